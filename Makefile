@@ -1,0 +1,112 @@
+# iocd - build, test, install.
+#
+# Everything is built out of tree under $(BUILD) (default build/):
+#   build/iocd                    the daemon
+#   build/connectors/<name>.so    one plugin per connectors/<name>/ folder
+#   build/tools/<name>            one dev tool per tools/<name>/ folder
+#   build/tests/test_<module>     one unit-test binary per tests/unit/test_*.c
+#
+# `make SANITIZE=1 ...` builds with ASan+UBSan into build/asan/ instead, so
+# both builds can live side by side: `make check SANITIZE=1`.
+
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+DESTDIR    ?=
+VERSION    := 0.1.0
+
+CC      ?= cc
+PKGS    := libcurl jansson libsystemd
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+ifeq ($(SANITIZE),1)
+BUILD   ?= build/asan
+EXTRA   := $(SAN_FLAGS) -O1
+else
+BUILD   ?= build
+EXTRA   := -O2
+endif
+
+CPPFLAGS += -Iinclude -Idaemon -D_GNU_SOURCE -DIOCD_VERSION='"$(VERSION)"' \
+            -DIOCD_PLUGIN_DIR='"$(PREFIX)/lib/iocd/connectors"' \
+            -DIOCD_SYSCONF='"$(SYSCONFDIR)/iocd/iocd.conf"'
+CFLAGS  ?= -g
+CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wformat=2 -pthread $(EXTRA) $(shell pkg-config --cflags $(PKGS))
+LIBS    := $(shell pkg-config --libs $(PKGS)) -lpthread -ldl -lm
+
+DAEMON_SRC  := $(wildcard daemon/*.c)
+DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o)
+LIB_OBJ     := $(filter-out $(BUILD)/obj/daemon/main.o,$(DAEMON_OBJ))
+CONNECTORS  := $(notdir $(patsubst %/,%,$(wildcard connectors/*/)))
+CONNECTOR_SO:= $(CONNECTORS:%=$(BUILD)/connectors/%.so)
+TOOLS       := $(notdir $(patsubst %/,%,$(wildcard tools/*/)))
+TOOL_BIN    := $(TOOLS:%=$(BUILD)/tools/%)
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+# Prerequisites below use $$(wildcard ...) per target.
+.SECONDEXPANSION:
+
+.PHONY: all check deps clean install demo unit integration
+all: $(BUILD)/iocd $(CONNECTOR_SO) $(TOOL_BIN)
+
+# Only ioc_* symbols of the daemon are visible to plugins.
+$(BUILD)/iocd: $(DAEMON_OBJ) daemon/exports.list
+	$(CC) $(CFLAGS) -Wl,--dynamic-list=daemon/exports.list -o $@ $(DAEMON_OBJ) $(LIBS)
+
+$(BUILD)/obj/%.o: %.c $(wildcard include/ioc/*.h daemon/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
+
+# A connector is every .c file of its folder, linked against nothing but
+# what the SDK promises (the host API is resolved from the daemon).
+$(BUILD)/connectors/%.so: $$(wildcard connectors/%/*.c) $(wildcard include/ioc/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ \
+	    $(filter %.c,$^) $(shell pkg-config --libs jansson)
+
+# A tool is every .c file of its folder; it may reuse daemon modules.
+$(BUILD)/tools/%: $$(wildcard tools/%/*.c) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itools/$* -o $@ $(filter %.c,$^) $(LIB_OBJ) \
+	    $(LIBS) $(TOOL_LIBS_$*)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS) -lcmocka
+
+TOOL_LIBS_feedsim := -lmicrohttpd
+
+# The test suite: unit tests, then integration tests with real processes on
+# 127.0.0.1. Ends with "N passed, N failed".
+check: all $(UNIT_BIN)
+	@BUILD=$(BUILD) tests/run.sh
+
+# Install the Debian packages needed to build, test and run the demo.
+deps:
+	@tools/deps.sh
+
+demo: all
+	@BUILD=$(BUILD) tools/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/iocd/connectors \
+	    $(DESTDIR)$(PREFIX)/include/ioc $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(SYSCONFDIR)/iocd/connectors.d $(DESTDIR)$(SYSCONFDIR)/iocd/gazetteer \
+	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 755 $(BUILD)/iocd $(DESTDIR)$(PREFIX)/sbin/iocd
+	install -m 644 $(CONNECTOR_SO) $(DESTDIR)$(PREFIX)/lib/iocd/connectors/
+	install -m 644 include/ioc/*.h $(DESTDIR)$(PREFIX)/include/ioc/
+	sed -e 's|^state_dir *=.*|state_dir = /var/lib/iocd|' conf/iocd.conf \
+	    > $(DESTDIR)$(SYSCONFDIR)/iocd/iocd.conf
+	install -m 644 conf/connectors.d/*.conf $(DESTDIR)$(SYSCONFDIR)/iocd/connectors.d/
+	install -m 644 conf/gazetteer/* $(DESTDIR)$(SYSCONFDIR)/iocd/gazetteer/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION)|' iocd.pc.in \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/iocd.pc
+	for u in systemd/*; do sed -e 's|/usr/sbin/iocd|$(PREFIX)/sbin/iocd|g' \
+	    -e 's|/etc/iocd/|$(SYSCONFDIR)/iocd/|g' $$u \
+	    > $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$u); done
+	install -m 644 docs/iocd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+
+clean:
+	rm -rf build

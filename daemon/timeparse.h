@@ -1,0 +1,42 @@
+/*
+ * timeparse - the timestamp formats feeds send, and the one we publish.
+ *
+ * Accepted: RFC 3339 with an explicit offset ("2025-08-01T00:05:00+07:00",
+ * "2025-08-01T00:05:00.250Z"; 't' and 'z' in lower case too) and the
+ * national public-service portal's compact local time "yyyyMMddHHmmss"
+ * ("20250715083000"), which carries no zone and is read in a caller-given
+ * offset (+07:00 for Vietnam). Anything ambiguous - RFC 3339 without an
+ * offset, out-of-range fields, Feb 30 - is refused with a reason, never
+ * guessed. Published: RFC 3339 in a fixed offset, so screens never see an
+ * ambiguous local time. Pure functions, no locale, no TZ, thread-safe.
+ */
+#ifndef IOCD_TIMEPARSE_H
+#define IOCD_TIMEPARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Parse `text`. On success returns 0 and sets *epoch_ms (milliseconds
+ * since 1970-01-01T00:00:00Z). On failure returns -1 and sets *reason to a
+ * static English phrase such as "month 13 out of range" or "no UTC offset
+ * (RFC 3339 needs Z or +hh:mm)". `compact_offset_min` is the offset in
+ * minutes east of UTC used for the yyyyMMddHHmmss form (420 for +07:00).
+ * Leap seconds (":60") are refused. Years 1970..9999 only. */
+int timeparse_parse(const char *text, int compact_offset_min, int64_t *epoch_ms,
+                    const char **reason);
+
+/* Format `epoch_ms` as RFC 3339 in the given offset, e.g.
+ * "2025-08-01T00:05:00+07:00" ("Z" when offset is 0); milliseconds are
+ * printed (".250") only when non-zero. Returns the length written, or -1
+ * when `len` is too small (32 bytes always suffice). */
+int timeparse_format(int64_t epoch_ms, int offset_min, char *buf, size_t len);
+
+/* Parse a calendar date "YYYY-MM-DD". Returns 0 and sets *days (days since
+ * 1970-01-01) or -1 with *reason. */
+int timeparse_date(const char *text, int64_t *days, const char **reason);
+
+/* Parse an offset "+07:00", "-03:30" or "Z" into minutes east of UTC.
+ * Returns 0 or -1 (for config values such as `timezone = +07:00`). */
+int timeparse_offset(const char *text, int *offset_min);
+
+#endif

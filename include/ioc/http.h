@@ -1,0 +1,84 @@
+/*
+ * ioc/http.h - HTTP for connectors, through the daemon's libcurl layer.
+ *
+ * A connector never opens its own curl handle: the daemon's layer applies
+ * what operators expect of every feed in one place - the instance's
+ * timeout (the whole poll is bounded by it), a maximum body size, TLS
+ * verification (on; there is no switch to turn it off), bearer or basic
+ * authentication, conditional requests (ETag / If-Modified-Since remembered
+ * per URL, a 304 reported as IOC_HTTP_NOT_MODIFIED), and `Retry-After`:
+ * a 429 or 503 answer with that header makes the scheduler wait at least
+ * that long before the next poll. Shutdown aborts a transfer in progress.
+ *
+ * Every failure is already logged with the instance name, the URL (without
+ * its query string, which may carry keys) and the reason, and counted; the
+ * connector only decides what to do next (usually: return IOC_ERROR).
+ */
+#ifndef IOC_HTTP_H
+#define IOC_HTTP_H
+
+#include "ioc/connector.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Outcome of a request. */
+enum ioc_http_result {
+    IOC_HTTP_OK = 0,            /* 2xx: body is in the response */
+    IOC_HTTP_NOT_MODIFIED = 1,  /* 304 to a conditional request: keep the
+                                   values you have; nothing to parse */
+    IOC_HTTP_ERR_STATUS = -1,   /* any other status; see response.status */
+    IOC_HTTP_ERR_TIMEOUT = -2,  /* the request or the poll ran out of time */
+    IOC_HTTP_ERR_TOO_LARGE = -3,/* the body exceeded the maximum size */
+    IOC_HTTP_ERR_NETWORK = -4,  /* DNS, connect, TLS, reset... */
+    IOC_HTTP_ERR_ABORTED = -5,  /* the daemon is shutting down */
+    IOC_HTTP_ERR_USAGE = -6,    /* bad arguments (e.g. NULL url) */
+};
+
+/* What to send. Zero-initialise and fill what you need. */
+struct ioc_http_options {
+    const char *method;          /* "GET" (default when NULL) or "POST" */
+    const char *const *headers;  /* NULL-terminated array of "Name: value" */
+    const char *body;            /* request body for POST, may be NULL */
+    size_t body_len;
+    const char *bearer_token;    /* sends "Authorization: Bearer ..." */
+    const char *basic_user;      /* HTTP basic auth, with basic_password */
+    const char *basic_password;
+    bool conditional;            /* remember ETag / Last-Modified for this
+                                    URL and send If-None-Match /
+                                    If-Modified-Since next time */
+    int64_t timeout_ms;          /* 0 = the instance's `timeout`; never
+                                    longer than what is left of the poll */
+    uint64_t max_body;           /* 0 = the instance's `max_body` */
+};
+
+/* What came back. Release with ioc_http_response_free(). */
+struct ioc_http_response {
+    long status;          /* HTTP status, 0 if no response */
+    char *body;           /* NUL-terminated (the NUL is not counted) */
+    size_t body_len;
+    char *content_type;   /* NULL if absent */
+    int64_t retry_after_s;/* parsed Retry-After in seconds, -1 if absent */
+    char error[256];      /* human-readable reason when result < 0 */
+};
+
+/* Perform one request. `url` must be http:// or https://. On return the
+ * response is always initialised (free it even on error). Blocking;
+ * thread-safe across instances; call from poll. */
+enum ioc_http_result ioc_http_request(ioc_ctx *ctx, const char *url,
+                                      const struct ioc_http_options *options,
+                                      struct ioc_http_response *response);
+
+/* Release the response's buffers; safe on a zeroed or freed response. */
+void ioc_http_response_free(struct ioc_http_response *response);
+
+/* Build `base` + "?"/"&" + name=value with the value percent-encoded, for
+ * pagination parameters. Returns a malloc'd string the caller frees, or
+ * NULL when out of memory. Thread-safe. */
+char *ioc_url_with_param(const char *base, const char *name, const char *value);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

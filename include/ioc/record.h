@@ -1,0 +1,93 @@
+/*
+ * ioc/record.h - how a connector hands data to the daemon.
+ *
+ * A connector fills a `struct ioc_record` per value and calls ioc_emit().
+ * The daemon's normalizer is the only place that decides what is valid: it
+ * checks the metric name, the number, the unit, the timestamp, the area
+ * code (mapping pre-2025 commune codes to current ones through the
+ * gazetteer), the dimensions and the optional target, then builds the
+ * published metric record (docs/metric-record.md) with its series key and
+ * sequence number. A record that fails is rejected with a log line naming
+ * the connector, the field and the reason, and counted; the connector just
+ * carries on with the next one.
+ *
+ * Everything a record points to is copied during ioc_emit(): the connector
+ * may reuse or free its buffers as soon as the call returns.
+ */
+#ifndef IOC_RECORD_H
+#define IOC_RECORD_H
+
+#include "ioc/connector.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One dimension: a key such as "channel" and its value such as "online".
+ * Keys: [a-z0-9_], at most 32 characters. Values: any UTF-8 text up to 128
+ * bytes (topic-safe forms are derived by the daemon). */
+struct ioc_dim {
+    const char *key;
+    const char *value;
+};
+
+/* Target comparison operators. */
+enum ioc_target_op {
+    IOC_TARGET_NONE = 0, /* no target */
+    IOC_TARGET_GE,       /* value >= target is "ok" */
+    IOC_TARGET_LE,       /* value <= target is "ok" */
+};
+
+#define IOC_MAX_DIMS 8
+
+/* One metric value. Zero-initialise it (`struct ioc_record r = {0};`) and
+ * fill what you have; NULL means "absent" for every pointer. */
+struct ioc_record {
+    const char *metric;      /* required: lowercase dotted name,
+                                [a-z][a-z0-9_]* segments joined by '.',
+                                at most 64 bytes, e.g. "docs.incoming" */
+    double value;            /* required: a finite number */
+    const char *unit;        /* required: one of "count", "percent",
+                                "ratio", "score", "seconds", "days",
+                                "bytes", "vnd" (see docs/metric-record.md);
+                                "count" must be a non-negative integer,
+                                "percent" within [0, 100], "ratio" [0, 1] */
+    const char *ts;          /* when the source measured it: RFC 3339 with
+                                offset ("2025-08-01T00:05:00+07:00", "...Z")
+                                or the national portal's yyyyMMddHHmmss
+                                (local time, +07:00). NULL = now */
+    const char *period_from; /* optional reporting period, "YYYY-MM-DD"; */
+    const char *period_to;   /* both or neither, from <= to */
+    const char *area;        /* required: a province code ("96") or a
+                                commune code ("32002"); a pre-2025 commune
+                                code is mapped to its current one */
+    struct ioc_dim dims[IOC_MAX_DIMS]; /* unused entries have key NULL */
+    /* Ratios carry what they were computed from, so consumers can
+     * re-aggregate correctly. Set has_ratio_parts to publish them. */
+    bool has_ratio_parts;
+    double numerator;
+    double denominator;
+    /* Optional target, e.g. 90 with IOC_TARGET_GE for "at least 90%". The
+     * daemon adds {"value","op","status"} to the record, status "ok"
+     * when the value meets the target and "miss" when it does not. */
+    enum ioc_target_op target_op;
+    double target;
+};
+
+/* Hand one record to the daemon. Returns IOC_OK when it was accepted,
+ * IOC_ERROR when normalization rejected it (already logged and counted:
+ * do not log it again). Thread-safe; call from poll. */
+int ioc_emit(ioc_ctx *ctx, const struct ioc_record *record);
+
+/* Report a source record the connector itself had to skip (e.g. a field of
+ * the wrong JSON type) so that it is logged and counted like a rejection:
+ *   ioc_reject(ctx, "page 3 item 000.00.12.H12", "vanBanDen",
+ *              "is a string, expected a number");
+ * `where` names the record (page, key), `field` the field; both may be
+ * NULL. Logging is throttled per poll; counting is not. Thread-safe. */
+void ioc_reject(ioc_ctx *ctx, const char *where, const char *field, const char *reason);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
