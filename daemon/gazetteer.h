@@ -1,7 +1,7 @@
 /*
  * gazetteer - the administrative units a metric may be attached to.
  *
- * Loaded from a versioned data file (conf/gazetteer/*.tsv, generated from
+ * Loaded from a versioned data file (conf/gazetteer/NAME.tsv, generated from
  * the official lists by tools/mkgazetteer), never compiled in: codes keep
  * changing and a deployment must be able to update them by replacing a
  * file. It knows every current province (2-digit code) and commune/ward
@@ -41,21 +41,25 @@ enum gazetteer_result {
 struct area_resolution {
     enum gazetteer_result result;
     const struct area *area;   /* the current unit for CURRENT and MAPPED */
-    const char *old_code;      /* for MAPPED and SPLIT: the code given */
+    const char *old_code;      /* for MAPPED and SPLIT: the code given
+                                  (the gazetteer's own copy) */
     const char *split_into;    /* for SPLIT: "32025, 32041" (owned by the
                                   gazetteer) */
 };
 
-/* Load a gazetteer file. On error returns NULL and writes
- * "FILE:LINE: reason" into err. */
+/* Load a gazetteer file (format described at the top of gazetteer.c). On
+ * error returns NULL and writes "FILE:LINE: reason" (or "FILE: reason" when
+ * the file cannot be read) into err, truncated to errlen; err may be NULL.
+ * gazetteer_free(NULL) is a no-op. */
 struct gazetteer *gazetteer_load(const char *path, char *err, size_t errlen);
 void gazetteer_free(struct gazetteer *g);
 
 /* The data version from the file's header, e.g. "vn-2025-07". */
 const char *gazetteer_version(const struct gazetteer *g);
 
-/* Resolve `code` (exactly 2 or 5 ASCII digits). Fills *out; returns
- * out->result. */
+/* Resolve `code` (exactly 2 or 5 ASCII digits; NULL is GAZ_MALFORMED).
+ * Fills *out (fields that do not apply are NULL; out may be NULL); returns
+ * out->result. A binary search, no allocation, safe from any thread. */
 enum gazetteer_result gazetteer_resolve(const struct gazetteer *g, const char *code,
                                         struct area_resolution *out);
 
@@ -66,9 +70,9 @@ size_t gazetteer_communes_of(const struct gazetteer *g, const char *province,
                              const struct area *const **list);
 
 /* One pre-2025 commune code that merged wholly ("Nhập toàn bộ") into the
- * current commune `code` and is not itself a current code, or NULL if
- * there is none. Used by the feed simulator and tests to produce old
- * codes that must map back to `code`. */
+ * current commune `code` and is not itself a current code (the first such
+ * row of the file), or NULL if there is none. Used by the feed simulator
+ * and tests to produce old codes that must map back to `code`. */
 const char *gazetteer_old_code_for(const struct gazetteer *g, const char *code);
 
 /* Counts, for logs and tests. */

@@ -1,0 +1,79 @@
+/*
+ * config - the whole configuration: iocd.conf plus connectors.d/NAME.conf.
+ *
+ * Loading is all-or-nothing and reports everything: every file is read,
+ * every key checked against its table (the daemon's own for iocd.conf, the
+ * reserved keys plus the plugin's table for a connector file), and every
+ * mistake is added to a diag list as FILE:LINE with the closest known key
+ * for a misspelling. The result is only used when the list is empty, which
+ * is what makes SIGHUP safe: a broken new configuration is reported and
+ * the old one keeps running.
+ */
+#ifndef IOCD_CONFIG_H
+#define IOCD_CONFIG_H
+
+#include "diag.h"
+#include "gazetteer.h"
+#include "ioc/connector.h"
+#include "log.h"
+#include "plugin.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* One key of an instance, default applied. */
+struct instance_value {
+    const struct ioc_config_key *key;
+    char *text;  /* NULL when unset and without default */
+    int line;    /* 0 when it comes from the default */
+};
+
+struct instance_config {
+    char *name;  /* file base name: "ioffice" */
+    char *path;  /* the file, for messages */
+    struct plugin *plugin;
+    struct instance_value *values; /* reserved keys first, then the plugin's */
+    size_t value_count;
+    /* The reserved keys, parsed. */
+    bool enabled;
+    int64_t interval_ms, timeout_ms, jitter_ms, backoff_max_ms, fail_after;
+    uint64_t max_body;
+    const char *source;
+};
+
+struct config {
+    char *path;           /* iocd.conf as given */
+    char *dir;            /* its directory: base of relative paths */
+    char *province;       /* "96" */
+    int tz_offset_min;    /* 420 for +07:00 */
+    char *connectors_dir, *plugin_dir, *state_dir, *gazetteer_path;
+    enum log_level log_level;
+    int64_t shutdown_timeout_ms, stats_interval_ms;
+    bool stdout_sink;
+    struct gazetteer *gazetteer;
+    struct instance_config *instances; /* sorted by name */
+    size_t instance_count;
+};
+
+/* Load `path`. With `only_instance` non-NULL, only connectors.d/<it>.conf
+ * is read (so one broken connector file cannot stop another connector's
+ * systemd unit), and its absence is an error. `log_override` (may be NULL)
+ * replaces log_level. Returns 0 when valid; otherwise -1 with every error
+ * in `d`. Free with config_free() in both cases. */
+int config_load(const char *path, const char *only_instance, struct config *out, struct diag *d);
+void config_free(struct config *c);
+
+/* A key's value of an instance (NULL if the key is unknown). */
+const struct instance_value *instance_value(const struct instance_config *ic, const char *key);
+const struct instance_config *config_instance(const struct config *c, const char *name);
+
+/* The daemon's own keys, for documentation and tests. */
+extern const struct ioc_config_key config_iocd_keys[];
+extern const struct ioc_config_key config_stdout_keys[];
+
+/* Where plugins are looked up when plugin_dir is not set: a "connectors"
+ * folder beside the running binary (a build tree), else the installed
+ * IOCD_PLUGIN_DIR. Returns a malloc'd path. */
+char *config_default_plugin_dir(void);
+
+#endif

@@ -1,0 +1,208 @@
+/* confval - see confval.h. */
+#include "confval.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int confval_bool(const char *text, bool *out, const char **reason)
+{
+    static const char *yes[] = {"true", "yes", "on", "1"};
+    static const char *no[] = {"false", "no", "off", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(text, yes[i]) == 0)
+            return *out = true, 0;
+        if (strcasecmp(text, no[i]) == 0)
+            return *out = false, 0;
+    }
+    *reason = "not a boolean (use true/false, yes/no, on/off or 1/0)";
+    return -1;
+}
+
+int confval_int(const char *text, int64_t *out, const char **reason)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (end == text || *end != '\0' || isspace((unsigned char)*text)) {
+        *reason = "not an integer";
+        return -1;
+    }
+    if (errno == ERANGE) {
+        *reason = "integer out of range";
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Split "<digits>[.<digits>]<unit>" into a number and a unit suffix. */
+static int confval_number_unit(const char *text, double *number, const char **unit)
+{
+    if (!isdigit((unsigned char)*text))
+        return -1;
+    char *end;
+    errno = 0;
+    *number = strtod(text, &end);
+    if (errno == ERANGE || end == text)
+        return -1;
+    while (*end == ' ')
+        end++;
+    *unit = end;
+    return 0;
+}
+
+int confval_duration_ms(const char *text, int64_t *out, const char **reason)
+{
+    static const struct { const char *suffix; double ms; } units[] = {
+        {"", 1000}, {"ms", 1}, {"s", 1000}, {"m", 60000}, {"min", 60000}, {"h", 3600000},
+        {"d", 86400000},
+    };
+    double n;
+    const char *unit;
+    if (confval_number_unit(text, &n, &unit) == 0)
+        for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+            if (strcmp(unit, units[i].suffix) == 0) {
+                double ms = n * units[i].ms;
+                if (ms > 365.0 * 86400000) {
+                    *reason = "duration longer than a year";
+                    return -1;
+                }
+                *out = (int64_t)(ms + 0.5);
+                return 0;
+            }
+    *reason = "not a duration (examples: 250ms, 30s, 5m, 2h; a bare number is seconds)";
+    return -1;
+}
+
+int confval_size(const char *text, uint64_t *out, const char **reason)
+{
+    static const struct { const char *suffix; double bytes; } units[] = {
+        {"", 1}, {"b", 1}, {"k", 1024.0}, {"kb", 1024.0}, {"kib", 1024.0},
+        {"m", 1048576.0}, {"mb", 1048576.0}, {"mib", 1048576.0},
+        {"g", 1073741824.0}, {"gb", 1073741824.0}, {"gib", 1073741824.0},
+    };
+    double n;
+    const char *unit;
+    if (confval_number_unit(text, &n, &unit) == 0)
+        for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+            if (strcasecmp(unit, units[i].suffix) == 0) {
+                double bytes = n * units[i].bytes;
+                if (bytes > 1099511627776.0) {
+                    *reason = "size larger than 1 TiB";
+                    return -1;
+                }
+                *out = (uint64_t)(bytes + 0.5);
+                return 0;
+            }
+    *reason = "not a size (examples: 4096, 64k, 10MiB, 1G)";
+    return -1;
+}
+
+int confval_url(const char *text, const char **reason)
+{
+    const char *rest = NULL;
+    if (strncasecmp(text, "http://", 7) == 0)
+        rest = text + 7;
+    else if (strncasecmp(text, "https://", 8) == 0)
+        rest = text + 8;
+    if (!rest) {
+        *reason = "not an http:// or https:// URL";
+        return -1;
+    }
+    if (*rest == '\0' || *rest == '/' || *rest == ':') {
+        *reason = "URL has no host";
+        return -1;
+    }
+    for (const char *p = text; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f) {
+            *reason = "URL contains a space or control character (percent-encode it)";
+            return -1;
+        }
+    return 0;
+}
+
+int confval_check(enum ioc_config_type type, const char *text, const char **reason)
+{
+    bool b;
+    int64_t i;
+    uint64_t u;
+    switch (type) {
+    case IOC_CFG_STRING:
+    case IOC_CFG_SECRET:
+        return 0;
+    case IOC_CFG_INT:
+        return confval_int(text, &i, reason);
+    case IOC_CFG_BOOL:
+        return confval_bool(text, &b, reason);
+    case IOC_CFG_DURATION:
+        return confval_duration_ms(text, &i, reason);
+    case IOC_CFG_SIZE:
+        return confval_size(text, &u, reason);
+    case IOC_CFG_URL:
+        return confval_url(text, reason);
+    }
+    *reason = "unknown type";
+    return -1;
+}
+
+const char *confval_type_name(enum ioc_config_type type)
+{
+    switch (type) {
+    case IOC_CFG_STRING: return "string";
+    case IOC_CFG_INT: return "int";
+    case IOC_CFG_BOOL: return "bool";
+    case IOC_CFG_DURATION: return "duration";
+    case IOC_CFG_SIZE: return "size";
+    case IOC_CFG_URL: return "url";
+    case IOC_CFG_SECRET: return "secret";
+    }
+    return "?";
+}
+
+size_t confval_distance(const char *a, const char *b, size_t cap)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return cap + 1;
+    size_t row[65];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0], best = row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = diag + (a[i - 1] != b[j - 1]);
+            size_t v = up + 1 < row[j - 1] + 1 ? up + 1 : row[j - 1] + 1;
+            row[j] = cost < v ? cost : v;
+            diag = up;
+            if (row[j] < best)
+                best = row[j];
+        }
+        if (best > cap)
+            return cap + 1;
+    }
+    return row[lb] > cap ? cap + 1 : row[lb];
+}
+
+const char *confval_closest(const char *word, const char *const *candidates, size_t count)
+{
+    size_t len = strlen(word);
+    size_t cap = len / 3 > 2 ? len / 3 : 2;
+    const char *best = NULL;
+    size_t best_distance = cap + 1;
+    for (size_t i = 0; i < count; i++) {
+        size_t dist = confval_distance(word, candidates[i], cap);
+        /* A candidate that starts with the word ("time" -> "timeout") is a
+         * plausible mistake too. */
+        if (dist > cap && strncmp(candidates[i], word, len) == 0 && len >= 3)
+            dist = cap;
+        if (dist < best_distance) {
+            best = candidates[i];
+            best_distance = dist;
+        }
+    }
+    return best;
+}

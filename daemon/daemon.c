@@ -1,0 +1,218 @@
+/* daemon - see daemon.h. */
+#include "daemon.h"
+
+#include "config.h"
+#include "http.h"
+#include "notify.h"
+#include "pipeline.h"
+#include "scheduler.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* What the status hook may look at; swapped under `lock` on reload. */
+struct daemon_state {
+    pthread_mutex_t lock;
+    struct scheduler *current;
+};
+
+static void daemon_status_hook(void *arg)
+{
+    struct daemon_state *ds = arg;
+    char status[2048];
+    pthread_mutex_lock(&ds->lock);
+    if (ds->current) {
+        scheduler_status(ds->current, status, sizeof status);
+        notify_status(status);
+    }
+    pthread_mutex_unlock(&ds->lock);
+}
+
+static void daemon_set_current(struct daemon_state *ds, struct scheduler *s)
+{
+    pthread_mutex_lock(&ds->lock);
+    ds->current = s;
+    pthread_mutex_unlock(&ds->lock);
+}
+
+static int daemon_load(const struct daemon_options *opts, struct config *config)
+{
+    struct diag d = {0};
+    int rc = config_load(opts->config_path, opts->only_instance, config, &d);
+    diag_log(&d);
+    if (rc < 0)
+        log_error("%s: %zu configuration error%s", opts->config_path, d.count,
+                  d.count == 1 ? "" : "s");
+    diag_free(&d);
+    if (rc == 0 && opts->only_instance) {
+        const struct instance_config *ic = config_instance(config, opts->only_instance);
+        if (ic && !ic->enabled) {
+            log_error("instance '%s' is disabled (enabled = false in %s); not running it",
+                      ic->name, ic->path);
+            rc = -1;
+        }
+    }
+    if (rc == 0)
+        log_set_level(opts->log_level_set ? opts->log_level : config->log_level);
+    return rc;
+}
+
+static int daemon_once(struct config *config, struct pipeline *pipeline)
+{
+    struct scheduler *s = scheduler_start(config, pipeline, true, NULL, NULL);
+    if (!s)
+        return 1;
+    size_t failed = scheduler_join_once(s);
+    pipeline_flush(pipeline);
+    scheduler_log_counters(s);
+    size_t count = scheduler_instance_count(s);
+    scheduler_free(s);
+    log_info("once: %zu of %zu connector%s succeeded, %llu metrics published", count - failed,
+             count, count == 1 ? "" : "s", (unsigned long long)pipeline_published(pipeline));
+    return failed ? 1 : 0;
+}
+
+/* SIGHUP: a valid new configuration replaces the old; an invalid one is
+ * reported and the old one keeps running. */
+static void daemon_reload(const struct daemon_options *opts, struct daemon_state *ds,
+                          struct config *config, struct scheduler **sched,
+                          struct pipeline *pipeline)
+{
+    notify_reloading();
+    log_info("reloading configuration from %s", opts->config_path);
+    struct config next;
+    if (daemon_load(opts, &next) < 0) {
+        log_error("reload refused: the running configuration stays in effect");
+        config_free(&next);
+        notify_ready();
+        return;
+    }
+    if (next.stdout_sink != config->stdout_sink)
+        log_warn("sink changes need a restart; [sink.stdout] keeps its current setting");
+    daemon_set_current(ds, NULL);
+    size_t abandoned = scheduler_stop(*sched, config->shutdown_timeout_ms);
+    scheduler_free(*sched);
+    if (abandoned)
+        log_warn("%zu stuck connector thread%s keep the old configuration in memory", abandoned,
+                 abandoned == 1 ? "" : "s");
+    else
+        config_free(config);
+    *config = next;
+    *sched = scheduler_start(config, pipeline, false, daemon_status_hook, ds);
+    daemon_set_current(ds, *sched);
+    log_info("configuration reloaded: %zu connector instance%s", config->instance_count,
+             config->instance_count == 1 ? "" : "s");
+    notify_ready();
+    daemon_status_hook(ds);
+}
+
+/* How long the main loop may sleep: until the next watchdog ping or
+ * counters line. */
+static int64_t daemon_wait_ms(int64_t now, int64_t next_watchdog, int64_t next_stats)
+{
+    int64_t wait = 3600 * 1000;
+    if (next_watchdog && next_watchdog - now < wait)
+        wait = next_watchdog - now;
+    if (next_stats && next_stats - now < wait)
+        wait = next_stats - now;
+    return wait < 0 ? 0 : wait;
+}
+
+static void daemon_loop(const struct daemon_options *opts, struct daemon_state *ds,
+                        struct config *config, struct scheduler **sched,
+                        struct pipeline *pipeline, const sigset_t *signals)
+{
+    int64_t watchdog = notify_watchdog_interval_ms();
+    int64_t now = http_now_ms();
+    int64_t next_watchdog = watchdog ? now + watchdog : 0;
+    int64_t next_stats = config->stats_interval_ms ? now + config->stats_interval_ms : 0;
+    for (;;) {
+        int64_t wait = daemon_wait_ms(now, next_watchdog, next_stats);
+        struct timespec ts = {wait / 1000, (wait % 1000) * 1000000};
+        int sig = sigtimedwait(signals, NULL, &ts);
+        now = http_now_ms();
+        if (sig == SIGTERM || sig == SIGINT) {
+            log_info("%s received: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            return;
+        }
+        if (sig == SIGHUP) {
+            daemon_reload(opts, ds, config, sched, pipeline);
+            next_stats = config->stats_interval_ms ? now + config->stats_interval_ms : 0;
+        }
+        if (sig == SIGUSR1)
+            scheduler_log_counters(*sched);
+        if (next_watchdog && now >= next_watchdog) {
+            notify_watchdog();
+            next_watchdog = now + watchdog;
+        }
+        if (next_stats && now >= next_stats) {
+            scheduler_log_counters(*sched);
+            next_stats = now + config->stats_interval_ms;
+        }
+    }
+}
+
+int daemon_run(const struct daemon_options *opts)
+{
+    struct config config;
+    if (daemon_load(opts, &config) < 0) {
+        config_free(&config);
+        return 1;
+    }
+    if (http_global_init() < 0) {
+        log_error("cannot initialise libcurl");
+        config_free(&config);
+        return 1;
+    }
+    /* Signals are taken by the main thread only: block them before any
+     * thread exists so every thread inherits the mask. */
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
+    sigaddset(&signals, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct pipeline *pipeline = pipeline_new(config.stdout_sink);
+    if (!config.stdout_sink)
+        log_warn("no sink is enabled: metrics are checked and counted, then dropped "
+                 "(enable [sink.stdout])");
+    int status = 0;
+    if (opts->once) {
+        status = daemon_once(&config, pipeline);
+    } else {
+        struct daemon_state ds = {PTHREAD_MUTEX_INITIALIZER, NULL};
+        struct scheduler *sched = scheduler_start(&config, pipeline, false, daemon_status_hook, &ds);
+        daemon_set_current(&ds, sched);
+        log_info("iocd %s running %zu connector instance%s (province %s, gazetteer %s)",
+                 IOCD_VERSION, config.instance_count, config.instance_count == 1 ? "" : "s",
+                 config.province, gazetteer_version(config.gazetteer));
+        notify_ready();
+        daemon_status_hook(&ds);
+        daemon_loop(opts, &ds, &config, &sched, pipeline, &signals);
+        notify_stopping();
+        daemon_set_current(&ds, NULL);
+        size_t abandoned = scheduler_stop(sched, config.shutdown_timeout_ms);
+        pipeline_flush(pipeline);
+        scheduler_log_counters(sched);
+        scheduler_free(sched);
+        log_info("stopped: %llu metrics published%s", (unsigned long long)pipeline_published(pipeline),
+                 abandoned ? " (some connector threads were abandoned)" : "");
+        if (abandoned) {
+            /* Their plugins are still mapped and running: leave without
+             * unloading anything under them. */
+            fflush(stdout);
+            _exit(0);
+        }
+    }
+    pipeline_free(pipeline);
+    config_free(&config);
+    http_global_cleanup();
+    return status;
+}

@@ -1,0 +1,353 @@
+/* http - see http.h. */
+#include "http.h"
+
+#include <curl/curl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define HTTP_CACHE_MAX 64 /* URLs remembered for conditional requests */
+#define HTTP_USER_AGENT "iocd/" IOCD_VERSION
+
+struct http_validator {
+    char *url, *etag, *last_modified;
+};
+
+struct http_client {
+    CURL *curl;
+    struct http_validator cache[HTTP_CACHE_MAX];
+    size_t cache_next; /* round-robin replacement when full */
+};
+
+/* State of one transfer, seen by the curl callbacks. */
+struct http_transfer {
+    struct ioc_http_response *response;
+    size_t cap;
+    uint64_t max_body;
+    int too_large;
+    const atomic_bool *abort;
+    char *etag, *last_modified;
+};
+
+int64_t http_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int http_global_init(void) { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1; }
+void http_global_cleanup(void) { curl_global_cleanup(); }
+
+struct http_client *http_client_new(void)
+{
+    struct http_client *c = calloc(1, sizeof *c);
+    if (c && !(c->curl = curl_easy_init())) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void http_validator_clear(struct http_validator *v)
+{
+    free(v->url);
+    free(v->etag);
+    free(v->last_modified);
+    memset(v, 0, sizeof *v);
+}
+
+void http_client_free(struct http_client *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < HTTP_CACHE_MAX; i++)
+        http_validator_clear(&c->cache[i]);
+    curl_easy_cleanup(c->curl);
+    free(c);
+}
+
+const char *http_url_for_log(const char *url, char *buf, size_t len)
+{
+    size_t n = strcspn(url, "?#");
+    snprintf(buf, len, "%.*s", (int)n, url);
+    return buf;
+}
+
+int64_t http_parse_retry_after(const char *value, int64_t now_s)
+{
+    while (*value == ' ')
+        value++;
+    char *end;
+    long long secs = strtoll(value, &end, 10);
+    if (end != value && (*end == '\0' || *end == ' ' || *end == '\r' || *end == '\n'))
+        return secs < 0 ? -1 : secs;
+    time_t when = curl_getdate(value, NULL);
+    if (when < 0)
+        return -1;
+    return when > now_s ? when - now_s : 0;
+}
+
+static size_t http_on_body(char *data, size_t size, size_t nmemb, void *user)
+{
+    struct http_transfer *t = user;
+    size_t n = size * nmemb;
+    struct ioc_http_response *r = t->response;
+    if (r->body_len + n > t->max_body) {
+        t->too_large = 1;
+        return 0; /* makes curl stop with CURLE_WRITE_ERROR */
+    }
+    if (r->body_len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 16384;
+        while (cap < r->body_len + n + 1)
+            cap *= 2;
+        char *grown = realloc(r->body, cap);
+        if (!grown)
+            return 0;
+        r->body = grown;
+        t->cap = cap;
+    }
+    memcpy(r->body + r->body_len, data, n);
+    r->body_len += n;
+    r->body[r->body_len] = '\0';
+    return n;
+}
+
+/* Copy a header's value without surrounding blanks and CRLF. */
+static char *http_header_value(const char *line, size_t len, size_t name_len)
+{
+    const char *v = line + name_len;
+    const char *end = line + len;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+        end--;
+    return strndup(v, (size_t)(end - v));
+}
+
+static size_t http_on_header(char *line, size_t size, size_t nmemb, void *user)
+{
+    struct http_transfer *t = user;
+    size_t len = size * nmemb;
+    struct ioc_http_response *r = t->response;
+    char **slot = NULL;
+    size_t name_len = 0;
+    if (len > 5 && strncmp(line, "HTTP/", 5) == 0) {
+        /* A new response (after a redirect or 100-continue): forget the
+         * previous one's headers. */
+        free(t->etag), t->etag = NULL;
+        free(t->last_modified), t->last_modified = NULL;
+        free(r->content_type), r->content_type = NULL;
+        r->retry_after_s = -1;
+        return len;
+    }
+    if (len > 5 && strncasecmp(line, "ETag:", 5) == 0)
+        slot = &t->etag, name_len = 5;
+    else if (len > 14 && strncasecmp(line, "Last-Modified:", 14) == 0)
+        slot = &t->last_modified, name_len = 14;
+    else if (len > 13 && strncasecmp(line, "Content-Type:", 13) == 0)
+        slot = &r->content_type, name_len = 13;
+    else if (len > 12 && strncasecmp(line, "Retry-After:", 12) == 0) {
+        char *v = http_header_value(line, len, 12);
+        if (v)
+            r->retry_after_s = http_parse_retry_after(v, (int64_t)time(NULL));
+        free(v);
+    } else if (len > 15 && strncasecmp(line, "Content-Length:", 15) == 0) {
+        unsigned long long declared = strtoull(line + 15, NULL, 10);
+        if (declared > t->max_body) {
+            t->too_large = 1;
+            return 0; /* refuse before downloading anything */
+        }
+    }
+    if (slot) {
+        free(*slot);
+        *slot = http_header_value(line, len, name_len);
+    }
+    return len;
+}
+
+static int http_on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                            curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    struct http_transfer *t = user;
+    return t->abort && atomic_load(t->abort) ? 1 : 0;
+}
+
+static struct http_validator *http_cache_find(struct http_client *c, const char *url)
+{
+    for (size_t i = 0; i < HTTP_CACHE_MAX; i++)
+        if (c->cache[i].url && strcmp(c->cache[i].url, url) == 0)
+            return &c->cache[i];
+    return NULL;
+}
+
+static void http_cache_store(struct http_client *c, const char *url, struct http_transfer *t)
+{
+    struct http_validator *v = http_cache_find(c, url);
+    if (!v) {
+        if (!t->etag && !t->last_modified)
+            return;
+        v = &c->cache[c->cache_next];
+        c->cache_next = (c->cache_next + 1) % HTTP_CACHE_MAX;
+        http_validator_clear(v);
+        if (!(v->url = strdup(url)))
+            return;
+    }
+    free(v->etag);
+    free(v->last_modified);
+    v->etag = t->etag, t->etag = NULL;
+    v->last_modified = t->last_modified, t->last_modified = NULL;
+}
+
+static enum ioc_http_result http_fail(struct ioc_http_response *r, enum ioc_http_result code,
+                                      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static enum ioc_http_result http_fail(struct ioc_http_response *r, enum ioc_http_result code,
+                                      const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->error, sizeof r->error, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+/* Build the header list: the connector's headers plus conditional ones. */
+static struct curl_slist *http_headers(struct http_client *c, const char *url,
+                                       const struct ioc_http_options *o)
+{
+    struct curl_slist *list = NULL;
+    for (const char *const *h = o->headers; h && *h; h++)
+        list = curl_slist_append(list, *h);
+    struct http_validator *v = o->conditional ? http_cache_find(c, url) : NULL;
+    char line[1024];
+    if (v && v->etag && snprintf(line, sizeof line, "If-None-Match: %s", v->etag) < (int)sizeof line)
+        list = curl_slist_append(list, line);
+    if (v && v->last_modified &&
+        snprintf(line, sizeof line, "If-Modified-Since: %s", v->last_modified) < (int)sizeof line)
+        list = curl_slist_append(list, line);
+    return list;
+}
+
+static void http_setup(CURL *h, const char *url, const struct ioc_http_options *o,
+                       struct http_transfer *t, int64_t timeout_ms, struct curl_slist *headers)
+{
+    curl_easy_reset(h);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for DNS timeouts */
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(timeout_ms < 10000 ? timeout_ms : 10000));
+    curl_easy_setopt(h, CURLOPT_USERAGENT, HTTP_USER_AGENT);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""); /* gzip etc.; max_body counts decoded bytes */
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, http_on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, http_on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, t);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    if (o->bearer_token) {
+        curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+        curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, o->bearer_token);
+    } else if (o->basic_user) {
+        curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+        curl_easy_setopt(h, CURLOPT_USERNAME, o->basic_user);
+        curl_easy_setopt(h, CURLOPT_PASSWORD, o->basic_password ? o->basic_password : "");
+    }
+    if (o->method && strcmp(o->method, "POST") == 0) {
+        curl_easy_setopt(h, CURLOPT_POST, 1L);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)o->body_len);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, o->body ? o->body : "");
+    }
+}
+
+static enum ioc_http_result http_outcome(CURLcode rc, struct http_transfer *t, int64_t timeout_ms,
+                                         struct ioc_http_response *r, char *curl_error)
+{
+    if (t->too_large)
+        return http_fail(r, IOC_HTTP_ERR_TOO_LARGE, "response body larger than %llu bytes",
+                         (unsigned long long)t->max_body);
+    switch (rc) {
+    case CURLE_OK:
+        break;
+    case CURLE_OPERATION_TIMEDOUT:
+        return http_fail(r, IOC_HTTP_ERR_TIMEOUT, "no complete answer within %lld ms",
+                         (long long)timeout_ms);
+    case CURLE_ABORTED_BY_CALLBACK:
+        return http_fail(r, IOC_HTTP_ERR_ABORTED, "aborted: shutting down");
+    default:
+        return http_fail(r, IOC_HTTP_ERR_NETWORK, "%s", curl_error[0] ? curl_error
+                                                                       : curl_easy_strerror(rc));
+    }
+    if (r->status == 304)
+        return IOC_HTTP_NOT_MODIFIED;
+    if (r->status < 200 || r->status > 299)
+        return http_fail(r, IOC_HTTP_ERR_STATUS, "HTTP status %ld%s", r->status,
+                         r->retry_after_s >= 0 ? " (with Retry-After)" : "");
+    return IOC_HTTP_OK;
+}
+
+enum ioc_http_result http_request(struct http_client *c, const struct http_limits *limits,
+                                  const char *url, const struct ioc_http_options *options,
+                                  struct ioc_http_response *r)
+{
+    static const struct ioc_http_options no_options;
+    const struct ioc_http_options *o = options ? options : &no_options;
+    memset(r, 0, sizeof *r);
+    r->retry_after_s = -1;
+    if (!url)
+        return http_fail(r, IOC_HTTP_ERR_USAGE, "no URL");
+    if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)
+        return http_fail(r, IOC_HTTP_ERR_USAGE, "not an http(s) URL");
+    if (o->method && strcmp(o->method, "GET") != 0 && strcmp(o->method, "POST") != 0)
+        return http_fail(r, IOC_HTTP_ERR_USAGE, "method %s not supported", o->method);
+
+    int64_t timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : limits->default_timeout_ms;
+    if (limits->deadline_ms > 0) {
+        int64_t left = limits->deadline_ms - http_now_ms();
+        if (left < timeout_ms)
+            timeout_ms = left;
+    }
+    if (timeout_ms <= 0)
+        return http_fail(r, IOC_HTTP_ERR_TIMEOUT, "the poll's time is used up");
+    if (limits->abort && atomic_load(limits->abort))
+        return http_fail(r, IOC_HTTP_ERR_ABORTED, "aborted: shutting down");
+
+    struct http_transfer t = {
+        .response = r,
+        .max_body = o->max_body ? o->max_body : limits->default_max_body,
+        .abort = limits->abort,
+    };
+    char curl_error[CURL_ERROR_SIZE] = "";
+    struct curl_slist *headers = http_headers(c, url, o);
+    http_setup(c->curl, url, o, &t, timeout_ms, headers);
+    curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, curl_error);
+    CURLcode rc = curl_easy_perform(c->curl);
+    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);
+    curl_slist_free_all(headers);
+
+    enum ioc_http_result result = http_outcome(rc, &t, timeout_ms, r, curl_error);
+    if (result == IOC_HTTP_OK && o->conditional)
+        http_cache_store(c, url, &t);
+    if (result < 0) {
+        free(r->body);
+        r->body = NULL;
+        r->body_len = 0;
+    } else if (!r->body) {
+        r->body = strdup(""); /* the contract: body is always a string on success */
+    }
+    free(t.etag);
+    free(t.last_modified);
+    return result;
+}

@@ -1,0 +1,55 @@
+/*
+ * http - the daemon's libcurl layer behind ioc_http_request().
+ *
+ * One http_client per connector instance: it keeps its curl handle (so
+ * connections are reused from poll to poll) and the ETag / Last-Modified
+ * remembered per URL for conditional requests. What a request may do is
+ * bounded here, for every connector alike: a deadline (the end of the
+ * poll), a maximum body size (checked against Content-Length up front and
+ * against the decoded bytes as they arrive, so a compressed bomb is cut
+ * too), http/https only (also on redirects), TLS verification always on,
+ * and an abort flag checked during the transfer for a prompt shutdown.
+ * An http_client is used by one thread at a time.
+ */
+#ifndef IOCD_HTTP_H
+#define IOCD_HTTP_H
+
+#include "ioc/http.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+struct http_client;
+
+struct http_limits {
+    int64_t deadline_ms;        /* monotonic time the request must end by; 0 = none */
+    int64_t default_timeout_ms; /* when options->timeout_ms is 0 */
+    uint64_t default_max_body;  /* when options->max_body is 0 */
+    const atomic_bool *abort;   /* set => abort the transfer; may be NULL */
+};
+
+/* Call once per process before any thread uses http (curl_global_init). */
+int http_global_init(void);
+void http_global_cleanup(void);
+
+struct http_client *http_client_new(void);
+void http_client_free(struct http_client *c);
+
+/* Perform a request; see ioc_http_request() for the contract. The
+ * response's error[] explains every failure. */
+enum ioc_http_result http_request(struct http_client *c, const struct http_limits *limits,
+                                  const char *url, const struct ioc_http_options *options,
+                                  struct ioc_http_response *response);
+
+/* Parse a Retry-After value: delay-seconds or an HTTP-date (relative to
+ * `now_s`, epoch seconds). Returns seconds >= 0, or -1 if unparsable. */
+int64_t http_parse_retry_after(const char *value, int64_t now_s);
+
+/* Monotonic clock in milliseconds. */
+int64_t http_now_ms(void);
+
+/* `url` without query string and fragment, for logs (queries may carry
+ * keys). Writes into buf. */
+const char *http_url_for_log(const char *url, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,194 @@
+/* ini - see ini.h for the syntax and why we do not use libinih. */
+#include "ini.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INI_MAX_LINE (64 * 1024)
+
+static char *ini_trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        s[--n] = '\0';
+    return s;
+}
+
+static int ini_valid_name(const char *s, const char *extra)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_' ||
+              strchr(extra, *s)))
+            return 0;
+    return 1;
+}
+
+static int ini_push_entry(struct ini_file *f, size_t *cap, const char *section, const char *key,
+                          const char *value, int line)
+{
+    if (f->count == *cap) {
+        size_t n = *cap ? *cap * 2 : 16;
+        struct ini_entry *grown = realloc(f->entries, n * sizeof *grown);
+        if (!grown)
+            return -1;
+        f->entries = grown;
+        *cap = n;
+    }
+    struct ini_entry *e = &f->entries[f->count];
+    e->section = strdup(section);
+    e->key = strdup(key);
+    e->value = strdup(value);
+    e->line = line;
+    if (!e->section || !e->key || !e->value) {
+        free(e->section);
+        free(e->key);
+        free(e->value);
+        return -1;
+    }
+    f->count++;
+    return 0;
+}
+
+static int ini_push_section(struct ini_file *f, const char *name, int line)
+{
+    char **names = realloc(f->sections, (f->section_count + 1) * sizeof *names);
+    if (!names)
+        return -1;
+    f->sections = names;
+    int *lines = realloc(f->section_lines, (f->section_count + 1) * sizeof *lines);
+    if (!lines)
+        return -1;
+    f->section_lines = lines;
+    if (!(f->sections[f->section_count] = strdup(name)))
+        return -1;
+    f->section_lines[f->section_count++] = line;
+    return 0;
+}
+
+/* Parse one line that is neither blank nor a comment. Returns -1 on a
+ * syntax error (reported) or out of memory. */
+static int ini_parse_line(struct ini_file *f, size_t *cap, char **section, char *s, int line,
+                          struct diag *d)
+{
+    if (*s == '[') {
+        char *end = strchr(s, ']');
+        if (!end || *ini_trim(end + 1) != '\0') {
+            diag_add(d, f->path, line, "malformed section header '%s' (expected [name])", s);
+            return -1;
+        }
+        *end = '\0';
+        char *name = ini_trim(s + 1);
+        if (!ini_valid_name(name, ".-")) {
+            diag_add(d, f->path, line,
+                     "section name '%s' must be lowercase letters, digits, '_', '.' or '-'", name);
+            return -1;
+        }
+        for (size_t i = 0; i < f->section_count; i++)
+            if (strcmp(f->sections[i], name) == 0) {
+                diag_add(d, f->path, line, "section [%s] already defined at line %d", name,
+                         f->section_lines[i]);
+                return -1;
+            }
+        free(*section);
+        *section = strdup(name);
+        if (!*section || ini_push_section(f, name, line) < 0)
+            return -1;
+        return 0;
+    }
+    char *eq = strchr(s, '=');
+    if (!eq) {
+        diag_add(d, f->path, line, "expected 'key = value' or '[section]', found '%.60s'", s);
+        return -1;
+    }
+    *eq = '\0';
+    char *key = ini_trim(s);
+    char *value = ini_trim(eq + 1);
+    if (!ini_valid_name(key, "")) {
+        diag_add(d, f->path, line, "key '%s' must be lowercase letters, digits or '_'", key);
+        return -1;
+    }
+    const struct ini_entry *dup = ini_find(f, *section, key);
+    if (dup) {
+        diag_add(d, f->path, line, "key '%s' already set at line %d", key, dup->line);
+        return -1;
+    }
+    return ini_push_entry(f, cap, *section, key, value, line);
+}
+
+int ini_load(const char *path, struct ini_file *out, struct diag *d)
+{
+    memset(out, 0, sizeof *out);
+    out->path = strdup(path);
+    FILE *fp = fopen(path, "r");
+    if (!out->path || !fp) {
+        diag_add(d, path, 0, "cannot open: %s", strerror(errno));
+        if (fp)
+            fclose(fp);
+        return -1;
+    }
+    size_t cap = 0, bufsize = 0;
+    char *buf = NULL, *section = strdup("");
+    int line = 0, errors = 0;
+    ssize_t len;
+    while (section && (len = getline(&buf, &bufsize, fp)) >= 0) {
+        line++;
+        if (len > INI_MAX_LINE) {
+            diag_add(d, path, line, "line is %zd bytes long, the limit is %d (put long secrets "
+                     "in a file and use KEY_file = PATH)", len, INI_MAX_LINE);
+            errors++;
+            continue;
+        }
+        if (memchr(buf, '\0', (size_t)len)) {
+            diag_add(d, path, line, "line contains a NUL byte");
+            errors++;
+            continue;
+        }
+        char *s = ini_trim(buf);
+        if (line == 1 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+            (unsigned char)s[2] == 0xBF)
+            s = ini_trim(s + 3); /* UTF-8 byte order mark from Windows editors */
+        if (*s == '\0' || *s == ';' || *s == '#')
+            continue;
+        if (ini_parse_line(out, &cap, &section, s, line, d) < 0)
+            errors++;
+    }
+    if (ferror(fp)) {
+        diag_add(d, path, line, "read error: %s", strerror(errno));
+        errors++;
+    }
+    free(buf);
+    free(section);
+    fclose(fp);
+    return errors ? -1 : 0;
+}
+
+void ini_free(struct ini_file *f)
+{
+    for (size_t i = 0; i < f->count; i++) {
+        free(f->entries[i].section);
+        free(f->entries[i].key);
+        free(f->entries[i].value);
+    }
+    for (size_t i = 0; i < f->section_count; i++)
+        free(f->sections[i]);
+    free(f->entries);
+    free(f->sections);
+    free(f->section_lines);
+    free(f->path);
+    memset(f, 0, sizeof *f);
+}
+
+const struct ini_entry *ini_find(const struct ini_file *f, const char *section, const char *key)
+{
+    for (size_t i = 0; i < f->count; i++)
+        if (strcmp(f->entries[i].section, section) == 0 && strcmp(f->entries[i].key, key) == 0)
+            return &f->entries[i];
+    return NULL;
+}

@@ -1,0 +1,377 @@
+/* instance - see instance.h. Also the home of every ioc_* host function. */
+#include "instance.h"
+
+#include "confval.h"
+#include "log.h"
+
+#include <curl/curl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Rejections logged per poll before the rest are only counted: an outage
+ * of one field must not write 30,000 identical lines. */
+#define INSTANCE_REJECT_LOG_LIMIT 10
+
+int64_t instance_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct ioc_ctx *instance_new(const struct config *config, const struct instance_config *cfg,
+                             struct pipeline *pipeline)
+{
+    struct ioc_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return NULL;
+    char err[512];
+    ctx->cfg = cfg;
+    ctx->desc = cfg->plugin->desc;
+    ctx->pipeline = pipeline;
+    ctx->env = (struct normalize_env){cfg->source, config->province, config->tz_offset_min,
+                                      config->gazetteer};
+    ctx->retry_after_ms = -1;
+    pthread_mutex_init(&ctx->status_lock, NULL);
+    if (!(ctx->state = state_open(config->state_dir, cfg->name, err, sizeof err))) {
+        log_msg(LOG_ERR, cfg->name, "cannot open saved state: %s", err);
+        instance_free(ctx);
+        return NULL;
+    }
+    if (!(ctx->http = http_client_new())) {
+        log_msg(LOG_ERR, cfg->name, "cannot create HTTP client");
+        instance_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+int instance_init(struct ioc_ctx *ctx)
+{
+    if (ctx->desc->init && ctx->desc->init(ctx, &ctx->plugin_state) != IOC_OK) {
+        log_msg(LOG_ERR, ctx->cfg->name, "plugin %s failed to initialise; instance disabled",
+                ctx->desc->name);
+        return -1;
+    }
+    ctx->initialised = true;
+    return 0;
+}
+
+void instance_free(struct ioc_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    if (ctx->initialised && ctx->desc->fini)
+        ctx->desc->fini(ctx, ctx->plugin_state);
+    http_client_free(ctx->http);
+    state_close(ctx->state);
+    pthread_mutex_destroy(&ctx->status_lock);
+    free(ctx);
+}
+
+void instance_request_stop(struct ioc_ctx *ctx) { atomic_store(&ctx->stopping, true); }
+
+static const char *instance_health_name(enum instance_health h)
+{
+    static const char *names[] = {"starting", "ok", "degraded", "failed", "stopped"};
+    return names[h];
+}
+
+enum instance_health instance_health(struct ioc_ctx *ctx)
+{
+    pthread_mutex_lock(&ctx->status_lock);
+    enum instance_health h = ctx->health;
+    pthread_mutex_unlock(&ctx->status_lock);
+    return h;
+}
+
+const char *instance_health_text(struct ioc_ctx *ctx, char *buf, size_t len)
+{
+    pthread_mutex_lock(&ctx->status_lock);
+    if (ctx->health == HEALTH_DEGRADED || ctx->health == HEALTH_FAILED)
+        snprintf(buf, len, "%s: %s", instance_health_name(ctx->health), ctx->last_error);
+    else
+        snprintf(buf, len, "%s", instance_health_name(ctx->health));
+    pthread_mutex_unlock(&ctx->status_lock);
+    return buf;
+}
+
+/* Record the outcome of a poll; log transitions of health. */
+static void instance_record_outcome(struct ioc_ctx *ctx, int ok)
+{
+    pthread_mutex_lock(&ctx->status_lock);
+    enum instance_health before = ctx->health;
+    if (ok) {
+        ctx->consecutive_failures = 0;
+        ctx->health = HEALTH_OK;
+        ctx->last_success_s = instance_wall_ms() / 1000;
+    } else {
+        ctx->consecutive_failures++;
+        snprintf(ctx->last_error, sizeof ctx->last_error, "%s",
+                 ctx->poll_error[0] ? ctx->poll_error : "poll failed (the plugin gave no reason)");
+        ctx->health = ctx->consecutive_failures >= (unsigned)ctx->cfg->fail_after ? HEALTH_FAILED
+                                                                                 : HEALTH_DEGRADED;
+    }
+    enum instance_health after = ctx->health;
+    char reason[256];
+    snprintf(reason, sizeof reason, "%s", ctx->last_error);
+    unsigned failures = ctx->consecutive_failures;
+    pthread_mutex_unlock(&ctx->status_lock);
+    if (before != after && after == HEALTH_OK)
+        log_msg(LOG_INFO, ctx->cfg->name, "status %s -> ok", instance_health_name(before));
+    else if (before != after)
+        log_msg(LOG_WARN, ctx->cfg->name, "status %s -> %s after %u failed poll%s: %s",
+                instance_health_name(before), instance_health_name(after), failures,
+                failures == 1 ? "" : "s", reason);
+}
+
+int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_ms)
+{
+    ctx->poll_deadline_ms = http_now_ms() + ctx->cfg->timeout_ms;
+    ctx->retry_after_ms = -1;
+    ctx->poll_rejects = 0;
+    pthread_mutex_lock(&ctx->status_lock);
+    ctx->poll_error[0] = '\0';
+    pthread_mutex_unlock(&ctx->status_lock);
+    uint64_t emitted_before = atomic_load(&ctx->counters.metrics_emitted);
+
+    int rc = ctx->desc->poll(ctx, ctx->plugin_state);
+    int ok = rc == IOC_OK;
+    if (ok && http_now_ms() > ctx->poll_deadline_ms + 1000) {
+        /* HTTP calls are bounded; plugin CPU time is not. Say so. */
+        log_msg(LOG_WARN, ctx->cfg->name, "poll overran its timeout of %lld ms",
+                (long long)ctx->cfg->timeout_ms);
+    }
+    pipeline_flush(ctx->pipeline);
+    if (ctx->poll_rejects > INSTANCE_REJECT_LOG_LIMIT)
+        log_msg(LOG_WARN, ctx->cfg->name, "%u more rejected records in this poll were not logged",
+                ctx->poll_rejects - INSTANCE_REJECT_LOG_LIMIT);
+    atomic_fetch_add(ok ? &ctx->counters.polls_ok : &ctx->counters.polls_failed, 1);
+    uint64_t emitted = atomic_load(&ctx->counters.metrics_emitted) - emitted_before;
+    log_msg(LOG_DEBUG, ctx->cfg->name, "poll %s: %llu metrics, %u rejected",
+            ok ? "done" : "failed", (unsigned long long)emitted, ctx->poll_rejects);
+    instance_record_outcome(ctx, ok);
+    ctx->poll_deadline_ms = 0;
+    *retry_after_ms = ctx->retry_after_ms;
+    return ok ? 0 : -1;
+}
+
+void instance_log_counters(struct ioc_ctx *ctx)
+{
+    struct instance_counters *c = &ctx->counters;
+    char health[300];
+    log_msg(LOG_INFO, ctx->cfg->name,
+            "counters: polls_ok=%llu polls_failed=%llu metrics=%llu rejected=%llu "
+            "http_requests=%llu http_failures=%llu http_not_modified=%llu bytes=%llu status=%s",
+            (unsigned long long)atomic_load(&c->polls_ok),
+            (unsigned long long)atomic_load(&c->polls_failed),
+            (unsigned long long)atomic_load(&c->metrics_emitted),
+            (unsigned long long)atomic_load(&c->records_rejected),
+            (unsigned long long)atomic_load(&c->http_requests),
+            (unsigned long long)atomic_load(&c->http_failures),
+            (unsigned long long)atomic_load(&c->http_not_modified),
+            (unsigned long long)atomic_load(&c->bytes_received),
+            instance_health_text(ctx, health, sizeof health));
+}
+
+/* ---- host API: configuration ---- */
+
+const char *ioc_instance_name(ioc_ctx *ctx) { return ctx->cfg->name; }
+
+static const char *instance_config_text(ioc_ctx *ctx, const char *key)
+{
+    const struct instance_value *v = instance_value(ctx->cfg, key);
+    if (!v)
+        log_msg(LOG_ERR, ctx->cfg->name, "plugin asked for config key '%s' that its table does "
+                "not declare", key);
+    return v ? v->text : NULL;
+}
+
+const char *ioc_config_string(ioc_ctx *ctx, const char *key) { return instance_config_text(ctx, key); }
+
+bool ioc_config_isset(ioc_ctx *ctx, const char *key)
+{
+    const struct instance_value *v = instance_value(ctx->cfg, key);
+    return v && v->text;
+}
+
+int64_t ioc_config_int(ioc_ctx *ctx, const char *key)
+{
+    const char *t = instance_config_text(ctx, key), *reason;
+    int64_t v = 0;
+    return t && confval_int(t, &v, &reason) == 0 ? v : 0;
+}
+
+bool ioc_config_bool(ioc_ctx *ctx, const char *key)
+{
+    const char *t = instance_config_text(ctx, key), *reason;
+    bool v = false;
+    return t && confval_bool(t, &v, &reason) == 0 ? v : false;
+}
+
+int64_t ioc_config_duration_ms(ioc_ctx *ctx, const char *key)
+{
+    const char *t = instance_config_text(ctx, key), *reason;
+    int64_t v = 0;
+    return t && confval_duration_ms(t, &v, &reason) == 0 ? v : 0;
+}
+
+uint64_t ioc_config_size(ioc_ctx *ctx, const char *key)
+{
+    const char *t = instance_config_text(ctx, key), *reason;
+    uint64_t v = 0;
+    return t && confval_size(t, &v, &reason) == 0 ? v : 0;
+}
+
+/* ---- host API: logging, rejections ---- */
+
+static void instance_note_poll_error(ioc_ctx *ctx, const char *text)
+{
+    if (!ctx->poll_deadline_ms)
+        return;
+    pthread_mutex_lock(&ctx->status_lock);
+    if (!ctx->poll_error[0]) {
+        /* Cut on purpose: a status line has room for the gist only. */
+        size_t n = strnlen(text, sizeof ctx->poll_error - 1);
+        memcpy(ctx->poll_error, text, n);
+        ctx->poll_error[n] = '\0';
+    }
+    pthread_mutex_unlock(&ctx->status_lock);
+}
+
+void ioc_log(ioc_ctx *ctx, enum ioc_log_level level, const char *fmt, ...)
+{
+    char text[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    enum log_level l = level <= IOC_LOG_ERROR ? LOG_ERR : level == IOC_LOG_WARNING ? LOG_WARN
+                     : level == IOC_LOG_INFO ? LOG_INFO : LOG_DEBUG;
+    if (l <= LOG_WARN)
+        instance_note_poll_error(ctx, text);
+    log_msg(l, ctx->cfg->name, "%s", text);
+}
+
+void ioc_reject(ioc_ctx *ctx, const char *where, const char *field, const char *reason)
+{
+    atomic_fetch_add(&ctx->counters.records_rejected, 1);
+    if (++ctx->poll_rejects > INSTANCE_REJECT_LOG_LIMIT)
+        return;
+    log_msg(LOG_WARN, ctx->cfg->name, "%s%sfield '%s' %s; record skipped", where ? where : "",
+            where ? ": " : "", field ? field : "?", reason ? reason : "is invalid");
+}
+
+/* ---- host API: emit ---- */
+
+int ioc_emit(ioc_ctx *ctx, const struct ioc_record *record)
+{
+    struct normalized n;
+    struct normalize_error err;
+    if (!record) {
+        ioc_reject(ctx, NULL, "record", "is NULL");
+        return IOC_ERROR;
+    }
+    if (normalize_check(&ctx->env, record, instance_wall_ms(), &n, &err) < 0) {
+        char where[160];
+        snprintf(where, sizeof where, "metric %.64s area %.16s",
+                 record->metric ? record->metric : "?", record->area ? record->area : "?");
+        ioc_reject(ctx, where, err.field, err.reason);
+        return IOC_ERROR;
+    }
+    uint64_t seq;
+    char errbuf[512];
+    if (state_next_seq(ctx->state, &seq, errbuf, sizeof errbuf) < 0) {
+        ioc_log(ctx, IOC_LOG_ERROR, "cannot reserve sequence numbers: %s; metric dropped", errbuf);
+        return IOC_ERROR;
+    }
+    size_t len;
+    char *json = normalize_encode(&ctx->env, &n, seq, &len);
+    if (!json) {
+        ioc_log(ctx, IOC_LOG_ERROR, "out of memory encoding a metric; dropped");
+        return IOC_ERROR;
+    }
+    struct metric_out m = {n.series, json, len, seq};
+    pipeline_publish(ctx->pipeline, &m);
+    free(json);
+    atomic_fetch_add(&ctx->counters.metrics_emitted, 1);
+    return IOC_OK;
+}
+
+/* ---- host API: HTTP ---- */
+
+enum ioc_http_result ioc_http_request(ioc_ctx *ctx, const char *url,
+                                      const struct ioc_http_options *options,
+                                      struct ioc_http_response *response)
+{
+    struct http_limits limits = {ctx->poll_deadline_ms, ctx->cfg->timeout_ms, ctx->cfg->max_body,
+                                 &ctx->stopping};
+    atomic_fetch_add(&ctx->counters.http_requests, 1);
+    enum ioc_http_result rc = http_request(ctx->http, &limits, url, options, response);
+    char shown[512];
+    http_url_for_log(url ? url : "(null)", shown, sizeof shown);
+    const char *method = options && options->method ? options->method : "GET";
+    if (rc == IOC_HTTP_OK) {
+        atomic_fetch_add(&ctx->counters.bytes_received, response->body_len);
+    } else if (rc == IOC_HTTP_NOT_MODIFIED) {
+        atomic_fetch_add(&ctx->counters.http_not_modified, 1);
+        log_msg(LOG_DEBUG, ctx->cfg->name, "%s %s: not modified", method, shown);
+    } else {
+        atomic_fetch_add(&ctx->counters.http_failures, 1);
+        if (rc != IOC_HTTP_ERR_ABORTED)
+            ioc_log(ctx, IOC_LOG_WARNING, "%s %s: %s", method, shown, response->error);
+    }
+    if (response->retry_after_s >= 0) {
+        int64_t ms = response->retry_after_s * 1000;
+        if (ms > ctx->retry_after_ms)
+            ctx->retry_after_ms = ms;
+    }
+    return rc;
+}
+
+void ioc_http_response_free(struct ioc_http_response *response)
+{
+    if (!response)
+        return;
+    free(response->body);
+    free(response->content_type);
+    response->body = response->content_type = NULL;
+    response->body_len = 0;
+}
+
+char *ioc_url_with_param(const char *base, const char *name, const char *value)
+{
+    char *n = curl_easy_escape(NULL, name, 0), *v = curl_easy_escape(NULL, value, 0), *out = NULL;
+    if (n && v && asprintf(&out, "%s%c%s=%s", base, strchr(base, '?') ? '&' : '?', n, v) < 0)
+        out = NULL;
+    curl_free(n);
+    curl_free(v);
+    return out;
+}
+
+/* ---- host API: state ---- */
+
+char *ioc_state_get(ioc_ctx *ctx, const char *key)
+{
+    return key ? state_get(ctx->state, key) : NULL;
+}
+
+int ioc_state_set(ioc_ctx *ctx, const char *key, const char *value)
+{
+    if (!state_key_valid(key)) {
+        ioc_log(ctx, IOC_LOG_ERROR, "state key '%s' is invalid ([A-Za-z0-9_.-], 1..64 bytes)",
+                key ? key : "(null)");
+        return IOC_ERROR;
+    }
+    char err[512];
+    if (state_set(ctx->state, key, value, err, sizeof err) < 0) {
+        ioc_log(ctx, IOC_LOG_ERROR, "cannot save state '%s': %s", key, err);
+        return IOC_ERROR;
+    }
+    return IOC_OK;
+}
+
+bool ioc_stopping(ioc_ctx *ctx) { return atomic_load(&ctx->stopping); }

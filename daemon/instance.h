@@ -1,0 +1,82 @@
+/*
+ * instance - one running connector instance: the ioc_ctx behind the SDK.
+ *
+ * It ties a plugin to its configuration, its saved state, its HTTP client
+ * and the pipeline, implements every ioc_* host function, runs one poll at
+ * a time (instance_poll) and keeps the instance's counters and health:
+ * ok after a successful poll, degraded after a failure, failed after
+ * `fail_after` failures in a row, with the last error and the time of the
+ * last success. Threads are the scheduler's business, not this module's.
+ */
+#ifndef IOCD_INSTANCE_H
+#define IOCD_INSTANCE_H
+
+#include "config.h"
+#include "http.h"
+#include "ioc/ioc.h"
+#include "normalize.h"
+#include "pipeline.h"
+#include "state.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum instance_health { HEALTH_STARTING, HEALTH_OK, HEALTH_DEGRADED, HEALTH_FAILED, HEALTH_STOPPED };
+
+struct instance_counters {
+    atomic_uint_fast64_t polls_ok, polls_failed, metrics_emitted, records_rejected;
+    atomic_uint_fast64_t http_requests, http_failures, http_not_modified, bytes_received;
+};
+
+struct ioc_ctx {
+    const struct instance_config *cfg;
+    const struct ioc_connector *desc;
+    struct normalize_env env;
+    struct pipeline *pipeline;
+    struct state *state;
+    struct http_client *http;
+    void *plugin_state;
+    bool initialised;
+
+    atomic_bool stopping;
+    int64_t poll_deadline_ms;   /* monotonic; 0 outside a poll */
+    int64_t retry_after_ms;     /* largest Retry-After seen in this poll, -1 none */
+    unsigned poll_rejects;      /* rejections in the current poll */
+
+    struct instance_counters counters;
+
+    pthread_mutex_t status_lock; /* guards the fields below */
+    enum instance_health health;
+    unsigned consecutive_failures;
+    char last_error[256];
+    int64_t last_success_s;      /* epoch seconds, 0 never */
+    char poll_error[256];        /* first error/warning logged in this poll */
+};
+
+/* Create (state file opened, HTTP client made) - no plugin code runs yet.
+ * NULL with a logged error on failure. */
+struct ioc_ctx *instance_new(const struct config *config, const struct instance_config *cfg,
+                             struct pipeline *pipeline);
+/* Call the plugin's init. 0 or -1 (logged). */
+int instance_init(struct ioc_ctx *ctx);
+/* One poll bounded by the instance's timeout. Updates counters and health;
+ * returns 0 when it succeeded. *retry_after_ms gets the server's
+ * Retry-After (-1 if none). */
+int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_ms);
+/* fini (if init ran) and free. */
+void instance_free(struct ioc_ctx *ctx);
+
+void instance_request_stop(struct ioc_ctx *ctx);
+
+/* Health as text: "ok", "degraded: HTTP status 500", ... into buf. */
+const char *instance_health_text(struct ioc_ctx *ctx, char *buf, size_t len);
+enum instance_health instance_health(struct ioc_ctx *ctx);
+/* Log one line with every counter. */
+void instance_log_counters(struct ioc_ctx *ctx);
+
+/* Wall clock in ms (timestamps of metrics). */
+int64_t instance_wall_ms(void);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * log - the daemon's log lines on stderr: "LEVEL: WHO: message".
+ *
+ * WHO is "iocd" for the daemon itself or a connector instance's name, so
+ * `journalctl -u iocd@ioffice` and a terminal both read well. When stderr
+ * is connected to the journal (systemd sets JOURNAL_STREAM), every line
+ * starts with a "<N>" syslog priority so journald records the level.
+ * Thread-safe: one write(2) per line, so lines never interleave.
+ */
+#ifndef IOCD_LOG_H
+#define IOCD_LOG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+enum log_level { LOG_ERR = 3, LOG_WARN = 4, LOG_INFO = 6, LOG_DEBUG = 7 };
+
+/* Decide once whether to prefix priorities (journal) and the threshold. */
+void log_init(enum log_level threshold);
+void log_set_level(enum log_level threshold);
+bool log_enabled(enum log_level level);
+
+/* Parse "error", "warning", "info", "debug". Returns 0 or -1. */
+int log_level_parse(const char *text, enum log_level *out);
+
+void log_msg(enum log_level level, const char *who, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void log_vmsg(enum log_level level, const char *who, const char *fmt, va_list ap);
+
+#define log_error(...) log_msg(LOG_ERR, "iocd", __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_WARN, "iocd", __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_INFO, "iocd", __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, "iocd", __VA_ARGS__)
+
+#endif

@@ -1,0 +1,220 @@
+/*
+ * main - iocd's command line: parse options, run one command.
+ *
+ * Commands that only inspect (--check-config, --describe,
+ * --list-connectors) never start a connector; everything that runs goes
+ * through daemon_run(). Exit status: 0 success, 1 configuration or run
+ * failure, 2 usage error.
+ */
+#include "config.h"
+#include "confval.h"
+#include "daemon.h"
+#include "ini.h"
+#include "log.h"
+#include "plugin.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum command { CMD_RUN, CMD_CHECK, CMD_LIST, CMD_DESCRIBE };
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+        "Usage: iocd [OPTION]...\n"
+        "Pull departmental feeds through connector plugins, normalize them into one\n"
+        "metric stream and publish it to the operations center's screens.\n"
+        "\n"
+        "  -c, --config FILE        main configuration (default %s)\n"
+        "  -t, --check-config       check every configuration file, print every error\n"
+        "                           as FILE:LINE: message; exit 1 if any, 0 if valid\n"
+        "  -C, --connector NAME     run only the instance NAME (connectors.d/NAME.conf)\n"
+        "  -1, --once               poll each enabled connector once, flush, exit;\n"
+        "                           exit status 0 only if every poll succeeded\n"
+        "  -l, --list-connectors    list installed plugins and configured instances\n"
+        "  -d, --describe PLUGIN    print a plugin's configuration keys\n"
+        "  -L, --log-level LEVEL    error, warning, info or debug (overrides log_level)\n"
+        "  -V, --version            print the version and exit\n"
+        "  -h, --help               print this help and exit\n"
+        "\n"
+        "Signals: SIGTERM/SIGINT stop cleanly, SIGHUP reloads the configuration,\n"
+        "SIGUSR1 logs every connector's counters. See iocd(8) and iocd.conf(5).\n",
+        IOCD_SYSCONF);
+}
+
+/* plugin_dir as iocd.conf sets it (without validating the rest of the
+ * file: --describe must work with a broken configuration), else the
+ * default. */
+static char *main_plugin_dir(const char *config_path)
+{
+    struct ini_file ini;
+    struct diag d = {0};
+    char *dir = NULL;
+    if (ini_load(config_path, &ini, &d) == 0 || ini.count > 0) {
+        const struct ini_entry *e = ini_find(&ini, "iocd", "plugin_dir");
+        if (e && e->value[0] == '/')
+            dir = strdup(e->value);
+        else if (e) {
+            char *copy = strdup(config_path), *slash = copy ? strrchr(copy, '/') : NULL;
+            if (slash)
+                *slash = '\0';
+            if (asprintf(&dir, "%s/%s", slash ? copy : ".", e->value) < 0)
+                dir = NULL;
+            free(copy);
+        }
+    }
+    ini_free(&ini);
+    diag_free(&d);
+    return dir ? dir : config_default_plugin_dir();
+}
+
+static void describe_keys(const struct ioc_config_key *keys)
+{
+    for (const struct ioc_config_key *k = keys; k && k->name; k++) {
+        const char *def = k->type == IOC_CFG_SECRET && k->default_value ? "(secret)"
+                        : k->default_value ? k->default_value : "-";
+        printf("  %-16s %-9s %-10s %-9s %s\n", k->name, confval_type_name(k->type), def,
+               k->required ? "required" : "optional", k->help);
+    }
+}
+
+static int cmd_describe(const char *config_path, const char *name)
+{
+    char *dir = main_plugin_dir(config_path);
+    struct diag d = {0};
+    struct plugin *p = plugin_open(dir, name, &d, "--describe", 0);
+    free(dir);
+    if (!p) {
+        for (size_t i = 0; i < d.count; i++)
+            fprintf(stderr, "iocd: %s\n", d.lines[i]);
+        diag_free(&d);
+        return 1;
+    }
+    const struct ioc_connector *c = p->desc;
+    printf("%s %s - %s\n%s\n\n", c->name, c->version ? c->version : "?", c->description ? c->description : "",
+           p->path);
+    printf("Keys of plugin %s:\n", c->name);
+    printf("  %-16s %-9s %-10s %-9s %s\n", "KEY", "TYPE", "DEFAULT", "REQUIRED", "DESCRIPTION");
+    if (c->config && c->config->name)
+        describe_keys(c->config);
+    else
+        printf("  (none)\n");
+    printf("\nKeys of every connector instance:\n");
+    describe_keys(plugin_reserved_keys);
+    printf("\nSecret keys may also be given as KEY_file = PATH (\"%%d/NAME\" is the systemd\n"
+           "credentials directory). Durations: 250ms, 30s, 5m, 2h. Sizes: 64k, 10MiB.\n");
+    plugin_close(p);
+    diag_free(&d);
+    return 0;
+}
+
+static int cmd_list(const char *config_path)
+{
+    char *dir = main_plugin_dir(config_path);
+    size_t count;
+    char **names = plugin_list_dir(dir, &count);
+    printf("Plugins in %s:\n", dir);
+    for (size_t i = 0; i < count; i++) {
+        struct diag d = {0};
+        struct plugin *p = plugin_open(dir, names[i], &d, "--list-connectors", 0);
+        if (p)
+            printf("  %-14s %-8s %s\n", p->name, p->desc->version, p->desc->description);
+        else
+            printf("  %-14s (cannot load: %s)\n", names[i], d.count ? d.lines[0] : "?");
+        plugin_close(p);
+        diag_free(&d);
+    }
+    if (count == 0)
+        printf("  (none)\n");
+    plugin_names_free(names, count);
+    free(dir);
+
+    struct config config;
+    struct diag d = {0};
+    int rc = config_load(config_path, NULL, &config, &d);
+    printf("\nInstances configured in %s:\n", config.connectors_dir ? config.connectors_dir : "?");
+    for (size_t i = 0; i < config.instance_count; i++) {
+        const struct instance_config *ic = &config.instances[i];
+        printf("  %-14s plugin %-10s %s\n", ic->name, ic->plugin ? ic->plugin->name : "?",
+               ic->enabled ? "enabled" : "disabled");
+    }
+    if (rc < 0)
+        printf("\n%zu configuration error%s: run iocd --check-config\n", d.count,
+               d.count == 1 ? "" : "s");
+    diag_free(&d);
+    config_free(&config);
+    return rc < 0 ? 1 : 0;
+}
+
+static int cmd_check(const char *config_path)
+{
+    struct config config;
+    struct diag d = {0};
+    int rc = config_load(config_path, NULL, &config, &d);
+    for (size_t i = 0; i < d.count; i++)
+        fprintf(stderr, "%s\n", d.lines[i]);
+    if (rc == 0) {
+        size_t enabled = 0;
+        for (size_t i = 0; i < config.instance_count; i++)
+            enabled += config.instances[i].enabled;
+        printf("%s: configuration OK: %zu connector instance%s (%zu enabled), gazetteer %s\n",
+               config_path, config.instance_count, config.instance_count == 1 ? "" : "s", enabled,
+               gazetteer_version(config.gazetteer));
+    } else {
+        fprintf(stderr, "%s: %zu error%s\n", config_path, d.count, d.count == 1 ? "" : "s");
+    }
+    diag_free(&d);
+    config_free(&config);
+    return rc < 0 ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"config", required_argument, NULL, 'c'},   {"check-config", no_argument, NULL, 't'},
+        {"connector", required_argument, NULL, 'C'}, {"once", no_argument, NULL, '1'},
+        {"list-connectors", no_argument, NULL, 'l'}, {"describe", required_argument, NULL, 'd'},
+        {"log-level", required_argument, NULL, 'L'}, {"version", no_argument, NULL, 'V'},
+        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
+    };
+    struct daemon_options opts = {.config_path = IOCD_SYSCONF};
+    enum command cmd = CMD_RUN;
+    const char *describe = NULL;
+    int c;
+    log_init(LOG_INFO);
+    while ((c = getopt_long(argc, argv, "c:tC:1ld:L:Vh", options, NULL)) != -1) {
+        switch (c) {
+        case 'c': opts.config_path = optarg; break;
+        case 't': cmd = CMD_CHECK; break;
+        case 'C': opts.only_instance = optarg; break;
+        case '1': opts.once = true; break;
+        case 'l': cmd = CMD_LIST; break;
+        case 'd': cmd = CMD_DESCRIBE, describe = optarg; break;
+        case 'L':
+            if (log_level_parse(optarg, &opts.log_level) < 0) {
+                fprintf(stderr, "iocd: --log-level: '%s' is not error, warning, info or debug\n",
+                        optarg);
+                return 2;
+            }
+            opts.log_level_set = true;
+            log_set_level(opts.log_level);
+            break;
+        case 'V': printf("iocd %s (connector ABI %d)\n", IOCD_VERSION, IOC_ABI_VERSION); return 0;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "iocd: unexpected argument '%s' (see iocd --help)\n", argv[optind]);
+        return 2;
+    }
+    switch (cmd) {
+    case CMD_CHECK: return cmd_check(opts.config_path);
+    case CMD_LIST: return cmd_list(opts.config_path);
+    case CMD_DESCRIBE: return cmd_describe(opts.config_path, describe);
+    case CMD_RUN: break;
+    }
+    return daemon_run(&opts);
+}

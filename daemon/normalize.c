@@ -1,0 +1,294 @@
+/* normalize - see normalize.h. */
+#include "normalize.h"
+
+#include "jsonw.h"
+#include "slug.h"
+#include "timeparse.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NORMALIZE_MAX_FUTURE_MS (24LL * 3600 * 1000)
+
+const char *const normalize_units[] = {"count", "percent", "ratio", "score", "seconds",
+                                       "days",  "bytes",   "vnd",   NULL};
+
+static int normalize_fail(struct normalize_error *err, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int normalize_fail(struct normalize_error *err, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->reason, sizeof err->reason, fmt, ap);
+    va_end(ap);
+    err->field = field;
+    return -1;
+}
+
+/* [a-z][a-z0-9_]* segments joined by '.', at most 64 bytes. */
+static int normalize_metric_name(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > 64)
+        return 0;
+    int at_segment_start = 1;
+    for (const char *p = name; *p; p++) {
+        if (at_segment_start) {
+            if (!(*p >= 'a' && *p <= 'z'))
+                return 0;
+            at_segment_start = 0;
+        } else if (*p == '.') {
+            at_segment_start = 1;
+        } else if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) {
+            return 0;
+        }
+    }
+    return !at_segment_start;
+}
+
+static int normalize_value(const struct ioc_record *r, struct normalize_error *err)
+{
+    if (!isfinite(r->value))
+        return normalize_fail(err, "value", "is not a finite number");
+    if (!r->unit)
+        return normalize_fail(err, "unit", "is missing");
+    size_t i = 0;
+    while (normalize_units[i] && strcmp(normalize_units[i], r->unit) != 0)
+        i++;
+    if (!normalize_units[i])
+        return normalize_fail(err, "unit", "'%.32s' is not a known unit (count, percent, ratio, "
+                              "score, seconds, days, bytes, vnd)", r->unit);
+    double v = r->value;
+    if (!strcmp(r->unit, "count") && (v < 0 || v != floor(v)))
+        return normalize_fail(err, "value", "%g is not a count (a non-negative integer)", v);
+    if (!strcmp(r->unit, "percent") && (v < 0 || v > 100))
+        return normalize_fail(err, "value", "%g is outside 0..100 for a percent", v);
+    if (!strcmp(r->unit, "ratio") && (v < 0 || v > 1))
+        return normalize_fail(err, "value", "%g is outside 0..1 for a ratio", v);
+    if (r->has_ratio_parts) {
+        if (!isfinite(r->numerator) || !isfinite(r->denominator))
+            return normalize_fail(err, "ratio", "numerator or denominator is not finite");
+        if (r->denominator <= 0 || r->numerator < 0)
+            return normalize_fail(err, "ratio", "needs numerator >= 0 and denominator > 0 "
+                                  "(got %g/%g)", r->numerator, r->denominator);
+    }
+    if (r->target_op != IOC_TARGET_NONE) {
+        if (r->target_op != IOC_TARGET_GE && r->target_op != IOC_TARGET_LE)
+            return normalize_fail(err, "target", "unknown comparison %d", (int)r->target_op);
+        if (!isfinite(r->target))
+            return normalize_fail(err, "target", "is not a finite number");
+    }
+    return 0;
+}
+
+static int normalize_time(const struct normalize_env *env, const struct ioc_record *r,
+                          int64_t now_ms, struct normalized *out, struct normalize_error *err)
+{
+    int64_t ms = now_ms;
+    const char *reason;
+    if (r->ts && timeparse_parse(r->ts, env->tz_offset_min, &ms, &reason) < 0)
+        return normalize_fail(err, "ts", "'%.40s': %s", r->ts, reason);
+    if (ms - now_ms > NORMALIZE_MAX_FUTURE_MS)
+        return normalize_fail(err, "ts", "'%.40s' is %lld hours in the future (clock or zone "
+                              "wrong?)", r->ts, (long long)((ms - now_ms) / 3600000));
+    timeparse_format(ms, env->tz_offset_min, out->ts, sizeof out->ts);
+
+    if (!r->period_from != !r->period_to)
+        return normalize_fail(err, "period", "needs both from and to");
+    if (r->period_from) {
+        int64_t from, to;
+        if (timeparse_date(r->period_from, &from, &reason) < 0)
+            return normalize_fail(err, "period", "from '%.20s': %s", r->period_from, reason);
+        if (timeparse_date(r->period_to, &to, &reason) < 0)
+            return normalize_fail(err, "period", "to '%.20s': %s", r->period_to, reason);
+        if (from > to)
+            return normalize_fail(err, "period", "from %s is after to %s", r->period_from,
+                                  r->period_to);
+    }
+    return 0;
+}
+
+static int normalize_area(const struct normalize_env *env, const struct ioc_record *r,
+                          struct normalized *out, struct normalize_error *err)
+{
+    if (!r->area)
+        return normalize_fail(err, "area", "is missing");
+    struct area_resolution res;
+    switch (gazetteer_resolve(env->gazetteer, r->area, &res)) {
+    case GAZ_CURRENT:
+    case GAZ_MAPPED:
+        break;
+    case GAZ_SPLIT:
+        return normalize_fail(err, "area", "old commune code %s was split into %s; the feed "
+                              "must send the current code", r->area, res.split_into);
+    case GAZ_UNKNOWN:
+        return normalize_fail(err, "area", "code %s is not in gazetteer %s", r->area,
+                              gazetteer_version(env->gazetteer));
+    case GAZ_MALFORMED:
+        return normalize_fail(err, "area", "'%.16s' is not a 2-digit province or 5-digit "
+                              "commune code", r->area);
+    }
+    if (strcmp(res.area->province, env->province) != 0)
+        return normalize_fail(err, "area", "%s belongs to province %s, this deployment serves %s",
+                              res.area->code, res.area->province, env->province);
+    out->area = res.area;
+    out->mapped_from = res.result == GAZ_MAPPED ? res.old_code : NULL;
+    return 0;
+}
+
+static int normalize_dim_key(const char *key)
+{
+    size_t len = strlen(key);
+    if (len == 0 || len > 32)
+        return 0;
+    for (const char *p = key; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            return 0;
+    return 1;
+}
+
+static int normalize_utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3
+                : (*p & 0xF8) == 0xF0 ? 4 : 0;
+        if (len == 0 || (len == 2 && *p < 0xC2))
+            return 0;
+        for (int i = 1; i < len; i++)
+            if ((p[i] & 0xC0) != 0x80)
+                return 0;
+        p += len;
+    }
+    return 1;
+}
+
+static int normalize_dims(const struct ioc_record *r, struct normalized *out,
+                          struct normalize_error *err)
+{
+    out->dim_count = 0;
+    for (size_t i = 0; i < IOC_MAX_DIMS && r->dims[i].key; i++) {
+        const struct ioc_dim *d = &r->dims[i];
+        snprintf(err->dim_field, sizeof err->dim_field, "dims.%.32s", d->key);
+        if (!normalize_dim_key(d->key))
+            return normalize_fail(err, err->dim_field, "key must be [a-z0-9_], 1..32 bytes");
+        if (!d->value)
+            return normalize_fail(err, err->dim_field, "has no value");
+        if (strlen(d->value) > 128 || !normalize_utf8_valid(d->value))
+            return normalize_fail(err, err->dim_field, "value is over 128 bytes or not UTF-8");
+        /* Insertion sort by key: at most IOC_MAX_DIMS entries. */
+        size_t at = out->dim_count;
+        while (at > 0 && strcmp(out->dims[at - 1].key, d->key) > 0) {
+            out->dims[at] = out->dims[at - 1];
+            at--;
+        }
+        if (at > 0 && strcmp(out->dims[at - 1].key, d->key) == 0)
+            return normalize_fail(err, err->dim_field, "is given twice");
+        struct normalized_dim *nd = &out->dims[at];
+        nd->key = d->key;
+        nd->value = d->value;
+        out->dim_count++;
+        if (slug_make(d->value, nd->slug, sizeof nd->slug) <= 0)
+            return normalize_fail(err, err->dim_field, "value '%.40s' has no letters or digits",
+                                  d->value);
+    }
+    return 0;
+}
+
+static int normalize_series(const struct normalize_env *env, struct normalized *out,
+                            struct normalize_error *err)
+{
+    int n = snprintf(out->series, sizeof out->series, "%s/%s/%s", env->source,
+                     out->record->metric, out->area->code);
+    for (size_t i = 0; i < out->dim_count && n >= 0 && (size_t)n < sizeof out->series; i++)
+        n += snprintf(out->series + n, sizeof out->series - (size_t)n, "/%s", out->dims[i].slug);
+    if (n < 0 || (size_t)n >= sizeof out->series)
+        return normalize_fail(err, "dims", "series key longer than %zu bytes",
+                              sizeof out->series - 1);
+    return 0;
+}
+
+int normalize_check(const struct normalize_env *env, const struct ioc_record *r, int64_t now_ms,
+                    struct normalized *out, struct normalize_error *err)
+{
+    memset(out, 0, sizeof *out);
+    err->field = NULL;
+    err->reason[0] = '\0';
+    out->record = r;
+    if (!r->metric)
+        return normalize_fail(err, "metric", "is missing");
+    if (!normalize_metric_name(r->metric))
+        return normalize_fail(err, "metric", "'%.64s' is not a lowercase dotted name "
+                              "([a-z][a-z0-9_]* segments, at most 64 bytes)", r->metric);
+    if (normalize_value(r, err) < 0 || normalize_time(env, r, now_ms, out, err) < 0 ||
+        normalize_area(env, r, out, err) < 0 || normalize_dims(r, out, err) < 0)
+        return -1;
+    return normalize_series(env, out, err);
+}
+
+static const char *normalize_target_status(const struct ioc_record *r)
+{
+    int met = r->target_op == IOC_TARGET_GE ? r->value >= r->target : r->value <= r->target;
+    return met ? "ok" : "miss";
+}
+
+char *normalize_encode(const struct normalize_env *env, const struct normalized *n, uint64_t seq,
+                       size_t *len)
+{
+    const struct ioc_record *r = n->record;
+    struct jsonw w;
+    jsonw_init(&w);
+    jsonw_object_begin(&w);
+    jsonw_key(&w, "schema"), jsonw_string(&w, "ioc.metric/1");
+    jsonw_key(&w, "source"), jsonw_string(&w, env->source);
+    jsonw_key(&w, "metric"), jsonw_string(&w, r->metric);
+    jsonw_key(&w, "value"), jsonw_number(&w, r->value);
+    jsonw_key(&w, "unit"), jsonw_string(&w, r->unit);
+    jsonw_key(&w, "ts"), jsonw_string(&w, n->ts);
+    if (r->period_from) {
+        jsonw_key(&w, "period");
+        jsonw_object_begin(&w);
+        jsonw_key(&w, "from"), jsonw_string(&w, r->period_from);
+        jsonw_key(&w, "to"), jsonw_string(&w, r->period_to);
+        jsonw_object_end(&w);
+    }
+    jsonw_key(&w, "area");
+    jsonw_object_begin(&w);
+    jsonw_key(&w, "level"), jsonw_string(&w, n->area->level == AREA_PROVINCE ? "province" : "commune");
+    jsonw_key(&w, "code"), jsonw_string(&w, n->area->code);
+    jsonw_key(&w, "province"), jsonw_string(&w, n->area->province);
+    jsonw_key(&w, "name"), jsonw_string(&w, n->area->name);
+    if (n->mapped_from)
+        jsonw_key(&w, "mapped_from"), jsonw_string(&w, n->mapped_from);
+    jsonw_object_end(&w);
+    if (n->dim_count) {
+        jsonw_key(&w, "dims");
+        jsonw_object_begin(&w);
+        for (size_t i = 0; i < n->dim_count; i++)
+            jsonw_key(&w, n->dims[i].key), jsonw_string(&w, n->dims[i].value);
+        jsonw_object_end(&w);
+    }
+    if (r->has_ratio_parts) {
+        jsonw_key(&w, "ratio");
+        jsonw_object_begin(&w);
+        jsonw_key(&w, "numerator"), jsonw_number(&w, r->numerator);
+        jsonw_key(&w, "denominator"), jsonw_number(&w, r->denominator);
+        jsonw_object_end(&w);
+    }
+    if (r->target_op != IOC_TARGET_NONE) {
+        jsonw_key(&w, "target");
+        jsonw_object_begin(&w);
+        jsonw_key(&w, "value"), jsonw_number(&w, r->target);
+        jsonw_key(&w, "op"), jsonw_string(&w, r->target_op == IOC_TARGET_GE ? ">=" : "<=");
+        jsonw_key(&w, "status"), jsonw_string(&w, normalize_target_status(r));
+        jsonw_object_end(&w);
+    }
+    jsonw_key(&w, "series"), jsonw_string(&w, n->series);
+    jsonw_key(&w, "seq"), jsonw_uint(&w, seq);
+    jsonw_object_end(&w);
+    return jsonw_take(&w, len);
+}

@@ -1,0 +1,71 @@
+/*
+ * normalize - the only place that decides what a valid metric is.
+ *
+ * A connector's struct ioc_record goes in; out comes either a published
+ * metric record (docs/metric-record.md: JSON text, series key, seq) or a
+ * rejection naming the field and the reason. Rules: metric name charset,
+ * finite value, unit from a fixed list with its range, timestamps parsed by
+ * timeparse (RFC 3339 or the portal's yyyyMMddHHmmss) and published in the
+ * deployment's offset, area codes resolved through the gazetteer (old
+ * commune codes mapped, split ones refused, other provinces refused),
+ * dimensions checked and sorted, series key = source/metric/area/dim slugs.
+ *
+ * Two steps so that a rejected record never consumes a sequence number:
+ * normalize_check() validates into a struct normalized, then
+ * normalize_encode() writes the record with its seq. Both are pure
+ * (no globals), hence thread-safe.
+ */
+#ifndef IOCD_NORMALIZE_H
+#define IOCD_NORMALIZE_H
+
+#include "gazetteer.h"
+#include "ioc/record.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct normalize_env {
+    const char *source;             /* the instance's metric source */
+    const char *province;           /* the deployment's province code */
+    int tz_offset_min;              /* offset of published timestamps */
+    const struct gazetteer *gazetteer;
+};
+
+struct normalize_error {
+    const char *field;   /* "metric", "value", "unit", "ts", "period",
+                            "area", "dims.<key>", "ratio", "target" */
+    char reason[256];
+    char dim_field[48];  /* storage for "dims.<key>" */
+};
+
+struct normalized_dim {
+    const char *key, *value;
+    char slug[132];
+};
+
+/* A validated record. Points into the ioc_record's strings and the
+ * gazetteer: use it before the connector's buffers change. */
+struct normalized {
+    const struct ioc_record *record;
+    const struct area *area;
+    const char *mapped_from;   /* old code, or NULL */
+    char ts[40];
+    struct normalized_dim dims[IOC_MAX_DIMS];
+    size_t dim_count;          /* sorted by key */
+    char series[512];
+};
+
+/* Validate. 0, or -1 with *err filled. `now_ms` stands in for a NULL ts
+ * and bounds timestamps in the future (more than a day ahead is refused). */
+int normalize_check(const struct normalize_env *env, const struct ioc_record *record,
+                    int64_t now_ms, struct normalized *out, struct normalize_error *err);
+
+/* The published JSON record (one line, no newline), malloc'd; NULL on
+ * out-of-memory. */
+char *normalize_encode(const struct normalize_env *env, const struct normalized *n, uint64_t seq,
+                       size_t *len);
+
+/* The documented unit list, NULL-terminated. */
+extern const char *const normalize_units[];
+
+#endif

@@ -1,0 +1,202 @@
+/* plugin - see plugin.h. */
+#include "plugin.h"
+
+#include "confval.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct ioc_config_key plugin_reserved_keys[] = {
+    {"plugin", IOC_CFG_STRING, NULL, true, "connector plugin to run (a NAME.so in plugin_dir)"},
+    {"enabled", IOC_CFG_BOOL, "true", false, "run this instance"},
+    {"interval", IOC_CFG_DURATION, "60s", false, "time between the starts of two polls"},
+    {"timeout", IOC_CFG_DURATION, "30s", false, "bound on a whole poll, every HTTP request included"},
+    {"jitter", IOC_CFG_DURATION, "0", false, "random spread added to each wait (up to +/- this)"},
+    {"backoff_max", IOC_CFG_DURATION, "10m", false, "longest wait between retries after failures"},
+    {"fail_after", IOC_CFG_INT, "3", false, "consecutive failed polls before status is 'failed'"},
+    {"max_body", IOC_CFG_SIZE, "16MiB", false, "largest HTTP response body accepted"},
+    {"source", IOC_CFG_STRING, NULL, false, "metric 'source' (default: the instance name)"},
+    {NULL, 0, NULL, false, NULL},
+};
+
+const struct ioc_config_key *plugin_find_key(const struct ioc_connector *desc, const char *key)
+{
+    for (const struct ioc_config_key *k = plugin_reserved_keys; k->name; k++)
+        if (strcmp(k->name, key) == 0)
+            return k;
+    for (const struct ioc_config_key *k = desc ? desc->config : NULL; k && k->name; k++)
+        if (strcmp(k->name, key) == 0)
+            return k;
+    return NULL;
+}
+
+static int plugin_valid_name(const char *s, const char *extra)
+{
+    if (!s || !*s)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' ||
+              strchr(extra, *s)))
+            return 0;
+    return 1;
+}
+
+/* Check the config table a plugin declares: the daemon relies on it. */
+static int plugin_check_table(const struct ioc_connector *desc, const char *path, struct diag *d)
+{
+    int errors = 0;
+    for (const struct ioc_config_key *k = desc->config; k && k->name; k++) {
+        const char *reason;
+        if (!plugin_valid_name(k->name, "") || strlen(k->name) > 48) {
+            diag_add(d, path, 0, "config key '%s' is not a valid name", k->name);
+            errors++;
+            continue;
+        }
+        for (const struct ioc_config_key *r = plugin_reserved_keys; r->name; r++)
+            if (strcmp(r->name, k->name) == 0) {
+                diag_add(d, path, 0, "config key '%s' is reserved by the daemon", k->name);
+                errors++;
+            }
+        for (const struct ioc_config_key *o = desc->config; o != k; o++)
+            if (strcmp(o->name, k->name) == 0) {
+                diag_add(d, path, 0, "config key '%s' declared twice", k->name);
+                errors++;
+            }
+        if (k->default_value && confval_check(k->type, k->default_value, &reason) < 0) {
+            diag_add(d, path, 0, "default of config key '%s' ('%s'): %s", k->name,
+                     k->default_value, reason);
+            errors++;
+        }
+        if (!k->help || !*k->help) {
+            diag_add(d, path, 0, "config key '%s' has no help text", k->name);
+            errors++;
+        }
+    }
+    return errors ? -1 : 0;
+}
+
+struct plugin *plugin_open_path(const char *path, struct diag *d)
+{
+    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        diag_add(d, path, 0, "cannot load plugin: %s", dlerror());
+        return NULL;
+    }
+    const struct ioc_connector *desc = dlsym(handle, IOC_CONNECTOR_SYMBOL);
+    const char *problem = NULL;
+    if (!desc)
+        problem = "missing symbol '" IOC_CONNECTOR_SYMBOL "' (use IOC_CONNECTOR_EXPORT)";
+    else if (desc->abi_version != IOC_ABI_VERSION)
+        problem = NULL; /* reported with the numbers below */
+    else if (!plugin_valid_name(desc->name, "-"))
+        problem = "descriptor has no valid name ([a-z0-9_-])";
+    else if (!desc->poll)
+        problem = "descriptor has no poll callback";
+    if (desc && desc->abi_version != IOC_ABI_VERSION) {
+        diag_add(d, path, 0, "plugin built for connector ABI %u, this iocd speaks ABI %d: rebuild it "
+                 "against this version's include/ioc/", desc->abi_version, IOC_ABI_VERSION);
+        dlclose(handle);
+        return NULL;
+    }
+    if (problem || plugin_check_table(desc, path, d) < 0) {
+        if (problem)
+            diag_add(d, path, 0, "%s", problem);
+        dlclose(handle);
+        return NULL;
+    }
+    struct plugin *p = calloc(1, sizeof *p);
+    if (!p || !(p->path = strdup(path)) || !(p->name = strdup(desc->name))) {
+        if (p)
+            free(p->path);
+        free(p);
+        dlclose(handle);
+        diag_add(d, path, 0, "out of memory");
+        return NULL;
+    }
+    p->handle = handle;
+    p->desc = desc;
+    return p;
+}
+
+struct plugin *plugin_open(const char *dir, const char *name, struct diag *d, const char *cfg_file,
+                           int cfg_line)
+{
+    if (!plugin_valid_name(name, "-")) {
+        diag_add(d, cfg_file, cfg_line, "plugin name '%s' is not valid ([a-z0-9_-])", name);
+        return NULL;
+    }
+    char *path;
+    if (asprintf(&path, "%s/%s.so", dir, name) < 0)
+        return NULL;
+    FILE *probe = fopen(path, "r");
+    if (!probe) {
+        size_t count;
+        char **names = plugin_list_dir(dir, &count);
+        const char *hint = confval_closest(name, (const char *const *)names, count);
+        diag_add(d, cfg_file, cfg_line, "plugin '%s' not found: no %s%s%s%s", name, path,
+                 hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+        plugin_names_free(names, count);
+        free(path);
+        return NULL;
+    }
+    fclose(probe);
+    struct plugin *p = plugin_open_path(path, d);
+    if (p && strcmp(p->name, name) != 0) {
+        diag_add(d, path, 0, "file is named '%s.so' but its descriptor says '%s'", name, p->name);
+        plugin_close(p);
+        p = NULL;
+    }
+    free(path);
+    return p;
+}
+
+void plugin_close(struct plugin *p)
+{
+    if (!p)
+        return;
+    dlclose(p->handle);
+    free(p->name);
+    free(p->path);
+    free(p);
+}
+
+static int plugin_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **plugin_list_dir(const char *dir, size_t *count)
+{
+    *count = 0;
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return NULL;
+    char **names = NULL;
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        size_t len = strlen(e->d_name);
+        if (len < 4 || strcmp(e->d_name + len - 3, ".so") != 0)
+            continue;
+        char **grown = realloc(names, (*count + 1) * sizeof *names);
+        if (!grown)
+            break;
+        names = grown;
+        if (!(names[*count] = strndup(e->d_name, len - 3)))
+            break;
+        (*count)++;
+    }
+    closedir(dp);
+    if (names)
+        qsort(names, *count, sizeof *names, plugin_cmp);
+    return names;
+}
+
+void plugin_names_free(char **names, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+}

@@ -1,0 +1,207 @@
+/* state - see state.h. */
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define STATE_SEQ_KEY "_iocd.seq"
+#define STATE_SEQ_BLOCK 100000u /* a reservation (one fsync) per 100,000 metrics */
+#define STATE_MAX_VALUE (64 * 1024)
+
+struct state {
+    pthread_mutex_t lock;
+    char *path;
+    char *dir;
+    json_t *map;
+    uint64_t seq_next, seq_end; /* numbers in [next, end) are reserved */
+};
+
+static int state_mkdirs(const char *dir)
+{
+    char *copy = strdup(dir);
+    if (!copy)
+        return -1;
+    for (char *p = copy + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(copy, 0700) < 0 && errno != EEXIST) {
+                free(copy);
+                return -1;
+            }
+            *p = '/';
+        }
+    int rc = mkdir(copy, 0700) < 0 && errno != EEXIST ? -1 : 0;
+    free(copy);
+    return rc;
+}
+
+struct state *state_open(const char *dir, const char *name, char *err, size_t errlen)
+{
+    struct state *s = calloc(1, sizeof *s);
+    if (!s || asprintf(&s->path, "%s/%s.state", dir, name) < 0 || !(s->dir = strdup(dir))) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    if (state_mkdirs(dir) < 0) {
+        snprintf(err, errlen, "cannot create state directory %s: %s", dir, strerror(errno));
+        goto fail;
+    }
+    json_error_t jerr;
+    s->map = json_load_file(s->path, 0, &jerr);
+    if (!s->map) {
+        if (access(s->path, F_OK) == 0) {
+            snprintf(err, errlen, "%s:%d: corrupt state file: %s (move it away to start afresh)",
+                     s->path, jerr.line, jerr.text);
+            goto fail;
+        }
+        s->map = json_object();
+    }
+    if (!json_is_object(s->map)) {
+        snprintf(err, errlen, "%s: corrupt state file: not a JSON object", s->path);
+        goto fail;
+    }
+    const char *seq = json_string_value(json_object_get(s->map, STATE_SEQ_KEY));
+    s->seq_next = s->seq_end = seq ? strtoull(seq, NULL, 10) : 0;
+    if (s->seq_next == 0)
+        s->seq_next = s->seq_end = 1;
+    pthread_mutex_init(&s->lock, NULL);
+    return s;
+fail:
+    if (s) {
+        json_decref(s->map);
+        free(s->path);
+        free(s->dir);
+        free(s);
+    }
+    return NULL;
+}
+
+void state_close(struct state *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_destroy(&s->lock);
+    json_decref(s->map);
+    free(s->path);
+    free(s->dir);
+    free(s);
+}
+
+/* Write `map` to the file atomically. Called with the lock held. */
+static int state_persist(struct state *s, json_t *map, char *err, size_t errlen)
+{
+    char *tmp = NULL;
+    if (asprintf(&tmp, "%s.tmp", s->path) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    char *text = json_dumps(map, JSON_SORT_KEYS | JSON_INDENT(1));
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    size_t len = text ? strlen(text) : 0;
+    int ok = text && fd >= 0 && write(fd, text, len) == (ssize_t)len && write(fd, "\n", 1) == 1 &&
+             fsync(fd) == 0;
+    int saved = errno;
+    if (fd >= 0 && close(fd) < 0)
+        ok = 0;
+    if (ok && rename(tmp, s->path) < 0) {
+        saved = errno;
+        ok = 0;
+    }
+    if (ok) {
+        /* Make the rename itself durable. */
+        int dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            fsync(dfd);
+            close(dfd);
+        }
+    } else {
+        snprintf(err, errlen, "cannot write %s: %s", s->path, strerror(saved));
+        unlink(tmp);
+    }
+    free(text);
+    free(tmp);
+    return ok ? 0 : -1;
+}
+
+int state_key_valid(const char *key)
+{
+    size_t len = key ? strlen(key) : 0;
+    if (len == 0 || len > 64 || strncmp(key, "_iocd.", 6) == 0)
+        return 0;
+    for (const char *p = key; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '.' || *p == '-'))
+            return 0;
+    return 1;
+}
+
+char *state_get(struct state *s, const char *key)
+{
+    pthread_mutex_lock(&s->lock);
+    const char *v = json_string_value(json_object_get(s->map, key));
+    char *copy = v ? strdup(v) : NULL;
+    pthread_mutex_unlock(&s->lock);
+    return copy;
+}
+
+/* Set on a copy, persist the copy, then adopt it: on failure the map in
+ * memory still matches the file. Lock held. */
+static int state_set_locked(struct state *s, const char *key, const char *value, char *err,
+                            size_t errlen)
+{
+    json_t *next = json_deep_copy(s->map);
+    if (!next) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (value)
+        json_object_set_new(next, key, json_string(value));
+    else
+        json_object_del(next, key);
+    if (state_persist(s, next, err, errlen) < 0) {
+        json_decref(next);
+        return -1;
+    }
+    json_decref(s->map);
+    s->map = next;
+    return 0;
+}
+
+int state_set(struct state *s, const char *key, const char *value, char *err, size_t errlen)
+{
+    json_t *probe = value ? json_string(value) : NULL; /* NULL if not UTF-8 */
+    int bad = value && (strlen(value) > STATE_MAX_VALUE || !probe);
+    json_decref(probe);
+    if (bad) {
+        snprintf(err, errlen, "value of '%s' is over 64 KiB or not valid UTF-8", key);
+        return -1;
+    }
+    pthread_mutex_lock(&s->lock);
+    int rc = state_set_locked(s, key, value, err, errlen);
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+int state_next_seq(struct state *s, uint64_t *seq, char *err, size_t errlen)
+{
+    pthread_mutex_lock(&s->lock);
+    int rc = 0;
+    if (s->seq_next >= s->seq_end) {
+        char end[32];
+        snprintf(end, sizeof end, "%llu", (unsigned long long)(s->seq_next + STATE_SEQ_BLOCK));
+        rc = state_set_locked(s, STATE_SEQ_KEY, end, err, errlen);
+        if (rc == 0)
+            s->seq_end = s->seq_next + STATE_SEQ_BLOCK;
+    }
+    if (rc == 0)
+        *seq = s->seq_next++;
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}

@@ -1,0 +1,42 @@
+/*
+ * state - one instance's saved key/value map, persisted atomically.
+ *
+ * Stored as a small JSON object in STATE_DIR/NAME.state. Every change
+ * rewrites the file through a temporary file, fsync and rename, so a crash
+ * leaves either the old or the new map. Keys starting with "_iocd." are
+ * the daemon's own (the reserved sequence block); connectors cannot set
+ * them. A mutex makes every call thread-safe.
+ */
+#ifndef IOCD_STATE_H
+#define IOCD_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct state;
+
+/* Open (or start empty) STATE_DIR/NAME.state, creating STATE_DIR if
+ * needed. A corrupt file is an error, not silently emptied: a lost cursor
+ * could count every report twice. Returns NULL with `err` filled. */
+struct state *state_open(const char *dir, const char *name, char *err, size_t errlen);
+void state_close(struct state *s);
+
+/* Copy of the value or NULL. Caller frees. */
+char *state_get(struct state *s, const char *key);
+/* Set (value NULL: delete) and persist. 0, or -1 with `err` filled and the
+ * map unchanged. */
+int state_set(struct state *s, const char *key, const char *value, char *err, size_t errlen);
+
+/* Is `key` acceptable for a connector ([A-Za-z0-9_.-], 1..64 bytes, not
+ * starting with "_iocd.")? */
+int state_key_valid(const char *key);
+
+/* Sequence numbers: monotonic per instance across restarts without a disk
+ * write per number. The state reserves blocks of numbers ("_iocd.seq" holds
+ * the end of the block handed out); after a restart numbering resumes after
+ * the last reserved block, so a number is never reused, at the price of a
+ * gap. Returns 0 and sets *seq, or -1 when the reservation cannot be
+ * persisted (err filled). */
+int state_next_seq(struct state *s, uint64_t *seq, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * feed - the contract of one simulated departmental feed.
+ *
+ * A feed is one file, feed_<name>.c, that defines one `const struct feed`
+ * and is listed once in registry.c. The feed only turns (settings,
+ * generation, query arguments) into a JSON body. Everything generic is done
+ * by the server for every feed alike: routing, bearer-token auth, the fault
+ * modes, ETag / Last-Modified / 304, freezing, request statistics.
+ *
+ * Design idea: a body is a pure function of its inputs. The generation is
+ * the feed's request counter (it advances by one per authorised request
+ * unless frozen through /_control), so "request number k with seed s" names
+ * one exact body, and tests recompute it instead of recording it.
+ * Pagination (page/size, cursor) is the feed's own business: it reads its
+ * query arguments through req->arg and answers 400 for bad ones.
+ */
+#ifndef FEEDSIM_FEED_H
+#define FEEDSIM_FEED_H
+
+#include "feedsim.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct feed_request {
+    const struct feedsim_config *cfg;
+    void *state;         /* what the feed's init returned */
+    uint64_t generation; /* 0 for the first request, +1 per request */
+    /* A query-string argument of this request, or NULL when absent. The
+     * string belongs to the server and lives until the reply is sent. */
+    const char *(*arg)(const struct feed_request *req, const char *key);
+    void *conn; /* the server's, for arg() only */
+};
+
+struct feed_reply {
+    json_t *body;       /* set by build on success; the server frees it */
+    int64_t updated_ms; /* time of the data (Unix ms), sent as Last-Modified */
+    int status;         /* 200, or a 4xx with `error` filled and no body */
+    char error[160];
+};
+
+/* Where the data-level faults (wrong-type, missing-field, nulls, old-codes)
+ * strike: the array of records in the body and, in its first records, the
+ * fields to spoil. A NULL field disables the faults that need it. */
+struct feed_shape {
+    const char *records; /* key of the records array: "areas", "items" */
+    const char *count;   /* an integer count: "received" */
+    const char *ratio;   /* a percentage: "onTimePct" */
+    const char *code;    /* a current commune code: "code", "maXa" */
+};
+
+struct feed {
+    const char *name;    /* in /_control, /_stats, --fault: "example" */
+    const char *path;    /* the URL path it answers: "/example" */
+    const char *summary; /* one line for --help */
+    struct feed_shape shape;
+    /* Prepare the feed's fixed data once at start-up. Returns 0 and sets
+     * *state (may be NULL), or -1 with a reason in err. May be NULL. */
+    int (*init)(const struct feedsim_config *cfg, void **state, char *err, size_t errlen);
+    void (*fini)(void *state); /* may be NULL */
+    /* Build the body of one request. Called concurrently from several
+     * threads: must only read req->state. */
+    void (*build)(const struct feed_request *req, struct feed_reply *out);
+};
+
+#endif
