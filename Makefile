@@ -15,6 +15,8 @@ DESTDIR    ?=
 VERSION    := 0.1.0
 
 CC      ?= cc
+# `make V=1` shows full command lines.
+Q       := $(if $(filter 1,$(V)),,@)
 PKGS    := libcurl jansson libsystemd
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -52,28 +54,33 @@ all: $(BUILD)/iocd $(CONNECTOR_SO) $(TOOL_BIN)
 
 # Only ioc_* symbols of the daemon are visible to plugins.
 $(BUILD)/iocd: $(DAEMON_OBJ) daemon/exports.list
-	$(CC) $(CFLAGS) -Wl,--dynamic-list=daemon/exports.list -o $@ $(DAEMON_OBJ) $(LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -Wl,--dynamic-list=daemon/exports.list -o $@ $(DAEMON_OBJ) $(LIBS)
 
 $(BUILD)/obj/%.o: %.c $(wildcard include/ioc/*.h daemon/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
 
 # A connector is every .c file of its folder, linked against nothing but
 # what the SDK promises (the host API is resolved from the daemon).
 $(BUILD)/connectors/%.so: $$(wildcard connectors/%/*.c) $(wildcard include/ioc/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ \
+	@echo "  PLUGIN  $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ \
 	    $(filter %.c,$^) $(shell pkg-config --libs jansson)
 
 # A tool is every .c file of its folder; it may reuse daemon modules.
 $(BUILD)/tools/%: $$(wildcard tools/%/*.c) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Itools/$* -o $@ $(filter %.c,$^) $(LIB_OBJ) \
+	@echo "  TOOL    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -Itools/$* -o $@ $(filter %.c,$^) $(LIB_OBJ) \
 	    $(LIBS) $(TOOL_LIBS_$*)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS) -lcmocka
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS) -lcmocka
 
 TOOL_LIBS_feedsim := -lmicrohttpd
 
@@ -93,7 +100,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/iocd/connectors \
 	    $(DESTDIR)$(PREFIX)/include/ioc $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	    $(DESTDIR)$(SYSCONFDIR)/iocd/connectors.d $(DESTDIR)$(SYSCONFDIR)/iocd/gazetteer \
-	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/lib/systemd/system
+	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man5 \
+	    $(DESTDIR)$(PREFIX)/lib/systemd/system
 	install -m 755 $(BUILD)/iocd $(DESTDIR)$(PREFIX)/sbin/iocd
 	install -m 644 $(CONNECTOR_SO) $(DESTDIR)$(PREFIX)/lib/iocd/connectors/
 	install -m 644 include/ioc/*.h $(DESTDIR)$(PREFIX)/include/ioc/
@@ -107,6 +115,7 @@ install: all
 	    -e 's|/etc/iocd/|$(SYSCONFDIR)/iocd/|g' $$u \
 	    > $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$u); done
 	install -m 644 docs/iocd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 docs/iocd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 
 clean:
 	rm -rf build

@@ -386,6 +386,21 @@ static char **config_list_instances(const char *dir, size_t *count, struct diag 
     return names;
 }
 
+/* Sequence numbers are per source: two instances sharing one would
+ * publish two interleaved, non-monotonic sequences. */
+static void config_check_sources(const struct config *c, struct diag *d)
+{
+    for (size_t i = 0; i < c->instance_count; i++)
+        for (size_t j = 0; j < i; j++) {
+            const struct instance_config *a = &c->instances[j], *b = &c->instances[i];
+            if (a->source && b->source && strcmp(a->source, b->source) == 0) {
+                const struct instance_value *v = instance_value(b, "source");
+                diag_add(d, b->path, v ? v->line : 0, "source '%s' is already used by %s",
+                         b->source, a->path);
+            }
+        }
+}
+
 static void config_instances(struct config *c, const char *only, struct diag *d)
 {
     size_t count = 0;
@@ -415,6 +430,7 @@ static void config_instances(struct config *c, const char *only, struct diag *d)
     for (size_t i = 0; i < count; i++)
         free(names[i]);
     free(names);
+    config_check_sources(c, d);
 }
 
 int config_load(const char *path, const char *only_instance, struct config *out, struct diag *d)

@@ -66,8 +66,8 @@ enum ioc_config_type {
 struct ioc_config_key {
     const char *name;          /* lowercase, [a-z0-9_]; not a key the daemon
                                   reserves (plugin, enabled, interval,
-                                  timeout, jitter, backoff_max, max_body,
-                                  source) */
+                                  timeout, jitter, backoff_max, fail_after,
+                                  max_body, source) */
     enum ioc_config_type type;
     const char *default_value; /* text form, parsed like a configured value;
                                   NULL = no default */

@@ -80,8 +80,8 @@ static bool cond_etag_listed(const char *list, const char *etag)
     return false;
 }
 
-bool cond_not_modified(const char *if_none_match, const char *if_modified_since,
-                       const char *etag, int64_t last_modified_s)
+bool cond_not_modified(const char *if_none_match, const char *if_modified_since, const char *etag,
+                       int64_t last_modified_s)
 {
     if (if_none_match)
         return cond_etag_listed(if_none_match, etag);

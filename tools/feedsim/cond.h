@@ -28,7 +28,7 @@ int cond_parse_http_date(const char *text, int64_t *unix_s);
  * `last_modified_s`. If-None-Match wins when both are present; it matches
  * "*" or any listed tag by weak comparison (W/ ignored). If-Modified-Since
  * matches when the resource is not newer than the given date. */
-bool cond_not_modified(const char *if_none_match, const char *if_modified_since,
-                       const char *etag, int64_t last_modified_s);
+bool cond_not_modified(const char *if_none_match, const char *if_modified_since, const char *etag,
+                       int64_t last_modified_s);
 
 #endif

@@ -32,7 +32,7 @@ static int datafault_old_codes(json_t *records, const char *key, const struct ga
     int changed = 0;
     size_t i;
     json_t *rec;
-    json_array_foreach(records, i, rec) {
+    json_array_foreach (records, i, rec) {
         const char *code = json_string_value(json_object_get(rec, key));
         const char *old = code ? gazetteer_old_code_for(gaz, code) : NULL;
         if (!old)

@@ -46,10 +46,10 @@ void endpoint_set_frozen(struct endpoint *e, bool frozen)
 json_t *endpoint_state_json(struct endpoint *e)
 {
     pthread_mutex_lock(&e->lock);
-    json_t *j = json_pack("{s:s, s:s, s:I, s:b, s:s, s:I}", "endpoint", e->feed->name, "path",
-                          e->feed->path, "generation", (json_int_t)e->generation, "frozen",
-                          e->frozen, "fault", fault_name(e->fault), "remaining",
-                          (json_int_t)e->remaining);
+    json_t *j =
+        json_pack("{s:s, s:s, s:I, s:b, s:s, s:I}", "endpoint", e->feed->name, "path",
+                  e->feed->path, "generation", (json_int_t)e->generation, "frozen", e->frozen,
+                  "fault", fault_name(e->fault), "remaining", (json_int_t)e->remaining);
     pthread_mutex_unlock(&e->lock);
     return j;
 }

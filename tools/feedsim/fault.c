@@ -65,8 +65,8 @@ int fault_parse_count(const char *text, unsigned *out)
     return 0;
 }
 
-int fault_parse_spec(const char *spec, char *endpoint, size_t endpoint_len,
-                     enum fault_mode *mode, unsigned *count, char *err, size_t errlen)
+int fault_parse_spec(const char *spec, char *endpoint, size_t endpoint_len, enum fault_mode *mode,
+                     unsigned *count, char *err, size_t errlen)
 {
     const char *eq = strchr(spec, '=');
     if (!eq || eq == spec) {

@@ -49,8 +49,8 @@ int fault_parse_count(const char *text, unsigned *out);
 /* Parse "ENDPOINT=MODE[:COUNT]" (the --fault option). Copies ENDPOINT into
  * `endpoint`. Returns 0, or -1 with a reason in err. Does not check that
  * the endpoint exists. */
-int fault_parse_spec(const char *spec, char *endpoint, size_t endpoint_len,
-                     enum fault_mode *mode, unsigned *count, char *err, size_t errlen);
+int fault_parse_spec(const char *spec, char *endpoint, size_t endpoint_len, enum fault_mode *mode,
+                     unsigned *count, char *err, size_t errlen);
 
 /* All mode names separated by ", " (for --help and error messages). */
 const char *fault_names(void);

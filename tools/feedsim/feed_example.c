@@ -39,8 +39,7 @@ struct example {
     int64_t base_ms; /* "updated" of generation 0 */
 };
 
-static int example_init(const struct feedsim_config *cfg, void **state, char *err,
-                        size_t errlen)
+static int example_init(const struct feedsim_config *cfg, void **state, char *err, size_t errlen)
 {
     struct example *ex = calloc(1, sizeof *ex);
     const char *reason;
@@ -80,8 +79,8 @@ static json_t *example_area(const struct area *a, uint64_t h)
 {
     json_int_t received = 200 + (json_int_t)((h >> 40) % 1800);
     int tenths = 600 + (int)(((h >> 8) & 0xFFFF) % 401);
-    return json_pack("{s:s, s:s, s:I, s:f}", "code", a->code, "name", a->name, "received",
-                     received, "onTimePct", tenths / 10.0);
+    return json_pack("{s:s, s:s, s:I, s:f}", "code", a->code, "name", a->name, "received", received,
+                     "onTimePct", tenths / 10.0);
 }
 
 static void example_build(const struct feed_request *req, struct feed_reply *out)

@@ -16,8 +16,10 @@
 
 #include "confval.h"
 #include "gazetteer.h"
+#include "log.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -26,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#define feedsim_error(...) log_msg(LOG_ERR, "feedsim", __VA_ARGS__)
 
 struct fault_spec {
     char endpoint[64];
@@ -85,8 +89,8 @@ static int64_t option_int(const char *name, const char *text, int64_t min, int64
     int64_t v;
     const char *reason = "out of range";
     if (confval_int(text, &v, &reason) != 0 || v < min || v > max) {
-        fprintf(stderr, "feedsim: --%s '%s': %s (%lld..%lld)\n", name, text, reason,
-                (long long)min, (long long)max);
+        feedsim_error("--%s '%s': %s (%lld..%lld)", name, text, reason, (long long)min,
+                      (long long)max);
         exit(2);
     }
     return v;
@@ -96,18 +100,18 @@ static void option_fault(struct options *o, const char *spec)
 {
     struct fault_spec f;
     char err[400];
-    if (fault_parse_spec(spec, f.endpoint, sizeof f.endpoint, &f.mode, &f.count, err,
-                         sizeof err) != 0) {
-        fprintf(stderr, "feedsim: --fault %s\n", err);
+    if (fault_parse_spec(spec, f.endpoint, sizeof f.endpoint, &f.mode, &f.count, err, sizeof err) !=
+        0) {
+        feedsim_error("--fault %s", err);
         exit(2);
     }
     if (registry_find(f.endpoint) < 0) {
-        fprintf(stderr, "feedsim: --fault '%s': no endpoint '%s'\n", spec, f.endpoint);
+        feedsim_error("--fault '%s': no endpoint '%s'", spec, f.endpoint);
         exit(2);
     }
     struct fault_spec *grown = realloc(o->faults, (o->fault_count + 1) * sizeof *grown);
     if (!grown) {
-        fprintf(stderr, "feedsim: out of memory\n");
+        feedsim_error("out of memory");
         exit(1);
     }
     o->faults = grown;
@@ -135,33 +139,53 @@ static void parse_options(int argc, char **argv, struct options *o)
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'l': o->listen = optarg; break;
-        case 'p': o->port = (unsigned)option_int("port", optarg, 0, 65535); break;
-        case OPT_PORT_FILE: o->port_file = optarg; break;
-        case 's': o->cfg.seed = (uint64_t)option_int("seed", optarg, 0, INT64_MAX); break;
-        case 'r': o->cfg.records = (size_t)option_int("records", optarg, 0, 1000000); break;
-        case 't': o->cfg.token = optarg; break;
-        case 'g': o->gazetteer = optarg; break;
-        case 'f': option_fault(o, optarg); break;
+        case 'l':
+            o->listen = optarg;
+            break;
+        case 'p':
+            o->port = (unsigned)option_int("port", optarg, 0, 65535);
+            break;
+        case OPT_PORT_FILE:
+            o->port_file = optarg;
+            break;
+        case 's':
+            o->cfg.seed = (uint64_t)option_int("seed", optarg, 0, INT64_MAX);
+            break;
+        case 'r':
+            o->cfg.records = (size_t)option_int("records", optarg, 0, 1000000);
+            break;
+        case 't':
+            o->cfg.token = optarg;
+            break;
+        case 'g':
+            o->gazetteer = optarg;
+            break;
+        case 'f':
+            option_fault(o, optarg);
+            break;
         case OPT_HUGE_SIZE:
             if (confval_size(optarg, &o->cfg.huge_size, &reason) != 0) {
-                fprintf(stderr, "feedsim: --huge-size '%s': %s\n", optarg, reason);
+                feedsim_error("--huge-size '%s': %s", optarg, reason);
                 exit(2);
             }
             break;
         case OPT_SLOW_MS:
             o->cfg.slow_ms = (unsigned)option_int("slow-ms", optarg, 0, 3600000);
             break;
-        case 'h': usage(stdout); exit(0);
-        default: usage(stderr); exit(2);
+        case 'h':
+            usage(stdout);
+            exit(0);
+        default:
+            usage(stderr);
+            exit(2);
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "feedsim: unexpected argument '%s'\n", argv[optind]);
+        feedsim_error("unexpected argument '%s'", argv[optind]);
         exit(2);
     }
     if (o->cfg.token && !o->cfg.token[0]) {
-        fprintf(stderr, "feedsim: --token must not be empty\n");
+        feedsim_error("--token must not be empty");
         exit(2);
     }
 }
@@ -211,19 +235,19 @@ static int serve(struct server *srv, const struct options *o, const struct socka
     char err[256];
     int port = server_listen(srv, addr, err, sizeof err);
     if (port < 0) {
-        fprintf(stderr, "feedsim: %s:%u: %s\n", o->listen, o->port, err);
+        feedsim_error("%s:%u: %s", o->listen, o->port, err);
         return 1;
     }
     bool v6 = addr->sa_family == AF_INET6;
     printf("feedsim listening on %s%s%s:%d\n", v6 ? "[" : "", o->listen, v6 ? "]" : "", port);
     fflush(stdout);
     if (o->port_file && write_port_file(o->port_file, port) != 0) {
-        perror("feedsim: cannot write the port file");
+        feedsim_error("%s: cannot write the port file: %s", o->port_file, strerror(errno));
         return 1;
     }
     int sig;
     sigwait(stop, &sig);
-    fprintf(stderr, "feedsim: %s, stopping\n", strsignal(sig));
+    log_msg(LOG_INFO, "feedsim", "%s, stopping", strsignal(sig));
     if (o->port_file)
         unlink(o->port_file);
     return 0;
@@ -243,14 +267,15 @@ int main(int argc, char **argv)
 
     struct sockaddr_storage addr;
     if (loopback_address(o.listen, o.port, &addr) != 0) {
-        fprintf(stderr, "feedsim: --listen '%s': only a numeric loopback address "
-                        "(127.0.0.0/8 or ::1) is allowed\n", o.listen);
+        feedsim_error("--listen '%s': only a numeric loopback address "
+                      "(127.0.0.0/8 or ::1) is allowed",
+                      o.listen);
         return 2;
     }
     char err[512];
     struct gazetteer *gaz = gazetteer_load(o.gazetteer, err, sizeof err);
     if (!gaz) {
-        fprintf(stderr, "feedsim: %s\n", err);
+        feedsim_error("%s", err);
         return 1;
     }
     o.cfg.gaz = gaz;
@@ -265,7 +290,7 @@ int main(int argc, char **argv)
     int rc = 1;
     struct server *srv = server_new(&o.cfg, err, sizeof err);
     if (!srv) {
-        fprintf(stderr, "feedsim: %s\n", err);
+        feedsim_error("%s", err);
     } else {
         for (size_t i = 0; i < o.fault_count; i++)
             server_set_fault(srv, o.faults[i].endpoint, o.faults[i].mode, o.faults[i].count);

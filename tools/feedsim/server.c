@@ -10,10 +10,11 @@
  */
 #include "server.h"
 
-#include "control.h"
 #include "cond.h"
+#include "control.h"
 #include "datafault.h"
 #include "endpoint.h"
+#include "log.h"
 #include "registry.h"
 #include "reply.h"
 #include "stats.h"
@@ -187,28 +188,30 @@ static struct MHD_Response *server_body(struct server *s, struct endpoint *e,
     if (!text)
         return NULL;
     size_t len = strlen(text);
-    char etag[COND_ETAG_LEN], date[COND_DATE_LEN];
-    int64_t modified_s = out.updated_ms / 1000;
-    cond_etag(text, len, etag);
-    cond_http_date(modified_s, date);
-
-    struct MHD_Response *r;
     *status = MHD_HTTP_OK;
     if (fault_kind(fault) == FAULT_KIND_TRANSPORT) {
-        r = server_transport(s, conn, fault, text, len);
+        struct MHD_Response *r = server_transport(s, conn, fault, text, len);
         if (r)
             server_add_headers(r, g, fault, NULL, NULL);
         return r;
     }
+
+    char etag[COND_ETAG_LEN], date[COND_DATE_LEN];
+    int64_t modified_s = out.updated_ms / 1000;
+    cond_etag(text, len, etag);
+    cond_http_date(modified_s, date);
+    struct MHD_Response *r;
     if (cond_not_modified(server_header(conn, MHD_HTTP_HEADER_IF_NONE_MATCH),
                           server_header(conn, MHD_HTTP_HEADER_IF_MODIFIED_SINCE), etag,
                           modified_s)) {
         *status = MHD_HTTP_NOT_MODIFIED;
+        free(text);
         r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+    } else if ((r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE))) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, REPLY_JSON_TYPE);
     } else {
-        r = reply_buffer(text, len, REPLY_JSON_TYPE);
+        free(text);
     }
-    free(text);
     if (r)
         server_add_headers(r, g, fault, etag, date);
     return r;
@@ -279,11 +282,15 @@ static enum MHD_Result server_handle(void *cls, struct MHD_Connection *conn, con
                         reply_error("not_found", "no such path"));
 }
 
+/* libmicrohttpd's messages, through our log. Most are the expected end of
+ * a stall or truncated reply ("application reported error"), hence info. */
 static void server_mhd_log(void *cls, const char *fmt, va_list ap)
 {
+    char text[512];
     (void)cls;
-    fputs("feedsim: libmicrohttpd: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
+    text[strcspn(text, "\n")] = '\0';
+    log_msg(LOG_INFO, "feedsim", "libmicrohttpd: %s", text);
 }
 
 int server_listen(struct server *s, const struct sockaddr *addr, char *err, size_t errlen)
@@ -292,11 +299,10 @@ int server_listen(struct server *s, const struct sockaddr *addr, char *err, size
                      MHD_USE_POLL | MHD_USE_ERROR_LOG;
     if (addr->sa_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, server_handle, s, MHD_OPTION_EXTERNAL_LOGGER,
-                              server_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, addr,
-                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVER_CONNECTION_LIMIT,
-                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_IDLE_TIMEOUT_S,
-                              MHD_OPTION_END);
+    s->mhd = MHD_start_daemon(
+        flags, 0, NULL, NULL, server_handle, s, MHD_OPTION_EXTERNAL_LOGGER, server_mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVER_CONNECTION_LIMIT,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_IDLE_TIMEOUT_S, MHD_OPTION_END);
     if (!s->mhd) {
         snprintf(err, errlen, "cannot listen (port in use?)");
         return -1;

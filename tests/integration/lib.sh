@@ -1,0 +1,153 @@
+# lib.sh - shared helpers of the integration tests (sourced, not run).
+#
+# TAP output (pass/fail/check/same), temporary directories removed on exit,
+# processes started in the background and stopped by PID on exit, bounded
+# waits, a feed simulator on a free loopback port, and a scratch iocd
+# configuration tree. Every wait is bounded in count and time; nothing here
+# asserts a duration.
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$top" || exit 1
+BUILD=${BUILD:-build}
+IOCD=$top/$BUILD/iocd
+FEEDSIM=$top/$BUILD/tools/feedsim
+GAZETTEER=$top/conf/gazetteer/vn-2025-07.tsv
+CURL=(curl -s --max-time 20)
+
+tmp=$(mktemp -d)
+pids=()
+n=0
+failed=0
+
+pass() { n=$((n + 1)); echo "ok $n - $1"; }
+fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+# check DESCRIPTION COMMAND...: ok when the command succeeds.
+check() {
+    local desc=$1
+    shift
+    if "$@"; then pass "$desc"; else fail "$desc"; fi
+}
+# same EXPECTED ACTUAL DESCRIPTION
+# jqe ARGS...: jq -e without printing the result.
+jqe() { jq -e "$@" >/dev/null; }
+same() {
+    if [ "$1" == "$2" ]; then
+        pass "$3"
+    else
+        fail "$3"
+        echo "#   expected: $1"
+        echo "#   got:      $2"
+    fi
+}
+# contains FILE TEXT DESCRIPTION: fixed-string search, shows the file on failure.
+contains() {
+    if grep -qF -- "$2" "$1"; then
+        pass "$3"
+    else
+        fail "$3"
+        echo "#   '$2' not found in $1:"
+        tail -20 "$1" | sed 's/^/#   /'
+    fi
+}
+finish() {
+    echo "1..$n"
+    [ "$failed" -eq 0 ]
+}
+
+# stop_pid PID [SIGNAL]: signal (TERM by default), wait up to 10 s, then
+# KILL. Sets stop_rc to the exit status.
+stop_pid() {
+    local pid=$1 sig=${2:-TERM} i
+    stop_rc=
+    kill "-$sig" "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; stop_rc=$?; return 0; }
+    for ((i = 0; i < 100; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    stop_rc=$?
+}
+
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && stop_pid "$pid"; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# wait_for SECONDS COMMAND...: poll every 0.1 s until the command succeeds.
+wait_for() {
+    local limit=$(($1 * 10)) i
+    shift
+    for ((i = 0; i < limit; i++)); do
+        "$@" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# count_lines FILE TEXT: how many lines contain TEXT.
+count_lines() { grep -cF -- "$2" "$1" 2>/dev/null || true; }
+# at_least N FILE TEXT: at least N lines contain TEXT.
+at_least() { [ "$(count_lines "$2" "$3")" -ge "$1" ]; }
+
+# start_feedsim NAME ARGS...: feed simulator on a free port; sets
+# FEED_<NAME> to its base URL. Bails out if it does not come up.
+start_feedsim() {
+    local name=$1 pid port
+    shift
+    "$FEEDSIM" --gazetteer "$GAZETTEER" --port 0 --port-file "$tmp/$name.port" "$@" \
+        >"$tmp/$name.feedsim.log" 2>&1 &
+    pid=$!
+    pids+=("$pid")
+    if ! wait_for 10 test -s "$tmp/$name.port"; then
+        echo "Bail out! feedsim $name did not start"
+        cat "$tmp/$name.feedsim.log"
+        exit 1
+    fi
+    port=$(cat "$tmp/$name.port")
+    printf -v "FEED_$name" 'http://127.0.0.1:%s' "$port"
+}
+# feed_control URL QUERY: POST /_control?QUERY; prints the HTTP status.
+feed_control() { "${CURL[@]}" -o /dev/null -w '%{http_code}' -X POST "$1/_control?$2"; }
+
+# make_conf DIR [STDOUT]: a scratch configuration tree in DIR (iocd.conf,
+# empty connectors.d/) using the build's plugins and a private state dir.
+make_conf() {
+    local dir=$1 stdout=${2:-true}
+    mkdir -p "$dir/connectors.d"
+    cat >"$dir/iocd.conf" <<CONF
+[iocd]
+province = 96
+plugin_dir = $top/$BUILD/connectors
+state_dir = $dir/state
+gazetteer = $GAZETTEER
+shutdown_timeout = 3s
+stats_interval = 0
+
+[sink.stdout]
+enabled = $stdout
+CONF
+}
+# add_example DIR NAME URL ["key = value"...]: an example connector
+# instance polling every second; the given lines override the defaults.
+add_example() {
+    local dir=$1 name=$2 url=$3 key line
+    shift 3
+    local -A lines=([plugin]="plugin = example" [interval]="interval = 1s"
+                    [timeout]="timeout = 3s" [url]="url = $url")
+    for line in "$@"; do
+        key=${line%% =*}
+        lines[$key]=$line
+    done
+    for key in "${!lines[@]}"; do echo "${lines[$key]}"; done >"$dir/connectors.d/$name.conf"
+}
+# start_iocd NAME ARGS...: iocd in the background, stdout to
+# $tmp/NAME.out, stderr to $tmp/NAME.err; sets IOCD_PID.
+start_iocd() {
+    local name=$1
+    shift
+    "$IOCD" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+    IOCD_PID=$!
+    pids+=("$IOCD_PID")
+}

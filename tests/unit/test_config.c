@@ -1,0 +1,1064 @@
+/*
+ * test_config - unit tests of daemon/config.c: loading iocd.conf plus
+ * connectors.d/NAME.conf with the real example plugin.
+ *
+ * Covers: a valid tree (every parsed value, defaults with line 0, sorted
+ * instances, files that are not NAME.conf ignored); every kind of mistake
+ * reported as FILE:LINE with the key and, for a misspelling, the closest
+ * known key (reserved and plugin keys, plugin names, sections); wrong
+ * types; missing required keys and plugin; sections in connector files;
+ * keys outside a section; province, timezone and log_level checks; the
+ * interval/jitter/timeout/fail_after/max_body limits; two instances with
+ * one source; many errors in many files reported in one load;
+ * only_instance; secrets read from KEY_file (and %d/ for systemd
+ * credentials); and the repository's own conf/iocd.conf.
+ *
+ * Run from the repository root; $BUILD (default "build") names the build
+ * tree where $BUILD/connectors/example.so exists. Each test writes its own
+ * tree into a fresh mkdtemp() directory:
+ *
+ *   TMP/iocd.conf           [iocd] plugin_dir, gazetteer, state_dir + body
+ *   TMP/connectors.d/NAME.conf
+ *
+ * and compares diag lines whole ("TMP/FILE:LINE: message") and counts
+ * them, so an extra or a missing error fails the test.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <ftw.h>
+#include <limits.h>
+#include <unistd.h>
+
+#include <dlfcn.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "diag.h"
+
+#define GAZ_REL "conf/gazetteer/vn-2025-07.tsv"
+
+/* Absolute paths computed once in group_setup. */
+static char plugin_dir[PATH_MAX];
+static char gazetteer_file[PATH_MAX];
+
+struct fixture {
+    char dir[64];
+    char main_path[128];
+    struct config cfg;
+    struct diag d;
+};
+
+/* ---- helpers ---- */
+
+static int group_setup(void **state)
+{
+    (void)state;
+    const char *build = getenv("BUILD");
+    char rel[PATH_MAX], so[PATH_MAX + 16];
+    snprintf(rel, sizeof rel, "%s/connectors", build && *build ? build : "build");
+    if (!realpath(rel, plugin_dir)) {
+        print_error("%s not found: run from the repository root after make (BUILD=%s)\n", rel,
+                    build ? build : "build");
+        return -1;
+    }
+    snprintf(so, sizeof so, "%s/example.so", plugin_dir);
+    if (access(so, R_OK) != 0) {
+        print_error("%s not found: make %s first\n", so, so);
+        return -1;
+    }
+    /* Plugins resolve the host API (ioc_*) from the program that loads
+     * them: build/iocd exports it with --dynamic-list; a test binary
+     * linked without it cannot load any plugin (dlopen: undefined
+     * symbol). Say so once instead of letting 20 tests fail obscurely. */
+    if (!dlsym(RTLD_DEFAULT, "ioc_http_request"))
+        print_error("NOTE: this binary does not export the ioc_* host API, so dlopen() of "
+                    "example.so fails ('undefined symbol'): link it with "
+                    "-Wl,--dynamic-list=daemon/exports.list as build/iocd is\n");
+    if (!realpath(GAZ_REL, gazetteer_file)) {
+        print_error("%s not found: run from the repository root\n", GAZ_REL);
+        return -1;
+    }
+    return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static void rm_tree(const char *dir)
+{
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    strcpy(f->dir, "/tmp/test_config.XXXXXX");
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->main_path, sizeof f->main_path, "%s/iocd.conf", f->dir);
+    char sub[128];
+    snprintf(sub, sizeof sub, "%s/connectors.d", f->dir);
+    if (mkdir(sub, 0755) != 0) {
+        rm_tree(f->dir);
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    config_free(&f->cfg);
+    diag_free(&f->d);
+    rm_tree(f->dir);
+    free(f);
+    return 0;
+}
+
+/* Write TMP/REL with printf-style content. */
+static void write_file(const struct fixture *f, const char *rel, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void write_file(const struct fixture *f, const char *rel, const char *fmt, ...)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", f->dir, rel);
+    FILE *fp = fopen(path, "w");
+    if (!fp)
+        print_error("cannot write %s\n", path);
+    assert_non_null(fp);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(fp, fmt, ap);
+    va_end(ap);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* TMP/iocd.conf: four fixed lines, then `body` from line 5 on. */
+static void write_main(const struct fixture *f, const char *body)
+{
+    write_file(f, "iocd.conf",
+               "[iocd]\n"
+               "plugin_dir = %s\n"
+               "gazetteer = %s\n"
+               "state_dir = %s/state\n"
+               "%s",
+               plugin_dir, gazetteer_file, f->dir, body);
+}
+
+static void write_conn(const struct fixture *f, const char *name, const char *body)
+{
+    char rel[128];
+    snprintf(rel, sizeof rel, "connectors.d/%s.conf", name);
+    write_file(f, rel, "%s", body);
+}
+
+static void dump_diag(const struct fixture *f)
+{
+    for (size_t i = 0; i < f->d.count; i++)
+        print_error("  diag[%zu] %s\n", i, f->d.lines[i]);
+}
+
+/* Load (again): frees what an earlier load of the test left. */
+static int load(struct fixture *f, const char *only)
+{
+    config_free(&f->cfg);
+    diag_free(&f->d);
+    return config_load(f->main_path, only, &f->cfg, &f->d);
+}
+
+static void load_ok(struct fixture *f, const char *only)
+{
+    int rc = load(f, only);
+    if (rc != 0 || f->d.count != 0)
+        dump_diag(f);
+    assert_int_equal(f->d.count, 0);
+    assert_int_equal(rc, 0);
+}
+
+/* Load that must fail with exactly `count` errors. */
+static void load_errors(struct fixture *f, const char *only, size_t count)
+{
+    int rc = load(f, only);
+    if (f->d.count != count) {
+        print_error("expected %zu errors, got %zu:\n", count, f->d.count);
+        dump_diag(f);
+    }
+    assert_int_equal(f->d.count, count);
+    assert_int_equal(rc, -1);
+}
+
+/* Some diag line is exactly "TMP/" + rel_line. */
+static void expect_line(const struct fixture *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void expect_line(const struct fixture *f, const char *fmt, ...)
+{
+    char rel[2048], want[2200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rel, sizeof rel, fmt, ap);
+    va_end(ap);
+    snprintf(want, sizeof want, "%s/%s", f->dir, rel);
+    for (size_t i = 0; i < f->d.count; i++)
+        if (strcmp(f->d.lines[i], want) == 0)
+            return;
+    print_error("no diag line is:\n  %s\n", want);
+    dump_diag(f);
+    fail();
+}
+
+/* Some diag line starts with "TMP/" + prefix and contains `part`. */
+static void expect_prefix_and(const struct fixture *f, const char *prefix, const char *part)
+{
+    char want[512];
+    snprintf(want, sizeof want, "%s/%s", f->dir, prefix);
+    for (size_t i = 0; i < f->d.count; i++)
+        if (strncmp(f->d.lines[i], want, strlen(want)) == 0 && strstr(f->d.lines[i], part))
+            return;
+    print_error("no diag line starts with '%s' and contains '%s'\n", want, part);
+    dump_diag(f);
+    fail();
+}
+
+/* How many diag lines contain `needle`. */
+static size_t diag_count_of(const struct fixture *f, const char *needle)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->d.count; i++)
+        if (strstr(f->d.lines[i], needle))
+            n++;
+    return n;
+}
+
+static const char *value_text(const struct instance_config *ic, const char *key)
+{
+    const struct instance_value *v = instance_value(ic, key);
+    assert_non_null(v);
+    return v->text;
+}
+
+static int value_line(const struct instance_config *ic, const char *key)
+{
+    const struct instance_value *v = instance_value(ic, key);
+    assert_non_null(v);
+    return v->line;
+}
+
+#define MINIMAL "plugin = example\nurl = http://127.0.0.1:18080/example\n"
+
+/* ---- a valid tree ---- */
+
+static void test_valid_tree(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n"         /* 5 */
+                  "timezone = -03:30\n"     /* 6 */
+                  "log_level = debug\n"     /* 7 */
+                  "shutdown_timeout = 3s\n" /* 8 */
+                  "stats_interval = 0\n"    /* 9 */
+                  "\n"
+                  "[sink.stdout]\n"
+                  "enabled = yes\n");
+    write_conn(f, "dvc", "; the public-service portal\n"           /* 1 */
+                         "plugin = example\n"                      /* 2 */
+                         "enabled = false\n"                       /* 3 */
+                         "interval = 2m\n"                         /* 4 */
+                         "timeout = 1500ms\n"                      /* 5 */
+                         "jitter = 10s\n"                          /* 6 */
+                         "backoff_max = 1h\n"                      /* 7 */
+                         "fail_after = 5\n"                        /* 8 */
+                         "max_body = 64k\n"                        /* 9 */
+                         "source = dvc-portal\n"                   /* 10 */
+                         "url = https://dvc.example.vn/api;v=2\n"  /* 11 */
+                         "token = eyJhbGciOiJIUzI1NiJ9.e30.sig\n"  /* 12 */
+                         "on_time_target = 80\n");                 /* 13 */
+    write_conn(f, "a-min_1", MINIMAL);
+    /* Not instances: hidden, other extensions, a folder-less README. */
+    write_file(f, "connectors.d/README", "not = a connector\n");
+    write_file(f, "connectors.d/.hidden.conf", "garbage\n");
+    write_file(f, "connectors.d/old.conf.bak", "garbage\n");
+    load_ok(f, NULL);
+
+    const struct config *c = &f->cfg;
+    char want[PATH_MAX];
+    assert_string_equal(c->path, f->main_path);
+    assert_string_equal(c->dir, f->dir);
+    assert_string_equal(c->province, "96");
+    assert_int_equal(c->tz_offset_min, -210);
+    assert_int_equal(c->log_level, LOG_DEBUG);
+    assert_int_equal(c->shutdown_timeout_ms, 3000);
+    assert_int_equal(c->stats_interval_ms, 0);
+    assert_true(c->stdout_sink);
+    snprintf(want, sizeof want, "%s/connectors.d", f->dir);
+    assert_string_equal(c->connectors_dir, want);
+    snprintf(want, sizeof want, "%s/state", f->dir);
+    assert_string_equal(c->state_dir, want);
+    assert_string_equal(c->plugin_dir, plugin_dir);
+    assert_string_equal(c->gazetteer_path, gazetteer_file);
+    assert_non_null(c->gazetteer);
+
+    /* Sorted by name: "a-min_1" < "dvc". */
+    assert_int_equal(c->instance_count, 2);
+    assert_string_equal(c->instances[0].name, "a-min_1");
+    assert_string_equal(c->instances[1].name, "dvc");
+
+    const struct instance_config *ic = config_instance(c, "dvc");
+    assert_ptr_equal(ic, &c->instances[1]);
+    snprintf(want, sizeof want, "%s/connectors.d/dvc.conf", f->dir);
+    assert_string_equal(ic->path, want);
+    assert_non_null(ic->plugin);
+    assert_string_equal(ic->plugin->name, "example");
+    assert_string_equal(ic->plugin->desc->name, "example");
+    assert_false(ic->enabled);
+    assert_int_equal(ic->interval_ms, 120000);
+    assert_int_equal(ic->timeout_ms, 1500);
+    assert_int_equal(ic->jitter_ms, 10000);
+    assert_int_equal(ic->backoff_max_ms, 3600000);
+    assert_int_equal(ic->fail_after, 5);
+    assert_int_equal(ic->max_body, 65536);
+    assert_string_equal(ic->source, "dvc-portal");
+    /* 9 reserved keys first, then the plugin's 3. */
+    assert_int_equal(ic->value_count, 12);
+    assert_string_equal(ic->values[0].key->name, "plugin");
+    assert_string_equal(ic->values[8].key->name, "source");
+    assert_string_equal(ic->values[9].key->name, "url");
+    assert_string_equal(ic->values[11].key->name, "on_time_target");
+    assert_string_equal(value_text(ic, "plugin"), "example");
+    assert_int_equal(value_line(ic, "plugin"), 2);
+    assert_string_equal(value_text(ic, "interval"), "2m");
+    assert_int_equal(value_line(ic, "interval"), 4);
+    assert_string_equal(value_text(ic, "url"), "https://dvc.example.vn/api;v=2");
+    assert_int_equal(value_line(ic, "url"), 11);
+    assert_int_equal(instance_value(ic, "url")->key->type, IOC_CFG_URL);
+    assert_string_equal(value_text(ic, "token"), "eyJhbGciOiJIUzI1NiJ9.e30.sig");
+    assert_int_equal(value_line(ic, "token"), 12);
+    assert_string_equal(value_text(ic, "on_time_target"), "80");
+    assert_int_equal(value_line(ic, "on_time_target"), 13);
+    assert_null(instance_value(ic, "nosuch"));
+
+    /* The minimal instance: every default, with line 0. */
+    ic = config_instance(c, "a-min_1");
+    assert_non_null(ic);
+    assert_true(ic->enabled);
+    assert_int_equal(ic->interval_ms, 60000);
+    assert_int_equal(ic->timeout_ms, 30000);
+    assert_int_equal(ic->jitter_ms, 0);
+    assert_int_equal(ic->backoff_max_ms, 600000);
+    assert_int_equal(ic->fail_after, 3);
+    assert_int_equal(ic->max_body, 16777216);
+    assert_string_equal(ic->source, "a-min_1"); /* defaults to the instance name */
+    assert_string_equal(value_text(ic, "url"), "http://127.0.0.1:18080/example");
+    assert_int_equal(value_line(ic, "url"), 2);
+    assert_string_equal(value_text(ic, "on_time_target"), "95");
+    assert_int_equal(value_line(ic, "on_time_target"), 0);
+    assert_string_equal(value_text(ic, "interval"), "60s");
+    assert_int_equal(value_line(ic, "interval"), 0);
+    assert_string_equal(value_text(ic, "max_body"), "16MiB");
+    assert_null(value_text(ic, "token")); /* unset, no default */
+    assert_int_equal(value_line(ic, "token"), 0);
+    assert_null(value_text(ic, "source"));
+    assert_null(config_instance(c, "README"));
+    assert_null(config_instance(c, "old"));
+    assert_null(config_instance(c, "nosuch"));
+}
+
+static void test_main_defaults(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    load_ok(f, NULL);
+    const struct config *c = &f->cfg;
+    assert_int_equal(c->tz_offset_min, 420);
+    assert_int_equal(c->log_level, LOG_INFO);
+    assert_int_equal(c->shutdown_timeout_ms, 10000);
+    assert_int_equal(c->stats_interval_ms, 300000);
+    assert_false(c->stdout_sink);
+    assert_int_equal(c->instance_count, 0); /* an empty connectors.d is fine */
+}
+
+static void test_relative_paths_from_config_dir(void **state)
+{
+    struct fixture *f = *state;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/gaz", f->dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/gaz/g.tsv", f->dir);
+    assert_int_equal(symlink(gazetteer_file, path), 0);
+    snprintf(path, sizeof path, "%s/plugins", f->dir);
+    assert_int_equal(symlink(plugin_dir, path), 0);
+    snprintf(path, sizeof path, "%s/conns", f->dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    write_file(f, "iocd.conf", "[iocd]\nprovince = 96\nplugin_dir = plugins\n"
+                               "gazetteer = gaz/g.tsv\nconnectors_dir = conns\n"
+                               "state_dir = st\n");
+    write_file(f, "conns/x.conf", MINIMAL);
+    load_ok(f, NULL);
+    char want[PATH_MAX];
+    snprintf(want, sizeof want, "%s/plugins", f->dir);
+    assert_string_equal(f->cfg.plugin_dir, want);
+    snprintf(want, sizeof want, "%s/gaz/g.tsv", f->dir);
+    assert_string_equal(f->cfg.gazetteer_path, want);
+    snprintf(want, sizeof want, "%s/conns", f->dir);
+    assert_string_equal(f->cfg.connectors_dir, want);
+    snprintf(want, sizeof want, "%s/st", f->dir);
+    assert_string_equal(f->cfg.state_dir, want);
+    assert_int_equal(f->cfg.instance_count, 1);
+    assert_string_equal(f->cfg.instances[0].name, "x");
+}
+
+/* ---- misspellings ---- */
+
+static void test_misspelt_reserved_key(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_conn(f, "ex", "plugin = example\n"
+                        "url = http://h/\n"
+                        "intervall = 10s\n");
+    load_errors(f, NULL, 1);
+    expect_line(f, "connectors.d/ex.conf:3: unknown key 'intervall' (did you mean 'interval'?)");
+    assert_true(diag_contains(&f->d, "connectors.d/ex.conf:3:"));
+    assert_true(diag_contains(&f->d, "unknown key 'intervall'"));
+    assert_true(diag_contains(&f->d, "did you mean 'interval'?"));
+}
+
+static void test_misspelt_plugin_key(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_conn(f, "ex", "plugin = example\n"
+                        "urll = http://h/\n"
+                        "tokn = abc\n"
+                        "timout = 5s\n"
+                        "frobnicate = 1\n");
+    /* The misspelt url also leaves the required url missing. */
+    load_errors(f, NULL, 5);
+    expect_line(f, "connectors.d/ex.conf:2: unknown key 'urll' (did you mean 'url'?)");
+    expect_line(f, "connectors.d/ex.conf:3: unknown key 'tokn' (did you mean 'token'?)");
+    expect_line(f, "connectors.d/ex.conf:4: unknown key 'timout' (did you mean 'timeout'?)");
+    expect_line(f, "connectors.d/ex.conf:5: unknown key 'frobnicate' (known keys: see iocd "
+                   "--describe)");
+    expect_line(f, "connectors.d/ex.conf: required key 'url' is missing (the JSON document to "
+                   "fetch)");
+}
+
+static void test_misspelt_main_key(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n"
+                  "log_levl = debug\n"
+                  "[sink.stdout]\n"
+                  "enabeld = true\n");
+    load_errors(f, NULL, 2);
+    expect_line(f, "iocd.conf:6: unknown key 'log_levl' (did you mean 'log_level'?)");
+    expect_line(f, "iocd.conf:8: unknown key 'enabeld' (did you mean 'enabled'?)");
+}
+
+/* ---- wrong types ---- */
+
+static void test_wrong_types(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n"
+                  "shutdown_timeout = later\n" /* 6 */
+                  "[sink.stdout]\n"
+                  "enabled = sometimes\n");    /* 8 */
+    write_conn(f, "ex", "plugin = example\n"            /* 1 */
+                        "url = http://h/\n"             /* 2 */
+                        "interval = soon\n"             /* 3 */
+                        "on_time_target = many\n"       /* 4 */
+                        "enabled = maybe\n"             /* 5 */
+                        "max_body = huge\n"             /* 6 */
+                        "fail_after = 2.5\n"            /* 7 */
+                        "backoff_max = 10 parsecs\n");  /* 8 */
+    load_errors(f, NULL, 8);
+    expect_line(f, "iocd.conf:6: 'shutdown_timeout' = 'later': not a duration (examples: 250ms, "
+                   "30s, 5m, 2h; a bare number is seconds)");
+    expect_line(f, "iocd.conf:8: 'enabled' = 'sometimes': not a boolean (use true/false, yes/no, "
+                   "on/off or 1/0)");
+    expect_line(f, "connectors.d/ex.conf:3: 'interval' = 'soon': not a duration (examples: 250ms, "
+                   "30s, 5m, 2h; a bare number is seconds)");
+    expect_line(f, "connectors.d/ex.conf:4: 'on_time_target' = 'many': not an integer");
+    expect_line(f, "connectors.d/ex.conf:5: 'enabled' = 'maybe': not a boolean (use true/false, "
+                   "yes/no, on/off or 1/0)");
+    expect_line(f, "connectors.d/ex.conf:6: 'max_body' = 'huge': not a size (examples: 4096, 64k, "
+                   "10MiB, 1G)");
+    expect_line(f, "connectors.d/ex.conf:7: 'fail_after' = '2.5': not an integer");
+    expect_line(f, "connectors.d/ex.conf:8: 'backoff_max' = '10 parsecs': not a duration "
+                   "(examples: 250ms, 30s, 5m, 2h; a bare number is seconds)");
+}
+
+static void test_wrong_url(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_conn(f, "ex", "plugin = example\n"
+                        "url = ftp://x\n");
+    /* One mistake, one error: the url is there, it is just not valid. */
+    load_errors(f, NULL, 1);
+    expect_line(f, "connectors.d/ex.conf:2: 'url' = 'ftp://x': not an http:// or https:// URL");
+    assert_false(diag_contains(&f->d, "'url' is missing"));
+}
+
+/* ---- missing keys, plugins ---- */
+
+static void test_missing_required_url(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_conn(f, "ex", "plugin = example\ninterval = 10s\n");
+    load_errors(f, NULL, 1);
+    expect_line(f, "connectors.d/ex.conf: required key 'url' is missing (the JSON document to "
+                   "fetch)");
+}
+
+static void test_missing_plugin(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_conn(f, "ex", "interval = 10s\n"
+                        "url = http://h/\n");
+    /* One error that names the file. Without a plugin the plugin's own
+     * keys (url) cannot be judged, so they are not "unknown". */
+    int rc = load(f, NULL);
+    assert_int_equal(rc, -1);
+    expect_line(f, "connectors.d/ex.conf: required key 'plugin' is missing (see iocd "
+                   "--list-connectors)");
+    if (f->d.count != 1)
+        dump_diag(f);
+    assert_int_equal(diag_count_of(f, "'plugin' is missing"), 1);
+    assert_int_equal(diag_count_of(f, "unknown key"), 0);
+    assert_int_equal(f->d.count, 1);
+}
+
+static void test_unknown_plugin(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_conn(f, "ex", "url = http://h/\n"
+                        "plugin = exampel\n");
+    write_conn(f, "ey", "plugin = Example\n"
+                        "url = http://h/\n");
+    write_conn(f, "ez", "plugin = kafka\n");
+    load_errors(f, NULL, 3);
+    expect_line(f, "connectors.d/ex.conf:2: plugin 'exampel' not found: no %s/exampel.so (did you "
+                   "mean 'example'?)",
+                plugin_dir);
+    expect_line(f, "connectors.d/ey.conf:1: plugin name 'Example' is not valid ([a-z0-9_-])");
+    expect_line(f, "connectors.d/ez.conf:1: plugin 'kafka' not found: no %s/kafka.so", plugin_dir);
+    assert_true(diag_contains(&f->d, "did you mean 'example'?"));
+}
+
+static void test_section_in_connector_file(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_conn(f, "ex", MINIMAL
+                        "[extra]\n"
+                        "interval = 10s\n");
+    load_errors(f, NULL, 1);
+    expect_line(f, "connectors.d/ex.conf:3: connector files have no [sections]: put every key at "
+                   "the top level");
+}
+
+static void test_bad_instance_file_name(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_conn(f, "Bad Name", MINIMAL);
+    write_conn(f, "good", MINIMAL);
+    load_errors(f, NULL, 1);
+    expect_line(f, "connectors.d/Bad Name.conf: instance name 'Bad Name' must be [a-z0-9_-], at "
+                   "most 64 bytes");
+    assert_int_equal(f->cfg.instance_count, 1);
+    assert_string_equal(f->cfg.instances[0].name, "good");
+}
+
+static void test_connector_ini_syntax_error(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_conn(f, "ex", MINIMAL
+                        "Interval = 10s\n"
+                        "timeout = 5s\n"
+                        "timeout = 6s\n");
+    load_errors(f, NULL, 2);
+    expect_line(f, "connectors.d/ex.conf:3: key 'Interval' must be lowercase letters, digits or "
+                   "'_'");
+    expect_line(f, "connectors.d/ex.conf:5: key 'timeout' already set at line 4");
+    assert_int_equal(f->cfg.instances[0].timeout_ms, 5000);
+}
+
+/* ---- iocd.conf ---- */
+
+static void test_unknown_section(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n"
+                  "[sink.stdut]\n" /* 6 */
+                  "enabled = true\n"
+                  "[kafka]\n");    /* 8 */
+    load_errors(f, NULL, 2);
+    expect_line(f, "iocd.conf:6: unknown section [sink.stdut] (did you mean [sink.stdout]?)");
+    expect_line(f, "iocd.conf:8: unknown section [kafka]");
+}
+
+static void test_key_outside_section(void **state)
+{
+    struct fixture *f = *state;
+    write_file(f, "iocd.conf",
+               "log_level = debug\n"
+               "[iocd]\n"
+               "province = 96\n"
+               "plugin_dir = %s\n"
+               "gazetteer = %s\n",
+               plugin_dir, gazetteer_file);
+    load_errors(f, NULL, 1);
+    expect_line(f, "iocd.conf:1: key 'log_level' outside any section (start the file with [iocd])");
+}
+
+static void test_missing_province(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "timezone = +07:00\n");
+    load_errors(f, NULL, 1);
+    expect_line(f, "iocd.conf:1: required key 'province' is missing (2-digit code of the province "
+                   "served, e.g. 96)");
+    assert_null(f->cfg.province);
+}
+
+static void test_missing_main_file(void **state)
+{
+    struct fixture *f = *state;
+    load_errors(f, NULL, 1);
+    expect_line(f, "iocd.conf: cannot open: No such file or directory");
+    assert_int_equal(f->cfg.instance_count, 0);
+}
+
+static void test_province_not_two_digits(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 9\n");
+    int rc = load(f, NULL);
+    assert_int_equal(rc, -1);
+    expect_prefix_and(f, "iocd.conf:", "'province' = '9': not a 2-digit province code");
+    write_main(f, "province = 96a\n");
+    assert_int_equal(load(f, NULL), -1);
+    expect_prefix_and(f, "iocd.conf:", "'province' = '96a': not a 2-digit province code");
+}
+
+static void test_province_not_in_gazetteer(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 99\n");
+    load_errors(f, NULL, 1);
+    expect_prefix_and(f, "iocd.conf:", "province '99' is not a province of gazetteer vn-2025-07");
+    /* 95 (Bac Lieu) was merged into Ca Mau in July 2025: not current. */
+    write_main(f, "province = 95\n");
+    load_errors(f, NULL, 1);
+    expect_prefix_and(f, "iocd.conf:", "province '95' is not a province of gazetteer vn-2025-07");
+    write_main(f, "province = 01\n");
+    load_ok(f, NULL);
+    assert_string_equal(f->cfg.province, "01");
+}
+
+static void test_timezone(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\ntimezone = +7\n");
+    load_errors(f, NULL, 1);
+    expect_prefix_and(f, "iocd.conf:", "'timezone' = '+7': not an offset like +07:00");
+    write_main(f, "province = 96\ntimezone = Asia/Ho_Chi_Minh\n");
+    load_errors(f, NULL, 1);
+    expect_prefix_and(f, "iocd.conf:",
+                      "'timezone' = 'Asia/Ho_Chi_Minh': not an offset like +07:00");
+    write_main(f, "province = 96\ntimezone = Z\n");
+    load_ok(f, NULL);
+    assert_int_equal(f->cfg.tz_offset_min, 0);
+}
+
+static void test_log_level(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\nlog_level = loud\n");
+    load_errors(f, NULL, 1);
+    expect_prefix_and(f, "iocd.conf:", "'log_level' = 'loud': use error, warning, info or debug");
+    write_main(f, "province = 96\nlog_level = warning\n");
+    load_ok(f, NULL);
+    assert_int_equal(f->cfg.log_level, LOG_WARN);
+}
+
+/* A wrong value of [iocd] is reported on its own line, like every other
+ * configuration error, not on the line of the [iocd] header. */
+static void test_main_value_errors_name_their_line(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "\n"
+                  "province = 97\n"     /* 6: 2 digits, not in the gazetteer */
+                  "timezone = +7\n"     /* 7 */
+                  "log_level = loud\n"); /* 8 */
+    assert_int_equal(load(f, NULL), -1);
+    expect_line(f, "iocd.conf:7: 'timezone' = '+7': not an offset like +07:00");
+    expect_line(f, "iocd.conf:8: 'log_level' = 'loud': use error, warning, info or debug");
+    expect_prefix_and(f, "iocd.conf:6: ", "province '97' is not a province of gazetteer");
+    write_main(f, "\n"
+                  "province = 9\n"); /* 6 */
+    assert_int_equal(load(f, NULL), -1);
+    expect_line(f, "iocd.conf:6: 'province' = '9': not a 2-digit province code");
+}
+
+/* One mistake, one error: a malformed province code is not also reported
+ * as "not a province of the gazetteer". */
+static void test_malformed_province_reported_once(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 9\n");
+    load_errors(f, NULL, 1);
+    expect_prefix_and(f, "iocd.conf:", "'province' = '9': not a 2-digit province code");
+}
+
+/* ---- limits of the reserved keys ---- */
+
+static void test_interval_below_1s(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_conn(f, "ex", MINIMAL "interval = 500ms\n");
+    load_errors(f, NULL, 1);
+    expect_line(f, "connectors.d/ex.conf:3: 'interval' must be at least 1s");
+    write_conn(f, "ex", MINIMAL "interval = 1s\n");
+    load_ok(f, NULL);
+    assert_int_equal(f->cfg.instances[0].interval_ms, 1000);
+}
+
+static void test_jitter_over_half_interval(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_conn(f, "ex", MINIMAL "interval = 10s\njitter = 6s\n");
+    load_errors(f, NULL, 1);
+    expect_line(f, "connectors.d/ex.conf:4: 'jitter' must be at most half the interval");
+    /* Against the default interval of 60s. */
+    write_conn(f, "ex", MINIMAL "jitter = 31s\n");
+    load_errors(f, NULL, 1);
+    expect_line(f, "connectors.d/ex.conf:3: 'jitter' must be at most half the interval");
+    /* Exactly half is allowed. */
+    write_conn(f, "ex", MINIMAL "interval = 10s\njitter = 5s\n");
+    load_ok(f, NULL);
+    assert_int_equal(f->cfg.instances[0].jitter_ms, 5000);
+}
+
+static void test_other_limits(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_conn(f, "ex", MINIMAL
+                        "timeout = 50ms\n"  /* 3 */
+                        "fail_after = 0\n"  /* 4 */
+                        "max_body = 512\n"); /* 5 */
+    load_errors(f, NULL, 3);
+    expect_line(f, "connectors.d/ex.conf:3: 'timeout' must be at least 100ms");
+    expect_line(f, "connectors.d/ex.conf:4: 'fail_after' must be at least 1");
+    expect_line(f, "connectors.d/ex.conf:5: 'max_body' must be at least 1k");
+    write_conn(f, "ex", MINIMAL "timeout = 100ms\nfail_after = 1\nmax_body = 1k\n");
+    load_ok(f, NULL);
+    assert_int_equal(f->cfg.instances[0].timeout_ms, 100);
+    assert_int_equal(f->cfg.instances[0].fail_after, 1);
+    assert_int_equal(f->cfg.instances[0].max_body, 1024);
+}
+
+static void test_same_source_twice(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_conn(f, "a", MINIMAL "source = dvc\n");
+    write_conn(f, "b", MINIMAL "source = dvc\n");
+    load_errors(f, NULL, 1);
+    expect_line(f, "connectors.d/b.conf:3: source 'dvc' is already used by %s/connectors.d/a.conf",
+                f->dir);
+    /* An explicit source equal to another instance's name clashes too. */
+    write_conn(f, "a", MINIMAL "source = b\n");
+    write_conn(f, "b", MINIMAL);
+    load_errors(f, NULL, 1);
+    expect_line(f, "connectors.d/b.conf: source 'b' is already used by %s/connectors.d/a.conf",
+                f->dir);
+    /* Distinct sources are fine. */
+    write_conn(f, "a", MINIMAL "source = dvc\n");
+    write_conn(f, "b", MINIMAL "source = telecom\n");
+    load_ok(f, NULL);
+    assert_string_equal(config_instance(&f->cfg, "a")->source, "dvc");
+    assert_string_equal(config_instance(&f->cfg, "b")->source, "telecom");
+}
+
+/* ---- everything reported at once ---- */
+
+static void test_all_errors_in_all_files(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n"
+                  "timezone = +7\n"  /* 6 */
+                  "log_level = loud\n"
+                  "[sink.stdut]\n"); /* 8 */
+    write_conn(f, "a", MINIMAL
+                       "intervall = 10s\n"  /* 3 */
+                       "enabled = maybe\n"); /* 4 */
+    write_conn(f, "b", "plugin = exampel\n");
+    write_conn(f, "c", MINIMAL
+                       "interval = 10s\n"   /* 3 */
+                       "jitter = 6s\n"      /* 4 */
+                       "[x]\n");            /* 5 */
+    write_conn(f, "d", MINIMAL);            /* fine */
+    load_errors(f, NULL, 8);
+    expect_prefix_and(f, "iocd.conf:", "'timezone' = '+7'");
+    expect_prefix_and(f, "iocd.conf:", "'log_level' = 'loud'");
+    expect_line(f, "iocd.conf:8: unknown section [sink.stdut] (did you mean [sink.stdout]?)");
+    expect_line(f, "connectors.d/a.conf:3: unknown key 'intervall' (did you mean 'interval'?)");
+    expect_prefix_and(f, "connectors.d/a.conf:4: ", "'enabled' = 'maybe'");
+    expect_prefix_and(f, "connectors.d/b.conf:1: ", "did you mean 'example'?");
+    expect_line(f, "connectors.d/c.conf:4: 'jitter' must be at most half the interval");
+    expect_prefix_and(f, "connectors.d/c.conf:5: ", "connector files have no [sections]");
+    assert_int_equal(f->cfg.instance_count, 4);
+}
+
+/* ---- only_instance ---- */
+
+static void test_only_instance(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_conn(f, "a", MINIMAL);
+    write_conn(f, "b", MINIMAL "intervall = 10s\n");
+    /* The broken b.conf is not read when only a is asked for. */
+    load_ok(f, "a");
+    assert_int_equal(f->cfg.instance_count, 1);
+    assert_string_equal(f->cfg.instances[0].name, "a");
+    assert_null(config_instance(&f->cfg, "b"));
+
+    load_errors(f, "b", 1);
+    expect_line(f, "connectors.d/b.conf:3: unknown key 'intervall' (did you mean 'interval'?)");
+
+    load_errors(f, "nope", 1);
+    expect_line(f, "connectors.d/nope.conf: no such connector instance 'nope': No such file or "
+                   "directory");
+    assert_int_equal(f->cfg.instance_count, 0);
+
+    load_errors(f, "../iocd", 1);
+    expect_line(f, "connectors.d/../iocd.conf: instance name '../iocd' must be [a-z0-9_-], at "
+                   "most 64 bytes");
+    assert_int_equal(f->cfg.instance_count, 0);
+}
+
+/* ---- secrets from files ---- */
+
+static void test_secret_from_file(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_file(f, "token.txt", "eyJhbGciOiJIUzI1NiJ9.e30.sig\n");
+    write_file(f, "connectors.d/abs.conf", "plugin = example\nurl = http://h/\ntoken_file = %s/token.txt\n",
+               f->dir);
+    /* A relative path is relative to iocd.conf's folder. CRLF is cut. */
+    write_file(f, "crlf.txt", "abc; def\r\n\n");
+    write_conn(f, "rel", "plugin = example\n"
+                         "url = http://h/\n"
+                         "source = rel-src\n"
+                         "token_file = crlf.txt\n");
+    /* A 600-byte token without a newline stays whole. */
+    char big[601];
+    for (size_t i = 0; i < 600; i++)
+        big[i] = (char)('a' + i % 26);
+    big[600] = '\0';
+    write_file(f, "big.txt", "%s", big);
+    write_conn(f, "big", "plugin = example\nurl = http://h/\ntoken_file = big.txt\n");
+    load_ok(f, NULL);
+
+    const struct instance_config *ic = config_instance(&f->cfg, "abs");
+    assert_non_null(ic);
+    assert_string_equal(value_text(ic, "token"), "eyJhbGciOiJIUzI1NiJ9.e30.sig");
+    assert_int_equal(value_line(ic, "token"), 3);
+    ic = config_instance(&f->cfg, "rel");
+    assert_string_equal(value_text(ic, "token"), "abc; def");
+    assert_int_equal(value_line(ic, "token"), 4);
+    ic = config_instance(&f->cfg, "big");
+    assert_int_equal(strlen(value_text(ic, "token")), 600);
+    assert_string_equal(value_text(ic, "token"), big);
+}
+
+static void test_secret_from_credentials_directory(void **state)
+{
+    struct fixture *f = *state;
+    char creds[PATH_MAX];
+    snprintf(creds, sizeof creds, "%s/creds", f->dir);
+    assert_int_equal(mkdir(creds, 0700), 0);
+    write_file(f, "creds/example-token", "from-systemd\n");
+    write_main(f, "province = 96\n");
+    write_conn(f, "ex", "plugin = example\nurl = http://h/\ntoken_file = %d/example-token\n");
+    const char *old = getenv("CREDENTIALS_DIRECTORY");
+    char *saved = old ? strdup(old) : NULL;
+    setenv("CREDENTIALS_DIRECTORY", creds, 1);
+    int rc = load(f, NULL);
+    if (saved) {
+        setenv("CREDENTIALS_DIRECTORY", saved, 1);
+        free(saved);
+    } else {
+        unsetenv("CREDENTIALS_DIRECTORY");
+    }
+    if (rc != 0)
+        dump_diag(f);
+    assert_int_equal(rc, 0);
+    assert_string_equal(value_text(config_instance(&f->cfg, "ex"), "token"), "from-systemd");
+}
+
+static void test_secret_file_errors(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_file(f, "token.txt", "t\n");
+    write_conn(f, "a", "plugin = example\nurl = http://h/\ntoken_file = missing.txt\n");
+    write_conn(f, "b", "plugin = example\nurl = http://h/\ntoken = x\ntoken_file = token.txt\n");
+    /* url is not a secret: it cannot come from a file. */
+    write_conn(f, "c", "plugin = example\nurl = http://h/\nurl_file = token.txt\n");
+    write_conn(f, "d", "plugin = example\nurl = http://h/\npassword_file = token.txt\n");
+    load_errors(f, NULL, 4);
+    expect_line(f, "connectors.d/a.conf:3: cannot read secret file %s/missing.txt: No such file or "
+                   "directory",
+                f->dir);
+    expect_line(f, "connectors.d/b.conf:4: 'token' already given at line 3");
+    expect_line(f, "connectors.d/c.conf:3: 'url' is not a secret: only secret keys can be read "
+                   "from a file");
+    expect_line(f, "connectors.d/d.conf:3: unknown key 'password_file' (known keys: see iocd "
+                   "--describe)");
+    /* The secret's value never appears in a message. */
+    assert_false(diag_contains(&f->d, "= 'x'"));
+}
+
+/* ---- the repository's own configuration ---- */
+
+static void copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    if (!in || !out)
+        print_error("cannot copy %s to %s\n", from, to);
+    assert_non_null(in);
+    assert_non_null(out);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+}
+
+static void test_repo_conf_loads(void **state)
+{
+    struct fixture *f = *state;
+    char *def = config_default_plugin_dir();
+    assert_non_null(def);
+    char def_real[PATH_MAX];
+    int direct = realpath(def, def_real) && strcmp(def_real, plugin_dir) == 0;
+    free(def);
+    const char *path = "conf/iocd.conf";
+    if (!direct) {
+        /* The plugin_dir default does not find $BUILD/connectors from the
+         * test binary's folder: load a copy of conf/ that names it. */
+        FILE *in = fopen("conf/iocd.conf", "r");
+        assert_non_null(in);
+        FILE *out = fopen(f->main_path, "w");
+        assert_non_null(out);
+        char line[4096];
+        while (fgets(line, sizeof line, in)) {
+            fputs(line, out);
+            if (strcmp(line, "[iocd]\n") == 0)
+                fprintf(out, "plugin_dir = %s\n", plugin_dir);
+        }
+        fclose(in);
+        assert_int_equal(fclose(out), 0);
+        char to[PATH_MAX];
+        snprintf(to, sizeof to, "%s/gazetteer", f->dir);
+        assert_int_equal(mkdir(to, 0755), 0);
+        snprintf(to, sizeof to, "%s/gazetteer/vn-2025-07.tsv", f->dir);
+        copy_file(GAZ_REL, to);
+        snprintf(to, sizeof to, "%s/connectors.d/example.conf", f->dir);
+        copy_file("conf/connectors.d/example.conf", to);
+        path = f->main_path;
+    }
+    int rc = config_load(path, NULL, &f->cfg, &f->d);
+    if (rc != 0)
+        dump_diag(f);
+    assert_int_equal(f->d.count, 0);
+    assert_int_equal(rc, 0);
+    const struct config *c = &f->cfg;
+    assert_string_equal(c->province, "96");
+    assert_int_equal(c->tz_offset_min, 420);
+    assert_int_equal(c->log_level, LOG_INFO);
+    assert_true(c->stdout_sink);
+    assert_non_null(c->gazetteer);
+    const struct instance_config *ic = config_instance(c, "example");
+    assert_non_null(ic);
+    assert_true(ic->enabled);
+    assert_int_equal(ic->interval_ms, 10000);
+    assert_int_equal(ic->timeout_ms, 5000);
+    assert_string_equal(ic->source, "example");
+    assert_string_equal(value_text(ic, "url"), "http://127.0.0.1:18080/example");
+    assert_int_equal(value_line(ic, "url"), 7);
+    assert_string_equal(value_text(ic, "on_time_target"), "95");
+    assert_int_equal(value_line(ic, "on_time_target"), 8);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_valid_tree),
+        T(test_main_defaults),
+        T(test_relative_paths_from_config_dir),
+        T(test_misspelt_reserved_key),
+        T(test_misspelt_plugin_key),
+        T(test_misspelt_main_key),
+        T(test_wrong_types),
+        T(test_wrong_url),
+        T(test_missing_required_url),
+        T(test_missing_plugin),
+        T(test_unknown_plugin),
+        T(test_section_in_connector_file),
+        T(test_bad_instance_file_name),
+        T(test_connector_ini_syntax_error),
+        T(test_unknown_section),
+        T(test_key_outside_section),
+        T(test_missing_province),
+        T(test_missing_main_file),
+        T(test_province_not_two_digits),
+        T(test_province_not_in_gazetteer),
+        T(test_timezone),
+        T(test_log_level),
+        T(test_main_value_errors_name_their_line),
+        T(test_malformed_province_reported_once),
+        T(test_interval_below_1s),
+        T(test_jitter_over_half_interval),
+        T(test_other_limits),
+        T(test_same_source_twice),
+        T(test_all_errors_in_all_files),
+        T(test_only_instance),
+        T(test_secret_from_file),
+        T(test_secret_from_credentials_directory),
+        T(test_secret_file_errors),
+        T(test_repo_conf_loads),
+    };
+    return cmocka_run_group_tests(tests, group_setup, NULL);
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# deps.sh - install the Debian 12 packages iocd needs to build, test and
+# run its demo, if any is missing. Safe to run again: it installs nothing
+# when everything is there. As root it uses apt-get directly, otherwise
+# sudo.
+set -eu
+
+packages=(
+    build-essential pkg-config          # compiler, make
+    libcurl4-openssl-dev libjansson-dev libsystemd-dev   # the daemon
+    libcmocka-dev                       # unit tests
+    libmicrohttpd-dev                   # tools/feedsim, the feed simulator
+    curl jq                             # integration tests
+    systemd                             # systemd-analyze, for the unit tests
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+as_root=()
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || {
+        echo "deps: need root to install: apt-get install ${missing[*]}" >&2
+        exit 1
+    }
+    as_root=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
