@@ -77,10 +77,12 @@ $(BUILD)/tools/%: $$(wildcard tools/%/*.c) $(LIB_OBJ)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -Itools/$* -o $@ $(filter %.c,$^) $(LIB_OBJ) \
 	    $(LIBS) $(TOOL_LIBS_$*)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ)
+# Tests export the SDK like the daemon, so they can load real plugins.
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ) daemon/exports.list
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS) -lcmocka
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -Wl,--dynamic-list=daemon/exports.list -o $@ $< \
+	    $(LIB_OBJ) $(LIBS) -lcmocka
 
 TOOL_LIBS_feedsim := -lmicrohttpd
 

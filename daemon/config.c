@@ -95,8 +95,13 @@ static char *config_read_secret(const char *base_dir, const char *name, const ch
     char *full = NULL;
     const char *creds = getenv("CREDENTIALS_DIRECTORY");
     int n;
+    if (strncmp(name, "%d/", 3) == 0 && !creds) {
+        diag_add(d, path, line, "'%s' uses %%d/ but $CREDENTIALS_DIRECTORY is not set (it is "
+                 "set by systemd's LoadCredential=)", name);
+        return NULL;
+    }
     if (strncmp(name, "%d/", 3) == 0)
-        n = asprintf(&full, "%s/%s", creds ? creds : ".", name + 3);
+        n = asprintf(&full, "%s/%s", creds, name + 3);
     else if (name[0] == '/')
         n = asprintf(&full, "%s", name);
     else
@@ -114,12 +119,13 @@ static char *config_read_secret(const char *base_dir, const char *name, const ch
     ssize_t len = getdelim(&text, &cap, '\0', fp);
     fclose(fp);
     free(full);
-    if (len < 0) {
-        free(text);
-        return strdup("");
-    }
     while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
         text[--len] = '\0';
+    if (len <= 0) {
+        diag_add(d, path, line, "secret file %s is empty", name);
+        free(text);
+        return NULL;
+    }
     return text;
 }
 
@@ -164,16 +170,24 @@ static void config_check_section(const struct ini_file *ini, const char *section
         const char *reason;
         const struct ioc_config_key *k = values[idx].key;
         if (!text && confval_check(k->type, e->value, &reason) < 0) {
-            diag_add(d, ini->path, e->line, "'%s' = '%s': %s", k->name, e->value, reason);
+            diag_add(d, ini->path, e->line, "'%s' = '%s': %s", k->name, e->value,
+                     k->type == IOC_CFG_SECRET ? "(secret)" : reason);
+            values[idx].line = e->line; /* given, though wrong: not "missing" */
             continue;
         }
         values[idx].text = text ? text : strdup(e->value);
         values[idx].line = e->line;
     }
     for (size_t i = 0; i < n; i++) {
-        if (values[i].line > 0)
+        if (values[i].text)
             continue;
-        if (values[i].key->required)
+        /* An invalid value was reported above; its default stands in so
+         * that the rest of the file can still be checked. */
+        if (values[i].line > 0 && values[i].key->default_value)
+            values[i].text = strdup(values[i].key->default_value);
+        else if (values[i].line > 0)
+            continue;
+        else if (values[i].key->required)
             diag_add(d, ini->path, section_line, "required key '%s' is missing (%s)",
                      values[i].key->name, values[i].key->help);
         else if (values[i].key->default_value)
@@ -194,6 +208,15 @@ static const char *values_text(const struct instance_value *v, size_t n, const c
         if (strcmp(v[i].key->name, key) == 0)
             return v[i].text;
     return NULL;
+}
+
+/* The line a key was given on, else `fallback` (its section's header). */
+static int values_line(const struct instance_value *v, size_t n, const char *key, int fallback)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].key->name, key) == 0 && v[i].line > 0)
+            return v[i].line;
+    return fallback;
 }
 
 static char *config_path_join(const char *dir, const char *rel)
@@ -259,16 +282,21 @@ static int config_main_file(const struct ini_file *ini, struct config *c, struct
 
     const char *reason, *v;
     if ((v = values_text(mv, nm, "province"))) {
+        c->province_line = values_line(mv, nm, "province", iocd_line);
         if (strlen(v) != 2 || v[0] < '0' || v[0] > '9' || v[1] < '0' || v[1] > '9')
-            diag_add(d, ini->path, iocd_line, "'province' = '%s': not a 2-digit province code", v);
-        c->province = strdup(v);
+            diag_add(d, ini->path, c->province_line,
+                     "'province' = '%s': not a 2-digit province code", v);
+        else
+            c->province = strdup(v);
     }
     v = values_text(mv, nm, "timezone");
-    if (timeparse_offset(v, &c->tz_offset_min) < 0)
-        diag_add(d, ini->path, iocd_line, "'timezone' = '%s': not an offset like +07:00", v);
+    if (!v || timeparse_offset(v, &c->tz_offset_min) < 0)
+        diag_add(d, ini->path, values_line(mv, nm, "timezone", iocd_line),
+                 "'timezone' = '%s': not an offset like +07:00", v ? v : "");
     v = values_text(mv, nm, "log_level");
-    if (log_level_parse(v, &c->log_level) < 0)
-        diag_add(d, ini->path, iocd_line, "'log_level' = '%s': use error, warning, info or debug", v);
+    if (!v || log_level_parse(v, &c->log_level) < 0)
+        diag_add(d, ini->path, values_line(mv, nm, "log_level", iocd_line),
+                 "'log_level' = '%s': use error, warning, info or debug", v ? v : "");
     confval_duration_ms(values_text(mv, nm, "shutdown_timeout"), &c->shutdown_timeout_ms, &reason);
     confval_duration_ms(values_text(mv, nm, "stats_interval"), &c->stats_interval_ms, &reason);
     confval_bool(values_text(ov, no, "enabled"), &c->stdout_sink, &reason);
@@ -343,7 +371,7 @@ static int config_load_instance(struct config *c, const char *path, const char *
     struct key_tables t = {{plugin_reserved_keys, ic->plugin ? ic->plugin->desc->config : NULL}};
     ic->value_count = tables_count(&t);
     ic->values = calloc(ic->value_count, sizeof *ic->values);
-    if (ic->values && (ic->plugin || !plugin)) {
+    if (ic->values && ic->plugin) {
         config_check_section(&ini, "", &t, c->dir, ic->values, 0, d);
         config_instance_reserved(ic);
         config_instance_limits(ic, d);
@@ -459,8 +487,8 @@ int config_load(const char *path, const char *only_instance, struct config *out,
             struct area_resolution r;
             if (gazetteer_resolve(out->gazetteer, out->province, &r) != GAZ_CURRENT ||
                 r.area->level != AREA_PROVINCE)
-                diag_add(d, path, 0, "province '%s' is not a province of gazetteer %s",
-                         out->province, gazetteer_version(out->gazetteer));
+                diag_add(d, path, out->province_line, "province '%s' is not a province of "
+                         "gazetteer %s", out->province, gazetteer_version(out->gazetteer));
         }
     }
     if (out->connectors_dir && out->plugin_dir)

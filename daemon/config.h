@@ -45,6 +45,7 @@ struct config {
     char *path;           /* iocd.conf as given */
     char *dir;            /* its directory: base of relative paths */
     char *province;       /* "96" */
+    int province_line;    /* where it was set, for messages */
     int tz_offset_min;    /* 420 for +07:00 */
     char *connectors_dir, *plugin_dir, *state_dir, *gazetteer_path;
     enum log_level log_level;

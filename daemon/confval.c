@@ -41,7 +41,19 @@ int confval_int(const char *text, int64_t *out, const char **reason)
 /* Split "<digits>[.<digits>]<unit>" into a number and a unit suffix. */
 static int confval_number_unit(const char *text, double *number, const char **unit)
 {
-    if (!isdigit((unsigned char)*text))
+    /* Only <digits>[.<digits>]: strtod would also take hex and exponents. */
+    const char *p = text;
+    if (!isdigit((unsigned char)*p))
+        return -1;
+    while (isdigit((unsigned char)*p))
+        p++;
+    if (*p == '.') {
+        if (!isdigit((unsigned char)p[1]))
+            return -1;
+        for (p++; isdigit((unsigned char)*p);)
+            p++;
+    }
+    if (*p == 'x' || *p == 'X' || ((*p == 'e' || *p == 'E') && isdigit((unsigned char)p[1])))
         return -1;
     char *end;
     errno = 0;
@@ -112,7 +124,12 @@ int confval_url(const char *text, const char **reason)
         *reason = "not an http:// or https:// URL";
         return -1;
     }
-    if (*rest == '\0' || *rest == '/' || *rest == ':') {
+    /* The host runs to the first '/', '?' or '#', after any "user@". */
+    size_t authority = strcspn(rest, "/?#");
+    const char *at = memchr(rest, '@', authority);
+    const char *host = at ? at + 1 : rest;
+    size_t host_len = authority - (size_t)(host - rest);
+    if (host_len == 0 || *host == ':') {
         *reason = "URL has no host";
         return -1;
     }

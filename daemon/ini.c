@@ -8,6 +8,7 @@
 #include <string.h>
 
 #define INI_MAX_LINE (64 * 1024)
+#define INI_REFUSED "\x01refused" /* current section after a bad header */
 
 static char *ini_trim(char *s)
 {
@@ -78,6 +79,12 @@ static int ini_parse_line(struct ini_file *f, size_t *cap, char **section, char 
                           struct diag *d)
 {
     if (*s == '[') {
+        /* Until a good header follows, keys belong to no section: filing
+         * them under the previous one would produce misleading errors. */
+        free(*section);
+        *section = strdup(INI_REFUSED);
+        if (!*section)
+            return -1;
         char *end = strchr(s, ']');
         if (!end || *ini_trim(end + 1) != '\0') {
             diag_add(d, f->path, line, "malformed section header '%s' (expected [name])", s);
@@ -102,6 +109,8 @@ static int ini_parse_line(struct ini_file *f, size_t *cap, char **section, char 
             return -1;
         return 0;
     }
+    if (strcmp(*section, INI_REFUSED) == 0)
+        return 0; /* the refused header was reported already */
     char *eq = strchr(s, '=');
     if (!eq) {
         diag_add(d, f->path, line, "expected 'key = value' or '[section]', found '%.60s'", s);

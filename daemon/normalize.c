@@ -4,6 +4,7 @@
 #include "jsonw.h"
 #include "slug.h"
 #include "timeparse.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -151,22 +152,6 @@ static int normalize_dim_key(const char *key)
     return 1;
 }
 
-static int normalize_utf8_valid(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        int len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3
-                : (*p & 0xF8) == 0xF0 ? 4 : 0;
-        if (len == 0 || (len == 2 && *p < 0xC2))
-            return 0;
-        for (int i = 1; i < len; i++)
-            if ((p[i] & 0xC0) != 0x80)
-                return 0;
-        p += len;
-    }
-    return 1;
-}
-
 static int normalize_dims(const struct ioc_record *r, struct normalized *out,
                           struct normalize_error *err)
 {
@@ -178,7 +163,7 @@ static int normalize_dims(const struct ioc_record *r, struct normalized *out,
             return normalize_fail(err, err->dim_field, "key must be [a-z0-9_], 1..32 bytes");
         if (!d->value)
             return normalize_fail(err, err->dim_field, "has no value");
-        if (strlen(d->value) > 128 || !normalize_utf8_valid(d->value))
+        if (strlen(d->value) > 128 || !utf8_valid(d->value))
             return normalize_fail(err, err->dim_field, "value is over 128 bytes or not UTF-8");
         /* Insertion sort by key: at most IOC_MAX_DIMS entries. */
         size_t at = out->dim_count;

@@ -5,6 +5,8 @@
  */
 #include "slug.h"
 
+#include "utf8.h"
+
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,22 +27,15 @@ static struct slug_fold slug_table[256];
 static size_t slug_table_len;
 static pthread_once_t slug_once = PTHREAD_ONCE_INIT;
 
-/* Decode one UTF-8 sequence; returns its length (1 for an invalid byte,
- * reported as code point 0xFFFD so it becomes a separator). */
+/* Decode one sequence; an invalid byte becomes U+FFFD (a separator) so a
+ * malformed string never folds into the slug of some other, valid text. */
 static int slug_decode(const unsigned char *s, uint32_t *cp)
 {
-    if (s[0] < 0x80)
-        return *cp = s[0], 1;
-    int len = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
-    uint32_t v = len == 2 ? s[0] & 0x1F : len == 3 ? s[0] & 0x0F : s[0] & 0x07;
-    for (int i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return *cp = 0xFFFD, 1;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if (len == 0)
-        return *cp = 0xFFFD, 1;
-    return *cp = v, len;
+    int len = utf8_decode(s, cp);
+    if (len > 0)
+        return len;
+    *cp = 0xFFFD;
+    return 1;
 }
 
 static int slug_cmp(const void *a, const void *b)

@@ -67,10 +67,19 @@ struct state *state_open(const char *dir, const char *name, char *err, size_t er
         snprintf(err, errlen, "%s: corrupt state file: not a JSON object", s->path);
         goto fail;
     }
-    const char *seq = json_string_value(json_object_get(s->map, STATE_SEQ_KEY));
-    s->seq_next = s->seq_end = seq ? strtoull(seq, NULL, 10) : 0;
-    if (s->seq_next == 0)
-        s->seq_next = s->seq_end = 1;
+    /* A reservation we cannot read must not silently restart numbering at
+     * 1: consumers would drop new metrics as duplicates. */
+    json_t *seq = json_object_get(s->map, STATE_SEQ_KEY);
+    const char *text = json_string_value(seq);
+    char *end = NULL;
+    unsigned long long reserved = text ? strtoull(text, &end, 10) : 0;
+    if (seq && (!text || end == text || *end != '\0' || text[0] == '-')) {
+        snprintf(err, errlen, "%s: corrupt state file: '%s' is not a decimal string (move the "
+                 "file away only if consumers can accept sequence numbers restarting)",
+                 s->path, STATE_SEQ_KEY);
+        goto fail;
+    }
+    s->seq_next = s->seq_end = reserved ? reserved : 1;
     pthread_mutex_init(&s->lock, NULL);
     return s;
 fail:

@@ -19,17 +19,18 @@ out=$tmp/run.out err=$tmp/run.err
 check "the good connector publishes" wait_for 15 at_least 1 "$out" '"source":"good"'
 check "the bad connector publishes" wait_for 15 at_least 1 "$out" '"source":"bad"'
 
-# inject MODE EXPECTED-LOG-TEXT: one faulty answer from the bad feed.
+# inject MODE EXPECTED-TEXT [recovers] [FILE]: one faulty answer from the
+# bad feed; EXPECTED-TEXT must appear in FILE (default: iocd's log).
 inject() {
-    local mode=$1 text=$2 good_before recovered_before
+    local mode=$1 text=$2 where=${4:-$err} good_before recovered_before
     good_before=$(count_lines "$out" '"source":"good"')
     recovered_before=$(count_lines "$err" "bad: status degraded -> ok")
     same 200 "$(feed_control "$FEED_BAD" "endpoint=example&fault=$mode&count=1")" "$mode: armed"
-    if wait_for 20 at_least 1 "$err" "$text"; then
+    if wait_for 20 at_least 1 "$where" "$text"; then
         pass "$mode: logged '$text'"
     else
         fail "$mode: logged '$text'"
-        tail -5 "$err" | sed 's/^/#   /'
+        tail -5 "$where" | sed 's/^/#   /'
     fi
     check "$mode: iocd is still running" kill -0 "$IOCD_PID"
     check "$mode: the good connector keeps publishing" \
@@ -50,7 +51,7 @@ inject slow "warning: bad: GET $FEED_BAD/example: no complete answer within" rec
 inject wrong-type "field 'received' is not a number; record skipped"
 inject missing-field "field 'received' is missing; record skipped"
 inject nulls "field 'onTimePct' is null; record skipped"
-inject old-codes '"mapped_from":'
+inject old-codes '"mapped_from":' no "$out"
 check "old codes: published under the current code with mapped_from" \
     jqe -s '[.[] | select(.area.mapped_from)] | length >= 2 and
             all(.area.code != .area.mapped_from and (.area.code | test("^[0-9]{5}$")))' "$out"

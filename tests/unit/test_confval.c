@@ -198,7 +198,6 @@ static void test_duration_refused(void **state)
     assert_string_equal(duration_bad("366d"), "duration longer than a year");
     assert_string_equal(duration_bad("8761h"), "duration longer than a year");
     assert_string_equal(duration_bad("100000000"), "duration longer than a year");
-    assert_string_equal(duration_bad("1e300s"), "duration longer than a year");
 }
 
 /* The documented grammar is "<digits>[.<digits>]<unit>" (confval.c):
@@ -248,7 +247,6 @@ static void test_size_refused(void **state)
     for (size_t i = 0; i < sizeof not_sizes / sizeof not_sizes[0]; i++)
         assert_string_equal(size_bad(not_sizes[i]), "not a size (examples: 4096, 64k, 10MiB, 1G)");
     assert_string_equal(size_bad("1025G"), "size larger than 1 TiB");
-    assert_string_equal(size_bad("1e300"), "size larger than 1 TiB");
 }
 
 static void test_size_decimal_only(void **state)
