@@ -28,9 +28,10 @@ BUILD   ?= build
 EXTRA   := -O2
 endif
 
-CPPFLAGS += -Iinclude -Idaemon -D_GNU_SOURCE -DIOCD_VERSION='"$(VERSION)"' \
-            -DIOCD_PLUGIN_DIR='"$(PREFIX)/lib/iocd/connectors"' \
-            -DIOCD_SYSCONF='"$(SYSCONFDIR)/iocd/iocd.conf"'
+# Installed paths are compiled in through $(BUILD)/paths.h, which is
+# rewritten only when PREFIX or SYSCONFDIR change, so `make install
+# PREFIX=/usr` after a plain `make` rebuilds what depends on them.
+CPPFLAGS += -Iinclude -Idaemon -I$(BUILD) -D_GNU_SOURCE -DIOCD_VERSION='"$(VERSION)"'
 CFLAGS  ?= -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wformat=2 -pthread $(EXTRA) $(shell pkg-config --cflags $(PKGS))
@@ -49,7 +50,7 @@ UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Prerequisites below use $$(wildcard ...) per target.
 .SECONDEXPANSION:
 
-.PHONY: all check deps clean install demo unit integration
+.PHONY: all check deps clean install demo FORCE
 all: $(BUILD)/iocd $(CONNECTOR_SO) $(TOOL_BIN)
 
 # Only ioc_* symbols of the daemon are visible to plugins.
@@ -57,7 +58,14 @@ $(BUILD)/iocd: $(DAEMON_OBJ) daemon/exports.list
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) -Wl,--dynamic-list=daemon/exports.list -o $@ $(DAEMON_OBJ) $(LIBS)
 
-$(BUILD)/obj/%.o: %.c $(wildcard include/ioc/*.h daemon/*.h)
+$(BUILD)/paths.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define IOCD_PLUGIN_DIR "%s"\n#define IOCD_SYSCONF "%s"\n' \
+	    '$(PREFIX)/lib/iocd/connectors' '$(SYSCONFDIR)/iocd/iocd.conf' >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+FORCE:
+
+$(BUILD)/obj/%.o: %.c $(wildcard include/ioc/*.h daemon/*.h) $(BUILD)/paths.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<

@@ -1,5 +1,6 @@
 /* config - see config.h. */
 #include "config.h"
+#include "paths.h" /* generated: IOCD_PLUGIN_DIR, IOCD_SYSCONF */
 
 #include "confval.h"
 #include "ini.h"

@@ -7,6 +7,7 @@
  * failure, 2 usage error.
  */
 #include "config.h"
+#include "paths.h" /* generated: IOCD_PLUGIN_DIR, IOCD_SYSCONF */
 #include "confval.h"
 #include "daemon.h"
 #include "ini.h"

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# test_cli - iocd's command line: --check-config (misspelt keys with
+# file:line and a suggestion, every error listed, the repository's own
+# configuration valid), --describe, --list-connectors, --version, --help,
+# usage errors, --connector, and plugins that must be refused (wrong ABI,
+# missing symbol) with an error naming the file.
+source "$(dirname "$0")/lib.sh"
+
+# The repository's own configuration is valid.
+"$IOCD" -c conf/iocd.conf --check-config >"$tmp/ok.out" 2>"$tmp/ok.err"
+same 0 "$?" "--check-config on conf/iocd.conf exits 0"
+contains "$tmp/ok.out" "configuration OK: 1 connector instance (1 enabled)" "--check-config says OK"
+
+# A misspelt key in a connector file: file:line, the key, the suggestion.
+conf=$tmp/conf
+make_conf "$conf"
+printf 'plugin = example\nurl = http://127.0.0.1:9/example\nintervall = 10s\n' \
+    >"$conf/connectors.d/dash.conf"
+"$IOCD" -c "$conf/iocd.conf" --check-config >"$tmp/typo.out" 2>"$tmp/typo.err"
+same 1 "$?" "--check-config with a misspelt key exits 1"
+contains "$tmp/typo.err" "$conf/connectors.d/dash.conf:3: unknown key 'intervall' (did you mean 'interval'?)" \
+    "the error names file:line, the key and the closest known key"
+
+# Several mistakes in several files: every one is listed.
+printf '[iocd]\nprovince = 96\nplugin_dir = %s\nstate_dir = %s\ngazetteer = %s\ntimezon = +07:00\n[sink.stdut]\n' \
+    "$top/$BUILD/connectors" "$conf/state" "$GAZETTEER" >"$conf/iocd.conf"
+printf 'plugin = exampel\n' >"$conf/connectors.d/other.conf"
+printf 'plugin = example\nurl = ftp://x\ninterval = soon\n' >"$conf/connectors.d/third.conf"
+"$IOCD" -c "$conf/iocd.conf" --check-config >/dev/null 2>"$tmp/many.err"
+same 1 "$?" "--check-config with many errors exits 1"
+contains "$tmp/many.err" "iocd.conf:6: unknown key 'timezon' (did you mean 'timezone'?)" "main file: misspelt key"
+contains "$tmp/many.err" "iocd.conf:7: unknown section [sink.stdut] (did you mean [sink.stdout]?)" "main file: misspelt section"
+contains "$tmp/many.err" "other.conf:1: plugin 'exampel' not found" "unknown plugin named"
+contains "$tmp/many.err" "did you mean 'example'?" "unknown plugin: suggestion"
+contains "$tmp/many.err" "third.conf:2: 'url' = 'ftp://x': not an http:// or https:// URL" "wrong type: url"
+contains "$tmp/many.err" "third.conf:3: 'interval' = 'soon': not a duration" "wrong type: duration"
+contains "$tmp/many.err" "dash.conf:3: unknown key 'intervall'" "the first file's error is still listed"
+same 6 "$(grep -c ':[0-9]*: ' "$tmp/many.err")" "exactly 6 file:line errors"
+
+# --describe prints every key of the plugin's table with type, default, help.
+"$IOCD" -c conf/iocd.conf --describe example >"$tmp/describe.out"
+same 0 "$?" "--describe example exits 0"
+contains "$tmp/describe.out" "example 1.0.0 - example feed" "--describe names the plugin and version"
+check "url: type url, required, help" grep -qE '^  url +url +- +required +the JSON document to fetch$' "$tmp/describe.out"
+check "token: type secret, optional, help" grep -qE '^  token +secret +- +optional +bearer token' "$tmp/describe.out"
+check "on_time_target: type int, default 95, help" \
+    grep -qE '^  on_time_target +int +95 +optional +target share' "$tmp/describe.out"
+for key in plugin enabled interval timeout jitter backoff_max fail_after max_body source; do
+    check "reserved key $key is described" grep -qE "^  $key +[a-z]+ " "$tmp/describe.out"
+done
+"$IOCD" -c conf/iocd.conf --describe nosuch >/dev/null 2>"$tmp/nosuch.err"
+same 1 "$?" "--describe of an unknown plugin exits 1"
+
+# --list-connectors, --version, --help, usage errors.
+"$IOCD" -c conf/iocd.conf --list-connectors >"$tmp/list.out"
+check "--list-connectors lists the example plugin" grep -qE '^  example +1\.0\.0 ' "$tmp/list.out"
+check "--list-connectors lists the configured instance" grep -qE '^  example +plugin example +enabled' "$tmp/list.out"
+check "--version prints the version and ABI" bash -c "'$IOCD' --version | grep -qE '^iocd [0-9]+\.[0-9]+\.[0-9]+ \(connector ABI 1\)$'"
+check "--help describes --check-config" bash -c "'$IOCD' --help | grep -q -- '--check-config'"
+"$IOCD" --no-such-option >/dev/null 2>&1
+same 2 "$?" "an unknown option exits 2"
+"$IOCD" --log-level loud >/dev/null 2>&1
+same 2 "$?" "a bad --log-level exits 2"
+"$IOCD" -c "$tmp/missing.conf" --check-config >/dev/null 2>"$tmp/missing.err"
+same 1 "$?" "a missing configuration file exits 1"
+contains "$tmp/missing.err" "$tmp/missing.conf: cannot open: No such file or directory" "and says why"
+
+# --connector NAME runs only that instance, even if another file is broken.
+start_feedsim A --records 2
+make_conf "$tmp/two"
+add_example "$tmp/two" first "$FEED_A/example"
+add_example "$tmp/two" second "$FEED_A/example"
+"$IOCD" -c "$tmp/two/iocd.conf" --once >"$tmp/both.out" 2>/dev/null
+same "first second" "$(jq -r .source "$tmp/both.out" | sort -u | xargs)" "--once runs every instance"
+echo "intervall = 5s" >>"$tmp/two/connectors.d/second.conf"
+"$IOCD" -c "$tmp/two/iocd.conf" --once --connector first >"$tmp/one.out" 2>/dev/null
+same 0 "$?" "--connector first runs although second.conf is broken"
+same "first" "$(jq -r .source "$tmp/one.out" | sort -u | xargs)" "--connector first publishes only first's metrics"
+"$IOCD" -c "$tmp/two/iocd.conf" --once --connector third >/dev/null 2>"$tmp/third.err"
+same 1 "$?" "--connector with an unknown instance exits 1"
+contains "$tmp/third.err" "no such connector instance 'third'" "and names it"
+echo "enabled = false" >>"$tmp/two/connectors.d/first.conf"
+"$IOCD" -c "$tmp/two/iocd.conf" --once --connector first >/dev/null 2>"$tmp/disabled.err"
+same 1 "$?" "--connector with a disabled instance exits 1"
+contains "$tmp/disabled.err" "instance 'first' is disabled" "and says so"
+
+# Plugins the loader must refuse, each named in the error.
+plugdir=$tmp/plugins
+mkdir -p "$plugdir"
+cat >"$tmp/badabi.c" <<'C'
+#include <ioc/connector.h>
+static int poll_cb(ioc_ctx *ctx, void *state) { (void)ctx, (void)state; return IOC_OK; }
+IOC_CONNECTOR_EXPORT = {.abi_version = 99, .name = "badabi", .version = "1", .poll = poll_cb};
+C
+echo 'int not_a_connector = 1;' >"$tmp/nosym.c"
+cc -Iinclude -shared -fPIC -o "$plugdir/badabi.so" "$tmp/badabi.c"
+cc -shared -fPIC -o "$plugdir/nosym.so" "$tmp/nosym.c"
+make_conf "$tmp/plug"
+sed -i "s|^plugin_dir = .*|plugin_dir = $plugdir|" "$tmp/plug/iocd.conf"
+echo "plugin = badabi" >"$tmp/plug/connectors.d/a.conf"
+echo "plugin = nosym" >"$tmp/plug/connectors.d/b.conf"
+"$IOCD" -c "$tmp/plug/iocd.conf" --check-config 2>"$tmp/plug.err" >/dev/null
+same 1 "$?" "a configuration using broken plugins is refused"
+contains "$tmp/plug.err" "$plugdir/badabi.so: plugin built for connector ABI 99, this iocd speaks ABI 1" \
+    "wrong ABI: the error names the file and both versions"
+contains "$tmp/plug.err" "$plugdir/nosym.so: missing symbol 'ioc_connector'" \
+    "missing descriptor: the error names the file and the symbol"
+finish
