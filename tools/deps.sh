@@ -10,7 +10,7 @@ packages=(
     libcurl4-openssl-dev libjansson-dev libsystemd-dev   # the daemon
     libcmocka-dev                       # unit tests
     libmicrohttpd-dev                   # tools/feedsim, the feed simulator
-    curl jq                             # integration tests
+    curl jq python3-jsonschema          # integration tests
     systemd                             # systemd-analyze, for the unit tests
 )
 

@@ -49,6 +49,16 @@ contains() {
         tail -20 "$1" | sed 's/^/#   /'
     fi
 }
+# valid_records FILE DESCRIPTION: every line is a record valid against
+# docs/metric.schema.json.
+valid_records() {
+    if tests/tools/validate-records docs/metric.schema.json "$1" >"$tmp/validate.log" 2>&1; then
+        pass "$2 ($(tail -1 "$tmp/validate.log"))"
+    else
+        fail "$2"
+        head -10 "$tmp/validate.log" | sed 's/^/#   /'
+    fi
+}
 finish() {
     echo "1..$n"
     [ "$failed" -eq 0 ]

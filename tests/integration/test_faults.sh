@@ -70,7 +70,7 @@ check "bad counters: 3 rejected records (wrong type, missing field, null)" \
     grep -q "rejected=3 " <<<"$bad_counters"
 check "good counters: no failed poll, nothing rejected" \
     grep -q "polls_failed=0 metrics=[0-9]* rejected=0 " <<<"$good_counters"
-check "every stdout line is still a valid record" jqe -s 'all(.schema == "ioc.metric/1")' "$out"
+valid_records "$out" "every record published during the faults is valid against the schema"
 
 stop_pid "$IOCD_PID"
 same 0 "$stop_rc" "SIGTERM: iocd exits 0"

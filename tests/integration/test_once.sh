@@ -34,6 +34,7 @@ else
     fail "records match the feed"
     sed 's/^/#   /' "$tmp/diff"
 fi
+valid_records "$tmp/out.jsonl" "every record is valid against docs/metric.schema.json"
 check "schema is ioc.metric/1 on every record" jqe -s 'all(.schema == "ioc.metric/1")' "$tmp/out.jsonl"
 check "source is the instance name" jqe -s 'all(.source == "dash")' "$tmp/out.jsonl"
 check "area level commune, province 96" \
