@@ -3,10 +3,10 @@
 #include "paths.h" /* generated: IOCD_PLUGIN_DIR, IOCD_SYSCONF */
 
 #include "confval.h"
+#include "dirlist.h"
 #include "ini.h"
 #include "timeparse.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -381,40 +381,6 @@ static int config_load_instance(struct config *c, const char *path, const char *
     return d->count > errors_before ? -1 : 0;
 }
 
-static int config_name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Names of the *.conf files in connectors_dir, sorted. */
-static char **config_list_instances(const char *dir, size_t *count, struct diag *d)
-{
-    *count = 0;
-    DIR *dp = opendir(dir);
-    if (!dp) {
-        diag_add(d, dir, 0, "cannot open connectors directory: %s", strerror(errno));
-        return NULL;
-    }
-    char **names = NULL;
-    struct dirent *e;
-    while ((e = readdir(dp))) {
-        size_t len = strlen(e->d_name);
-        if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".conf") != 0)
-            continue;
-        char **grown = realloc(names, (*count + 1) * sizeof *names);
-        if (!grown)
-            break;
-        names = grown;
-        if (!(names[*count] = strndup(e->d_name, len - 5)))
-            break;
-        (*count)++;
-    }
-    closedir(dp);
-    if (names)
-        qsort(names, *count, sizeof *names, config_name_cmp);
-    return names;
-}
-
 /* Sequence numbers are per source: two instances sharing one would
  * publish two interleaved, non-monotonic sequences. */
 static void config_check_sources(const struct config *c, struct diag *d)
@@ -439,7 +405,11 @@ static void config_instances(struct config *c, const char *only, struct diag *d)
         if (names && (names[0] = strdup(only)))
             count = 1;
     } else {
-        names = config_list_instances(c->connectors_dir, &count, d);
+        errno = 0;
+        names = dirlist(c->connectors_dir, ".conf", &count);
+        if (!names && errno)
+            diag_add(d, c->connectors_dir, 0, "cannot open connectors directory: %s",
+                     strerror(errno));
     }
     c->instances = calloc(count ? count : 1, sizeof *c->instances);
     for (size_t i = 0; c->instances && i < count; i++) {
@@ -456,9 +426,7 @@ static void config_instances(struct config *c, const char *only, struct diag *d)
         }
         free(path);
     }
-    for (size_t i = 0; i < count; i++)
-        free(names[i]);
-    free(names);
+    dirlist_free(names, count);
     config_check_sources(c, d);
 }
 

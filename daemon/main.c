@@ -10,6 +10,7 @@
 #include "paths.h" /* generated: IOCD_PLUGIN_DIR, IOCD_SYSCONF */
 #include "confval.h"
 #include "daemon.h"
+#include "dirlist.h"
 #include "ini.h"
 #include "log.h"
 #include "plugin.h"
@@ -115,7 +116,7 @@ static int cmd_list(const char *config_path)
 {
     char *dir = main_plugin_dir(config_path);
     size_t count;
-    char **names = plugin_list_dir(dir, &count);
+    char **names = dirlist(dir, ".so", &count);
     printf("Plugins in %s:\n", dir);
     for (size_t i = 0; i < count; i++) {
         struct diag d = {0};
@@ -129,7 +130,7 @@ static int cmd_list(const char *config_path)
     }
     if (count == 0)
         printf("  (none)\n");
-    plugin_names_free(names, count);
+    dirlist_free(names, count);
     free(dir);
 
     struct config config;

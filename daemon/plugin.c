@@ -2,8 +2,8 @@
 #include "plugin.h"
 
 #include "confval.h"
+#include "dirlist.h"
 
-#include <dirent.h>
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,11 +134,11 @@ struct plugin *plugin_open(const char *dir, const char *name, struct diag *d, co
     FILE *probe = fopen(path, "r");
     if (!probe) {
         size_t count;
-        char **names = plugin_list_dir(dir, &count);
+        char **names = dirlist(dir, ".so", &count);
         const char *hint = confval_closest(name, (const char *const *)names, count);
         diag_add(d, cfg_file, cfg_line, "plugin '%s' not found: no %s%s%s%s", name, path,
                  hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
-        plugin_names_free(names, count);
+        dirlist_free(names, count);
         free(path);
         return NULL;
     }
@@ -161,42 +161,4 @@ void plugin_close(struct plugin *p)
     free(p->name);
     free(p->path);
     free(p);
-}
-
-static int plugin_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-char **plugin_list_dir(const char *dir, size_t *count)
-{
-    *count = 0;
-    DIR *dp = opendir(dir);
-    if (!dp)
-        return NULL;
-    char **names = NULL;
-    struct dirent *e;
-    while ((e = readdir(dp))) {
-        size_t len = strlen(e->d_name);
-        if (len < 4 || strcmp(e->d_name + len - 3, ".so") != 0)
-            continue;
-        char **grown = realloc(names, (*count + 1) * sizeof *names);
-        if (!grown)
-            break;
-        names = grown;
-        if (!(names[*count] = strndup(e->d_name, len - 3)))
-            break;
-        (*count)++;
-    }
-    closedir(dp);
-    if (names)
-        qsort(names, *count, sizeof *names, plugin_cmp);
-    return names;
-}
-
-void plugin_names_free(char **names, size_t count)
-{
-    for (size_t i = 0; i < count; i++)
-        free(names[i]);
-    free(names);
 }

@@ -29,10 +29,6 @@ struct plugin *plugin_open(const char *dir, const char *name, struct diag *d, co
 struct plugin *plugin_open_path(const char *path, struct diag *d);
 void plugin_close(struct plugin *p);
 
-/* Names of every *.so in `dir`, sorted; free with plugin_names_free. */
-char **plugin_list_dir(const char *dir, size_t *count);
-void plugin_names_free(char **names, size_t count);
-
 /* The keys every connector instance has, whatever its plugin. */
 extern const struct ioc_config_key plugin_reserved_keys[];
 

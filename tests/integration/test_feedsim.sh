@@ -9,56 +9,13 @@
 # asserts a duration.
 set -u
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$top" || exit 1
-BUILD=${BUILD:-build}
-FEEDSIM=$BUILD/tools/feedsim
-GAZ=conf/gazetteer/vn-2025-07.tsv
-CURL=(curl -s --max-time 20)
+source "$(dirname "$0")/lib.sh"
+GAZ=$GAZETTEER
 
 for tool in curl jq; do
     command -v "$tool" >/dev/null || { echo "Bail out! $tool is not installed"; exit 1; }
 done
 [ -x "$FEEDSIM" ] || { echo "Bail out! $FEEDSIM not built (run make first)"; exit 1; }
-
-tmp=$(mktemp -d)
-pids=()
-
-# Stop one process by PID: SIGTERM, up to 5 s, then SIGKILL. Sets $stop_rc.
-stop_pid() {
-    local pid=$1 i
-    stop_rc=
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for ((i = 0; i < 50; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    stop_rc=$?
-}
-
-cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do stop_pid "$pid"; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-n=0
-failed=0
-pass() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-# check DESCRIPTION COMMAND...: ok when the command succeeds.
-check() {
-    local desc=$1
-    shift
-    if "$@"; then pass "$desc"; else fail "$desc"; fi
-}
-# same EXPECTED ACTUAL DESCRIPTION
-same() {
-    if [ "$1" == "$2" ]; then pass "$3"; else fail "$3"; echo "#   expected: $1"; echo "#   got:      $2"; fi
-}
 
 # start NAME ARGS...: run feedsim in the background with a port file, wait
 # for the file (at most 5 s). Sets PID_<NAME>, URL_<NAME>. Returns 1 if it
@@ -292,5 +249,4 @@ stop_pid "$PID_B"
 same 0 "$stop_rc" "SIGTERM: feedsim exits 0"
 check "SIGTERM: the port file is removed" test ! -e "$tmp/B.port"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish
