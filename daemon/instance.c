@@ -3,6 +3,7 @@
 
 #include "confval.h"
 #include "log.h"
+#include "timeparse.h"
 
 #include <curl/curl.h>
 #include <stdarg.h>
@@ -162,10 +163,17 @@ int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_ms)
 void instance_log_counters(struct ioc_ctx *ctx)
 {
     struct instance_counters *c = &ctx->counters;
-    char health[300];
+    char health[300], last_success[40] = "never";
+    pthread_mutex_lock(&ctx->status_lock);
+    int64_t success_s = ctx->last_success_s;
+    pthread_mutex_unlock(&ctx->status_lock);
+    if (success_s)
+        timeparse_format(success_s * 1000, ctx->env.tz_offset_min, last_success,
+                         sizeof last_success);
     log_msg(LOG_INFO, ctx->cfg->name,
             "counters: polls_ok=%llu polls_failed=%llu metrics=%llu rejected=%llu "
-            "http_requests=%llu http_failures=%llu http_not_modified=%llu bytes=%llu status=%s",
+            "http_requests=%llu http_failures=%llu http_not_modified=%llu bytes=%llu "
+            "last_success=%s status=%s",
             (unsigned long long)atomic_load(&c->polls_ok),
             (unsigned long long)atomic_load(&c->polls_failed),
             (unsigned long long)atomic_load(&c->metrics_emitted),
@@ -173,7 +181,7 @@ void instance_log_counters(struct ioc_ctx *ctx)
             (unsigned long long)atomic_load(&c->http_requests),
             (unsigned long long)atomic_load(&c->http_failures),
             (unsigned long long)atomic_load(&c->http_not_modified),
-            (unsigned long long)atomic_load(&c->bytes_received),
+            (unsigned long long)atomic_load(&c->bytes_received), last_success,
             instance_health_text(ctx, health, sizeof health));
 }
 

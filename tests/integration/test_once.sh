@@ -49,6 +49,8 @@ check "seq is unique and increasing in output order" \
 check "ts carries the +07:00 offset" jqe -s 'all(.ts | endswith("+07:00"))' "$tmp/out.jsonl"
 contains "$tmp/err.log" "info: dash: counters: polls_ok=1 polls_failed=0 metrics=12 rejected=0" \
     "the counters line reports 1 poll, 12 metrics, 0 rejected"
+check "the counters line gives the last success time and the status" \
+    grep -qE "dash: counters: .* last_success=20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\+07:00 status=ok$" "$tmp/err.log"
 
 # A second run continues the sequence above the first (saved state).
 first_max=$(jq -s 'map(.seq) | max' "$tmp/out.jsonl")
