@@ -17,7 +17,7 @@ VERSION    := 0.1.0
 CC      ?= cc
 # `make V=1` shows full command lines.
 Q       := $(if $(filter 1,$(V)),,@)
-PKGS    := libcurl jansson libsystemd
+PKGS    := libcurl jansson libsystemd libmosquitto rdkafka
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 ifeq ($(SANITIZE),1)

@@ -4,6 +4,8 @@
 
 #include "confval.h"
 #include "dirlist.h"
+#include "sink_kafka.h"
+#include "sink_mqtt.h"
 #include "ini.h"
 #include "timeparse.h"
 
@@ -36,7 +38,15 @@ const struct ioc_config_key config_stdout_keys[] = {
     {NULL, 0, NULL, false, NULL},
 };
 
-static const char *const config_sections[] = {"iocd", "sink.stdout"};
+const struct ioc_config_key config_outbox_keys[] = {
+    {"capacity", IOC_CFG_INT, "100000", false,
+     "metrics each sink may hold while its broker is slow or away; then the oldest are dropped"},
+    {NULL, 0, NULL, false, NULL},
+};
+
+static const char *const config_sections[] = {"iocd", "sink.stdout", "sink.mqtt", "sink.kafka",
+                                              "outbox"};
+#define CONFIG_SECTION_COUNT (sizeof config_sections / sizeof config_sections[0])
 
 /* ---- generic checking of one section against up to two key tables ---- */
 
@@ -245,6 +255,97 @@ char *config_default_plugin_dir(void)
     return strdup(IOCD_PLUGIN_DIR);
 }
 
+/* ---- sink sections ---- */
+
+const char *section_text(const struct config_section *s, const char *key)
+{
+    return values_text(s->values, s->value_count, key);
+}
+
+int section_line(const struct config_section *s, const char *key)
+{
+    return values_line(s->values, s->value_count, key, s->line);
+}
+
+/* Load [name] against `keys`; keys starting with `prefix` (may be NULL)
+ * are passed through unchecked, for the library behind the sink. */
+static void config_section_load(const struct ini_file *ini, const char *name,
+                                const struct ioc_config_key *keys, const char *prefix,
+                                const char *base_dir, struct config_section *sec, struct diag *d)
+{
+    memset(sec, 0, sizeof *sec);
+    sec->path = ini->path;
+    for (size_t i = 0; i < ini->section_count; i++)
+        if (strcmp(ini->sections[i], name) == 0)
+            sec->present = true, sec->line = ini->section_lines[i];
+    struct key_tables t = {{keys, NULL}};
+    sec->value_count = tables_count(&t);
+    sec->values = calloc(sec->value_count, sizeof *sec->values);
+    if (!sec->values)
+        return;
+    /* Pass-through keys are taken out before the table check sees them. */
+    struct ini_file view = *ini;
+    struct ini_entry *kept = calloc(ini->count ? ini->count : 1, sizeof *kept);
+    if (!kept)
+        return;
+    view.entries = kept;
+    view.count = 0;
+    for (size_t i = 0; i < ini->count; i++) {
+        const struct ini_entry *e = &ini->entries[i];
+        size_t plen = prefix ? strlen(prefix) : 0;
+        if (prefix && strcmp(e->section, name) == 0 && strncmp(e->key, prefix, plen) == 0 &&
+            e->key[plen] != '\0') {
+            char **keys_grown = realloc(sec->extra_keys, (sec->extra_count + 1) * sizeof(char *));
+            struct instance_value *vals_grown =
+                realloc(sec->extra, (sec->extra_count + 1) * sizeof *vals_grown);
+            if (keys_grown)
+                sec->extra_keys = keys_grown;
+            if (vals_grown)
+                sec->extra = vals_grown;
+            if (!keys_grown || !vals_grown)
+                continue;
+            sec->extra_keys[sec->extra_count] = strdup(e->key + plen);
+            sec->extra[sec->extra_count] = (struct instance_value){NULL, strdup(e->value), e->line};
+            sec->extra_count++;
+            continue;
+        }
+        kept[view.count++] = *e;
+    }
+    config_check_section(&view, name, &t, base_dir, sec->values, sec->line, d);
+    free(kept);
+}
+
+static void config_section_free(struct config_section *sec)
+{
+    values_free(sec->values, sec->value_count);
+    for (size_t i = 0; i < sec->extra_count; i++) {
+        free(sec->extra_keys[i]);
+        free(sec->extra[i].text);
+    }
+    free(sec->extra_keys);
+    free(sec->extra);
+    memset(sec, 0, sizeof *sec);
+}
+
+static void config_sink_sections(const struct ini_file *ini, struct config *c, struct diag *d)
+{
+    config_section_load(ini, "sink.mqtt", sink_mqtt_keys, NULL, c->dir, &c->mqtt, d);
+    config_section_load(ini, "sink.kafka", sink_kafka_keys, "kafka.", c->dir, &c->kafka, d);
+    struct config_section outbox;
+    config_section_load(ini, "outbox", config_outbox_keys, NULL, c->dir, &outbox, d);
+    int64_t capacity = 0;
+    const char *reason, *text = section_text(&outbox, "capacity");
+    if (text && confval_int(text, &capacity, &reason) == 0 && (capacity < 1 || capacity > 10000000))
+        diag_add(d, ini->path, section_line(&outbox, "capacity"),
+                 "'capacity' must be between 1 and 10000000");
+    c->outbox_capacity = capacity > 0 ? (uint64_t)capacity : 100000;
+    config_section_free(&outbox);
+    if (c->mqtt.present)
+        sink_mqtt_check(&c->mqtt, d);
+    if (c->kafka.present)
+        sink_kafka_check(&c->kafka, d);
+}
+
 /* ---- iocd.conf ---- */
 
 static int config_main_file(const struct ini_file *ini, struct config *c, struct diag *d)
@@ -252,8 +353,11 @@ static int config_main_file(const struct ini_file *ini, struct config *c, struct
     size_t errors_before = d->count;
     for (size_t i = 0; i < ini->section_count; i++) {
         const char *s = ini->sections[i];
-        if (strcmp(s, "iocd") && strcmp(s, "sink.stdout")) {
-            const char *hint = confval_closest(s, config_sections, 2);
+        size_t k = 0;
+        while (k < CONFIG_SECTION_COUNT && strcmp(s, config_sections[k]) != 0)
+            k++;
+        if (k == CONFIG_SECTION_COUNT) {
+            const char *hint = confval_closest(s, config_sections, CONFIG_SECTION_COUNT);
             diag_add(d, ini->path, ini->section_lines[i], "unknown section [%s]%s%s%s", s,
                      hint ? " (did you mean [" : "", hint ? hint : "", hint ? "]?)" : "");
         }
@@ -301,6 +405,7 @@ static int config_main_file(const struct ini_file *ini, struct config *c, struct
     confval_duration_ms(values_text(mv, nm, "shutdown_timeout"), &c->shutdown_timeout_ms, &reason);
     confval_duration_ms(values_text(mv, nm, "stats_interval"), &c->stats_interval_ms, &reason);
     confval_bool(values_text(ov, no, "enabled"), &c->stdout_sink, &reason);
+    config_sink_sections(ini, c, d);
     c->connectors_dir = config_path_join(c->dir, values_text(mv, nm, "connectors_dir"));
     c->state_dir = config_path_join(c->dir, values_text(mv, nm, "state_dir"));
     c->gazetteer_path = config_path_join(c->dir, values_text(mv, nm, "gazetteer"));
@@ -477,6 +582,8 @@ void config_free(struct config *c)
     free(c->instances);
     if (c->gazetteer)
         gazetteer_free(c->gazetteer);
+    config_section_free(&c->mqtt);
+    config_section_free(&c->kafka);
     free(c->path);
     free(c->dir);
     free(c->province);

@@ -41,6 +41,24 @@ struct instance_config {
     const char *source;
 };
 
+/* A sink's section of iocd.conf: its keys (defaults applied) and, where
+ * the sink allows it, pass-through keys with a prefix ("kafka.acks"). */
+struct config_section {
+    bool present;          /* the [section] header appears in the file */
+    int line;              /* of the header */
+    const char *path;      /* the file, for messages (owned by struct config) */
+    struct instance_value *values;
+    size_t value_count;
+    struct instance_value *extra; /* pass-through keys: key NULL, see extra_keys */
+    char **extra_keys;
+    size_t extra_count;
+};
+
+/* Value of a key of a section (NULL if unset without default). */
+const char *section_text(const struct config_section *s, const char *key);
+/* The line a key was set on (the section's line if from a default). */
+int section_line(const struct config_section *s, const char *key);
+
 struct config {
     char *path;           /* iocd.conf as given */
     char *dir;            /* its directory: base of relative paths */
@@ -51,6 +69,8 @@ struct config {
     enum log_level log_level;
     int64_t shutdown_timeout_ms, stats_interval_ms;
     bool stdout_sink;
+    struct config_section mqtt, kafka; /* [sink.mqtt], [sink.kafka] */
+    uint64_t outbox_capacity;          /* [outbox] capacity */
     struct gazetteer *gazetteer;
     struct instance_config *instances; /* sorted by name */
     size_t instance_count;
@@ -71,6 +91,7 @@ const struct instance_config *config_instance(const struct config *c, const char
 /* The daemon's own keys, for documentation and tests. */
 extern const struct ioc_config_key config_iocd_keys[];
 extern const struct ioc_config_key config_stdout_keys[];
+extern const struct ioc_config_key config_outbox_keys[];
 
 /* Where plugins are looked up when plugin_dir is not set: a "connectors"
  * folder beside the running binary (a build tree), else the installed

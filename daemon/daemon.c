@@ -67,13 +67,14 @@ static int daemon_once(struct config *config, struct pipeline *pipeline)
     if (!s)
         return 1;
     size_t failed = scheduler_join_once(s);
-    pipeline_flush(pipeline);
     scheduler_log_counters(s);
     size_t count = scheduler_instance_count(s);
     scheduler_free(s);
-    log_info("once: %zu of %zu connector%s succeeded, %llu metrics published", count - failed,
-             count, count == 1 ? "" : "s", (unsigned long long)pipeline_published(pipeline));
-    return failed ? 1 : 0;
+    size_t undelivered = pipeline_stop(pipeline, config->shutdown_timeout_ms);
+    log_info("once: %zu of %zu connector%s succeeded, %llu metrics published, %zu not delivered",
+             count - failed, count, count == 1 ? "" : "s",
+             (unsigned long long)pipeline_published(pipeline), undelivered);
+    return failed || undelivered ? 1 : 0;
 }
 
 /* SIGHUP: a valid new configuration replaces the old; an invalid one is
@@ -91,15 +92,17 @@ static void daemon_reload(const struct daemon_options *opts, struct daemon_state
         notify_ready();
         return;
     }
-    if (next.stdout_sink != config->stdout_sink)
-        log_warn("sink changes need a restart; [sink.stdout] keeps its current setting");
+    log_info("sink settings are read at start-up only; restart iocd to change them");
     daemon_set_current(ds, NULL);
     size_t abandoned = scheduler_stop(*sched, config->shutdown_timeout_ms);
     scheduler_free(*sched);
     if (abandoned)
         log_warn("%zu stuck connector thread%s keep the old configuration in memory", abandoned,
                  abandoned == 1 ? "" : "s");
-    else
+    for (size_t i = 0; i < config->instance_count; i++)
+        if (!config_instance(&next, config->instances[i].name))
+            pipeline_status(pipeline, config->instances[i].name, "offline");
+    if (!abandoned)
         config_free(config);
     *config = next;
     *sched = scheduler_start(config, pipeline, false, daemon_status_hook, ds);
@@ -143,14 +146,17 @@ static void daemon_loop(const struct daemon_options *opts, struct daemon_state *
             daemon_reload(opts, ds, config, sched, pipeline);
             next_stats = config->stats_interval_ms ? now + config->stats_interval_ms : 0;
         }
-        if (sig == SIGUSR1)
+        if (sig == SIGUSR1) {
             scheduler_log_counters(*sched);
+            pipeline_log_counters(pipeline);
+        }
         if (next_watchdog && now >= next_watchdog) {
             notify_watchdog();
             next_watchdog = now + watchdog;
         }
         if (next_stats && now >= next_stats) {
             scheduler_log_counters(*sched);
+            pipeline_log_counters(pipeline);
             next_stats = now + config->stats_interval_ms;
         }
     }
@@ -179,10 +185,11 @@ int daemon_run(const struct daemon_options *opts)
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct pipeline *pipeline = pipeline_new(config.stdout_sink);
-    if (!config.stdout_sink)
-        log_warn("no sink is enabled: metrics are checked and counted, then dropped "
-                 "(enable [sink.stdout])");
+    struct pipeline *pipeline = pipeline_new(&config);
+    if (!pipeline) {
+        config_free(&config);
+        return 1;
+    }
     int status = 0;
     if (opts->once) {
         status = daemon_once(&config, pipeline);
@@ -198,11 +205,15 @@ int daemon_run(const struct daemon_options *opts)
         daemon_loop(opts, &ds, &config, &sched, pipeline, &signals);
         notify_stopping();
         daemon_set_current(&ds, NULL);
+        int64_t started = http_now_ms();
         size_t abandoned = scheduler_stop(sched, config.shutdown_timeout_ms);
-        pipeline_flush(pipeline);
         scheduler_log_counters(sched);
         scheduler_free(sched);
-        log_info("stopped: %llu metrics published%s", (unsigned long long)pipeline_published(pipeline),
+        /* What is left of the shutdown time goes to delivering the backlog. */
+        int64_t left = config.shutdown_timeout_ms - (http_now_ms() - started);
+        size_t undelivered = pipeline_stop(pipeline, left > 1000 ? left : 1000);
+        log_info("stopped: %llu metrics published, %zu not delivered%s",
+                 (unsigned long long)pipeline_published(pipeline), undelivered,
                  abandoned ? " (some connector threads were abandoned)" : "");
         if (abandoned) {
             /* Their plugins are still mapped and running: leave without

@@ -119,8 +119,8 @@ static int ini_parse_line(struct ini_file *f, size_t *cap, char **section, char 
     *eq = '\0';
     char *key = ini_trim(s);
     char *value = ini_trim(eq + 1);
-    if (!ini_valid_name(key, "")) {
-        diag_add(d, f->path, line, "key '%s' must be lowercase letters, digits or '_'", key);
+    if (!ini_valid_name(key, ".")) {
+        diag_add(d, f->path, line, "key '%s' must be lowercase letters, digits, '_' or '.'", key);
         return -1;
     }
     const struct ini_entry *dup = ini_find(f, *section, key);

@@ -7,7 +7,7 @@
  * length limit below 64 KiB, refuses longer lines with an error, keeps the
  * line number of every entry, and reports every mistake as FILE:LINE.
  *
- * Syntax: `[section]`; `key = value` (key: [a-z0-9_], value: the rest of
+ * Syntax: `[section]`; `key = value` (key: [a-z0-9_.], value: the rest of
  * the line, surrounding blanks trimmed, may be empty); comments are whole
  * lines starting with ';' or '#' (a ';' inside a value is part of the
  * value: URLs contain them). A key repeated in one section is an error,

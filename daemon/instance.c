@@ -16,6 +16,9 @@
  * of one field must not write 30,000 identical lines. */
 #define INSTANCE_REJECT_LOG_LIMIT 10
 
+static void instance_publish_status(struct ioc_ctx *ctx, enum instance_health h,
+                                    const char *reason);
+
 int64_t instance_wall_ms(void)
 {
     struct timespec ts;
@@ -55,9 +58,11 @@ int instance_init(struct ioc_ctx *ctx)
     if (ctx->desc->init && ctx->desc->init(ctx, &ctx->plugin_state) != IOC_OK) {
         log_msg(LOG_ERR, ctx->cfg->name, "plugin %s failed to initialise; instance disabled",
                 ctx->desc->name);
+        instance_publish_status(ctx, HEALTH_FAILED, "the plugin failed to initialise");
         return -1;
     }
     ctx->initialised = true;
+    instance_publish_status(ctx, HEALTH_STARTING, NULL);
     return 0;
 }
 
@@ -100,6 +105,19 @@ const char *instance_health_text(struct ioc_ctx *ctx, char *buf, size_t len)
     return buf;
 }
 
+/* The status topic's text: "online" or "degraded: <reason>" (a failed
+ * instance is degraded for longer; its log line says "failed"). */
+static void instance_publish_status(struct ioc_ctx *ctx, enum instance_health h,
+                                    const char *reason)
+{
+    char text[300];
+    if (h == HEALTH_OK || h == HEALTH_STARTING)
+        snprintf(text, sizeof text, "online");
+    else
+        snprintf(text, sizeof text, "degraded: %.280s", reason);
+    pipeline_status(ctx->pipeline, ctx->cfg->name, text);
+}
+
 /* Record the outcome of a poll; log transitions of health. */
 static void instance_record_outcome(struct ioc_ctx *ctx, int ok)
 {
@@ -121,6 +139,8 @@ static void instance_record_outcome(struct ioc_ctx *ctx, int ok)
     snprintf(reason, sizeof reason, "%s", ctx->last_error);
     unsigned failures = ctx->consecutive_failures;
     pthread_mutex_unlock(&ctx->status_lock);
+    if (before != after)
+        instance_publish_status(ctx, after, reason);
     if (before != after && after == HEALTH_OK)
         log_msg(LOG_INFO, ctx->cfg->name, "status %s -> ok", instance_health_name(before));
     else if (before != after)
@@ -302,9 +322,12 @@ int ioc_emit(ioc_ctx *ctx, const struct ioc_record *record)
         ioc_log(ctx, IOC_LOG_ERROR, "out of memory encoding a metric; dropped");
         return IOC_ERROR;
     }
-    struct metric_out m = {n.series, json, len, seq};
-    pipeline_publish(ctx->pipeline, &m);
+    int rc = pipeline_publish(ctx->pipeline, n.series, json, len, seq);
     free(json);
+    if (rc < 0) {
+        ioc_log(ctx, IOC_LOG_ERROR, "out of memory queueing a metric; dropped");
+        return IOC_ERROR;
+    }
     atomic_fetch_add(&ctx->counters.metrics_emitted, 1);
     return IOC_OK;
 }

@@ -1,77 +1,149 @@
-/*
- * pipeline - see pipeline.h. The stdout sink buffers lines in stdio and
- * is flushed at the end of every poll, so a poll of 10,000 metrics is a
- * handful of write(2) calls, not 10,000.
- */
+/* pipeline - see pipeline.h. */
 #include "pipeline.h"
 
+#include "confval.h"
+#include "http.h"
 #include "log.h"
+#include "metric.h"
+#include "sink_kafka.h"
+#include "sink_mqtt.h"
+#include "sink_stdout.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define PIPELINE_MAX_SINKS 3
+
 struct pipeline {
-    pthread_mutex_t stdout_lock;
-    bool stdout_sink;
-    bool stdout_broken; /* EPIPE etc.: reported once */
+    struct sink *sinks[PIPELINE_MAX_SINKS];
+    size_t count;
+    struct sink *stdout_sink; /* also in sinks[]; flushed after each poll */
+    char *province, *topic_prefix;
     atomic_uint_fast64_t published;
 };
 
-struct pipeline *pipeline_new(bool stdout_sink)
+static bool pipeline_enabled(const struct config_section *sec)
+{
+    bool on = false;
+    const char *reason, *t = sec->present ? section_text(sec, "enabled") : NULL;
+    return t && confval_bool(t, &on, &reason) == 0 && on;
+}
+
+struct pipeline *pipeline_new(const struct config *config)
 {
     struct pipeline *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
-    pthread_mutex_init(&p->stdout_lock, NULL);
-    p->stdout_sink = stdout_sink;
+    const char *prefix = config->mqtt.values ? section_text(&config->mqtt, "topic_prefix") : NULL;
+    p->province = strdup(config->province);
+    p->topic_prefix = strdup(prefix ? prefix : "ioc/v1");
+    struct sink *s;
+    if (config->stdout_sink) {
+        if (!(s = sink_stdout_new()))
+            goto fail;
+        p->sinks[p->count++] = p->stdout_sink = s;
+    }
+    if (pipeline_enabled(&config->mqtt)) {
+        if (!(s = sink_mqtt_new(&config->mqtt, config->province, config->outbox_capacity)))
+            goto fail;
+        p->sinks[p->count++] = s;
+    }
+    if (pipeline_enabled(&config->kafka)) {
+        if (!(s = sink_kafka_new(&config->kafka, config->outbox_capacity)))
+            goto fail;
+        p->sinks[p->count++] = s;
+    }
+    if (p->count == 0)
+        log_warn("no sink is enabled: metrics are checked and counted, then dropped "
+                 "(enable [sink.stdout], [sink.mqtt] or [sink.kafka])");
     return p;
+fail:
+    log_error("cannot set up the sinks");
+    pipeline_stop(p, 0);
+    pipeline_free(p);
+    return NULL;
 }
+
+int pipeline_publish(struct pipeline *p, const char *series, const char *json, size_t json_len,
+                     uint64_t seq)
+{
+    struct metric *m = metric_new(p->topic_prefix, p->province, series, json, json_len, seq);
+    if (!m)
+        return -1;
+    for (size_t i = 0; i < p->count; i++)
+        p->sinks[i]->ops->publish(p->sinks[i], m);
+    metric_unref(m);
+    atomic_fetch_add(&p->published, 1);
+    return 0;
+}
+
+void pipeline_status(struct pipeline *p, const char *instance, const char *text)
+{
+    for (size_t i = 0; i < p->count; i++)
+        if (p->sinks[i]->ops->status)
+            p->sinks[i]->ops->status(p->sinks[i], instance, text);
+}
+
+void pipeline_flush(struct pipeline *p)
+{
+    if (p->stdout_sink)
+        sink_stdout_flush(p->stdout_sink);
+}
+
+struct pipeline_stopper {
+    struct sink *sink;
+    int64_t deadline_ms;
+    size_t undelivered;
+};
+
+static void *pipeline_stop_one(void *arg)
+{
+    struct pipeline_stopper *st = arg;
+    st->undelivered = st->sink->ops->stop(st->sink, st->deadline_ms);
+    return NULL;
+}
+
+size_t pipeline_stop(struct pipeline *p, int64_t timeout_ms)
+{
+    struct pipeline_stopper st[PIPELINE_MAX_SINKS];
+    pthread_t threads[PIPELINE_MAX_SINKS];
+    bool started[PIPELINE_MAX_SINKS] = {false};
+    int64_t deadline = http_now_ms() + timeout_ms;
+    /* In parallel: a dead MQTT broker must not eat Kafka's share of the
+     * shutdown time. */
+    for (size_t i = 0; i < p->count; i++) {
+        st[i] = (struct pipeline_stopper){p->sinks[i], deadline, 0};
+        started[i] = pthread_create(&threads[i], NULL, pipeline_stop_one, &st[i]) == 0;
+        if (!started[i])
+            pipeline_stop_one(&st[i]);
+    }
+    size_t undelivered = 0;
+    for (size_t i = 0; i < p->count; i++) {
+        if (started[i])
+            pthread_join(threads[i], NULL);
+        undelivered += st[i].undelivered;
+    }
+    return undelivered;
+}
+
+void pipeline_log_counters(struct pipeline *p)
+{
+    for (size_t i = 0; i < p->count; i++)
+        p->sinks[i]->ops->log_counters(p->sinks[i]);
+}
+
+uint64_t pipeline_published(const struct pipeline *p) { return atomic_load(&p->published); }
+size_t pipeline_sink_count(const struct pipeline *p) { return p->count; }
 
 void pipeline_free(struct pipeline *p)
 {
     if (!p)
         return;
-    pipeline_flush(p);
-    pthread_mutex_destroy(&p->stdout_lock);
+    for (size_t i = 0; i < p->count; i++)
+        p->sinks[i]->ops->free(p->sinks[i]);
+    free(p->province);
+    free(p->topic_prefix);
     free(p);
 }
-
-static int pipeline_stdout(struct pipeline *p, const struct metric_out *m)
-{
-    int rc = 0;
-    pthread_mutex_lock(&p->stdout_lock);
-    if (fwrite(m->json, 1, m->json_len, stdout) != m->json_len || putchar('\n') == EOF) {
-        if (!p->stdout_broken)
-            log_error("sink stdout: write failed: %s; records are lost until it recovers",
-                      strerror(errno));
-        p->stdout_broken = true;
-        clearerr(stdout);
-        rc = -1;
-    }
-    pthread_mutex_unlock(&p->stdout_lock);
-    return rc;
-}
-
-int pipeline_publish(struct pipeline *p, const struct metric_out *m)
-{
-    int rc = 0;
-    if (p->stdout_sink && pipeline_stdout(p, m) < 0)
-        rc = -1;
-    atomic_fetch_add(&p->published, 1);
-    return rc;
-}
-
-void pipeline_flush(struct pipeline *p)
-{
-    if (!p->stdout_sink)
-        return;
-    pthread_mutex_lock(&p->stdout_lock);
-    fflush(stdout);
-    pthread_mutex_unlock(&p->stdout_lock);
-}
-
-uint64_t pipeline_published(const struct pipeline *p) { return atomic_load(&p->published); }

@@ -1,39 +1,46 @@
 /*
  * pipeline - where normalized metrics go: every enabled sink.
  *
- * For now the only sink is stdout (one JSON record per line), which stays
- * useful for debugging and `--once` pipelines. The MQTT and Kafka sinks,
- * behind a bounded outbox with broker acknowledgements, plug in here: this
- * is the seam, connectors and normalize never see a sink. Thread-safe.
+ * This is the seam between the connectors' side (normalize, emit) and the
+ * brokers' side: a metric is built once (struct metric) and handed to each
+ * sink, which queues it in its own outbox and delivers it on its own
+ * thread. Connector health goes the same way (status topics). The
+ * pipeline outlives configuration reloads. Thread-safe.
  */
 #ifndef IOCD_PIPELINE_H
 #define IOCD_PIPELINE_H
+
+#include "config.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* One published metric. */
-struct metric_out {
-    const char *series; /* series key: Kafka key, MQTT topic suffix */
-    const char *json;   /* the record, one line */
-    size_t json_len;
-    uint64_t seq;
-};
-
 struct pipeline;
 
-struct pipeline *pipeline_new(bool stdout_sink);
-void pipeline_free(struct pipeline *p);
+/* Create every sink enabled in `config`. NULL (logged) when one cannot be
+ * set up. Brokers may be down: sinks connect in the background. */
+struct pipeline *pipeline_new(const struct config *config);
 
-/* Hand one metric to every sink. Returns 0, or -1 when a sink could not
- * take it (logged by the sink). */
-int pipeline_publish(struct pipeline *p, const struct metric_out *m);
+/* Hand one metric to every sink. Returns 0, or -1 when out of memory. */
+int pipeline_publish(struct pipeline *p, const char *series, const char *json, size_t json_len,
+                     uint64_t seq);
 
-/* Push buffered output out (end of a poll, shutdown). */
+/* A connector's health for status topics: "online", "degraded: <reason>",
+ * "offline". */
+void pipeline_status(struct pipeline *p, const char *instance, const char *text);
+
+/* Push buffered output out (end of a poll). */
 void pipeline_flush(struct pipeline *p);
 
-/* Totals since start, for logs and tests. */
+/* Deliver what is pending, all sinks in parallel, until `timeout_ms` has
+ * passed; each sink logs what it delivered and what it could not. Returns
+ * the number of metrics not delivered, all sinks together. */
+size_t pipeline_stop(struct pipeline *p, int64_t timeout_ms);
+
+void pipeline_log_counters(struct pipeline *p);
 uint64_t pipeline_published(const struct pipeline *p);
+size_t pipeline_sink_count(const struct pipeline *p);
+void pipeline_free(struct pipeline *p);
 
 #endif

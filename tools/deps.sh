@@ -8,6 +8,8 @@ set -eu
 packages=(
     build-essential pkg-config          # compiler, make
     libcurl4-openssl-dev libjansson-dev libsystemd-dev   # the daemon
+    libmosquitto-dev librdkafka-dev     # its MQTT and Kafka sinks
+    mosquitto mosquitto-clients kcat    # real brokers and clients for tests and the demo
     libcmocka-dev                       # unit tests
     libmicrohttpd-dev                   # tools/feedsim, the feed simulator
     curl jq python3-jsonschema          # integration tests

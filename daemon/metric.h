@@ -1,0 +1,34 @@
+/*
+ * metric - one published metric record, shared by every sink.
+ *
+ * Normalize produces the record once; each sink's outbox holds a
+ * reference until its broker has acknowledged it, so one allocation
+ * serves stdout, MQTT and Kafka alike and is freed by whichever lets go
+ * last. The series key, the MQTT topic and the JSON text live in the same
+ * block as the struct. Reference counting is atomic: thread-safe.
+ */
+#ifndef IOCD_METRIC_H
+#define IOCD_METRIC_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct metric {
+    atomic_int refs;
+    uint64_t seq;
+    const char *series; /* "dvc/tthc.received/32002/online": the Kafka key */
+    size_t series_len;
+    const char *topic;  /* "ioc/v1/96/dvc/tthc.received/32002/online" */
+    const char *json;   /* the record, one line, no newline */
+    size_t json_len;
+};
+
+/* A new metric with one reference; topic = topic_prefix/province/series.
+ * NULL when out of memory. */
+struct metric *metric_new(const char *topic_prefix, const char *province, const char *series,
+                          const char *json, size_t json_len, uint64_t seq);
+struct metric *metric_ref(struct metric *m);
+void metric_unref(struct metric *m);
+
+#endif

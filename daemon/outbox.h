@@ -1,0 +1,50 @@
+/*
+ * outbox - the bounded queue between normalize and one sink.
+ *
+ * Each sink has its own outbox and its own consumer thread, so a slow or
+ * dead broker fills only its own queue and never stalls a connector or the
+ * other sink. A metric stays in the outbox (or in the sink's in-flight
+ * set) until its broker acknowledged it; a sink that loses a connection
+ * puts unacknowledged metrics back at the front (outbox_requeue) in their
+ * original order. When the outbox is full the oldest metric is dropped:
+ * screens want current values, and the drop is counted and logged (at
+ * most once a minute) so nothing is lost silently. In memory for now; a
+ * disk-backed outbox can replace this module behind the same functions.
+ * Thread-safe.
+ */
+#ifndef IOCD_OUTBOX_H
+#define IOCD_OUTBOX_H
+
+#include "metric.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct outbox;
+
+struct outbox_counters {
+    uint64_t queued;       /* pushed by the pipeline */
+    uint64_t requeued;     /* put back after a failed or unconfirmed send */
+    uint64_t dropped_full; /* oldest dropped because the outbox was full */
+    size_t length;         /* waiting now */
+};
+
+/* `name` is used in log lines ("sink mqtt"). */
+struct outbox *outbox_new(const char *name, size_t capacity);
+/* Release every metric still queued; returns how many there were. */
+size_t outbox_free(struct outbox *o);
+
+/* Take a new reference to `m` and append it (drops the oldest if full). */
+void outbox_push(struct outbox *o, struct metric *m);
+/* Put `n` metrics back at the front, keeping their order; takes over the
+ * caller's references. */
+void outbox_requeue(struct outbox *o, struct metric **items, size_t n);
+/* Move up to `max` metrics into items[] (the caller owns those
+ * references). Waits up to `wait_ms` for at least one; returns how many. */
+size_t outbox_pop(struct outbox *o, struct metric **items, size_t max, int64_t wait_ms);
+/* Wake a consumer blocked in outbox_pop (for shutdown or reconnection). */
+void outbox_wake(struct outbox *o);
+
+void outbox_counters(struct outbox *o, struct outbox_counters *out);
+
+#endif

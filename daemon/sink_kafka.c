@@ -1,0 +1,323 @@
+/*
+ * sink_kafka - see sink_kafka.h.
+ *
+ * One sender thread moves metrics from the outbox into librdkafka (zero
+ * copy: the metric's reference travels as the message opaque and is
+ * released by the delivery report) and serves delivery reports with
+ * rd_kafka_poll. librdkafka's own threads do the network work.
+ */
+#include "sink_kafka.h"
+
+#include "confval.h"
+#include "http.h"
+#include "log.h"
+#include "outbox.h"
+
+#include <librdkafka/rdkafka.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define KAFKA_BATCH 256
+#define KAFKA_ERROR_LOG_INTERVAL_S 30
+
+const struct ioc_config_key sink_kafka_keys[] = {
+    {"enabled", IOC_CFG_BOOL, "false", false, "publish metrics to Kafka"},
+    {"bootstrap_servers", IOC_CFG_STRING, "127.0.0.1:9092", false, "host:port[,host:port...]"},
+    {"topic", IOC_CFG_STRING, "ioc.metrics.v1", false, "topic of metric records"},
+    {"compression", IOC_CFG_STRING, "lz4", false, "none, gzip, snappy, lz4 or zstd"},
+    {"linger", IOC_CFG_DURATION, "5ms", false, "how long librdkafka waits to fill a batch"},
+    {"delivery_timeout", IOC_CFG_DURATION, "5m", false,
+     "how long librdkafka retries one message; then it goes back to the outbox"},
+    {"client_id", IOC_CFG_STRING, "iocd", false, "Kafka client id"},
+    {NULL, 0, NULL, false, NULL},
+};
+
+struct sink_kafka {
+    struct sink base;
+    rd_kafka_t *rk;
+    rd_kafka_topic_t *rkt;
+    struct outbox *outbox;
+    char *topic;
+    pthread_t sender;
+    atomic_bool stopping;
+    int64_t drain_deadline_ms;
+    /* Touched by the sender thread only (delivery reports run there too). */
+    uint64_t produced, delivered, failed_reports, queue_full_retries;
+    time_t last_error_log;
+};
+
+/* ---- configuration ---- */
+
+static int kafka_topic_valid(const char *t)
+{
+    size_t n = strlen(t);
+    if (n == 0 || n > 249 || !strcmp(t, ".") || !strcmp(t, ".."))
+        return 0;
+    for (; *t; t++)
+        if (!((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') || (*t >= '0' && *t <= '9') ||
+              *t == '.' || *t == '_' || *t == '-'))
+            return 0;
+    return 1;
+}
+
+static int64_t kafka_ms(const struct config_section *sec, const char *key)
+{
+    int64_t v = 0;
+    const char *reason, *t = section_text(sec, key);
+    return t && confval_duration_ms(t, &v, &reason) == 0 ? v : 0;
+}
+
+/* Build librdkafka's configuration; every refused setting is an error at
+ * its line. Returns NULL if anything was refused. */
+static rd_kafka_conf_t *kafka_conf(const struct config_section *sec, struct diag *d)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char err[512], num[32];
+    size_t errors = d ? d->count : 0;
+    struct { const char *prop, *value, *key; } fixed[] = {
+        {"bootstrap.servers", section_text(sec, "bootstrap_servers"), "bootstrap_servers"},
+        {"compression.type", section_text(sec, "compression"), "compression"},
+        {"client.id", section_text(sec, "client_id"), "client_id"},
+        {"enable.idempotence", "true", NULL},
+        {"acks", "all", NULL},
+        {"linger.ms", NULL, "linger"},
+        {"message.timeout.ms", NULL, "delivery_timeout"},
+    };
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        const char *value = fixed[i].value;
+        if (!value) {
+            snprintf(num, sizeof num, "%lld", (long long)kafka_ms(sec, fixed[i].key));
+            value = num;
+        }
+        if (rd_kafka_conf_set(conf, fixed[i].prop, value, err, sizeof err) != RD_KAFKA_CONF_OK) {
+            if (d)
+                diag_add(d, sec->path, fixed[i].key ? section_line(sec, fixed[i].key) : sec->line,
+                         "'%s' = '%s': %s", fixed[i].key ? fixed[i].key : fixed[i].prop, value, err);
+            else
+                log_error("sink kafka: %s = %s: %s", fixed[i].prop, value, err);
+        }
+    }
+    for (size_t i = 0; i < sec->extra_count; i++) {
+        if (rd_kafka_conf_set(conf, sec->extra_keys[i], sec->extra[i].text, err, sizeof err) ==
+            RD_KAFKA_CONF_OK)
+            continue;
+        if (d)
+            diag_add(d, sec->path, sec->extra[i].line, "'kafka.%s': %s", sec->extra_keys[i], err);
+        else
+            log_error("sink kafka: kafka.%s: %s", sec->extra_keys[i], err);
+    }
+    if (d && d->count > errors) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    return conf;
+}
+
+void sink_kafka_check(const struct config_section *sec, struct diag *d)
+{
+    const char *topic = section_text(sec, "topic");
+    if (topic && !kafka_topic_valid(topic))
+        diag_add(d, sec->path, section_line(sec, "topic"),
+                 "'topic' = '%s': 1..249 characters of [a-zA-Z0-9._-]", topic);
+    rd_kafka_conf_t *conf = kafka_conf(sec, d);
+    if (conf)
+        rd_kafka_conf_destroy(conf);
+}
+
+/* ---- librdkafka callbacks (sender thread, from rd_kafka_poll) ---- */
+
+static void kafka_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
+{
+    (void)rk;
+    struct sink_kafka *s = opaque;
+    struct metric *m = msg->_private;
+    if (!msg->err) {
+        s->delivered++;
+        metric_unref(m);
+        return;
+    }
+    s->failed_reports++;
+    time_t now = time(NULL);
+    if (now - s->last_error_log >= KAFKA_ERROR_LOG_INTERVAL_S) {
+        log_warn("sink kafka: delivery failed: %s; the metric goes back to the outbox",
+                 rd_kafka_err2str(msg->err));
+        s->last_error_log = now;
+    }
+    outbox_requeue(s->outbox, &m, 1);
+}
+
+static void kafka_on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    struct sink_kafka *s = opaque;
+    char fatal[512];
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        rd_kafka_fatal_error(rk, fatal, sizeof fatal);
+        log_error("sink kafka: fatal producer error: %s", fatal);
+        return;
+    }
+    time_t now = time(NULL);
+    if (now - s->last_error_log >= KAFKA_ERROR_LOG_INTERVAL_S) {
+        log_warn("sink kafka: %s (librdkafka keeps retrying)", reason);
+        s->last_error_log = now;
+    }
+}
+
+/* ---- sender thread ---- */
+
+/* Hand one metric to librdkafka, waiting while its queue is full. Returns
+ * 0, or -1 when it must go back to the outbox. */
+static int kafka_produce(struct sink_kafka *s, struct metric *m)
+{
+    for (;;) {
+        rd_kafka_resp_err_t err = rd_kafka_producev(
+            s->rk, RD_KAFKA_V_RKT(s->rkt), RD_KAFKA_V_KEY(m->series, m->series_len),
+            RD_KAFKA_V_VALUE((void *)m->json, m->json_len), RD_KAFKA_V_OPAQUE(m), RD_KAFKA_V_END);
+        if (!err) {
+            s->produced++;
+            return 0;
+        }
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            log_warn("sink kafka: cannot produce: %s", rd_kafka_err2str(err));
+            return -1;
+        }
+        s->queue_full_retries++;
+        rd_kafka_poll(s->rk, 100); /* serve delivery reports to make room */
+        if (atomic_load(&s->stopping) && http_now_ms() >= s->drain_deadline_ms)
+            return -1;
+    }
+}
+
+static void *kafka_sender(void *arg)
+{
+    struct sink_kafka *s = arg;
+    struct metric *batch[KAFKA_BATCH];
+    for (;;) {
+        bool stopping = atomic_load(&s->stopping);
+        if (stopping && http_now_ms() >= s->drain_deadline_ms)
+            break;
+        size_t n = outbox_pop(s->outbox, batch, KAFKA_BATCH, stopping ? 0 : 100);
+        size_t i = 0;
+        while (i < n && kafka_produce(s, batch[i]) == 0)
+            i++;
+        if (i < n)
+            outbox_requeue(s->outbox, batch + i, n - i);
+        rd_kafka_poll(s->rk, i < n ? 100 : 0);
+        if (stopping && n == 0) {
+            /* Outbox empty: wait for what librdkafka still holds. */
+            int64_t left = s->drain_deadline_ms - http_now_ms();
+            rd_kafka_flush(s->rk, (int)(left > 0 ? (left < 200 ? left : 200) : 0));
+            struct outbox_counters oc;
+            outbox_counters(s->outbox, &oc);
+            if (rd_kafka_outq_len(s->rk) == 0 && oc.length == 0)
+                break;
+        }
+    }
+    return NULL;
+}
+
+/* ---- sink operations ---- */
+
+static void kafka_publish(struct sink *base, struct metric *m)
+{
+    struct sink_kafka *s = (struct sink_kafka *)base;
+    outbox_push(s->outbox, m);
+}
+
+static void kafka_log_counters(struct sink *base)
+{
+    struct sink_kafka *s = (struct sink_kafka *)base;
+    struct outbox_counters oc;
+    outbox_counters(s->outbox, &oc);
+    /* Counters of the sender thread: read without a lock, for a log line. */
+    log_info("sink kafka: queued=%llu delivered=%llu retried=%llu dropped_full=%llu "
+             "in_outbox=%zu in_librdkafka=%d queue_full_waits=%llu",
+             (unsigned long long)oc.queued, (unsigned long long)s->delivered,
+             (unsigned long long)oc.requeued, (unsigned long long)oc.dropped_full, oc.length,
+             s->rk ? rd_kafka_outq_len(s->rk) : 0, (unsigned long long)s->queue_full_retries);
+}
+
+static size_t kafka_stop(struct sink *base, int64_t deadline_ms)
+{
+    struct sink_kafka *s = (struct sink_kafka *)base;
+    s->drain_deadline_ms = deadline_ms;
+    atomic_store(&s->stopping, true);
+    outbox_wake(s->outbox);
+    pthread_join(s->sender, NULL);
+    int pending = rd_kafka_outq_len(s->rk);
+    kafka_log_counters(base);
+    /* Take back what librdkafka still holds: its delivery reports (purged)
+     * return the metrics to the outbox, where they are counted. */
+    rd_kafka_purge(s->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_poll(s->rk, 0);
+    struct outbox_counters oc;
+    outbox_counters(s->outbox, &oc);
+    size_t left = oc.length;
+    if (left)
+        log_warn("sink kafka: %zu metric%s not delivered at shutdown (%d were still in "
+                 "librdkafka)", left, left == 1 ? "" : "s", pending);
+    else
+        log_info("sink kafka: every metric delivered (%llu in all)",
+                 (unsigned long long)s->delivered);
+    return left;
+}
+
+static void kafka_free(struct sink *base)
+{
+    struct sink_kafka *s = (struct sink_kafka *)base;
+    if (s->rkt)
+        rd_kafka_topic_destroy(s->rkt);
+    if (s->rk)
+        rd_kafka_destroy(s->rk);
+    outbox_free(s->outbox);
+    free(s->topic);
+    free(s);
+}
+
+static const struct sink_ops kafka_ops = {
+    .name = "kafka",
+    .publish = kafka_publish,
+    .status = NULL,
+    .stop = kafka_stop,
+    .log_counters = kafka_log_counters,
+    .free = kafka_free,
+};
+
+struct sink *sink_kafka_new(const struct config_section *sec, size_t outbox_capacity)
+{
+    struct sink_kafka *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->base.ops = &kafka_ops;
+    char err[512];
+    rd_kafka_conf_t *conf = kafka_conf(sec, NULL);
+    s->topic = strdup(section_text(sec, "topic"));
+    s->outbox = outbox_new("sink kafka", outbox_capacity);
+    if (!conf || !s->topic || !s->outbox) {
+        if (conf)
+            rd_kafka_conf_destroy(conf);
+        kafka_free(&s->base);
+        return NULL;
+    }
+    rd_kafka_conf_set_opaque(conf, s);
+    rd_kafka_conf_set_dr_msg_cb(conf, kafka_on_delivery);
+    rd_kafka_conf_set_error_cb(conf, kafka_on_error);
+    if (!(s->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err))) {
+        log_error("sink kafka: cannot create the producer: %s", err);
+        rd_kafka_conf_destroy(conf);
+        kafka_free(&s->base);
+        return NULL;
+    }
+    if (!(s->rkt = rd_kafka_topic_new(s->rk, s->topic, NULL)) ||
+        pthread_create(&s->sender, NULL, kafka_sender, s) != 0) {
+        log_error("sink kafka: cannot start: %s", rd_kafka_err2str(rd_kafka_last_error()));
+        kafka_free(&s->base);
+        return NULL;
+    }
+    log_info("sink kafka: producing to topic %s via %s (idempotent, acks=all, %s)", s->topic,
+             section_text(sec, "bootstrap_servers"), section_text(sec, "compression"));
+    return &s->base;
+}

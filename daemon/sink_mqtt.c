@@ -1,0 +1,398 @@
+/*
+ * sink_mqtt - see sink_mqtt.h.
+ *
+ * Threads: libmosquitto's network thread (mosquitto_loop_start) runs the
+ * connection and calls on_connect / on_disconnect / on_publish; our
+ * sender thread moves metrics from the outbox to mosquitto_publish. The
+ * in-flight table maps message ids to metrics. The sender holds `lock`
+ * across mosquitto_publish and the table insert, and on_publish takes the
+ * same lock, so an acknowledgement can never arrive for an id that is not
+ * in the table yet (libmosquitto calls on_publish without holding the
+ * locks mosquitto_publish takes, so this cannot deadlock).
+ */
+#include "sink_mqtt.h"
+
+#include "confval.h"
+#include "http.h"
+#include "log.h"
+#include "outbox.h"
+#include "status_mqtt.h"
+
+#include <mosquitto.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MQTT_BATCH 64
+
+const struct ioc_config_key sink_mqtt_keys[] = {
+    {"enabled", IOC_CFG_BOOL, "false", false, "publish metrics to an MQTT broker"},
+    {"host", IOC_CFG_STRING, "127.0.0.1", false, "broker host name or address"},
+    {"port", IOC_CFG_INT, "1883", false, "broker port (8883 is usual with TLS)"},
+    {"client_id", IOC_CFG_STRING, NULL, false, "MQTT client id (default iocd-HOST-PID)"},
+    {"username", IOC_CFG_STRING, NULL, false, "user name for the broker"},
+    {"password", IOC_CFG_SECRET, NULL, false, "password for the broker"},
+    {"tls", IOC_CFG_BOOL, "false", false, "connect with TLS (certificate always verified)"},
+    {"ca_file", IOC_CFG_STRING, NULL, false, "CA certificates (PEM); default: the system's"},
+    {"cert_file", IOC_CFG_STRING, NULL, false, "client certificate (PEM), with key_file"},
+    {"key_file", IOC_CFG_STRING, NULL, false, "client private key (PEM), with cert_file"},
+    {"qos", IOC_CFG_INT, "1", false, "QoS of metric messages: 0, 1 or 2"},
+    {"retain", IOC_CFG_BOOL, "true", false, "retain metric messages (screens see current values)"},
+    {"keepalive", IOC_CFG_DURATION, "30s", false, "MQTT keepalive"},
+    {"max_inflight", IOC_CFG_INT, "100", false, "unacknowledged messages at most"},
+    {"reconnect_min", IOC_CFG_DURATION, "1s", false, "first wait before reconnecting"},
+    {"reconnect_max", IOC_CFG_DURATION, "30s", false, "longest wait between reconnections"},
+    {"topic_prefix", IOC_CFG_STRING, "ioc/v1", false, "topics are PREFIX/PROVINCE/SERIES"},
+    {"status", IOC_CFG_BOOL, "true", false, "publish connector status on PREFIX/PROVINCE/_status/NAME"},
+    {NULL, 0, NULL, false, NULL},
+};
+
+struct sink_mqtt {
+    struct sink base;
+    struct mosquitto *mosq;
+    struct outbox *outbox;
+    struct mqtt_endpoint endpoint; /* how to connect: shared with status clients */
+    struct status_mqtt *status;    /* NULL when status = false */
+    char *status_prefix;
+    int qos;
+    bool retain;
+    size_t max_inflight;
+    pthread_t sender;
+    atomic_bool stopping;
+    int64_t drain_deadline_ms;
+
+    pthread_mutex_t lock; /* guards everything below */
+    pthread_cond_t changed;
+    bool connected;
+    bool ever_connected;
+    struct metric **inflight; /* indexed by message id (1..65535) */
+    size_t inflight_count;
+    uint64_t sent, delivered, publish_errors, requeued_on_reconnect;
+};
+
+static int64_t section_int(const struct config_section *sec, const char *key)
+{
+    int64_t v = 0;
+    const char *reason, *t = section_text(sec, key);
+    return t && confval_int(t, &v, &reason) == 0 ? v : 0;
+}
+
+static int64_t section_ms(const struct config_section *sec, const char *key)
+{
+    int64_t v = 0;
+    const char *reason, *t = section_text(sec, key);
+    return t && confval_duration_ms(t, &v, &reason) == 0 ? v : 0;
+}
+
+static bool section_bool(const struct config_section *sec, const char *key)
+{
+    bool v = false;
+    const char *reason, *t = section_text(sec, key);
+    return t && confval_bool(t, &v, &reason) == 0 && v;
+}
+
+static int mqtt_topic_prefix_valid(const char *p)
+{
+    if (!*p || *p == '/' || p[strlen(p) - 1] == '/')
+        return 0;
+    return strpbrk(p, "+# ") == NULL;
+}
+
+void sink_mqtt_check(const struct config_section *sec, struct diag *d)
+{
+    int64_t port = section_int(sec, "port"), qos = section_int(sec, "qos");
+    int64_t inflight = section_int(sec, "max_inflight"), keepalive = section_ms(sec, "keepalive");
+    if (port < 1 || port > 65535)
+        diag_add(d, sec->path, section_line(sec, "port"), "'port' must be 1..65535");
+    if (qos < 0 || qos > 2)
+        diag_add(d, sec->path, section_line(sec, "qos"), "'qos' must be 0, 1 or 2");
+    if (inflight < 1 || inflight > 65535)
+        diag_add(d, sec->path, section_line(sec, "max_inflight"),
+                 "'max_inflight' must be 1..65535 (unlimited in-flight is ~30x slower)");
+    if (keepalive < 5000 || keepalive > 65535000)
+        diag_add(d, sec->path, section_line(sec, "keepalive"), "'keepalive' must be 5s..18h");
+    if (section_ms(sec, "reconnect_min") < 100 ||
+        section_ms(sec, "reconnect_min") > section_ms(sec, "reconnect_max"))
+        diag_add(d, sec->path, section_line(sec, "reconnect_min"),
+                 "'reconnect_min' must be at least 100ms and not above reconnect_max");
+    const char *prefix = section_text(sec, "topic_prefix");
+    if (prefix && !mqtt_topic_prefix_valid(prefix))
+        diag_add(d, sec->path, section_line(sec, "topic_prefix"),
+                 "'topic_prefix' must be topic levels without '+', '#', spaces or outer '/'");
+    if (!section_text(sec, "cert_file") != !section_text(sec, "key_file"))
+        diag_add(d, sec->path, sec->line, "'cert_file' and 'key_file' go together");
+    static const char *const files[] = {"ca_file", "cert_file", "key_file"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *f = section_text(sec, files[i]);
+        if (f && access(f, R_OK) != 0)
+            diag_add(d, sec->path, section_line(sec, files[i]), "'%s' = '%s': cannot read it",
+                     files[i], f);
+        if (f && !section_bool(sec, "tls"))
+            diag_add(d, sec->path, section_line(sec, files[i]), "'%s' needs tls = true", files[i]);
+    }
+}
+
+/* ---- libmosquitto callbacks (network thread) ---- */
+
+static void mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
+{
+    (void)mosq;
+    struct sink_mqtt *s = arg;
+    if (rc != 0) {
+        log_warn("sink mqtt: %s:%d refused the connection: %s", s->endpoint.host,
+                 s->endpoint.port, mosquitto_connack_string(rc));
+        return;
+    }
+    pthread_mutex_lock(&s->lock);
+    /* Messages left unacknowledged by the previous connection go back to
+     * the front of the outbox and are sent again: at-least-once. */
+    size_t requeued = 0;
+    struct metric *again[MQTT_BATCH];
+    for (size_t mid = 1; mid < 65536 && s->inflight_count > 0; mid++) {
+        if (!s->inflight[mid])
+            continue;
+        again[requeued++] = s->inflight[mid];
+        s->inflight[mid] = NULL;
+        s->inflight_count--;
+        if (requeued == MQTT_BATCH) {
+            outbox_requeue(s->outbox, again, requeued);
+            s->requeued_on_reconnect += requeued;
+            requeued = 0;
+        }
+    }
+    if (requeued)
+        outbox_requeue(s->outbox, again, requeued);
+    s->requeued_on_reconnect += requeued;
+    bool first = !s->ever_connected;
+    s->connected = s->ever_connected = true;
+    pthread_cond_broadcast(&s->changed);
+    pthread_mutex_unlock(&s->lock);
+    log_info("sink mqtt: %s to %s:%d", first ? "connected" : "reconnected", s->endpoint.host,
+             s->endpoint.port);
+}
+
+static void mqtt_on_disconnect(struct mosquitto *mosq, void *arg, int rc)
+{
+    (void)mosq;
+    struct sink_mqtt *s = arg;
+    pthread_mutex_lock(&s->lock);
+    bool was = s->connected;
+    s->connected = false;
+    size_t inflight = s->inflight_count;
+    pthread_mutex_unlock(&s->lock);
+    if (was && rc != 0)
+        log_warn("sink mqtt: lost the connection to %s:%d (%s); %zu unacknowledged, "
+                 "reconnecting", s->endpoint.host, s->endpoint.port, mosquitto_strerror(rc),
+                 inflight);
+}
+
+static void mqtt_on_publish(struct mosquitto *mosq, void *arg, int mid)
+{
+    (void)mosq;
+    struct sink_mqtt *s = arg;
+    struct metric *m = NULL;
+    pthread_mutex_lock(&s->lock);
+    if (mid > 0 && mid < 65536 && (m = s->inflight[mid])) {
+        s->inflight[mid] = NULL;
+        s->inflight_count--;
+        s->delivered++;
+        pthread_cond_broadcast(&s->changed);
+    }
+    pthread_mutex_unlock(&s->lock);
+    metric_unref(m); /* NULL for an id requeued after a reconnect */
+}
+
+/* ---- sender thread ---- */
+
+/* Wait until connected with room in flight. False when stopping and there
+ * is nothing left that could still be sent in time. */
+static bool mqtt_wait_ready(struct sink_mqtt *s)
+{
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        bool stopping = atomic_load(&s->stopping);
+        if (stopping && http_now_ms() >= s->drain_deadline_ms)
+            break;
+        if (s->connected && s->inflight_count < s->max_inflight) {
+            pthread_mutex_unlock(&s->lock);
+            return true;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += 200 * 1000000;
+        if (ts.tv_nsec >= 1000000000)
+            ts.tv_sec++, ts.tv_nsec -= 1000000000;
+        pthread_cond_timedwait(&s->changed, &s->lock, &ts);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return false;
+}
+
+/* Publish a batch; whatever could not be handed over goes back. */
+static void mqtt_send_batch(struct sink_mqtt *s, struct metric **batch, size_t n)
+{
+    size_t i = 0;
+    pthread_mutex_lock(&s->lock);
+    for (; i < n && s->connected && s->inflight_count < s->max_inflight; i++) {
+        int mid = 0;
+        int rc = mosquitto_publish(s->mosq, &mid, batch[i]->topic, (int)batch[i]->json_len,
+                                   batch[i]->json, s->qos, s->retain);
+        if (rc != MOSQ_ERR_SUCCESS || mid <= 0 || mid >= 65536 || s->inflight[mid]) {
+            s->publish_errors++;
+            break;
+        }
+        s->inflight[mid] = batch[i];
+        s->inflight_count++;
+        s->sent++;
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (i < n)
+        outbox_requeue(s->outbox, batch + i, n - i);
+}
+
+static void *mqtt_sender(void *arg)
+{
+    struct sink_mqtt *s = arg;
+    struct metric *batch[MQTT_BATCH];
+    while (mqtt_wait_ready(s)) {
+        pthread_mutex_lock(&s->lock);
+        size_t room = s->max_inflight - s->inflight_count;
+        pthread_mutex_unlock(&s->lock);
+        size_t n = outbox_pop(s->outbox, batch, room < MQTT_BATCH ? room : MQTT_BATCH, 200);
+        if (n > 0)
+            mqtt_send_batch(s, batch, n);
+        else if (atomic_load(&s->stopping)) {
+            pthread_mutex_lock(&s->lock);
+            bool idle = s->inflight_count == 0;
+            pthread_mutex_unlock(&s->lock);
+            if (idle)
+                break; /* drained: everything acknowledged */
+        }
+    }
+    return NULL;
+}
+
+/* ---- sink operations ---- */
+
+static void mqtt_publish(struct sink *base, struct metric *m)
+{
+    struct sink_mqtt *s = (struct sink_mqtt *)base;
+    outbox_push(s->outbox, m);
+}
+
+static void mqtt_status(struct sink *base, const char *instance, const char *text)
+{
+    struct sink_mqtt *s = (struct sink_mqtt *)base;
+    if (s->status)
+        status_mqtt_set(s->status, instance, text);
+}
+
+static void mqtt_log_counters(struct sink *base)
+{
+    struct sink_mqtt *s = (struct sink_mqtt *)base;
+    struct outbox_counters oc;
+    outbox_counters(s->outbox, &oc);
+    pthread_mutex_lock(&s->lock);
+    log_info("sink mqtt: queued=%llu delivered=%llu retried=%llu dropped_full=%llu "
+             "in_outbox=%zu in_flight=%zu connected=%s",
+             (unsigned long long)oc.queued, (unsigned long long)s->delivered,
+             (unsigned long long)oc.requeued, (unsigned long long)oc.dropped_full, oc.length,
+             s->inflight_count, s->connected ? "yes" : "no");
+    pthread_mutex_unlock(&s->lock);
+}
+
+static size_t mqtt_stop(struct sink *base, int64_t deadline_ms)
+{
+    struct sink_mqtt *s = (struct sink_mqtt *)base;
+    s->drain_deadline_ms = deadline_ms;
+    atomic_store(&s->stopping, true);
+    outbox_wake(s->outbox);
+    pthread_join(s->sender, NULL);
+    if (s->status)
+        status_mqtt_stop(s->status, deadline_ms); /* publishes "offline" for each */
+    mosquitto_disconnect(s->mosq);
+    mosquitto_loop_stop(s->mosq, false);
+    struct outbox_counters oc;
+    outbox_counters(s->outbox, &oc);
+    size_t left = oc.length + s->inflight_count;
+    mqtt_log_counters(base);
+    if (left)
+        log_warn("sink mqtt: %zu metric%s not delivered at shutdown (%zu waiting, %zu "
+                 "unacknowledged)", left, left == 1 ? "" : "s", oc.length, s->inflight_count);
+    else
+        log_info("sink mqtt: every metric delivered (%llu in all)",
+                 (unsigned long long)s->delivered);
+    return left;
+}
+
+static void mqtt_free(struct sink *base)
+{
+    struct sink_mqtt *s = (struct sink_mqtt *)base;
+    for (size_t mid = 0; s->inflight && mid < 65536; mid++)
+        metric_unref(s->inflight[mid]);
+    free(s->inflight);
+    outbox_free(s->outbox);
+    if (s->mosq)
+        mosquitto_destroy(s->mosq);
+    status_mqtt_free(s->status);
+    mqtt_endpoint_free(&s->endpoint);
+    free(s->status_prefix);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->changed);
+    free(s);
+}
+
+static const struct sink_ops mqtt_ops = {
+    .name = "mqtt",
+    .publish = mqtt_publish,
+    .status = mqtt_status,
+    .stop = mqtt_stop,
+    .log_counters = mqtt_log_counters,
+    .free = mqtt_free,
+};
+
+struct sink *sink_mqtt_new(const struct config_section *sec, const char *province,
+                           size_t outbox_capacity)
+{
+    struct sink_mqtt *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->base.ops = &mqtt_ops;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->changed, &attr);
+    pthread_condattr_destroy(&attr);
+    s->qos = (int)section_int(sec, "qos");
+    s->retain = section_bool(sec, "retain");
+    s->max_inflight = (size_t)section_int(sec, "max_inflight");
+    if (mqtt_endpoint_init(&s->endpoint, sec) < 0 ||
+        !(s->inflight = calloc(65536, sizeof *s->inflight)) ||
+        !(s->outbox = outbox_new("sink mqtt", outbox_capacity)) ||
+        !(s->mosq = mqtt_endpoint_client(&s->endpoint, s->endpoint.client_id, s))) {
+        mqtt_free(&s->base);
+        return NULL;
+    }
+    mosquitto_max_inflight_messages_set(s->mosq, (unsigned)s->max_inflight);
+    mosquitto_connect_callback_set(s->mosq, mqtt_on_connect);
+    mosquitto_disconnect_callback_set(s->mosq, mqtt_on_disconnect);
+    mosquitto_publish_callback_set(s->mosq, mqtt_on_publish);
+    if (section_bool(sec, "status") &&
+        (asprintf(&s->status_prefix, "%s/%s/_status", section_text(sec, "topic_prefix"),
+                  province) < 0 ||
+         !(s->status = status_mqtt_new(&s->endpoint, s->status_prefix)))) {
+        mqtt_free(&s->base);
+        return NULL;
+    }
+    if (mqtt_endpoint_start(&s->endpoint, s->mosq, "sink mqtt") < 0 ||
+        pthread_create(&s->sender, NULL, mqtt_sender, s) != 0) {
+        mosquitto_loop_stop(s->mosq, true);
+        mqtt_free(&s->base);
+        return NULL;
+    }
+    return &s->base;
+}

@@ -1,0 +1,85 @@
+/* sink_stdout - see sink_stdout.h. */
+#include "sink_stdout.h"
+
+#include "log.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sink_stdout {
+    struct sink base;
+    pthread_mutex_t lock;
+    bool broken; /* a write failed: reported once */
+    uint64_t written, failed;
+};
+
+static void stdout_publish(struct sink *base, struct metric *m)
+{
+    struct sink_stdout *s = (struct sink_stdout *)base;
+    pthread_mutex_lock(&s->lock);
+    if (fwrite(m->json, 1, m->json_len, stdout) != m->json_len || putchar('\n') == EOF) {
+        if (!s->broken)
+            log_error("sink stdout: write failed: %s; records are lost until it recovers",
+                      strerror(errno));
+        s->broken = true;
+        s->failed++;
+        clearerr(stdout);
+    } else {
+        s->written++;
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+void sink_stdout_flush(struct sink *base)
+{
+    struct sink_stdout *s = (struct sink_stdout *)base;
+    pthread_mutex_lock(&s->lock);
+    fflush(stdout);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void stdout_log_counters(struct sink *base)
+{
+    struct sink_stdout *s = (struct sink_stdout *)base;
+    pthread_mutex_lock(&s->lock);
+    log_info("sink stdout: written=%llu failed=%llu", (unsigned long long)s->written,
+             (unsigned long long)s->failed);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static size_t stdout_stop(struct sink *base, int64_t deadline_ms)
+{
+    (void)deadline_ms;
+    sink_stdout_flush(base);
+    return 0;
+}
+
+static void stdout_free(struct sink *base)
+{
+    struct sink_stdout *s = (struct sink_stdout *)base;
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+static const struct sink_ops stdout_ops = {
+    .name = "stdout",
+    .publish = stdout_publish,
+    .status = NULL,
+    .stop = stdout_stop,
+    .log_counters = stdout_log_counters,
+    .free = stdout_free,
+};
+
+struct sink *sink_stdout_new(void)
+{
+    struct sink_stdout *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->base.ops = &stdout_ops;
+    pthread_mutex_init(&s->lock, NULL);
+    return &s->base;
+}
