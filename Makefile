@@ -93,6 +93,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ) daemon/exports.list
 	    $(LIB_OBJ) $(LIBS) -lcmocka
 
 TOOL_LIBS_feedsim := -lmicrohttpd
+TOOL_LIBS_kafka-mock := -lrdkafka
 
 # The test suite: unit tests, then integration tests with real processes on
 # 127.0.0.1. Ends with "N passed, N failed".

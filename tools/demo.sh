@@ -1,41 +1,73 @@
 #!/usr/bin/env bash
-# demo.sh - the README's first command: install what is missing, build,
-# start the feed simulator on 127.0.0.1:18080 and run iocd on the
-# repository's own configuration (conf/iocd.conf: the example connector,
-# records printed on stdout, one JSON object per line). Ctrl-C stops
-# everything this script started.
+# demo.sh - the README's first command: install what is missing, build, and
+# run the whole chain on this machine, on 127.0.0.1 only:
+#   feed simulator (:18080) -> iocd -> mosquitto (:18831) for screens
+#                                   -> local Kafka broker (kafka-mock) for history
+# It prints the commands to watch both streams, then iocd's log. Ctrl-C
+# stops everything this script started (by PID).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 tools/deps.sh || exit 1
 make -s -j"$(nproc)" >/dev/null || { echo "demo: build failed (run make to see why)" >&2; exit 1; }
 
-port=18080 # must match conf/connectors.d/example.conf
+feed_port=18080 # conf/connectors.d/example.conf polls this port
+mqtt_port=18831
 run=$(mktemp -d)
-feedsim_pid=
-iocd_pid=
+started=()
 stop() {
-    [ -n "$iocd_pid" ] && kill -TERM "$iocd_pid" 2>/dev/null && wait "$iocd_pid" 2>/dev/null
-    [ -n "$feedsim_pid" ] && kill -TERM "$feedsim_pid" 2>/dev/null && wait "$feedsim_pid" 2>/dev/null
+    local pid
+    for pid in "${started[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+    for pid in "${started[@]}"; do wait "$pid" 2>/dev/null; done
     rm -rf "$run"
 }
 trap stop EXIT
 trap 'exit 0' INT TERM
+wait_file() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
+fail() { echo "demo: $1" >&2; [ -f "$2" ] && cat "$2" >&2; exit 1; }
 
-build/tools/feedsim --port "$port" --port-file "$run/port" --records 5 >"$run/feedsim.log" 2>&1 &
-feedsim_pid=$!
-for _ in $(seq 50); do [ -s "$run/port" ] && break; sleep 0.1; done
-if [ ! -s "$run/port" ]; then
-    echo "demo: the feed simulator did not start (is port $port taken?):" >&2
-    cat "$run/feedsim.log" >&2
-    exit 1
-fi
+build/tools/feedsim --port "$feed_port" --port-file "$run/feed.port" --records 8 >"$run/feedsim.log" 2>&1 &
+started+=($!)
+wait_file "$run/feed.port" || fail "the feed simulator did not start (is port $feed_port taken?)" "$run/feedsim.log"
+
+printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$mqtt_port" >"$run/mosquitto.conf"
+mosquitto -c "$run/mosquitto.conf" >"$run/mosquitto.log" 2>&1 &
+started+=($!)
+for _ in $(seq 50); do mosquitto_pub -p "$mqtt_port" -t demo/ping -m x 2>/dev/null && break; sleep 0.1; done
+mosquitto_pub -p "$mqtt_port" -t demo/ping -m x 2>/dev/null ||
+    fail "mosquitto did not start (is port $mqtt_port taken?)" "$run/mosquitto.log"
+
+build/tools/kafka-mock --topic ioc.metrics.v1 --bootstrap-file "$run/kafka.addr" >"$run/kafka.log" 2>&1 &
+started+=($!)
+wait_file "$run/kafka.addr" || fail "the local Kafka broker did not start" "$run/kafka.log"
+kafka=$(cat "$run/kafka.addr")
+
+cat >"$run/iocd.conf" <<CONF
+[iocd]
+province = 96
+connectors_dir = $top/conf/connectors.d
+gazetteer = $top/conf/gazetteer/vn-2025-07.tsv
+state_dir = $top/build/state
+stats_interval = 1m
+
+[sink.mqtt]
+enabled = true
+port = $mqtt_port
+
+[sink.kafka]
+enabled = true
+bootstrap_servers = $kafka
+CONF
 
 cat <<MSG
-demo: feed simulator on http://127.0.0.1:$port/example (try: curl -s http://127.0.0.1:$port/example | jq .)
-demo: iocd polls it every 10 s and prints one JSON metric record per line below;
-demo: logs go to stderr. Stop with Ctrl-C.
+demo: feed simulator  http://127.0.0.1:$feed_port/example
+demo: MQTT broker     127.0.0.1:$mqtt_port (mosquitto)
+demo: Kafka broker    $kafka (kafka-mock, librdkafka's mock cluster; production uses a real cluster)
+demo: iocd polls the feed every 10 s. Watch, in another terminal:
+        mosquitto_sub -h 127.0.0.1 -p $mqtt_port -t 'ioc/v1/#' -v
+        kcat -C -b $kafka -t ioc.metrics.v1 -f '%k  %s\n'
+demo: iocd's log follows. Stop everything with Ctrl-C.
 MSG
-build/iocd -c conf/iocd.conf &
-iocd_pid=$!
-wait "$iocd_pid"
+build/iocd -c "$run/iocd.conf" &
+started+=($!)
+wait "${started[-1]}"

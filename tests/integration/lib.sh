@@ -161,3 +161,40 @@ start_iocd() {
     IOCD_PID=$!
     pids+=("$IOCD_PID")
 }
+
+# start_mosquitto NAME [PORT]: Debian's mosquitto on 127.0.0.1, on PORT or
+# a free port (tried at random, bounded), no persistence. Sets
+# MQTT_PORT_<NAME> and MQTT_PID_<NAME>; bails out if it does not come up.
+start_mosquitto() {
+    local name=$1 port=${2:-} try pid
+    for ((try = 0; try < 10; try++)); do
+        [ -n "${2:-}" ] || port=$((20000 + RANDOM % 40000))
+        printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" \
+            >"$tmp/$name.mosquitto.conf"
+        mosquitto -c "$tmp/$name.mosquitto.conf" >"$tmp/$name.mosquitto.log" 2>&1 &
+        pid=$!
+        pids+=("$pid")
+        if wait_for 5 mqtt_up "$port"; then
+            printf -v "MQTT_PORT_$name" '%s' "$port"
+            printf -v "MQTT_PID_$name" '%s' "$pid"
+            return 0
+        fi
+        stop_pid "$pid"
+    done
+    echo "Bail out! mosquitto $name did not start"
+    cat "$tmp/$name.mosquitto.log"
+    exit 1
+}
+# mqtt_up PORT: a broker answers on 127.0.0.1:PORT.
+mqtt_up() { timeout 2 mosquitto_pub -p "$1" -h 127.0.0.1 -t iocd-test/ping -m x -q 1 2>/dev/null; }
+# mqtt_retained PORT TOPIC-FILTER FILE: every retained message, "topic payload".
+mqtt_retained() {
+    timeout 10 mosquitto_sub -h 127.0.0.1 -p "$1" -t "$2" -v --retained-only -W 2 >"$3" 2>/dev/null
+    return 0
+}
+
+# add_sink_mqtt DIR PORT: enable [sink.mqtt] in DIR/iocd.conf.
+add_sink_mqtt() {
+    printf '\n[sink.mqtt]\nenabled = true\nport = %s\nreconnect_max = 2s\nkeepalive = 5s\n' "$2" \
+        >>"$1/iocd.conf"
+}

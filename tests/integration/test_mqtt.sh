@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# test_mqtt - the MQTT sink against Debian's mosquitto on a free loopback
+# port: retained values for a late subscriber (valid against the schema,
+# topics as documented), the per-connector status topic, a 10 s broker
+# outage during which every metric is held and then delivered, SIGTERM
+# with a backlog (counted, not silent), and the last will after kill -9.
+source "$(dirname "$0")/lib.sh"
+
+start_feedsim A --records 4
+start_mosquitto M
+conf=$tmp/conf
+make_conf "$conf"
+add_sink_mqtt "$conf" "$MQTT_PORT_M"
+add_example "$conf" ex "$FEED_A/example"
+start_iocd run -c "$conf/iocd.conf"
+out=$tmp/run.out err=$tmp/run.err
+check "sink mqtt connects" wait_for 10 at_least 1 "$err" "sink mqtt: connected to 127.0.0.1:$MQTT_PORT_M"
+check "three polls published" wait_for 15 at_least 24 "$out" '"source":"ex"'
+
+# A subscriber connecting now gets the current value of every series.
+mqtt_retained "$MQTT_PORT_M" 'ioc/v1/96/#' "$tmp/retained.txt"
+grep -v '/_status/' "$tmp/retained.txt" >"$tmp/metrics.txt"
+same 8 "$(wc -l <"$tmp/metrics.txt")" "a late subscriber receives 8 retained series (2 metrics x 4 areas)"
+cut -d' ' -f2- "$tmp/metrics.txt" >"$tmp/payloads.jsonl"
+valid_records "$tmp/payloads.jsonl" "retained payloads are valid against the schema"
+check "each topic is ioc/v1/96/<series key of its payload>" \
+    bash -c "while read -r topic payload; do [ \"\$topic\" = \"ioc/v1/96/\$(jq -r .series <<<\"\$payload\")\" ] || exit 1; done <'$tmp/metrics.txt'"
+check "topic levels are lowercase ASCII, digits, '.', '_' or '-'" \
+    bash -c "! cut -d' ' -f1 '$tmp/metrics.txt' | tr '/' '\n' | grep -qv '^[a-z0-9._-]\+\$'"
+contains "$tmp/retained.txt" "ioc/v1/96/_status/ex online" "status topic reads online"
+
+# Outage: broker stopped for 10 s, then restarted on the same port.
+stop_pid "$MQTT_PID_M"
+emitted_before=$(count_lines "$out" '"source":"ex"')
+check "iocd notices the lost connection" wait_for 10 at_least 1 "$err" "sink mqtt: lost the connection"
+sleep 10
+emitted_during=$(($(count_lines "$out" '"source":"ex"') - emitted_before))
+check "metrics were emitted during the outage ($emitted_during)" test "$emitted_during" -ge 40
+jq -r .seq "$out" | sort -n >"$tmp/all-seqs.txt"
+start_mosquitto M "$MQTT_PORT_M"
+timeout 20 mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT_M" -t 'ioc/v1/96/ex/#' -q 1 >"$tmp/after.jsonl" 2>/dev/null &
+sub_pid=$!
+pids+=("$sub_pid")
+check "iocd reconnects" wait_for 15 at_least 1 "$err" "sink mqtt: reconnected to 127.0.0.1:$MQTT_PORT_M"
+check "the status topic is online again after the restart" \
+    wait_for 10 bash -c "mqtt_retained() { timeout 5 mosquitto_sub -p $MQTT_PORT_M -t 'ioc/v1/96/_status/ex' -C 1 -W 3; }; [ \"\$(mqtt_retained)\" = online ]"
+sleep 3
+kill -USR1 "$IOCD_PID"
+wait_for 5 at_least 1 "$err" "sink mqtt: queued="
+counters=$(grep "sink mqtt: queued=" "$err" | tail -1)
+echo "# $counters"
+queued=$(sed -n 's/.*queued=\([0-9]*\).*/\1/p' <<<"$counters")
+delivered=$(sed -n 's/.*delivered=\([0-9]*\).*/\1/p' <<<"$counters")
+in_outbox=$(sed -n 's/.*in_outbox=\([0-9]*\).*/\1/p' <<<"$counters")
+in_flight=$(sed -n 's/.*in_flight=\([0-9]*\).*/\1/p' <<<"$counters")
+check "counters: every queued metric delivered or still in flight (queued=$queued delivered=$delivered)" \
+    test $((delivered + in_outbox + in_flight)) -eq "$queued"
+same 0 "$(sed -n 's/.*dropped_full=\([0-9]*\).*/\1/p' <<<"$counters")" "counters: nothing dropped"
+# Every metric emitted while the broker was down reached the subscriber.
+stop_pid "$sub_pid"
+jq -r .seq "$tmp/after.jsonl" | sort -n | uniq >"$tmp/got-seqs.txt"
+tail -n "$emitted_during" "$tmp/all-seqs.txt" >"$tmp/outage-seqs.txt"
+missing=$(comm -23 "$tmp/outage-seqs.txt" "$tmp/got-seqs.txt" | wc -l)
+same 0 "$missing" "all $emitted_during metrics emitted during the outage arrived after it"
+
+# SIGTERM with a backlog: the broker is down, metrics pile up.
+stop_pid "$MQTT_PID_M"
+wait_for 10 at_least 2 "$err" "sink mqtt: lost the connection"
+sleep 3
+stop_pid "$IOCD_PID"
+same 0 "$stop_rc" "SIGTERM with a backlog: exit status 0"
+check "the log says how many metrics were not delivered" \
+    grep -qE "sink mqtt: [1-9][0-9]* metrics? not delivered at shutdown" "$err"
+check "the final line totals them" grep -qE "stopped: [0-9]+ metrics published, [1-9][0-9]* not delivered" "$err"
+
+# Last will: kill -9 leaves "offline" on the status topic.
+start_mosquitto W
+make_conf "$tmp/will"
+add_sink_mqtt "$tmp/will" "$MQTT_PORT_W"
+add_example "$tmp/will" ex "$FEED_A/example"
+start_iocd will -c "$tmp/will/iocd.conf"
+check "before: status online" wait_for 10 bash -c \
+    "[ \"\$(timeout 5 mosquitto_sub -p $MQTT_PORT_W -t ioc/v1/96/_status/ex -C 1 -W 3)\" = online ]"
+kill -KILL "$IOCD_PID"
+wait "$IOCD_PID" 2>/dev/null
+check "after kill -9: the broker published the last will: status offline" wait_for 10 bash -c \
+    "[ \"\$(timeout 5 mosquitto_sub -p $MQTT_PORT_W -t ioc/v1/96/_status/ex -C 1 -W 3)\" = offline ]"
+finish
