@@ -198,3 +198,32 @@ add_sink_mqtt() {
     printf '\n[sink.mqtt]\nenabled = true\nport = %s\nreconnect_max = 2s\nkeepalive = 5s\n' "$2" \
         >>"$1/iocd.conf"
 }
+
+# start_kafka NAME: the local Kafka broker (tools/kafka-mock) with topic
+# ioc.metrics.v1; sets KAFKA_<NAME> (bootstrap address) and KAFKA_PID_<NAME>.
+start_kafka() {
+    local name=$1 pid
+    "$top/$BUILD/tools/kafka-mock" --topic ioc.metrics.v1 --bootstrap-file "$tmp/$name.kafka" \
+        >"$tmp/$name.kafka.out" 2>"$tmp/$name.kafka.log" &
+    pid=$!
+    pids+=("$pid")
+    if ! wait_for 10 test -s "$tmp/$name.kafka"; then
+        echo "Bail out! kafka-mock $name did not start"
+        cat "$tmp/$name.kafka.log"
+        exit 1
+    fi
+    printf -v "KAFKA_$name" '%s' "$(cat "$tmp/$name.kafka")"
+    printf -v "KAFKA_PID_$name" '%s' "$pid"
+}
+# add_sink_kafka DIR BOOTSTRAP: enable [sink.kafka] in DIR/iocd.conf.
+add_sink_kafka() {
+    printf '\n[sink.kafka]\nenabled = true\nbootstrap_servers = %s\nkafka.reconnect.backoff.max.ms = 1000\n' \
+        "$2" >>"$1/iocd.conf"
+}
+# kafka_consume BOOTSTRAP FILE: every message of ioc.metrics.v1 so far, as
+# "key<TAB>payload" lines.
+kafka_consume() {
+    timeout 60 kcat -C -b "$1" -t ioc.metrics.v1 -o beginning -e -q -f '%k\t%s\n' >"$2" 2>/dev/null
+}
+# counter LOGFILE "PREFIX" NAME: the last value of NAME=... on lines with PREFIX.
+counter() { grep -F -- "$2" "$1" | tail -1 | sed -n "s/.* $3=\([0-9]*\).*/\1/p"; }

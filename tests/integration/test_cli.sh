@@ -37,6 +37,21 @@ contains "$tmp/many.err" "third.conf:3: 'interval' = 'soon': not a duration" "wr
 contains "$tmp/many.err" "dash.conf:3: unknown key 'intervall'" "the first file's error is still listed"
 same 6 "$(grep -c ':[0-9]*: ' "$tmp/many.err")" "exactly 6 file:line errors"
 
+# Sink sections: ranges, and kafka.* properties checked by librdkafka itself.
+make_conf "$tmp/sinks"
+printf '\n[sink.mqtt]\nenabled = true\nqos = 3\nmax_inflight = 0\ntopic_prefx = x\n' >>"$tmp/sinks/iocd.conf"
+printf '\n[sink.kafka]\nenabled = true\nkafka.no.such.property = 1\nkafka.acks = sometimes\ncompression = zip\n' \
+    >>"$tmp/sinks/iocd.conf"
+"$IOCD" -c "$tmp/sinks/iocd.conf" --check-config >/dev/null 2>"$tmp/sinks.err"
+same 1 "$?" "--check-config with broken sink sections exits 1"
+contains "$tmp/sinks.err" "iocd.conf:14: 'qos' must be 0, 1 or 2" "mqtt: qos out of range, at its line"
+contains "$tmp/sinks.err" "iocd.conf:15: 'max_inflight' must be 1..65535" "mqtt: max_inflight 0 refused (unlimited is ~30x slower)"
+contains "$tmp/sinks.err" "iocd.conf:16: unknown key 'topic_prefx' (did you mean 'topic_prefix'?)" "mqtt: misspelt key"
+contains "$tmp/sinks.err" "iocd.conf:20: 'kafka.no.such.property': No such configuration property" \
+    "kafka: unknown librdkafka property, at its line"
+contains "$tmp/sinks.err" "iocd.conf:21: 'kafka.acks': " "kafka: invalid librdkafka value, at its line"
+contains "$tmp/sinks.err" "iocd.conf:22: 'compression' = 'zip'" "kafka: invalid compression, at its line"
+
 # --describe prints every key of the plugin's table with type, default, help.
 "$IOCD" -c conf/iocd.conf --describe example >"$tmp/describe.out"
 same 0 "$?" "--describe example exits 0"
