@@ -427,8 +427,8 @@ static void test_uppercase_key(void **state)
     struct fixture *f = *state;
     assert_int_equal(load(f, "[iocd]\nProvince = 96\nlog-level = info\n"), -1);
     assert_int_equal(f->d.count, 2);
-    assert_diag(f, 0, 2, "key 'Province' must be lowercase letters, digits or '_'");
-    assert_diag(f, 1, 3, "key 'log-level' must be lowercase letters, digits or '_'");
+    assert_diag(f, 0, 2, "key 'Province' must be lowercase letters, digits, '_' or '.'");
+    assert_diag(f, 1, 3, "key 'log-level' must be lowercase letters, digits, '_' or '.'");
     assert_int_equal(f->ini.count, 0);
     assert_null(ini_find(&f->ini, "iocd", "province"));
 }
@@ -439,7 +439,7 @@ static void test_line_without_equals(void **state)
     assert_int_equal(load(f, "[iocd]\nprovince 96\n= 96\n"), -1);
     assert_int_equal(f->d.count, 2);
     assert_diag(f, 0, 2, "expected 'key = value' or '[section]', found 'province 96'");
-    assert_diag(f, 1, 3, "key '' must be lowercase letters, digits or '_'");
+    assert_diag(f, 1, 3, "key '' must be lowercase letters, digits, '_' or '.'");
     assert_int_equal(f->ini.count, 0);
 }
 
@@ -498,7 +498,7 @@ static void test_every_error_reported(void **state)
     assert_int_equal(load_bytes(f, text, head_len + tail_len), -1);
 
     assert_int_equal(f->d.count, 7);
-    assert_diag(f, 0, 3, "key 'Bad' must be lowercase letters, digits or '_'");
+    assert_diag(f, 0, 3, "key 'Bad' must be lowercase letters, digits, '_' or '.'");
     assert_diag(f, 1, 4, "expected 'key = value' or '[section]', found 'no equals'");
     assert_diag(f, 2, 5, "key 'good' already set at line 2");
     assert_diag(f, 3, 6, "malformed section header '[broken' (expected [name])");
