@@ -166,6 +166,15 @@ static void kafka_on_error(rd_kafka_t *rk, int err, const char *reason, void *op
     }
 }
 
+/* librdkafka's own log lines, into ours: its errors as warnings (it
+ * retries them), the rest at debug level. */
+static void kafka_on_log(const rd_kafka_t *rk, int level, const char *facility, const char *buf)
+{
+    (void)rk;
+    log_msg(level <= 4 ? LOG_WARN : LOG_DEBUG, "iocd", "sink kafka: librdkafka %s: %s", facility,
+            buf);
+}
+
 /* ---- sender thread ---- */
 
 /* Hand one metric to librdkafka, waiting while its queue is full. Returns
@@ -305,6 +314,7 @@ struct sink *sink_kafka_new(const struct config_section *sec, size_t outbox_capa
     rd_kafka_conf_set_opaque(conf, s);
     rd_kafka_conf_set_dr_msg_cb(conf, kafka_on_delivery);
     rd_kafka_conf_set_error_cb(conf, kafka_on_error);
+    rd_kafka_conf_set_log_cb(conf, kafka_on_log);
     if (!(s->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err))) {
         log_error("sink kafka: cannot create the producer: %s", err);
         rd_kafka_conf_destroy(conf);

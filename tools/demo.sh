@@ -4,7 +4,9 @@
 #   feed simulator (:18080) -> iocd -> mosquitto (:18831) for screens
 #                                   -> local Kafka broker (kafka-mock) for history
 # It prints the commands to watch both streams, then iocd's log. Ctrl-C
-# stops everything this script started (by PID).
+# stops everything this script started (by PID). The simulator and the
+# brokers run in sessions of their own, so Ctrl-C reaches iocd first and it
+# can still deliver to them while it stops.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -15,10 +17,14 @@ feed_port=18080 # conf/connectors.d/example.conf polls this port
 mqtt_port=18831
 run=$(mktemp -d)
 started=()
+# Stop in reverse order: iocd first, so that it can deliver its backlog to
+# brokers that are still there.
 stop() {
-    local pid
-    for pid in "${started[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-    for pid in "${started[@]}"; do wait "$pid" 2>/dev/null; done
+    local i
+    for ((i = ${#started[@]} - 1; i >= 0; i--)); do
+        kill -TERM "${started[i]}" 2>/dev/null
+        wait "${started[i]}" 2>/dev/null
+    done
     rm -rf "$run"
 }
 trap stop EXIT
@@ -26,18 +32,18 @@ trap 'exit 0' INT TERM
 wait_file() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
 fail() { echo "demo: $1" >&2; [ -f "$2" ] && cat "$2" >&2; exit 1; }
 
-build/tools/feedsim --port "$feed_port" --port-file "$run/feed.port" --records 8 >"$run/feedsim.log" 2>&1 &
+setsid build/tools/feedsim --port "$feed_port" --port-file "$run/feed.port" --records 8 >"$run/feedsim.log" 2>&1 &
 started+=($!)
 wait_file "$run/feed.port" || fail "the feed simulator did not start (is port $feed_port taken?)" "$run/feedsim.log"
 
 printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$mqtt_port" >"$run/mosquitto.conf"
-mosquitto -c "$run/mosquitto.conf" >"$run/mosquitto.log" 2>&1 &
+setsid mosquitto -c "$run/mosquitto.conf" >"$run/mosquitto.log" 2>&1 &
 started+=($!)
 for _ in $(seq 50); do mosquitto_pub -p "$mqtt_port" -t demo/ping -m x 2>/dev/null && break; sleep 0.1; done
 mosquitto_pub -p "$mqtt_port" -t demo/ping -m x 2>/dev/null ||
     fail "mosquitto did not start (is port $mqtt_port taken?)" "$run/mosquitto.log"
 
-build/tools/kafka-mock --topic ioc.metrics.v1 --bootstrap-file "$run/kafka.addr" >"$run/kafka.log" 2>&1 &
+setsid build/tools/kafka-mock --topic ioc.metrics.v1 --bootstrap-file "$run/kafka.addr" >"$run/kafka.log" 2>&1 &
 started+=($!)
 wait_file "$run/kafka.addr" || fail "the local Kafka broker did not start" "$run/kafka.log"
 kafka=$(cat "$run/kafka.addr")

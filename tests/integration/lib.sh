@@ -85,6 +85,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT # so that cleanup runs when the runner's timeout fires
 
 # wait_for SECONDS COMMAND...: poll every 0.1 s until the command succeeds.
 wait_for() {
