@@ -420,7 +420,8 @@ static int config_main_file(const struct ini_file *ini, struct config *c, struct
 
 static int config_valid_instance_name(const char *s)
 {
-    if (!*s || strlen(s) > 64)
+    /* Not starting with '_' or '-': "_status" is the status topics' level. */
+    if (!*s || strlen(s) > 64 || *s == '_' || *s == '-')
         return 0;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
@@ -446,6 +447,10 @@ static void config_instance_reserved(struct instance_config *ic)
 static void config_instance_limits(struct instance_config *ic, struct diag *d)
 {
     const struct instance_value *v;
+    /* The source is the first level of every series key and MQTT topic. */
+    if ((v = instance_value(ic, "source")) && v->text && !config_valid_instance_name(v->text))
+        diag_add(d, ic->path, v->line, "'source' = '%s': use lowercase letters, digits, '_' or "
+                 "'-', starting with a letter or digit (it becomes an MQTT topic level)", v->text);
     if (ic->interval_ms < 1000 && (v = instance_value(ic, "interval")))
         diag_add(d, ic->path, v->line, "'interval' must be at least 1s");
     if (ic->timeout_ms < 100 && (v = instance_value(ic, "timeout")))
@@ -522,8 +527,8 @@ static void config_instances(struct config *c, const char *only, struct diag *d)
         if (asprintf(&path, "%s/%s.conf", c->connectors_dir, names[i]) < 0)
             break;
         if (!config_valid_instance_name(names[i])) {
-            diag_add(d, path, 0, "instance name '%s' must be [a-z0-9_-], at most 64 bytes",
-                     names[i]);
+            diag_add(d, path, 0, "instance name '%s' must be [a-z0-9_-], at most 64 bytes, "
+                     "starting with a letter or digit", names[i]);
         } else if (only && access(path, R_OK) != 0) {
             diag_add(d, path, 0, "no such connector instance '%s': %s", only, strerror(errno));
         } else {

@@ -99,9 +99,11 @@ static void daemon_reload(const struct daemon_options *opts, struct daemon_state
     if (abandoned)
         log_warn("%zu stuck connector thread%s keep the old configuration in memory", abandoned,
                  abandoned == 1 ? "" : "s");
-    for (size_t i = 0; i < config->instance_count; i++)
-        if (!config_instance(&next, config->instances[i].name))
+    for (size_t i = 0; i < config->instance_count; i++) {
+        const struct instance_config *now = config_instance(&next, config->instances[i].name);
+        if (!now || !now->enabled)
             pipeline_status(pipeline, config->instances[i].name, "offline");
+    }
     if (!abandoned)
         config_free(config);
     *config = next;

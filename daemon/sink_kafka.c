@@ -71,6 +71,30 @@ static int64_t kafka_ms(const struct config_section *sec, const char *key)
     return t && confval_duration_ms(t, &v, &reason) == 0 ? v : 0;
 }
 
+/* Properties iocd sets itself: a kafka.* line may not override them (the
+ * delivery guarantees depend on the first two). NULL if not ours. */
+static const char *kafka_owned_property(const char *prop)
+{
+    static const struct { const char *prop, *why; } owned[] = {
+        {"enable.idempotence", "the producer is always idempotent"},
+        {"acks", "acks=all is required for no loss"},
+        {"request.required.acks", "acks=all is required for no loss"},
+        {"bootstrap.servers", "use bootstrap_servers"},
+        {"metadata.broker.list", "use bootstrap_servers"},
+        {"compression.type", "use compression"},
+        {"compression.codec", "use compression"},
+        {"linger.ms", "use linger"},
+        {"queue.buffering.max.ms", "use linger"},
+        {"message.timeout.ms", "use delivery_timeout"},
+        {"delivery.timeout.ms", "use delivery_timeout"},
+        {"client.id", "use client_id"},
+    };
+    for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++)
+        if (strcmp(prop, owned[i].prop) == 0)
+            return owned[i].why;
+    return NULL;
+}
+
 /* Build librdkafka's configuration; every refused setting is an error at
  * its line. Returns NULL if anything was refused. */
 static rd_kafka_conf_t *kafka_conf(const struct config_section *sec, struct diag *d)
@@ -102,6 +126,13 @@ static rd_kafka_conf_t *kafka_conf(const struct config_section *sec, struct diag
         }
     }
     for (size_t i = 0; i < sec->extra_count; i++) {
+        const char *ours = kafka_owned_property(sec->extra_keys[i]);
+        if (ours) {
+            if (d)
+                diag_add(d, sec->path, sec->extra[i].line, "'kafka.%s' is set by iocd: %s",
+                         sec->extra_keys[i], ours);
+            continue;
+        }
         if (rd_kafka_conf_set(conf, sec->extra_keys[i], sec->extra[i].text, err, sizeof err) ==
             RD_KAFKA_CONF_OK)
             continue;

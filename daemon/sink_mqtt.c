@@ -70,7 +70,7 @@ struct sink_mqtt {
     bool ever_connected;
     struct metric **inflight; /* indexed by message id (1..65535) */
     size_t inflight_count;
-    uint64_t sent, delivered, publish_errors, requeued_on_reconnect;
+    uint64_t sent, delivered, publish_errors, requeued_on_reconnect, dropped_invalid;
 };
 
 static int64_t section_int(const struct config_section *sec, const char *key)
@@ -113,7 +113,7 @@ void sink_mqtt_check(const struct config_section *sec, struct diag *d)
         diag_add(d, sec->path, section_line(sec, "max_inflight"),
                  "'max_inflight' must be 1..65535 (unlimited in-flight is ~30x slower)");
     if (keepalive < 5000 || keepalive > 65535000)
-        diag_add(d, sec->path, section_line(sec, "keepalive"), "'keepalive' must be 5s..18h");
+        diag_add(d, sec->path, section_line(sec, "keepalive"), "'keepalive' must be 5s..65535s");
     if (section_ms(sec, "reconnect_min") < 100 ||
         section_ms(sec, "reconnect_min") > section_ms(sec, "reconnect_max"))
         diag_add(d, sec->path, section_line(sec, "reconnect_min"),
@@ -127,7 +127,10 @@ void sink_mqtt_check(const struct config_section *sec, struct diag *d)
     static const char *const files[] = {"ca_file", "cert_file", "key_file"};
     for (size_t i = 0; i < 3; i++) {
         const char *f = section_text(sec, files[i]);
-        if (f && access(f, R_OK) != 0)
+        if (f && f[0] != '/')
+            diag_add(d, sec->path, section_line(sec, files[i]),
+                     "'%s' = '%s': give an absolute path", files[i], f);
+        else if (f && access(f, R_OK) != 0)
             diag_add(d, sec->path, section_line(sec, files[i]), "'%s' = '%s': cannot read it",
                      files[i], f);
         if (f && !section_bool(sec, "tls"))
@@ -231,17 +234,35 @@ static bool mqtt_wait_ready(struct sink_mqtt *s)
     return false;
 }
 
-/* Publish a batch; whatever could not be handed over goes back. */
-static void mqtt_send_batch(struct sink_mqtt *s, struct metric **batch, size_t n)
+/* A message the broker can never take: sending it again cannot help. */
+static bool mqtt_error_is_permanent(int rc)
+{
+    return rc == MOSQ_ERR_INVAL || rc == MOSQ_ERR_MALFORMED_UTF8 || rc == MOSQ_ERR_PAYLOAD_SIZE ||
+           rc == MOSQ_ERR_OVERSIZE_PACKET || rc == MOSQ_ERR_QOS_NOT_SUPPORTED;
+}
+
+/* Publish a batch; whatever could not be handed over goes back. Returns
+ * false when sending failed for a reason that may pass (the caller pauses
+ * instead of spinning). */
+static bool mqtt_send_batch(struct sink_mqtt *s, struct metric **batch, size_t n)
 {
     size_t i = 0;
+    bool transient_failure = false;
     pthread_mutex_lock(&s->lock);
     for (; i < n && s->connected && s->inflight_count < s->max_inflight; i++) {
         int mid = 0;
         int rc = mosquitto_publish(s->mosq, &mid, batch[i]->topic, (int)batch[i]->json_len,
                                    batch[i]->json, s->qos, s->retain);
+        if (rc != MOSQ_ERR_SUCCESS && mqtt_error_is_permanent(rc)) {
+            s->dropped_invalid++;
+            log_error("sink mqtt: topic %s refused by libmosquitto (%s); metric seq %llu dropped",
+                      batch[i]->topic, mosquitto_strerror(rc), (unsigned long long)batch[i]->seq);
+            metric_unref(batch[i]);
+            continue;
+        }
         if (rc != MOSQ_ERR_SUCCESS || mid <= 0 || mid >= 65536 || s->inflight[mid]) {
             s->publish_errors++;
+            transient_failure = true;
             break;
         }
         s->inflight[mid] = batch[i];
@@ -251,6 +272,7 @@ static void mqtt_send_batch(struct sink_mqtt *s, struct metric **batch, size_t n
     pthread_mutex_unlock(&s->lock);
     if (i < n)
         outbox_requeue(s->outbox, batch + i, n - i);
+    return !transient_failure;
 }
 
 static void *mqtt_sender(void *arg)
@@ -262,9 +284,10 @@ static void *mqtt_sender(void *arg)
         size_t room = s->max_inflight - s->inflight_count;
         pthread_mutex_unlock(&s->lock);
         size_t n = outbox_pop(s->outbox, batch, room < MQTT_BATCH ? room : MQTT_BATCH, 200);
-        if (n > 0)
-            mqtt_send_batch(s, batch, n);
-        else if (atomic_load(&s->stopping)) {
+        if (n > 0) {
+            if (!mqtt_send_batch(s, batch, n))
+                usleep(100 * 1000); /* e.g. the connection just dropped */
+        } else if (atomic_load(&s->stopping)) {
             pthread_mutex_lock(&s->lock);
             bool idle = s->inflight_count == 0;
             pthread_mutex_unlock(&s->lock);
@@ -297,10 +320,11 @@ static void mqtt_log_counters(struct sink *base)
     outbox_counters(s->outbox, &oc);
     pthread_mutex_lock(&s->lock);
     log_info("sink mqtt: queued=%llu delivered=%llu retried=%llu dropped_full=%llu "
-             "in_outbox=%zu in_flight=%zu connected=%s",
+             "dropped_invalid=%llu in_outbox=%zu in_flight=%zu connected=%s",
              (unsigned long long)oc.queued, (unsigned long long)s->delivered,
-             (unsigned long long)oc.requeued, (unsigned long long)oc.dropped_full, oc.length,
-             s->inflight_count, s->connected ? "yes" : "no");
+             (unsigned long long)oc.requeued, (unsigned long long)oc.dropped_full,
+             (unsigned long long)s->dropped_invalid, oc.length, s->inflight_count,
+             s->connected ? "yes" : "no");
     pthread_mutex_unlock(&s->lock);
 }
 

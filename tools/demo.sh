@@ -39,8 +39,8 @@ wait_file "$run/feed.port" || fail "the feed simulator did not start (is port $f
 printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$mqtt_port" >"$run/mosquitto.conf"
 setsid mosquitto -c "$run/mosquitto.conf" >"$run/mosquitto.log" 2>&1 &
 started+=($!)
-for _ in $(seq 50); do mosquitto_pub -p "$mqtt_port" -t demo/ping -m x 2>/dev/null && break; sleep 0.1; done
-mosquitto_pub -p "$mqtt_port" -t demo/ping -m x 2>/dev/null ||
+for _ in $(seq 50); do mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -t demo/ping -m x 2>/dev/null && break; sleep 0.1; done
+mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -t demo/ping -m x 2>/dev/null ||
     fail "mosquitto did not start (is port $mqtt_port taken?)" "$run/mosquitto.log"
 
 setsid build/tools/kafka-mock --topic ioc.metrics.v1 --bootstrap-file "$run/kafka.addr" >"$run/kafka.log" 2>&1 &

@@ -13,7 +13,7 @@ packages=(
     libcmocka-dev                       # unit tests
     libmicrohttpd-dev                   # tools/feedsim, the feed simulator
     curl jq python3-jsonschema          # integration tests
-    systemd                             # systemd-analyze, for the unit tests
+    systemd procps man-db               # systemd-analyze verify: /bin/kill (ExecReload), man(1)
 )
 
 missing=()

@@ -40,7 +40,7 @@ same 6 "$(grep -c ':[0-9]*: ' "$tmp/many.err")" "exactly 6 file:line errors"
 # Sink sections: ranges, and kafka.* properties checked by librdkafka itself.
 make_conf "$tmp/sinks"
 printf '\n[sink.mqtt]\nenabled = true\nqos = 3\nmax_inflight = 0\ntopic_prefx = x\n' >>"$tmp/sinks/iocd.conf"
-printf '\n[sink.kafka]\nenabled = true\nkafka.no.such.property = 1\nkafka.acks = sometimes\ncompression = zip\n' \
+printf '\n[sink.kafka]\nenabled = true\nkafka.no.such.property = 1\nkafka.socket.timeout.ms = soon\ncompression = zip\nkafka.acks = 1\n' \
     >>"$tmp/sinks/iocd.conf"
 "$IOCD" -c "$tmp/sinks/iocd.conf" --check-config >/dev/null 2>"$tmp/sinks.err"
 same 1 "$?" "--check-config with broken sink sections exits 1"
@@ -49,7 +49,13 @@ contains "$tmp/sinks.err" "iocd.conf:15: 'max_inflight' must be 1..65535" "mqtt:
 contains "$tmp/sinks.err" "iocd.conf:16: unknown key 'topic_prefx' (did you mean 'topic_prefix'?)" "mqtt: misspelt key"
 contains "$tmp/sinks.err" "iocd.conf:20: 'kafka.no.such.property': No such configuration property" \
     "kafka: unknown librdkafka property, at its line"
-contains "$tmp/sinks.err" "iocd.conf:21: 'kafka.acks': " "kafka: invalid librdkafka value, at its line"
+contains "$tmp/sinks.err" "iocd.conf:21: 'kafka.socket.timeout.ms': Invalid value" "kafka: invalid librdkafka value, at its line"
+contains "$tmp/sinks.err" "iocd.conf:23: 'kafka.acks' is set by iocd: acks=all is required for no loss" \
+    "kafka: the delivery guarantees cannot be overridden"
+printf 'plugin = example\nurl = http://127.0.0.1:9/x\nsource = Feed +1\n' >"$tmp/sinks/connectors.d/bad.conf"
+"$IOCD" -c "$tmp/sinks/iocd.conf" --check-config >/dev/null 2>"$tmp/sinks2.err"
+contains "$tmp/sinks2.err" "bad.conf:3: 'source' = 'Feed +1': use lowercase letters" \
+    "a source that cannot be an MQTT topic level is refused"
 contains "$tmp/sinks.err" "iocd.conf:22: 'compression' = 'zip'" "kafka: invalid compression, at its line"
 
 # --describe prints every key of the plugin's table with type, default, help.

@@ -43,7 +43,7 @@ sub_pid=$!
 pids+=("$sub_pid")
 check "iocd reconnects" wait_for 15 at_least 1 "$err" "sink mqtt: reconnected to 127.0.0.1:$MQTT_PORT_M"
 check "the status topic is online again after the restart" \
-    wait_for 10 bash -c "mqtt_retained() { timeout 5 mosquitto_sub -p $MQTT_PORT_M -t 'ioc/v1/96/_status/ex' -C 1 -W 3; }; [ \"\$(mqtt_retained)\" = online ]"
+    wait_for 10 bash -c "mqtt_retained() { timeout 5 mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT_M -t 'ioc/v1/96/_status/ex' -C 1 -W 3; }; [ \"\$(mqtt_retained)\" = online ]"
 sleep 3
 kill -USR1 "$IOCD_PID"
 wait_for 5 at_least 1 "$err" "sink mqtt: queued="
@@ -80,9 +80,9 @@ add_sink_mqtt "$tmp/will" "$MQTT_PORT_W"
 add_example "$tmp/will" ex "$FEED_A/example"
 start_iocd will -c "$tmp/will/iocd.conf"
 check "before: status online" wait_for 10 bash -c \
-    "[ \"\$(timeout 5 mosquitto_sub -p $MQTT_PORT_W -t ioc/v1/96/_status/ex -C 1 -W 3)\" = online ]"
+    "[ \"\$(timeout 5 mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT_W -t ioc/v1/96/_status/ex -C 1 -W 3)\" = online ]"
 kill -KILL "$IOCD_PID"
 wait "$IOCD_PID" 2>/dev/null
 check "after kill -9: the broker published the last will: status offline" wait_for 10 bash -c \
-    "[ \"\$(timeout 5 mosquitto_sub -p $MQTT_PORT_W -t ioc/v1/96/_status/ex -C 1 -W 3)\" = offline ]"
+    "[ \"\$(timeout 5 mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT_W -t ioc/v1/96/_status/ex -C 1 -W 3)\" = offline ]"
 finish
