@@ -584,7 +584,7 @@ static void test_bad_instance_file_name(void **state)
     write_conn(f, "good", MINIMAL);
     load_errors(f, NULL, 1);
     expect_line(f, "connectors.d/Bad Name.conf: instance name 'Bad Name' must be [a-z0-9_-], at "
-                   "most 64 bytes");
+                   "most 64 bytes, starting with a letter or digit");
     assert_int_equal(f->cfg.instance_count, 1);
     assert_string_equal(f->cfg.instances[0].name, "good");
 }
@@ -859,7 +859,7 @@ static void test_only_instance(void **state)
 
     load_errors(f, "../iocd", 1);
     expect_line(f, "connectors.d/../iocd.conf: instance name '../iocd' must be [a-z0-9_-], at "
-                   "most 64 bytes");
+                   "most 64 bytes, starting with a letter or digit");
     assert_int_equal(f->cfg.instance_count, 0);
 }
 
