@@ -267,6 +267,27 @@ int section_line(const struct config_section *s, const char *key)
     return values_line(s->values, s->value_count, key, s->line);
 }
 
+int64_t section_int(const struct config_section *s, const char *key)
+{
+    int64_t v = 0;
+    const char *reason, *t = section_text(s, key);
+    return t && confval_int(t, &v, &reason) == 0 ? v : 0;
+}
+
+int64_t section_ms(const struct config_section *s, const char *key)
+{
+    int64_t v = 0;
+    const char *reason, *t = section_text(s, key);
+    return t && confval_duration_ms(t, &v, &reason) == 0 ? v : 0;
+}
+
+bool section_bool(const struct config_section *s, const char *key)
+{
+    bool v = false;
+    const char *reason, *t = section_text(s, key);
+    return t && confval_bool(t, &v, &reason) == 0 && v;
+}
+
 /* Load [name] against `keys`; keys starting with `prefix` (may be NULL)
  * are passed through unchecked, for the library behind the sink. */
 static void config_section_load(const struct ini_file *ini, const char *name,
@@ -333,9 +354,8 @@ static void config_sink_sections(const struct ini_file *ini, struct config *c, s
     config_section_load(ini, "sink.kafka", sink_kafka_keys, "kafka.", c->dir, &c->kafka, d);
     struct config_section outbox;
     config_section_load(ini, "outbox", config_outbox_keys, NULL, c->dir, &outbox, d);
-    int64_t capacity = 0;
-    const char *reason, *text = section_text(&outbox, "capacity");
-    if (text && confval_int(text, &capacity, &reason) == 0 && (capacity < 1 || capacity > 10000000))
+    int64_t capacity = section_int(&outbox, "capacity");
+    if (capacity < 1 || capacity > 10000000)
         diag_add(d, ini->path, section_line(&outbox, "capacity"),
                  "'capacity' must be between 1 and 10000000");
     c->outbox_capacity = capacity > 0 ? (uint64_t)capacity : 100000;

@@ -58,6 +58,11 @@ struct config_section {
 const char *section_text(const struct config_section *s, const char *key);
 /* The line a key was set on (the section's line if from a default). */
 int section_line(const struct config_section *s, const char *key);
+/* Typed values of a section (0 / false when unset; values were checked
+ * when the configuration was loaded). */
+int64_t section_int(const struct config_section *s, const char *key);
+int64_t section_ms(const struct config_section *s, const char *key);
+bool section_bool(const struct config_section *s, const char *key);
 
 struct config {
     char *path;           /* iocd.conf as given */

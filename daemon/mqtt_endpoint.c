@@ -1,7 +1,6 @@
 /* mqtt_endpoint - see mqtt_endpoint.h. */
 #include "mqtt_endpoint.h"
 
-#include "confval.h"
 #include "log.h"
 
 #include <errno.h>
@@ -25,12 +24,8 @@ int mqtt_endpoint_init(struct mqtt_endpoint *e, const struct config_section *sec
 {
     pthread_once(&mqtt_lib_once, mqtt_lib_init);
     memset(e, 0, sizeof *e);
-    const char *reason;
-    int64_t v = 0;
-    bool b = false;
     e->host = mqtt_dup(sec, "host");
-    confval_int(section_text(sec, "port"), &v, &reason);
-    e->port = (int)v;
+    e->port = (int)section_int(sec, "port");
     if (section_text(sec, "client_id")) {
         e->client_id = mqtt_dup(sec, "client_id");
     } else {
@@ -41,18 +36,15 @@ int mqtt_endpoint_init(struct mqtt_endpoint *e, const struct config_section *sec
     }
     e->username = mqtt_dup(sec, "username");
     e->password = mqtt_dup(sec, "password");
-    confval_bool(section_text(sec, "tls"), &b, &reason);
-    e->tls = b;
+    e->tls = section_bool(sec, "tls");
     e->ca_file = mqtt_dup(sec, "ca_file");
     e->cert_file = mqtt_dup(sec, "cert_file");
     e->key_file = mqtt_dup(sec, "key_file");
-    confval_duration_ms(section_text(sec, "keepalive"), &v, &reason);
-    e->keepalive_s = (int)(v / 1000);
-    confval_duration_ms(section_text(sec, "reconnect_min"), &v, &reason);
-    e->reconnect_min_s = v < 1000 ? 1 : (unsigned)(v / 1000);
-    confval_duration_ms(section_text(sec, "reconnect_max"), &v, &reason);
-    e->reconnect_max_s = (unsigned)(v / 1000) < e->reconnect_min_s ? e->reconnect_min_s
-                                                                    : (unsigned)(v / 1000);
+    e->keepalive_s = (int)(section_ms(sec, "keepalive") / 1000);
+    int64_t min_ms = section_ms(sec, "reconnect_min"), max_ms = section_ms(sec, "reconnect_max");
+    e->reconnect_min_s = min_ms < 1000 ? 1 : (unsigned)(min_ms / 1000);
+    e->reconnect_max_s = (unsigned)(max_ms / 1000) < e->reconnect_min_s ? e->reconnect_min_s
+                                                                         : (unsigned)(max_ms / 1000);
     return e->host && e->client_id ? 0 : -1;
 }
 

@@ -1,7 +1,6 @@
 /* pipeline - see pipeline.h. */
 #include "pipeline.h"
 
-#include "confval.h"
 #include "http.h"
 #include "log.h"
 #include "metric.h"
@@ -26,9 +25,7 @@ struct pipeline {
 
 static bool pipeline_enabled(const struct config_section *sec)
 {
-    bool on = false;
-    const char *reason, *t = sec->present ? section_text(sec, "enabled") : NULL;
-    return t && confval_bool(t, &on, &reason) == 0 && on;
+    return sec->present && section_bool(sec, "enabled");
 }
 
 struct pipeline *pipeline_new(const struct config *config)

@@ -8,7 +8,6 @@
  */
 #include "sink_kafka.h"
 
-#include "confval.h"
 #include "http.h"
 #include "log.h"
 #include "outbox.h"
@@ -64,13 +63,6 @@ static int kafka_topic_valid(const char *t)
     return 1;
 }
 
-static int64_t kafka_ms(const struct config_section *sec, const char *key)
-{
-    int64_t v = 0;
-    const char *reason, *t = section_text(sec, key);
-    return t && confval_duration_ms(t, &v, &reason) == 0 ? v : 0;
-}
-
 /* Properties iocd sets itself: a kafka.* line may not override them (the
  * delivery guarantees depend on the first two). NULL if not ours. */
 static const char *kafka_owned_property(const char *prop)
@@ -114,7 +106,7 @@ static rd_kafka_conf_t *kafka_conf(const struct config_section *sec, struct diag
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         const char *value = fixed[i].value;
         if (!value) {
-            snprintf(num, sizeof num, "%lld", (long long)kafka_ms(sec, fixed[i].key));
+            snprintf(num, sizeof num, "%lld", (long long)section_ms(sec, fixed[i].key));
             value = num;
         }
         if (rd_kafka_conf_set(conf, fixed[i].prop, value, err, sizeof err) != RD_KAFKA_CONF_OK) {

@@ -12,7 +12,6 @@
  */
 #include "sink_mqtt.h"
 
-#include "confval.h"
 #include "http.h"
 #include "log.h"
 #include "outbox.h"
@@ -72,27 +71,6 @@ struct sink_mqtt {
     size_t inflight_count;
     uint64_t sent, delivered, publish_errors, requeued_on_reconnect, dropped_invalid;
 };
-
-static int64_t section_int(const struct config_section *sec, const char *key)
-{
-    int64_t v = 0;
-    const char *reason, *t = section_text(sec, key);
-    return t && confval_int(t, &v, &reason) == 0 ? v : 0;
-}
-
-static int64_t section_ms(const struct config_section *sec, const char *key)
-{
-    int64_t v = 0;
-    const char *reason, *t = section_text(sec, key);
-    return t && confval_duration_ms(t, &v, &reason) == 0 ? v : 0;
-}
-
-static bool section_bool(const struct config_section *sec, const char *key)
-{
-    bool v = false;
-    const char *reason, *t = section_text(sec, key);
-    return t && confval_bool(t, &v, &reason) == 0 && v;
-}
 
 static int mqtt_topic_prefix_valid(const char *p)
 {
