@@ -15,15 +15,19 @@ void endpoint_destroy(struct endpoint *e)
     pthread_mutex_destroy(&e->lock);
 }
 
-void endpoint_begin(struct endpoint *e, uint64_t *generation, enum fault_mode *fault)
+void endpoint_begin(struct endpoint *e, bool snapshot, uint64_t *generation,
+                    enum fault_mode *fault)
 {
     pthread_mutex_lock(&e->lock);
-    if (e->served && !e->frozen)
+    if (snapshot && e->served && !e->frozen)
         e->generation++;
     e->served = true;
     *generation = e->generation;
     *fault = e->fault;
-    if (e->fault != FAULT_NONE && e->remaining > 0 && --e->remaining == 0)
+    /* fail-page spares snapshot starts: they neither fail nor use it up. */
+    if (e->fault == FAULT_FAIL_PAGE && snapshot)
+        *fault = FAULT_NONE;
+    else if (e->fault != FAULT_NONE && e->remaining > 0 && --e->remaining == 0)
         e->fault = FAULT_NONE;
     pthread_mutex_unlock(&e->lock);
 }

@@ -31,10 +31,13 @@ struct endpoint {
 void endpoint_init(struct endpoint *e, const struct feed *feed, void *state);
 void endpoint_destroy(struct endpoint *e);
 
-/* Start one request: advance the generation (the first request gets 0;
+/* Start one request. A snapshot start advances the generation (other
+ * pages of a paginated feed reuse it); fault fail-page strikes only
+ * requests that are not a snapshot start. Advance the generation (the first request gets 0;
  * a frozen endpoint repeats its last one) and take the armed fault,
  * counting it down. */
-void endpoint_begin(struct endpoint *e, uint64_t *generation, enum fault_mode *fault);
+void endpoint_begin(struct endpoint *e, bool snapshot, uint64_t *generation,
+                    enum fault_mode *fault);
 
 /* Arm `mode` for the next `count` requests (0 = until changed). FAULT_NONE
  * clears. */

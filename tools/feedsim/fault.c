@@ -29,6 +29,7 @@ static const struct {
     [FAULT_MISSING_FIELD] = {"missing-field", FAULT_KIND_DATA},
     [FAULT_NULLS] = {"nulls", FAULT_KIND_DATA},
     [FAULT_OLD_CODES] = {"old-codes", FAULT_KIND_DATA},
+    [FAULT_FAIL_PAGE] = {"fail-page", FAULT_KIND_STATUS},
 };
 
 const char *fault_name(enum fault_mode mode)

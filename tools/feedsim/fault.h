@@ -4,7 +4,8 @@
  * Every mode applies to every feed. They fall in three kinds, which decide
  * where the server applies them:
  *   status    - the answer is an error page instead of the data
- *               (http500, http429, http503, http401, html);
+ *               (http500, http429, http503, http401, html; fail-page: a
+ *               500 only on pages after the first of a paginated feed);
  *   data      - the normal body with its first record(s) spoilt
  *               (wrong-type, missing-field, nulls, old-codes; see datafault.h);
  *   transport - the normal body badly delivered
@@ -31,6 +32,7 @@ enum fault_mode {
     FAULT_MISSING_FIELD,
     FAULT_NULLS,
     FAULT_OLD_CODES,
+    FAULT_FAIL_PAGE,
     FAULT_MODE_COUNT
 };
 

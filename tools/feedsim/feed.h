@@ -20,6 +20,7 @@
 #include "feedsim.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct feed_request {
@@ -61,6 +62,13 @@ struct feed {
     /* Build the body of one request. Called concurrently from several
      * threads: must only read req->state. */
     void (*build)(const struct feed_request *req, struct feed_reply *out);
+    /* For paginated feeds: does this request start a new snapshot (page 1,
+     * or no cursor)? Only those advance the generation, so every page of
+     * one walk through the pages comes from the same data; the others
+     * reuse the generation of the last snapshot start, and are the ones
+     * fault `fail-page` strikes. req->generation is not set yet. NULL:
+     * every request is a snapshot (unpaginated feeds). */
+    bool (*starts_snapshot)(const struct feed_request *req);
 };
 
 #endif

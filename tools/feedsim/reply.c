@@ -61,6 +61,7 @@ struct MHD_Response *reply_status_fault(enum fault_mode mode, unsigned *status)
     struct MHD_Response *r = NULL;
     switch (mode) {
     case FAULT_HTTP500:
+    case FAULT_FAIL_PAGE:
         *status = MHD_HTTP_INTERNAL_SERVER_ERROR;
         r = reply_html("<html><head><title>500 Internal Server Error</title></head>"
                        "<body><h1>Internal Server Error</h1></body></html>\n");

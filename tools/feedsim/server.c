@@ -235,7 +235,10 @@ static enum MHD_Result server_feed(struct server *s, size_t i, struct MHD_Connec
 
     uint64_t g;
     enum fault_mode fault;
-    endpoint_begin(e, &g, &fault);
+    struct feed_request probe = {
+        .cfg = s->cfg, .state = e->state, .arg = server_arg, .conn = conn};
+    bool snapshot = !e->feed->starts_snapshot || e->feed->starts_snapshot(&probe);
+    endpoint_begin(e, snapshot, &g, &fault);
     if (fault_kind(fault) == FAULT_KIND_STATUS) {
         r = reply_status_fault(fault, &status);
         if (r)
