@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MQTT_BATCH 64
@@ -70,6 +71,7 @@ struct sink_mqtt {
     struct metric **inflight; /* indexed by message id (1..65535) */
     size_t inflight_count;
     uint64_t sent, delivered, publish_errors, requeued_on_reconnect, dropped_invalid;
+    time_t last_connect_failure_log; /* network thread only */
 };
 
 static int mqtt_topic_prefix_valid(const char *p)
@@ -164,10 +166,17 @@ static void mqtt_on_disconnect(struct mosquitto *mosq, void *arg, int rc)
     s->connected = false;
     size_t inflight = s->inflight_count;
     pthread_mutex_unlock(&s->lock);
-    if (was && rc != 0)
+    if (was && rc != 0) {
         log_warn("sink mqtt: lost the connection to %s:%d (%s); %zu unacknowledged, "
                  "reconnecting", s->endpoint.host, s->endpoint.port, mosquitto_strerror(rc),
                  inflight);
+    } else if (!was && rc != 0 && time(NULL) - s->last_connect_failure_log >= 60) {
+        /* Never connected this time (refused, TLS verification failed...):
+         * say so, at most once a minute while it lasts. */
+        s->last_connect_failure_log = time(NULL);
+        log_warn("sink mqtt: cannot connect to %s:%d (%s); retrying with backoff",
+                 s->endpoint.host, s->endpoint.port, mosquitto_strerror(rc));
+    }
 }
 
 static void mqtt_on_publish(struct mosquitto *mosq, void *arg, int mid)

@@ -12,7 +12,7 @@ packages=(
     mosquitto mosquitto-clients kcat    # real brokers and clients for tests and the demo
     libcmocka-dev                       # unit tests
     libmicrohttpd-dev                   # tools/feedsim, the feed simulator
-    curl jq python3-jsonschema          # integration tests
+    curl jq python3-jsonschema openssl  # integration tests (openssl: a test CA for MQTT over TLS)
     systemd procps man-db               # systemd-analyze verify: /bin/kill (ExecReload), man(1)
 )
 
