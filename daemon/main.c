@@ -77,7 +77,7 @@ static void describe_keys(const struct ioc_config_key *keys)
     for (const struct ioc_config_key *k = keys; k && k->name; k++) {
         const char *def = k->type == IOC_CFG_SECRET && k->default_value ? "(secret)"
                         : k->default_value ? k->default_value : "-";
-        printf("  %-16s %-9s %-10s %-9s %s\n", k->name, confval_type_name(k->type), def,
+        printf("  %-20s %-9s %-10s %-9s %s\n", k->name, confval_type_name(k->type), def,
                k->required ? "required" : "optional", k->help);
     }
 }
@@ -98,7 +98,7 @@ static int cmd_describe(const char *config_path, const char *name)
     printf("%s %s - %s\n%s\n\n", c->name, c->version ? c->version : "?", c->description ? c->description : "",
            p->path);
     printf("Keys of plugin %s:\n", c->name);
-    printf("  %-16s %-9s %-10s %-9s %s\n", "KEY", "TYPE", "DEFAULT", "REQUIRED", "DESCRIPTION");
+    printf("  %-20s %-9s %-10s %-9s %s\n", "KEY", "TYPE", "DEFAULT", "REQUIRED", "DESCRIPTION");
     if (c->config && c->config->name)
         describe_keys(c->config);
     else

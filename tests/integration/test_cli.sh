@@ -9,7 +9,9 @@ source "$(dirname "$0")/lib.sh"
 # The repository's own configuration is valid.
 "$IOCD" -c conf/iocd.conf --check-config >"$tmp/ok.out" 2>"$tmp/ok.err"
 same 0 "$?" "--check-config on conf/iocd.conf exits 0"
-contains "$tmp/ok.out" "configuration OK: 1 connector instance (1 enabled)" "--check-config says OK"
+confs=$(ls conf/connectors.d/*.conf | wc -l)
+contains "$tmp/ok.out" "configuration OK: $confs connector instances ($confs enabled)" \
+    "--check-config says OK and counts the $confs instances of conf/connectors.d"
 
 # A misspelt key in a connector file: file:line, the key, the suggestion.
 conf=$tmp/conf

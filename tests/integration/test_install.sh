@@ -38,6 +38,7 @@ cc -std=c11 -Wall -Wextra -Werror $(pkg-config --cflags iocd) $(pkg-config --cfl
 same 0 "$?" "the connector builds out of tree against the installed SDK"
 sed -e "s|^\[iocd\]|[iocd]\nplugin_dir = $tmp/ext/plugins|" -e "s|^state_dir = .*|state_dir = $tmp/state|" \
     "$dest/etc/iocd/iocd.conf" >"$dest/etc/iocd/test.conf"
+rm -f "$dest/etc/iocd/connectors.d/"*.conf # their plugins are not in the test's plugin_dir
 printf 'plugin = mine\nurl = http://127.0.0.1:9/x\n' >"$dest/etc/iocd/connectors.d/example.conf"
 "$dest/usr/sbin/iocd" -c "$dest/etc/iocd/test.conf" --describe mine >"$tmp/describe.out" 2>&1
 same 0 "$?" "the installed iocd describes the out-of-tree plugin"
