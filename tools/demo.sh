@@ -32,7 +32,7 @@ trap 'exit 0' INT TERM
 wait_file() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
 fail() { echo "demo: $1" >&2; [ -f "$2" ] && cat "$2" >&2; exit 1; }
 
-setsid build/tools/feedsim --port "$feed_port" --port-file "$run/feed.port" --records 8 >"$run/feedsim.log" 2>&1 &
+setsid build/tools/feedsim --port "$feed_port" --port-file "$run/feed.port" --records 200 >"$run/feedsim.log" 2>&1 &
 started+=($!)
 wait_file "$run/feed.port" || fail "the feed simulator did not start (is port $feed_port taken?)" "$run/feedsim.log"
 
