@@ -72,14 +72,14 @@ $(BUILD)/obj/%.o: %.c $(wildcard include/ioc/*.h daemon/*.h) $(BUILD)/paths.h
 
 # A connector is every .c file of its folder, linked against nothing but
 # what the SDK promises (the host API is resolved from the daemon).
-$(BUILD)/connectors/%.so: $$(wildcard connectors/%/*.c) $(wildcard include/ioc/*.h)
+$(BUILD)/connectors/%.so: $$(wildcard connectors/%/*.c connectors/%/*.h) $(wildcard include/ioc/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  PLUGIN  $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ \
 	    $(filter %.c,$^) $(shell pkg-config --libs jansson)
 
 # A tool is every .c file of its folder; it may reuse daemon modules.
-$(BUILD)/tools/%: $$(wildcard tools/%/*.c) $(LIB_OBJ)
+$(BUILD)/tools/%: $$(wildcard tools/%/*.c tools/%/*.h) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  TOOL    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -Itools/$* -o $@ $(filter %.c,$^) $(LIB_OBJ) \
