@@ -329,6 +329,9 @@ static size_t mqtt_stop(struct sink *base, int64_t deadline_ms)
     struct outbox_counters oc;
     outbox_counters(s->outbox, &oc);
     size_t left = oc.length + s->inflight_count;
+    if (!s->ever_connected)
+        log_warn("sink mqtt: never connected to %s:%d (broker down, refused, or TLS "
+                 "verification failed)", s->endpoint.host, s->endpoint.port);
     mqtt_log_counters(base);
     if (left)
         log_warn("sink mqtt: %zu metric%s not delivered at shutdown (%zu waiting, %zu "
