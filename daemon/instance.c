@@ -40,6 +40,8 @@ struct ioc_ctx *instance_new(const struct config *config, const struct instance_
                                       config->gazetteer};
     ctx->retry_after_ms = -1;
     pthread_mutex_init(&ctx->status_lock, NULL);
+    pthread_mutex_init(&ctx->encode_lock, NULL);
+    jsonw_init(&ctx->encode_buf);
     if (!(ctx->state = state_open(config->state_dir, cfg->name, err, sizeof err))) {
         log_msg(LOG_ERR, cfg->name, "cannot open saved state: %s", err);
         instance_free(ctx);
@@ -75,6 +77,8 @@ void instance_free(struct ioc_ctx *ctx)
     http_client_free(ctx->http);
     state_close(ctx->state);
     pthread_mutex_destroy(&ctx->status_lock);
+    pthread_mutex_destroy(&ctx->encode_lock);
+    jsonw_free(&ctx->encode_buf);
     free(ctx);
 }
 
@@ -316,16 +320,14 @@ int ioc_emit(ioc_ctx *ctx, const struct ioc_record *record)
         ioc_log(ctx, IOC_LOG_ERROR, "cannot reserve sequence numbers: %s; metric dropped", errbuf);
         return IOC_ERROR;
     }
-    size_t len;
-    char *json = normalize_encode(&ctx->env, &n, seq, &len);
-    if (!json) {
-        ioc_log(ctx, IOC_LOG_ERROR, "out of memory encoding a metric; dropped");
-        return IOC_ERROR;
-    }
-    int rc = pipeline_publish(ctx->pipeline, n.series, json, len, seq);
-    free(json);
+    pthread_mutex_lock(&ctx->encode_lock);
+    int rc = normalize_encode_into(&ctx->env, &n, seq, &ctx->encode_buf);
+    if (rc == 0)
+        rc = pipeline_publish(ctx->pipeline, n.series, ctx->encode_buf.buf, ctx->encode_buf.len,
+                              seq);
+    pthread_mutex_unlock(&ctx->encode_lock);
     if (rc < 0) {
-        ioc_log(ctx, IOC_LOG_ERROR, "out of memory queueing a metric; dropped");
+        ioc_log(ctx, IOC_LOG_ERROR, "out of memory encoding or queueing a metric; dropped");
         return IOC_ERROR;
     }
     atomic_fetch_add(&ctx->counters.metrics_emitted, 1);

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "jsonw.h"
 #include "ioc/ioc.h"
 #include "normalize.h"
 #include "pipeline.h"
@@ -46,6 +47,9 @@ struct ioc_ctx {
     unsigned poll_rejects;      /* rejections in the current poll */
 
     struct instance_counters counters;
+
+    pthread_mutex_t encode_lock; /* guards encode_buf (ioc_emit is thread-safe) */
+    struct jsonw encode_buf;     /* reused for every record of this instance */
 
     pthread_mutex_t status_lock; /* guards the fields below */
     enum instance_health health;

@@ -14,6 +14,15 @@ void jsonw_free(struct jsonw *w)
     jsonw_init(w);
 }
 
+void jsonw_reset(struct jsonw *w)
+{
+    w->len = 0;
+    w->need_comma = false;
+    w->oom = false;
+    if (w->buf)
+        w->buf[0] = '\0';
+}
+
 static void jsonw_reserve(struct jsonw *w, size_t more)
 {
     if (w->oom || w->len + more + 1 <= w->cap)

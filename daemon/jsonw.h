@@ -23,6 +23,8 @@ struct jsonw {
 
 void jsonw_init(struct jsonw *w);
 void jsonw_free(struct jsonw *w);
+/* Empty the text but keep the buffer, for the next record. */
+void jsonw_reset(struct jsonw *w);
 /* Take the buffer (NUL-terminated); the writer is reset. NULL on OOM. */
 char *jsonw_take(struct jsonw *w, size_t *len);
 

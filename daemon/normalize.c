@@ -224,56 +224,65 @@ static const char *normalize_target_status(const struct ioc_record *r)
 char *normalize_encode(const struct normalize_env *env, const struct normalized *n, uint64_t seq,
                        size_t *len)
 {
-    const struct ioc_record *r = n->record;
     struct jsonw w;
     jsonw_init(&w);
-    jsonw_object_begin(&w);
-    jsonw_key(&w, "schema"), jsonw_string(&w, "ioc.metric/1");
-    jsonw_key(&w, "source"), jsonw_string(&w, env->source);
-    jsonw_key(&w, "metric"), jsonw_string(&w, r->metric);
-    jsonw_key(&w, "value"), jsonw_number(&w, r->value);
-    jsonw_key(&w, "unit"), jsonw_string(&w, r->unit);
-    jsonw_key(&w, "ts"), jsonw_string(&w, n->ts);
+    normalize_encode_into(env, n, seq, &w);
+    return jsonw_take(&w, len);
+}
+
+int normalize_encode_into(const struct normalize_env *env, const struct normalized *n,
+                          uint64_t seq, struct jsonw *out)
+{
+    const struct ioc_record *r = n->record;
+    struct jsonw *w = out;
+    jsonw_reset(w);
+    jsonw_object_begin(w);
+    jsonw_key(w, "schema"), jsonw_string(w, "ioc.metric/1");
+    jsonw_key(w, "source"), jsonw_string(w, env->source);
+    jsonw_key(w, "metric"), jsonw_string(w, r->metric);
+    jsonw_key(w, "value"), jsonw_number(w, r->value);
+    jsonw_key(w, "unit"), jsonw_string(w, r->unit);
+    jsonw_key(w, "ts"), jsonw_string(w, n->ts);
     if (r->period_from) {
-        jsonw_key(&w, "period");
-        jsonw_object_begin(&w);
-        jsonw_key(&w, "from"), jsonw_string(&w, r->period_from);
-        jsonw_key(&w, "to"), jsonw_string(&w, r->period_to);
-        jsonw_object_end(&w);
+        jsonw_key(w, "period");
+        jsonw_object_begin(w);
+        jsonw_key(w, "from"), jsonw_string(w, r->period_from);
+        jsonw_key(w, "to"), jsonw_string(w, r->period_to);
+        jsonw_object_end(w);
     }
-    jsonw_key(&w, "area");
-    jsonw_object_begin(&w);
-    jsonw_key(&w, "level"), jsonw_string(&w, n->area->level == AREA_PROVINCE ? "province" : "commune");
-    jsonw_key(&w, "code"), jsonw_string(&w, n->area->code);
-    jsonw_key(&w, "province"), jsonw_string(&w, n->area->province);
-    jsonw_key(&w, "name"), jsonw_string(&w, n->area->name);
+    jsonw_key(w, "area");
+    jsonw_object_begin(w);
+    jsonw_key(w, "level"), jsonw_string(w, n->area->level == AREA_PROVINCE ? "province" : "commune");
+    jsonw_key(w, "code"), jsonw_string(w, n->area->code);
+    jsonw_key(w, "province"), jsonw_string(w, n->area->province);
+    jsonw_key(w, "name"), jsonw_string(w, n->area->name);
     if (n->mapped_from)
-        jsonw_key(&w, "mapped_from"), jsonw_string(&w, n->mapped_from);
-    jsonw_object_end(&w);
+        jsonw_key(w, "mapped_from"), jsonw_string(w, n->mapped_from);
+    jsonw_object_end(w);
     if (n->dim_count) {
-        jsonw_key(&w, "dims");
-        jsonw_object_begin(&w);
+        jsonw_key(w, "dims");
+        jsonw_object_begin(w);
         for (size_t i = 0; i < n->dim_count; i++)
-            jsonw_key(&w, n->dims[i].key), jsonw_string(&w, n->dims[i].value);
-        jsonw_object_end(&w);
+            jsonw_key(w, n->dims[i].key), jsonw_string(w, n->dims[i].value);
+        jsonw_object_end(w);
     }
     if (r->has_ratio_parts) {
-        jsonw_key(&w, "ratio");
-        jsonw_object_begin(&w);
-        jsonw_key(&w, "numerator"), jsonw_number(&w, r->numerator);
-        jsonw_key(&w, "denominator"), jsonw_number(&w, r->denominator);
-        jsonw_object_end(&w);
+        jsonw_key(w, "ratio");
+        jsonw_object_begin(w);
+        jsonw_key(w, "numerator"), jsonw_number(w, r->numerator);
+        jsonw_key(w, "denominator"), jsonw_number(w, r->denominator);
+        jsonw_object_end(w);
     }
     if (r->target_op != IOC_TARGET_NONE) {
-        jsonw_key(&w, "target");
-        jsonw_object_begin(&w);
-        jsonw_key(&w, "value"), jsonw_number(&w, r->target);
-        jsonw_key(&w, "op"), jsonw_string(&w, r->target_op == IOC_TARGET_GE ? ">=" : "<=");
-        jsonw_key(&w, "status"), jsonw_string(&w, normalize_target_status(r));
-        jsonw_object_end(&w);
+        jsonw_key(w, "target");
+        jsonw_object_begin(w);
+        jsonw_key(w, "value"), jsonw_number(w, r->target);
+        jsonw_key(w, "op"), jsonw_string(w, r->target_op == IOC_TARGET_GE ? ">=" : "<=");
+        jsonw_key(w, "status"), jsonw_string(w, normalize_target_status(r));
+        jsonw_object_end(w);
     }
-    jsonw_key(&w, "series"), jsonw_string(&w, n->series);
-    jsonw_key(&w, "seq"), jsonw_uint(&w, seq);
-    jsonw_object_end(&w);
-    return jsonw_take(&w, len);
+    jsonw_key(w, "series"), jsonw_string(w, n->series);
+    jsonw_key(w, "seq"), jsonw_uint(w, seq);
+    jsonw_object_end(w);
+    return w->oom ? -1 : 0;
 }

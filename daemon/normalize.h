@@ -65,6 +65,13 @@ int normalize_check(const struct normalize_env *env, const struct ioc_record *re
 char *normalize_encode(const struct normalize_env *env, const struct normalized *n, uint64_t seq,
                        size_t *len);
 
+/* The same, written into `out` (reset first, its buffer reused): the
+ * per-metric path allocates nothing once the buffer has grown. Returns 0,
+ * or -1 when out of memory. */
+struct jsonw;
+int normalize_encode_into(const struct normalize_env *env, const struct normalized *n,
+                          uint64_t seq, struct jsonw *out);
+
 /* The documented unit list, NULL-terminated. */
 extern const char *const normalize_units[];
 
