@@ -4,6 +4,7 @@
 
 #include "confval.h"
 #include "dirlist.h"
+#include "instance.h"
 #include "sink_kafka.h"
 #include "sink_mqtt.h"
 #include "ini.h"
@@ -483,6 +484,57 @@ static void config_instance_limits(struct instance_config *ic, struct diag *d)
         diag_add(d, ic->path, v->line, "'max_body' must be at least 1k");
 }
 
+const struct ioc_config_key *config_family_of(const struct ioc_config_key *table, const char *key)
+{
+    for (const struct ioc_config_key *k = table; k && k->name; k++) {
+        size_t n = strlen(k->name);
+        if (n >= 2 && strcmp(k->name + n - 2, ".*") == 0 && strncmp(key, k->name, n - 1) == 0)
+            return k;
+    }
+    return NULL;
+}
+
+/* Take the members of the plugin's key families out of `ini` (into
+ * ic->family) before the table check sees them; check each one's form
+ * and value against its family. */
+static void config_instance_families(const struct ini_file *ini, struct ini_file *view,
+                                     struct instance_config *ic, struct diag *d)
+{
+    const struct ioc_config_key *table = ic->plugin->desc->config;
+    view->count = 0;
+    for (size_t i = 0; i < ini->count; i++) {
+        const struct ini_entry *e = &ini->entries[i];
+        const struct ioc_config_key *fam = e->section[0] ? NULL : config_family_of(table, e->key);
+        if (!fam) {
+            view->entries[view->count++] = *e;
+            continue;
+        }
+        const char *rest = e->key + strlen(fam->name) - 1, *reason;
+        size_t len = strlen(rest);
+        if (len == 0 || rest[0] == '.' || rest[len - 1] == '.' || strstr(rest, "..")) {
+            diag_add(d, ic->path, e->line, "'%s': a key of family '%s' needs a name after '%.*s' "
+                     "made of [a-z0-9_] parts joined by single dots", e->key, fam->name,
+                     (int)strlen(fam->name) - 1, fam->name);
+            continue;
+        }
+        if (confval_check(fam->type, e->value, &reason) < 0) {
+            diag_add(d, ic->path, e->line, "'%s' = '%s': %s", e->key, e->value, reason);
+            continue;
+        }
+        char **keys = realloc(ic->family_keys, (ic->family_count + 1) * sizeof *keys);
+        if (keys)
+            ic->family_keys = keys;
+        struct instance_value *vals = realloc(ic->family, (ic->family_count + 1) * sizeof *vals);
+        if (vals)
+            ic->family = vals;
+        if (!keys || !vals)
+            continue;
+        ic->family_keys[ic->family_count] = strdup(e->key);
+        ic->family[ic->family_count] = (struct instance_value){fam, strdup(e->value), e->line};
+        ic->family_count++;
+    }
+}
+
 static int config_load_instance(struct config *c, const char *path, const char *name,
                            struct instance_config *ic, struct diag *d)
 {
@@ -503,7 +555,14 @@ static int config_load_instance(struct config *c, const char *path, const char *
     ic->value_count = tables_count(&t);
     ic->values = calloc(ic->value_count, sizeof *ic->values);
     if (ic->values && ic->plugin) {
-        config_check_section(&ini, "", &t, c->dir, ic->values, 0, d);
+        /* The view shares the file's entries; only ini owns them. */
+        struct ini_file view = ini;
+        view.entries = calloc(ini.count ? ini.count : 1, sizeof *view.entries);
+        if (view.entries) {
+            config_instance_families(&ini, &view, ic, d);
+            config_check_section(&view, "", &t, c->dir, ic->values, 0, d);
+        }
+        free(view.entries);
         config_instance_reserved(ic);
         config_instance_limits(ic, d);
     }
@@ -552,7 +611,11 @@ static void config_instances(struct config *c, const char *only, struct diag *d)
         } else if (only && access(path, R_OK) != 0) {
             diag_add(d, path, 0, "no such connector instance '%s': %s", only, strerror(errno));
         } else {
-            config_load_instance(c, path, names[i], &c->instances[c->instance_count++], d);
+            struct instance_config *ic = &c->instances[c->instance_count++];
+            /* The plugin judges only what passed the table check. */
+            if (config_load_instance(c, path, names[i], ic, d) == 0 && c->gazetteer &&
+                c->province)
+                instance_check(c, ic, d);
         }
         free(path);
     }
@@ -600,6 +663,12 @@ void config_free(struct config *c)
     for (size_t i = 0; c->instances && i < c->instance_count; i++) {
         struct instance_config *ic = &c->instances[i];
         values_free(ic->values, ic->value_count);
+        for (size_t j = 0; j < ic->family_count; j++) {
+            free(ic->family_keys[j]);
+            free(ic->family[j].text);
+        }
+        free(ic->family_keys);
+        free(ic->family);
         plugin_close(ic->plugin);
         free(ic->name);
         free(ic->path);
@@ -624,6 +693,9 @@ const struct instance_value *instance_value(const struct instance_config *ic, co
     for (size_t i = 0; i < ic->value_count; i++)
         if (strcmp(ic->values[i].key->name, key) == 0)
             return &ic->values[i];
+    for (size_t i = 0; i < ic->family_count; i++)
+        if (strcmp(ic->family_keys[i], key) == 0)
+            return &ic->family[i];
     return NULL;
 }
 

@@ -34,6 +34,12 @@ struct instance_config {
     struct plugin *plugin;
     struct instance_value *values; /* reserved keys first, then the plugin's */
     size_t value_count;
+    /* Members of the plugin's key families ("metric.*") set in the file,
+     * in file order: family_keys[i] = "metric.docs.unit", family[i].key =
+     * the family's table entry. */
+    struct instance_value *family;
+    char **family_keys;
+    size_t family_count;
     /* The reserved keys, parsed. */
     bool enabled;
     int64_t interval_ms, timeout_ms, jitter_ms, backoff_max_ms, fail_after;
@@ -90,7 +96,11 @@ int config_load(const char *path, const char *only_instance, struct config *out,
 void config_free(struct config *c);
 
 /* A key's value of an instance (NULL if the key is unknown). */
+/* The value of `key` in an instance: a table key or a family member. */
 const struct instance_value *instance_value(const struct instance_config *ic, const char *key);
+/* The table entry of the family ("metric.*") that `key` belongs to, or
+ * NULL. */
+const struct ioc_config_key *config_family_of(const struct ioc_config_key *table, const char *key);
 const struct instance_config *config_instance(const struct config *c, const char *name);
 
 /* The daemon's own keys, for documentation and tests. */

@@ -263,6 +263,14 @@ static void http_setup(CURL *h, const char *url, const struct ioc_http_options *
         curl_easy_setopt(h, CURLOPT_USERNAME, o->basic_user);
         curl_easy_setopt(h, CURLOPT_PASSWORD, o->basic_password ? o->basic_password : "");
     }
+    /* Verification stays on whatever is given: these only choose whom to
+     * trust and who we are. */
+    if (o->ca_file)
+        curl_easy_setopt(h, CURLOPT_CAINFO, o->ca_file);
+    if (o->client_cert) {
+        curl_easy_setopt(h, CURLOPT_SSLCERT, o->client_cert);
+        curl_easy_setopt(h, CURLOPT_SSLKEY, o->client_key ? o->client_key : o->client_cert);
+    }
     if (o->method && strcmp(o->method, "POST") == 0) {
         curl_easy_setopt(h, CURLOPT_POST, 1L);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)o->body_len);

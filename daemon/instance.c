@@ -55,6 +55,31 @@ struct ioc_ctx *instance_new(const struct config *config, const struct instance_
     return ctx;
 }
 
+int instance_check(const struct config *config, const struct instance_config *cfg,
+                   struct diag *d)
+{
+    const struct ioc_connector *desc = cfg->plugin->desc;
+    if (!desc->check)
+        return 0;
+    /* A short-lived context: configuration, gazetteer and error reporting
+     * only, which is all the SDK lets check use. */
+    struct ioc_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return -1;
+    ctx->cfg = cfg;
+    ctx->desc = desc;
+    ctx->env = (struct normalize_env){cfg->source, config->province, config->tz_offset_min,
+                                      config->gazetteer};
+    ctx->check_diag = d;
+    size_t before = d->count;
+    int rc = desc->check(ctx);
+    if (rc != IOC_OK && d->count == before)
+        diag_add(d, cfg->path, 0, "plugin %s refused this configuration without saying why",
+                 desc->name);
+    free(ctx);
+    return rc == IOC_OK && d->count == before ? 0 : -1;
+}
+
 int instance_init(struct ioc_ctx *ctx)
 {
     if (ctx->desc->init && ctx->desc->init(ctx, &ctx->plugin_state) != IOC_OK) {
@@ -256,6 +281,66 @@ uint64_t ioc_config_size(ioc_ctx *ctx, const char *key)
     const char *t = instance_config_text(ctx, key), *reason;
     uint64_t v = 0;
     return t && confval_size(t, &v, &reason) == 0 ? v : 0;
+}
+
+const char *ioc_config_family(ioc_ctx *ctx, const char *family, size_t index)
+{
+    const struct instance_config *ic = ctx->cfg;
+    for (size_t i = 0; i < ic->family_count; i++)
+        if (strcmp(ic->family[i].key->name, family) == 0 && index-- == 0)
+            return ic->family_keys[i];
+    return NULL;
+}
+
+void ioc_config_error(ioc_ctx *ctx, const char *key, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    const struct instance_value *v = key ? instance_value(ctx->cfg, key) : NULL;
+    int line = v ? v->line : 0;
+    const char *sep = key ? ": " : "";
+    if (ctx->check_diag) {
+        diag_add(ctx->check_diag, ctx->cfg->path, line, "%s%s%s", key ? key : "", sep, text);
+        return;
+    }
+    if (line > 0)
+        log_msg(LOG_ERR, ctx->cfg->name, "%s:%d: %s%s%s", ctx->cfg->path, line, key, sep, text);
+    else
+        log_msg(LOG_ERR, ctx->cfg->name, "%s: %s%s%s", ctx->cfg->path, key ? key : "", sep, text);
+}
+
+/* ---- host API: areas ---- */
+
+const char *ioc_province(ioc_ctx *ctx) { return ctx->env.province; }
+
+const char *ioc_area_resolve(ioc_ctx *ctx, const char *code, const char **reason)
+{
+    const char *why = NULL, *result = NULL;
+    struct area_resolution r;
+    switch (gazetteer_resolve(ctx->env.gazetteer, code, &r)) {
+    case GAZ_CURRENT:
+    case GAZ_MAPPED:
+        if (strcmp(r.area->province, ctx->env.province) != 0)
+            why = "belongs to another province";
+        else
+            result = r.area->code;
+        break;
+    case GAZ_SPLIT:
+        why = "is an old commune code that was split between several communes";
+        break;
+    case GAZ_UNKNOWN:
+        why = "is not a code of the gazetteer";
+        break;
+    case GAZ_MALFORMED:
+        why = "is not a 2-digit province or 5-digit commune code";
+        break;
+    }
+    if (reason)
+        *reason = why;
+    return result;
 }
 
 /* ---- host API: logging, rejections ---- */

@@ -40,6 +40,7 @@ struct ioc_ctx {
     struct http_client *http;
     void *plugin_state;
     bool initialised;
+    struct diag *check_diag;    /* set while the plugin's check runs */
 
     atomic_bool stopping;
     int64_t poll_deadline_ms;   /* monotonic; 0 outside a poll */
@@ -63,6 +64,11 @@ struct ioc_ctx {
  * NULL with a logged error on failure. */
 struct ioc_ctx *instance_new(const struct config *config, const struct instance_config *cfg,
                              struct pipeline *pipeline);
+/* Run the plugin's check callback (if any) on a loaded instance
+ * configuration, adding what it reports to `d` as FILE:LINE errors.
+ * Returns 0 when the plugin accepted the configuration. */
+int instance_check(const struct config *config, const struct instance_config *cfg,
+                   struct diag *d);
 /* Call the plugin's init. 0 or -1 (logged). */
 int instance_init(struct ioc_ctx *ctx);
 /* One poll bounded by the instance's timeout. Updates counters and health;

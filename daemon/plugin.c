@@ -5,6 +5,7 @@
 #include "dirlist.h"
 
 #include <dlfcn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,10 +51,20 @@ static int plugin_check_table(const struct ioc_connector *desc, const char *path
     int errors = 0;
     for (const struct ioc_config_key *k = desc->config; k && k->name; k++) {
         const char *reason;
-        if (!plugin_valid_name(k->name, "") || strlen(k->name) > 48) {
+        size_t len = strlen(k->name);
+        bool family = len > 2 && strcmp(k->name + len - 2, ".*") == 0;
+        char stem[64];
+        snprintf(stem, sizeof stem, "%.*s", (int)(family ? len - 2 : len), k->name);
+        if (!plugin_valid_name(stem, family ? "." : "") || len > 48 || stem[0] == '.' ||
+            stem[strlen(stem) - 1] == '.') {
             diag_add(d, path, 0, "config key '%s' is not a valid name", k->name);
             errors++;
             continue;
+        }
+        if (family && (k->default_value || k->required || k->type == IOC_CFG_SECRET)) {
+            diag_add(d, path, 0, "config key family '%s' cannot have a default, be required or "
+                     "be a secret", k->name);
+            errors++;
         }
         for (const struct ioc_config_key *r = plugin_reserved_keys; r->name; r++)
             if (strcmp(r->name, k->name) == 0) {

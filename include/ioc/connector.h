@@ -4,11 +4,16 @@
  * A connector is a shared object (.so) that knows one departmental API. It
  * exports exactly one symbol, IOC_CONNECTOR_SYMBOL ("ioc_connector"), a
  * `const struct ioc_connector` that names the plugin, declares its
- * configuration keys and points at three callbacks:
+ * configuration keys and points at four callbacks:
  *
+ *   check whenever the configuration is loaded (start-up, SIGHUP and
+ *         `iocd --check-config`): judge what the key table cannot express
+ *         (e.g. a mapping that refers to itself) and report each mistake
+ *         with ioc_config_error(), which names FILE:LINE of the key;
  *   init  once per connector instance, after the daemon has validated the
  *         instance's configuration file against `config` (unknown keys,
- *         wrong types and missing required keys never reach the plugin);
+ *         wrong types and missing required keys never reach the plugin)
+ *         and after check accepted it;
  *   poll  one fetch cycle, called from the instance's own thread at every
  *         interval: fetch with ioc_http_request(), emit with ioc_emit();
  *   fini  release what init allocated.
@@ -35,7 +40,7 @@ extern "C" {
 
 /* Bumped whenever a struct or function of include/ioc/ changes
  * incompatibly. The daemon refuses a plugin built against another ABI. */
-#define IOC_ABI_VERSION 1
+#define IOC_ABI_VERSION 2
 
 /* The name of the one symbol a plugin exports. */
 #define IOC_CONNECTOR_SYMBOL "ioc_connector"
@@ -62,12 +67,21 @@ enum ioc_config_type {
 };
 
 /* One key of a connector's configuration table. A table is an array
- * terminated by an entry whose `name` is NULL. */
+ * terminated by an entry whose `name` is NULL.
+ *
+ * A name ending in ".*" declares a family of keys instead of one key:
+ * {"metric.*", IOC_CFG_STRING, ...} accepts "metric.docs.unit",
+ * "metric.docs.field" and any other key that starts with "metric." and
+ * goes on with [a-z0-9_.] (no empty segment). Every member is checked
+ * against the family's type; a family has no default and is never
+ * required. Walk the members that are set with ioc_config_family() and
+ * read each with the ordinary getters. */
 struct ioc_config_key {
-    const char *name;          /* lowercase, [a-z0-9_]; not a key the daemon
-                                  reserves (plugin, enabled, interval,
-                                  timeout, jitter, backoff_max, fail_after,
-                                  max_body, source) */
+    const char *name;          /* lowercase, [a-z0-9_], or a family prefix
+                                  [a-z0-9_.] followed by ".*"; not a key
+                                  the daemon reserves (plugin, enabled,
+                                  interval, timeout, jitter, backoff_max,
+                                  fail_after, max_body, source) */
     enum ioc_config_type type;
     const char *default_value; /* text form, parsed like a configured value;
                                   NULL = no default */
@@ -109,6 +123,17 @@ struct ioc_connector {
 
     /* Release the state. Called once, after the last poll. May be NULL. */
     void (*fini)(ioc_ctx *ctx, void *state);
+
+    /* Judge the instance's configuration without running it: no network,
+     * no saved state, no emit (only the ioc_config_*() getters,
+     * ioc_config_error(), ioc_area_resolve() and ioc_province() may be
+     * called). Report every mistake found with ioc_config_error() and
+     * return IOC_ERROR if there was one. Called with a short-lived ctx
+     * each time the configuration is loaded, before init; a failed check
+     * makes the whole configuration invalid (at start-up, iocd does not
+     * start; on SIGHUP, the old configuration keeps running), exactly like
+     * an unknown key. May be NULL. */
+    int (*check)(ioc_ctx *ctx);
 };
 
 #define IOC_CONNECTOR_EXPORT \
@@ -126,6 +151,24 @@ bool ioc_config_bool(ioc_ctx *ctx, const char *key);
 int64_t ioc_config_duration_ms(ioc_ctx *ctx, const char *key);
 uint64_t ioc_config_size(ioc_ctx *ctx, const char *key);
 bool ioc_config_isset(ioc_ctx *ctx, const char *key);
+
+/* The `index`-th key (0-based, in the order of the file) that is set in
+ * the family `family` ("metric.*", as declared in the table), e.g.
+ * "metric.docs.unit"; NULL when index is past the last one. Read its value
+ * with ioc_config_string(ctx, key). Owned by the daemon, valid until fini
+ * returns. Thread-safe. */
+const char *ioc_config_family(ioc_ctx *ctx, const char *family, size_t index);
+
+/* Report a configuration mistake the plugin found (typically in check or
+ * init). The daemon prints it as "FILE:LINE: KEY: message" where LINE is
+ * the line `key` was set on (the file alone when `key` is NULL or unset),
+ * adds it to the errors of `iocd --check-config`, and counts it. Write the
+ * message so it says what is wrong and what would be right, e.g.
+ *   ioc_config_error(ctx, "metric.share.denominator",
+ *                    "path `tong.` ends with a dot; write `tong`");
+ * Thread-safe. */
+void ioc_config_error(ioc_ctx *ctx, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* The instance name (the configuration file's base name, e.g. "ioffice"),
  * which is also the metric `source` unless `source =` overrides it.

@@ -42,6 +42,22 @@ char *ioc_state_get(ioc_ctx *ctx, const char *key);
  * unchanged). Thread-safe. */
 int ioc_state_set(ioc_ctx *ctx, const char *key, const char *value);
 
+/* The current code of an administrative unit, for a connector that
+ * groups or sums values per area itself: a current code ("32002", "96")
+ * comes back as is, a pre-2025 commune code that merged wholly into one
+ * new commune comes back as that commune's code, so two spellings of one
+ * commune land in one group. Returns NULL for a code that is unknown,
+ * malformed, of another province, or was split between several communes,
+ * and writes the reason to *reason (a static or daemon-owned string; reason
+ * may be NULL). The returned string is owned by the daemon and lives as
+ * long as the instance. ioc_emit() does the same mapping on its own, so
+ * connectors that do not aggregate need not call this. Thread-safe. */
+const char *ioc_area_resolve(ioc_ctx *ctx, const char *code, const char **reason);
+
+/* The 2-digit code of the province this deployment serves ("96"), from
+ * iocd.conf. Owned by the daemon. Thread-safe. */
+const char *ioc_province(ioc_ctx *ctx);
+
 /* True once the daemon has asked this instance to stop (SIGTERM, reload):
  * a long poll should check it between pages and return IOC_ERROR early. */
 bool ioc_stopping(ioc_ctx *ctx);

@@ -51,6 +51,12 @@ struct ioc_http_options {
     int64_t timeout_ms;          /* 0 = the instance's `timeout`; never
                                     longer than what is left of the poll */
     uint64_t max_body;           /* 0 = the instance's `max_body` */
+    const char *ca_file;         /* PEM file of the CA(s) to trust instead
+                                    of the system's (a department's private
+                                    CA); NULL = the system store */
+    const char *client_cert;     /* PEM client certificate for mutual TLS,
+                                    with client_key; NULL = none */
+    const char *client_key;      /* PEM private key of client_cert */
 };
 
 /* What came back. Release with ioc_http_response_free(). */

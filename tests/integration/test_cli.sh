@@ -78,7 +78,7 @@ same 1 "$?" "--describe of an unknown plugin exits 1"
 "$IOCD" -c conf/iocd.conf --list-connectors >"$tmp/list.out"
 check "--list-connectors lists the example plugin" grep -qE '^  example +1\.0\.0 ' "$tmp/list.out"
 check "--list-connectors lists the configured instance" grep -qE '^  example +plugin example +enabled' "$tmp/list.out"
-check "--version prints the version and ABI" bash -c "'$IOCD' --version | grep -qE '^iocd [0-9]+\.[0-9]+\.[0-9]+ \(connector ABI 1\)$'"
+check "--version prints the version and ABI" bash -c "'$IOCD' --version | grep -qE '^iocd [0-9]+\.[0-9]+\.[0-9]+ \(connector ABI 2\)$'"
 check "--help describes --check-config" bash -c "'$IOCD' --help | grep -q -- '--check-config'"
 "$IOCD" --no-such-option >/dev/null 2>&1
 same 2 "$?" "an unknown option exits 2"
@@ -124,7 +124,7 @@ echo "plugin = badabi" >"$tmp/plug/connectors.d/a.conf"
 echo "plugin = nosym" >"$tmp/plug/connectors.d/b.conf"
 "$IOCD" -c "$tmp/plug/iocd.conf" --check-config 2>"$tmp/plug.err" >/dev/null
 same 1 "$?" "a configuration using broken plugins is refused"
-contains "$tmp/plug.err" "$plugdir/badabi.so: plugin built for connector ABI 99, this iocd speaks ABI 1" \
+contains "$tmp/plug.err" "$plugdir/badabi.so: plugin built for connector ABI 99, this iocd speaks ABI 2" \
     "wrong ABI: the error names the file and both versions"
 contains "$tmp/plug.err" "$plugdir/nosym.so: missing symbol 'ioc_connector'" \
     "missing descriptor: the error names the file and the symbol"

@@ -1,0 +1,521 @@
+/* hjextract - see hjextract.h. */
+#include "hjextract.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a bump allocator for the strings of one walk ---- */
+
+struct hj_chunk {
+    struct hj_chunk *next;
+    size_t used, size;
+    char data[];
+};
+
+static void *hj_alloc(struct hj_chunk **arena, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    struct hj_chunk *c = *arena;
+    if (!c || c->size - c->used < n) {
+        size_t size = n > 60000 ? n : 60000;
+        struct hj_chunk *fresh = malloc(sizeof *fresh + size);
+        if (!fresh)
+            return NULL;
+        fresh->next = c;
+        fresh->used = 0;
+        fresh->size = size;
+        *arena = c = fresh;
+    }
+    void *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+static const char *hj_strdup(struct hj_chunk **arena, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *p = hj_alloc(arena, n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+/* ---- items and groups ---- */
+
+/* One metric of one record, or one group of a sum. */
+struct hj_item {
+    size_t metric;
+    const char *area;
+    const char **dims;     /* the record's dims, mapping->dim_count of them */
+    const char *ts;        /* NULL = time of the poll */
+    const char *period_from, *period_to;
+    double value, numerator, denominator;
+    const char *group_key; /* sums only */
+};
+
+struct hj_batch {
+    const struct hj_mapping *m;
+    const struct hj_host *host;
+    struct hj_chunk *arena;
+    struct hj_item *items, *groups;
+    size_t item_count, item_cap, group_count, group_cap;
+    size_t *slots;         /* open addressing over groups: index + 1, 0 empty */
+    size_t slot_count;
+    size_t records, skipped;
+    /* Per page while extracting. */
+    json_t *page;
+    int page_number;
+    size_t record_index;
+    bool failed;           /* out of memory: the walk is not trustworthy */
+};
+
+struct hj_batch *hj_batch_new(const struct hj_mapping *mapping, const struct hj_host *host)
+{
+    struct hj_batch *b = calloc(1, sizeof *b);
+    if (b)
+        b->m = mapping, b->host = host;
+    return b;
+}
+
+void hj_batch_free(struct hj_batch *b)
+{
+    if (!b)
+        return;
+    while (b->arena) {
+        struct hj_chunk *next = b->arena->next;
+        free(b->arena);
+        b->arena = next;
+    }
+    free(b->items);
+    free(b->groups);
+    free(b->slots);
+    free(b);
+}
+
+size_t hj_batch_records(const struct hj_batch *b) { return b->records; }
+size_t hj_batch_skipped(const struct hj_batch *b) { return b->skipped; }
+
+static bool hj_grow(void **array, size_t *cap, size_t count, size_t size)
+{
+    if (count < *cap)
+        return true;
+    size_t next = *cap ? *cap * 2 : 256;
+    void *p = realloc(*array, next * size);
+    if (!p)
+        return false;
+    *array = p;
+    *cap = next;
+    return true;
+}
+
+static uint64_t hj_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static bool hj_rehash(struct hj_batch *b)
+{
+    size_t count = b->slot_count ? b->slot_count * 2 : 1024;
+    size_t *slots = calloc(count, sizeof *slots);
+    if (!slots)
+        return false;
+    for (size_t g = 0; g < b->group_count; g++) {
+        size_t s = hj_hash(b->groups[g].group_key) & (count - 1);
+        while (slots[s])
+            s = (s + 1) & (count - 1);
+        slots[s] = g + 1;
+    }
+    free(b->slots);
+    b->slots = slots;
+    b->slot_count = count;
+    return true;
+}
+
+/* The group of `key`, created from `item` when new. */
+static struct hj_item *hj_group(struct hj_batch *b, const char *key, const struct hj_item *item,
+                                bool *created)
+{
+    if ((b->group_count + 1) * 2 > b->slot_count && !hj_rehash(b))
+        return NULL;
+    size_t s = hj_hash(key) & (b->slot_count - 1);
+    for (; b->slots[s]; s = (s + 1) & (b->slot_count - 1))
+        if (strcmp(b->groups[b->slots[s] - 1].group_key, key) == 0) {
+            *created = false;
+            return &b->groups[b->slots[s] - 1];
+        }
+    if (!hj_grow((void **)&b->groups, &b->group_cap, b->group_count, sizeof *b->groups))
+        return NULL;
+    struct hj_item *g = &b->groups[b->group_count];
+    *g = *item;
+    if (!(g->group_key = hj_strdup(&b->arena, key)))
+        return NULL;
+    b->slots[s] = ++b->group_count;
+    *created = true;
+    return g;
+}
+
+/* ---- reading fields ---- */
+
+/* Why a record is skipped; where/field/reason go to host->reject. */
+struct hj_fault {
+    const char *field;
+    char reason[256];
+};
+
+static json_t *hj_lookup(struct hj_batch *b, const struct jpath *path, json_t *record,
+                         struct hj_fault *f)
+{
+    json_t *v = jpath_get(path, jpath_from_root(path) ? b->page : record, f->reason,
+                          sizeof f->reason);
+    if (!v) {
+        f->field = jpath_text(path);
+        return NULL;
+    }
+    return v;
+}
+
+/* A dimension or code value as text: strings as they are, integers in
+ * decimal, other numbers shortest-exact; anything else is a fault. */
+static int hj_text(const json_t *v, char *out, size_t len, char *why, size_t whylen)
+{
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        snprintf(out, len, "%s", json_string_value(v));
+        return 0;
+    case JSON_INTEGER:
+        snprintf(out, len, "%lld", (long long)json_integer_value(v));
+        return 0;
+    case JSON_REAL:
+        snprintf(out, len, "%.15g", json_real_value(v));
+        return 0;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        snprintf(out, len, "%s", json_is_true(v) ? "true" : "false");
+        return 0;
+    case JSON_NULL:
+        snprintf(why, whylen, "is null");
+        return -1;
+    default:
+        snprintf(why, whylen, "is an %s, expected text or a number",
+                 json_is_object(v) ? "object" : "array");
+        return -1;
+    }
+}
+
+static bool hj_where_match(struct hj_batch *b, const struct hj_where *w, json_t *record)
+{
+    if (w->op == HJ_WHERE_ALL)
+        return true;
+    char text[256], why[64];
+    json_t *v = jpath_get(w->path, jpath_from_root(w->path) ? b->page : record, why, sizeof why);
+    bool have = v && hj_text(v, text, sizeof text, why, sizeof why) == 0, in = false;
+    for (size_t i = 0; have && i < w->value_count; i++)
+        in |= strcmp(text, w->values[i]) == 0;
+    return w->op == HJ_WHERE_EQ || w->op == HJ_WHERE_IN ? in : !in;
+}
+
+/* Sum of an expression. 1 = value in *out, 0 = a field is missing or null
+ * and the metric is optional (skip the metric), -1 = fault. */
+static int hj_eval(struct hj_batch *b, const struct hj_expr *e, bool optional, json_t *record,
+                   double *out, struct hj_fault *f)
+{
+    double sum = 0;
+    for (size_t i = 0; i < e->count; i++) {
+        const struct hj_term *t = &e->terms[i];
+        if (!t->path) {
+            sum += t->constant;
+            continue;
+        }
+        json_t *v = hj_lookup(b, t->path, record, f);
+        if ((!v || json_is_null(v)) && optional)
+            return 0;
+        if (!v)
+            return -1;
+        double x;
+        if (hjnum_value(v, b->m->number_strings, &x, f->reason, sizeof f->reason) < 0) {
+            f->field = jpath_text(t->path);
+            return -1;
+        }
+        sum += x;
+    }
+    *out = sum;
+    return 1;
+}
+
+/* ---- one record ---- */
+
+static int hj_record_area(struct hj_batch *b, json_t *record, char *area, size_t len,
+                          struct hj_fault *f)
+{
+    const struct hj_mapping *m = b->m;
+    if (m->area_const) {
+        snprintf(area, len, "%s", m->area_const);
+        return 0;
+    }
+    json_t *v = jpath_get(m->area, jpath_from_root(m->area) ? b->page : record, f->reason,
+                          sizeof f->reason);
+    if ((!v || json_is_null(v)) && m->area_missing_province) {
+        snprintf(area, len, "%s", b->host->province);
+        return 0;
+    }
+    f->field = jpath_text(m->area);
+    if (!v)
+        return -1;
+    if (!json_is_string(v) && !json_is_integer(v)) {
+        snprintf(f->reason, sizeof f->reason, "is %s, expected a code such as \"32002\"",
+                 json_is_null(v) ? "null" : json_is_real(v) ? "a fractional number"
+                                                          : "not text");
+        return -1;
+    }
+    return hj_text(v, area, len, f->reason, sizeof f->reason);
+}
+
+static int hj_record_time(struct hj_batch *b, const struct jpath *path, enum hjtime_format fmt,
+                          bool date, json_t *record, const char **out, struct hj_fault *f)
+{
+    char text[48];
+    json_t *v = hj_lookup(b, path, record, f);
+    if (!v)
+        return -1;
+    int rc = date ? hjtime_date_of(v, fmt, b->m->zone_minutes, text, sizeof text, f->reason,
+                                   sizeof f->reason)
+                  : hjtime_value(v, fmt, b->m->zone_minutes, text, sizeof text, f->reason,
+                                 sizeof f->reason);
+    if (rc < 0) {
+        f->field = jpath_text(path);
+        return -1;
+    }
+    *out = hj_strdup(&b->arena, text);
+    return 0;
+}
+
+/* Everything of a record common to its metrics: area, time, period, dims. */
+static int hj_record_frame(struct hj_batch *b, json_t *record, struct hj_item *base,
+                           char *area, size_t area_len, struct hj_fault *f)
+{
+    const struct hj_mapping *m = b->m;
+    if (hj_record_area(b, record, area, area_len, f) < 0)
+        return -1;
+    if (m->time && hj_record_time(b, m->time, m->time_format, false, record, &base->ts, f) < 0)
+        return -1;
+    if (m->period_from &&
+        (hj_record_time(b, m->period_from, m->period_format, true, record, &base->period_from,
+                        f) < 0 ||
+         hj_record_time(b, m->period_to, m->period_format, true, record, &base->period_to, f) < 0))
+        return -1;
+    base->dims = m->dim_count ? hj_alloc(&b->arena, m->dim_count * sizeof *base->dims) : NULL;
+    for (size_t i = 0; i < m->dim_count; i++) {
+        const struct hj_record_dim *d = &m->dims[i];
+        char text[256];
+        if (d->constant) {
+            base->dims[i] = d->constant;
+            continue;
+        }
+        json_t *v = hj_lookup(b, d->path, record, f);
+        if (!v)
+            return -1;
+        if (hj_text(v, text, sizeof text, f->reason, sizeof f->reason) < 0) {
+            f->field = jpath_text(d->path);
+            return -1;
+        }
+        base->dims[i] = hj_strdup(&b->arena, text);
+    }
+    return 0;
+}
+
+static void hj_reject(struct hj_batch *b, const char *area, const struct hj_fault *f)
+{
+    char where[128];
+    if (area && *area)
+        snprintf(where, sizeof where, "page %d record %zu (area %s)", b->page_number,
+                 b->record_index, area);
+    else
+        snprintf(where, sizeof where, "page %d record %zu", b->page_number, b->record_index);
+    b->skipped++;
+    b->host->reject(b->host->user, where, f->field, f->reason);
+}
+
+/* The group key of a sum: metric, area, kept dimension values. */
+static void hj_group_key(const struct hj_metric *mt, size_t metric, const struct hj_item *it,
+                         char *key, size_t len)
+{
+    int n = snprintf(key, len, "%zu\x1f%s", metric, it->area);
+    for (size_t d = 0; d < mt->keep_count && n > 0 && (size_t)n < len; d++)
+        n += snprintf(key + n, len - (size_t)n, "\x1f%s", it->dims[mt->keep[d]]);
+}
+
+static int hj_commit(struct hj_batch *b, const struct hj_metric *mt, struct hj_item *it,
+                     const char *area)
+{
+    if (mt->sum == HJ_SUM_NONE) {
+        it->area = area;
+        if (!hj_grow((void **)&b->items, &b->item_cap, b->item_count, sizeof *b->items))
+            return -1;
+        b->items[b->item_count++] = *it;
+        return 0;
+    }
+    it->area = mt->sum == HJ_SUM_PROVINCE ? b->host->province : area;
+    char key[1024];
+    hj_group_key(mt, it->metric, it, key, sizeof key);
+    bool created;
+    struct hj_item *g = hj_group(b, key, it, &created);
+    if (!g)
+        return -1;
+    if (!created) {
+        g->value += it->value;
+        g->numerator += it->numerator;
+        g->denominator += it->denominator;
+        /* The group's time is its latest record's. */
+        if (it->ts && (!g->ts || strcmp(it->ts, g->ts) > 0))
+            g->ts = it->ts;
+    }
+    return 0;
+}
+
+static int hj_record(json_t *record, void *user)
+{
+    struct hj_batch *b = user;
+    const struct hj_mapping *m = b->m;
+    struct hj_fault f = {0};
+    struct hj_item base = {0}, staged[HJ_MAX_METRICS];
+    char area_text[64] = "";
+    b->records++;
+    b->record_index++;
+    if (hj_record_frame(b, record, &base, area_text, sizeof area_text, &f) < 0) {
+        hj_reject(b, area_text, &f);
+        return 0;
+    }
+    const char *area = hj_strdup(&b->arena, area_text), *grouped_area = area;
+    if (m->any_sum && !m->area_const) {
+        const char *why = NULL;
+        grouped_area = b->host->area_resolve(b->host->user, area_text, &why);
+        if (!grouped_area) {
+            f.field = m->area ? jpath_text(m->area) : "area";
+            snprintf(f.reason, sizeof f.reason, "'%.16s' %s", area_text,
+                     why ? why : "cannot be used");
+            hj_reject(b, area_text, &f);
+            return 0;
+        }
+    }
+    /* Read every metric before keeping any: a fault skips the whole record. */
+    size_t n = 0;
+    for (size_t i = 0; i < m->metric_count; i++) {
+        const struct hj_metric *mt = &m->metrics[i];
+        struct hj_item it = base;
+        it.metric = i;
+        int rc;
+        if (!hj_where_match(b, &mt->where, record)) {
+            /* A sum counts the record as 0, so a group whose records all
+             * fail the filter is published as 0 rather than missing. */
+            if (mt->sum == HJ_SUM_NONE)
+                continue;
+            rc = 1;
+        } else if (mt->is_ratio) {
+            rc = hj_eval(b, &mt->numerator, mt->optional, record, &it.numerator, &f);
+            if (rc > 0)
+                rc = hj_eval(b, &mt->denominator, mt->optional, record, &it.denominator, &f);
+        } else {
+            rc = hj_eval(b, &mt->value, mt->optional, record, &it.value, &f);
+        }
+        if (rc < 0) {
+            hj_reject(b, area_text, &f);
+            return 0;
+        }
+        if (rc > 0 && n < sizeof staged / sizeof staged[0])
+            staged[n++] = it;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct hj_metric *mt = &m->metrics[staged[i].metric];
+        if (hj_commit(b, mt, &staged[i], mt->sum == HJ_SUM_AREA ? grouped_area : area) < 0) {
+            b->failed = true;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+long hj_batch_add_page(struct hj_batch *b, json_t *page, int page_number, char *why,
+                       size_t whylen)
+{
+    b->page = page;
+    b->page_number = page_number;
+    b->record_index = 0;
+    size_t before = b->records;
+    int rc = jpath_each(b->m->records, page, hj_record, b, why, whylen);
+    b->page = NULL;
+    if (rc < 0)
+        return -1;
+    if (b->failed) {
+        snprintf(why, whylen, "out of memory while extracting records");
+        return -1;
+    }
+    return (long)(b->records - before);
+}
+
+/* ---- emitting ---- */
+
+static double hj_round(double v, int decimals)
+{
+    if (decimals < 0)
+        return v;
+    double scale = 1;
+    for (int i = 0; i < decimals; i++)
+        scale *= 10;
+    double x = v * scale;
+    if (x > 9e15 || x < -9e15)
+        return v; /* beyond exact integers: already as precise as it gets */
+    long long r = (long long)(x < 0 ? x - 0.5 : x + 0.5);
+    return (double)r / scale;
+}
+
+static bool hj_emit_item(const struct hj_batch *b, const struct hj_item *it,
+                         void (*emit)(void *, const struct ioc_record *), void *user)
+{
+    const struct hj_metric *mt = &b->m->metrics[it->metric];
+    struct ioc_record r = {0};
+    r.metric = mt->name;
+    r.unit = mt->unit;
+    r.ts = it->ts;
+    r.period_from = it->period_from;
+    r.period_to = it->period_to;
+    r.area = it->area;
+    size_t d = 0;
+    for (size_t k = 0; k < mt->keep_count && d < IOC_MAX_DIMS; k++, d++)
+        r.dims[d] = (struct ioc_dim){b->m->dims[mt->keep[k]].key, it->dims[mt->keep[k]]};
+    for (size_t k = 0; k < mt->const_dim_count && d < IOC_MAX_DIMS; k++, d++)
+        r.dims[d] = mt->const_dims[k];
+    if (mt->is_ratio) {
+        if (it->denominator == 0)
+            return false;
+        r.value = hj_round(it->numerator * mt->scale / it->denominator, mt->decimals);
+        r.has_ratio_parts = true;
+        r.numerator = it->numerator;
+        r.denominator = it->denominator;
+    } else {
+        r.value = hj_round(it->value, mt->decimals);
+    }
+    r.target_op = mt->target_op;
+    r.target = mt->target;
+    emit(user, &r);
+    return true;
+}
+
+size_t hj_batch_emit(struct hj_batch *b, void (*emit)(void *, const struct ioc_record *),
+                     void *user, size_t *undefined)
+{
+    size_t sent = 0, skipped = 0;
+    for (size_t i = 0; i < b->item_count; i++)
+        hj_emit_item(b, &b->items[i], emit, user) ? sent++ : skipped++;
+    for (size_t i = 0; i < b->group_count; i++)
+        hj_emit_item(b, &b->groups[i], emit, user) ? sent++ : skipped++;
+    if (undefined)
+        *undefined = skipped;
+    return sent;
+}

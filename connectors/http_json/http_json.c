@@ -1,0 +1,402 @@
+/*
+ * http_json - a connector configured, not programmed: it fetches any JSON
+ * feed and turns it into metrics by the mapping in its instance file.
+ *
+ *   plugin = http_json
+ *   url = http://10.0.0.5/api/baocao
+ *   pagination = page          page_param = page     page_total = total
+ *   records = items[]          area = maXa           dim.operator = nhaMang
+ *   metric.subs.name = telecom.subscribers.mobile
+ *   metric.subs.value = thueBaoDiDong
+ *   metric.subs.unit = count
+ *
+ * docs/http_json.md is the manual (every key, the path syntax, examples);
+ * conf/examples/ holds instance files for the four simulated feeds.
+ *
+ * This file is the glue to the daemon: the key table, the request options,
+ * and the poll loop. The design idea: every setting is judged by `check`
+ * (so `iocd --check-config` names FILE:LINE of each mistake) through the
+ * same parser init uses (hjmap); a poll is a walk (hjwalk) whose pages are
+ * extracted into a batch (hjextract) that is emitted only when the last
+ * page has arrived, so a failed page publishes nothing.
+ */
+#include "hjextract.h"
+#include "hjmap.h"
+#include "hjwalk.h"
+
+#include <ioc/ioc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define HTTP_JSON_MAX_HEADERS 32
+
+static const struct ioc_config_key http_json_keys[] = {
+    /* request */
+    {"url", IOC_CFG_URL, NULL, true, "the feed's URL (http:// or https://)"},
+    {"method", IOC_CFG_STRING, "GET", false, "GET or POST"},
+    {"body", IOC_CFG_STRING, NULL, false, "request body of a POST (e.g. a JSON query)"},
+    {"query.*", IOC_CFG_STRING, NULL, false,
+     "query.<label> = name=value: a query parameter added to the URL (value percent-encoded)"},
+    {"header.*", IOC_CFG_STRING, NULL, false,
+     "header.<label> = Name: value: a request header"},
+    {"auth", IOC_CFG_STRING, "none", false, "none, bearer (with token) or basic (username, "
+     "password)"},
+    {"token", IOC_CFG_SECRET, NULL, false, "bearer token (or token_file)"},
+    {"username", IOC_CFG_STRING, NULL, false, "user of basic authentication"},
+    {"password", IOC_CFG_SECRET, NULL, false, "password of basic authentication (or "
+     "password_file)"},
+    {"ca_file", IOC_CFG_STRING, NULL, false, "PEM file of the CA to trust instead of the "
+     "system's (absolute path)"},
+    {"client_cert", IOC_CFG_STRING, NULL, false, "PEM client certificate for mutual TLS "
+     "(absolute path)"},
+    {"client_key", IOC_CFG_STRING, NULL, false, "PEM key of client_cert (absolute path)"},
+    {"conditional", IOC_CFG_BOOL, "false", false, "send If-None-Match/If-Modified-Since; a 304 "
+     "keeps the published values (pagination = none only)"},
+    /* pagination */
+    {"pagination", IOC_CFG_STRING, "none", false, "none, page, next_link or cursor"},
+    {"page_param", IOC_CFG_STRING, NULL, false, "page: query parameter of the page number"},
+    {"page_first", IOC_CFG_INT, NULL, false, "page: number of the first page (default 1)"},
+    {"page_size_param", IOC_CFG_STRING, NULL, false, "page: query parameter of the page size"},
+    {"page_size", IOC_CFG_INT, NULL, false, "page: records asked per page"},
+    {"page_total", IOC_CFG_STRING, NULL, false, "page: path of the total (else: stop at the "
+     "first empty page)"},
+    {"page_total_kind", IOC_CFG_STRING, NULL, false, "page: the total counts `records` "
+     "(default) or `pages`"},
+    {"next_link", IOC_CFG_STRING, NULL, false, "next_link: path of the next page's URL "
+     "(absolute or relative); absent, null or \"\" ends the walk"},
+    {"cursor_param", IOC_CFG_STRING, NULL, false, "cursor: query parameter of the cursor"},
+    {"cursor", IOC_CFG_STRING, NULL, false, "cursor: path of the next cursor in a page"},
+    {"has_more", IOC_CFG_STRING, NULL, false, "cursor: path of the has-more flag (else: stop "
+     "when the cursor is absent or empty)"},
+    {"max_pages", IOC_CFG_INT, "1000", false, "a walk with more pages fails (nothing is "
+     "published)"},
+    /* records */
+    {"records", IOC_CFG_STRING, ".", false, "path of the records, e.g. data.items[] (\".\" = "
+     "the whole page is one record)"},
+    {"area", IOC_CFG_STRING, NULL, false, "path of each record's commune or province code "
+     "(old codes are mapped)"},
+    {"area_const", IOC_CFG_STRING, NULL, false, "a fixed area code instead of `area`"},
+    {"area_missing", IOC_CFG_STRING, "skip", false, "when the area field is absent or null: skip "
+     "the record, or use the province"},
+    {"time", IOC_CFG_STRING, NULL, false, "path of the measurement time (else: time of the "
+     "poll); $.x reads the page's root"},
+    {"time_format", IOC_CFG_STRING, "rfc3339", false, "rfc3339, epoch_s, epoch_ms, "
+     "yyyyMMddHHmmss or date"},
+    {"time_zone", IOC_CFG_STRING, "+07:00", false, "zone of yyyyMMddHHmmss and date values, and "
+     "of printed epoch times"},
+    {"period_from", IOC_CFG_STRING, NULL, false, "path of the reporting period's first day"},
+    {"period_to", IOC_CFG_STRING, NULL, false, "path of the reporting period's last day"},
+    {"period_format", IOC_CFG_STRING, NULL, false, "format of the period fields (default: "
+     "time_format)"},
+    {"number_strings", IOC_CFG_STRING, "reject", false, "numbers sent as text: reject, "
+     "point_decimal (\"1,234.5\") or comma_decimal (\"1.234,5\")"},
+    {"dim.*", IOC_CFG_STRING, NULL, false,
+     "dim.<key> = path: a dimension from each record; dim.<key>.const = text: a fixed one"},
+    {"metric.*", IOC_CFG_STRING, NULL, false,
+     "metric.<id>.<attribute>: name, value, numerator, denominator, scale, unit, sum, where, "
+     "dims, optional, decimals, target, dim.<key> (see docs/http_json.md)"},
+    {NULL, 0, NULL, false, NULL},
+};
+
+struct http_json {
+    struct hj_mapping *map;
+    char *base_url;
+    const char *method, *body, *token, *user, *password, *ca_file, *cert, *key;
+    bool conditional;
+    const char *headers[HTTP_JSON_MAX_HEADERS + 1];
+    /* The values behind the daemon's validators for the URL were
+     * published: a 304 may keep them. */
+    bool current;
+};
+
+/* ---- configuration ---- */
+
+static const char *http_json_get(void *user, const char *key)
+{
+    ioc_ctx *ctx = user;
+    return ioc_config_isset(ctx, key) ? ioc_config_string(ctx, key) : NULL;
+}
+
+static const char *http_json_family(void *user, const char *family, size_t index)
+{
+    return ioc_config_family(user, family, index);
+}
+
+static void http_json_error(void *user, const char *key, const char *message)
+{
+    ioc_config_error(user, key, "%s", message);
+}
+
+/* Query parameters, headers, auth and TLS: what hjmap does not read. */
+static int http_json_check_request(ioc_ctx *ctx)
+{
+    int errors = 0;
+    const char *key, *v;
+    for (size_t i = 0; (key = ioc_config_family(ctx, "query.*", i)); i++) {
+        v = ioc_config_string(ctx, key);
+        if (!v || !strchr(v, '=') || v[0] == '=') {
+            ioc_config_error(ctx, key, "write `name=value` (e.g. query.unit = maDonVi=000.00.01)");
+            errors++;
+        }
+    }
+    size_t headers = 0;
+    for (size_t i = 0; (key = ioc_config_family(ctx, "header.*", i)); i++, headers++) {
+        v = ioc_config_string(ctx, key);
+        const char *colon = v ? strchr(v, ':') : NULL;
+        if (!colon || colon == v || strcspn(v, " \t") < (size_t)(colon - v)) {
+            ioc_config_error(ctx, key, "write `Name: value` (e.g. header.key = X-Api-Key: abc)");
+            errors++;
+        } else if (strncasecmp(v, "Authorization:", 14) == 0) {
+            ioc_config_error(ctx, key, "use auth = bearer with token_file (or basic) instead of "
+                             "an Authorization header: secrets belong in a file, not here");
+            errors++;
+        }
+    }
+    if (headers > HTTP_JSON_MAX_HEADERS) {
+        ioc_config_error(ctx, NULL, "more than %d header.* keys", HTTP_JSON_MAX_HEADERS);
+        errors++;
+    }
+    const char *method = ioc_config_string(ctx, "method");
+    if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0) {
+        ioc_config_error(ctx, "method", "`%s` is not GET or POST", method);
+        errors++;
+    } else if (ioc_config_isset(ctx, "body") && strcmp(method, "POST") != 0) {
+        ioc_config_error(ctx, "body", "a body needs method = POST");
+        errors++;
+    }
+    const char *auth = ioc_config_string(ctx, "auth");
+    bool bearer = strcmp(auth, "bearer") == 0, basic = strcmp(auth, "basic") == 0;
+    if (!bearer && !basic && strcmp(auth, "none") != 0) {
+        ioc_config_error(ctx, "auth", "`%s` is not none, bearer or basic", auth);
+        errors++;
+    }
+    if (bearer != ioc_config_isset(ctx, "token")) {
+        ioc_config_error(ctx, bearer ? "auth" : "token", bearer ? "bearer needs `token` or "
+                         "`token_file`" : "a token is only sent with auth = bearer");
+        errors++;
+    }
+    if (basic != ioc_config_isset(ctx, "username") ||
+        (ioc_config_isset(ctx, "password") && !basic)) {
+        ioc_config_error(ctx, basic ? "auth" : "username", basic ? "basic needs `username` (and "
+                         "`password` or `password_file`)" : "username and password are only "
+                         "sent with auth = basic");
+        errors++;
+    }
+    const char *files[] = {"ca_file", "client_cert", "client_key"};
+    for (int i = 0; i < 3; i++)
+        if ((v = ioc_config_string(ctx, files[i])) && v[0] != '/') {
+            ioc_config_error(ctx, files[i], "`%s` must be an absolute path", v);
+            errors++;
+        }
+    if (ioc_config_isset(ctx, "client_key") && !ioc_config_isset(ctx, "client_cert")) {
+        ioc_config_error(ctx, "client_key", "a client key needs `client_cert`");
+        errors++;
+    }
+    if (ioc_config_bool(ctx, "conditional") && strcmp(ioc_config_string(ctx, "pagination"),
+                                                      "none") != 0) {
+        ioc_config_error(ctx, "conditional", "only works with pagination = none: a 304 on page 1 "
+                         "says nothing about the other pages");
+        errors++;
+    }
+    return errors ? IOC_ERROR : IOC_OK;
+}
+
+static struct hj_mapping *http_json_mapping(ioc_ctx *ctx)
+{
+    struct hjmap_source src = {http_json_get, http_json_family, http_json_error, ctx};
+    return hjmap_parse(&src);
+}
+
+static int http_json_check(ioc_ctx *ctx)
+{
+    int rc = http_json_check_request(ctx);
+    struct hj_mapping *m = http_json_mapping(ctx);
+    hjmap_free(m);
+    return m && rc == IOC_OK ? IOC_OK : IOC_ERROR;
+}
+
+/* The configured URL with every query.* parameter added. */
+static char *http_json_base_url(ioc_ctx *ctx)
+{
+    char *url = strdup(ioc_config_string(ctx, "url"));
+    const char *key;
+    for (size_t i = 0; url && (key = ioc_config_family(ctx, "query.*", i)); i++) {
+        const char *v = ioc_config_string(ctx, key), *eq = strchr(v, '=');
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)(eq - v), v);
+        char *next = ioc_url_with_param(url, name, eq + 1);
+        free(url);
+        url = next;
+    }
+    return url;
+}
+
+static void http_json_fini(ioc_ctx *ctx, void *state);
+
+static int http_json_init(ioc_ctx *ctx, void **state)
+{
+    struct http_json *hj = calloc(1, sizeof *hj);
+    if (!hj)
+        return IOC_ERROR;
+    *state = hj;
+    if (http_json_check_request(ctx) != IOC_OK || !(hj->map = http_json_mapping(ctx)) ||
+        !(hj->base_url = http_json_base_url(ctx))) {
+        http_json_fini(ctx, hj);
+        *state = NULL;
+        return IOC_ERROR;
+    }
+    hj->method = ioc_config_string(ctx, "method");
+    hj->body = ioc_config_string(ctx, "body");
+    hj->token = ioc_config_string(ctx, "token");
+    hj->user = ioc_config_string(ctx, "username");
+    hj->password = ioc_config_string(ctx, "password");
+    hj->ca_file = ioc_config_string(ctx, "ca_file");
+    hj->cert = ioc_config_string(ctx, "client_cert");
+    hj->key = ioc_config_string(ctx, "client_key");
+    hj->conditional = ioc_config_bool(ctx, "conditional");
+    const char *key;
+    size_t n = 0;
+    for (size_t i = 0; n < HTTP_JSON_MAX_HEADERS && (key = ioc_config_family(ctx, "header.*", i));
+         i++)
+        hj->headers[n++] = ioc_config_string(ctx, key);
+    return IOC_OK;
+}
+
+static void http_json_fini(ioc_ctx *ctx, void *state)
+{
+    (void)ctx;
+    struct http_json *hj = state;
+    if (!hj)
+        return;
+    hjmap_free(hj->map);
+    free(hj->base_url);
+    free(hj);
+}
+
+/* ---- polling ---- */
+
+static void http_json_reject(void *user, const char *where, const char *field, const char *reason)
+{
+    ioc_reject(user, where, field, reason);
+}
+
+static const char *http_json_resolve(void *user, const char *code, const char **reason)
+{
+    return ioc_area_resolve(user, code, reason);
+}
+
+static void http_json_emit(void *user, const struct ioc_record *record)
+{
+    ioc_emit(user, record);
+}
+
+enum http_json_page { PAGE_FAILED = -1, PAGE_UNCHANGED = 0, PAGE_FETCHED = 1 };
+
+/* Fetch and parse one page. Failures are logged. */
+static enum http_json_page http_json_fetch(ioc_ctx *ctx, struct http_json *hj, const char *url,
+                                           int number, json_t **doc)
+{
+    struct ioc_http_options o = {
+        .method = hj->method,
+        .headers = hj->headers,
+        .body = hj->body,
+        .body_len = hj->body ? strlen(hj->body) : 0,
+        .bearer_token = hj->token,
+        .basic_user = hj->user,
+        .basic_password = hj->password,
+        .conditional = hj->conditional && hj->current,
+        .ca_file = hj->ca_file,
+        .client_cert = hj->cert,
+        .client_key = hj->key,
+    };
+    struct ioc_http_response r;
+    enum ioc_http_result rc = ioc_http_request(ctx, url, &o, &r);
+    if (rc == IOC_HTTP_NOT_MODIFIED) {
+        ioc_http_response_free(&r);
+        return PAGE_UNCHANGED;
+    }
+    if (rc != IOC_HTTP_OK) {
+        ioc_http_response_free(&r); /* the daemon logged why */
+        return PAGE_FAILED;
+    }
+    json_error_t err;
+    *doc = json_loadb(r.body, r.body_len, JSON_ALLOW_NUL, &err);
+    ioc_http_response_free(&r);
+    if (!*doc) {
+        ioc_log(ctx, IOC_LOG_ERROR, "page %d: invalid JSON at line %d column %d: %s; nothing of "
+                "this walk is published", number, err.line, err.column, err.text);
+        return PAGE_FAILED;
+    }
+    return PAGE_FETCHED;
+}
+
+static int http_json_poll(ioc_ctx *ctx, void *state)
+{
+    struct http_json *hj = state;
+    struct hj_host host = {http_json_reject, http_json_resolve, ioc_province(ctx), ctx};
+    struct hj_batch *batch = hj_batch_new(hj->map, &host);
+    struct hj_walk walk;
+    if (!batch || hj_walk_start(&walk, &hj->map->paging, hj->base_url) < 0) {
+        hj_batch_free(batch);
+        ioc_log(ctx, IOC_LOG_ERROR, "out of memory starting a poll");
+        return IOC_ERROR;
+    }
+    int rc = IOC_ERROR, more = 1, number = 0;
+    char why[768];
+    /* Published only if this walk completes. */
+    bool was_current = hj->current;
+    hj->current = false;
+    while (more > 0) {
+        if (ioc_stopping(ctx))
+            goto done;
+        json_t *doc = NULL;
+        enum http_json_page got = http_json_fetch(ctx, hj, walk.url, ++number, &doc);
+        if (got == PAGE_UNCHANGED && was_current) {
+            hj->current = true;
+            ioc_log(ctx, IOC_LOG_DEBUG, "not modified since the last walk: values kept");
+            rc = IOC_OK;
+            goto done;
+        }
+        if (got != PAGE_FETCHED)
+            goto done; /* an unexpected 304 (no walk of ours behind it) fails too */
+        long n = hj_batch_add_page(batch, doc, number, why, sizeof why);
+        if (n < 0) {
+            ioc_log(ctx, IOC_LOG_ERROR, "page %d: `records` path `%s`: %s; nothing of this walk "
+                    "is published", number, jpath_text(hj->map->records), why);
+            json_decref(doc);
+            goto done;
+        }
+        more = hj_walk_next(&walk, doc, n, why, sizeof why);
+        json_decref(doc);
+        if (more < 0) {
+            ioc_log(ctx, IOC_LOG_ERROR, "page %d: %s", number, why);
+            goto done;
+        }
+    }
+    size_t undefined = 0;
+    size_t sent = hj_batch_emit(batch, http_json_emit, ctx, &undefined);
+    ioc_log(ctx, IOC_LOG_DEBUG, "%d page%s, %zu records (%zu skipped), %zu metrics, %zu ratios "
+            "left out (denominator 0)", number, number == 1 ? "" : "s", hj_batch_records(batch),
+            hj_batch_skipped(batch), sent, undefined);
+    hj->current = true;
+    rc = IOC_OK;
+done:
+    hj_walk_end(&walk);
+    hj_batch_free(batch);
+    return rc;
+}
+
+IOC_CONNECTOR_EXPORT = {
+    .abi_version = IOC_ABI_VERSION,
+    .name = "http_json",
+    .description = "any JSON feed, mapped to metrics by configuration (paths, pagination, sums, "
+                   "ratios)",
+    .version = "1.0.0",
+    .config = http_json_keys,
+    .init = http_json_init,
+    .poll = http_json_poll,
+    .fini = http_json_fini,
+    .check = http_json_check,
+};
