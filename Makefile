@@ -135,6 +135,10 @@ install: all
 	for u in systemd/*; do sed -e 's|/usr/sbin/iocd|$(PREFIX)/sbin/iocd|g' \
 	    -e 's|/etc/iocd/|$(SYSCONFDIR)/iocd/|g' $$u \
 	    > $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$u); done
+	install -d $(DESTDIR)$(PREFIX)/share/doc/iocd/examples
+	install -m 644 conf/examples/*.conf $(DESTDIR)$(PREFIX)/share/doc/iocd/examples/
+	install -m 644 docs/http_json.md docs/metric-record.md docs/metric.schema.json \
+	    $(DESTDIR)$(PREFIX)/share/doc/iocd/
 	install -m 644 docs/iocd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 644 docs/iocd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 
