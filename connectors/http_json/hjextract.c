@@ -172,10 +172,12 @@ struct hj_fault {
 static json_t *hj_lookup(struct hj_batch *b, const struct jpath *path, json_t *record,
                          struct hj_fault *f)
 {
-    json_t *v = jpath_get(path, jpath_from_root(path) ? b->page : record, f->reason,
-                          sizeof f->reason);
+    char why[200];
+    json_t *v = jpath_get(path, jpath_from_root(path) ? b->page : record, why, sizeof why);
     if (!v) {
         f->field = jpath_text(path);
+        snprintf(f->reason, sizeof f->reason, "%s: %s",
+                 strncmp(why, "no key", 6) == 0 ? "is missing" : "cannot be read", why);
         return NULL;
     }
     return v;
@@ -259,15 +261,17 @@ static int hj_record_area(struct hj_batch *b, json_t *record, char *area, size_t
         snprintf(area, len, "%s", m->area_const);
         return 0;
     }
-    json_t *v = jpath_get(m->area, jpath_from_root(m->area) ? b->page : record, f->reason,
-                          sizeof f->reason);
+    char why[200];
+    json_t *v = jpath_get(m->area, jpath_from_root(m->area) ? b->page : record, why, sizeof why);
     if ((!v || json_is_null(v)) && m->area_missing_province) {
         snprintf(area, len, "%s", b->host->province);
         return 0;
     }
-    f->field = jpath_text(m->area);
-    if (!v)
+    if (!v) {
+        hj_lookup(b, m->area, record, f); /* fills the field and a worded reason */
         return -1;
+    }
+    f->field = jpath_text(m->area);
     if (!json_is_string(v) && !json_is_integer(v)) {
         snprintf(f->reason, sizeof f->reason, "is %s, expected a code such as \"32002\"",
                  json_is_null(v) ? "null" : json_is_real(v) ? "a fractional number"
@@ -408,20 +412,19 @@ static int hj_record(json_t *record, void *user)
     size_t n = 0;
     for (size_t i = 0; i < m->metric_count; i++) {
         const struct hj_metric *mt = &m->metrics[i];
+        if (!hj_where_match(b, &mt->where, record))
+            continue;
         struct hj_item it = base;
         it.metric = i;
-        int rc;
-        if (!hj_where_match(b, &mt->where, record)) {
-            /* A sum counts the record as 0, so a group whose records all
-             * fail the filter is published as 0 rather than missing. */
-            if (mt->sum == HJ_SUM_NONE)
-                continue;
-            rc = 1;
-        } else if (mt->is_ratio) {
-            rc = hj_eval(b, &mt->numerator, mt->optional, record, &it.numerator, &f);
-            if (rc > 0)
+        /* A part whose condition fails counts 0 (and its fields are not
+         * read), so a sum's group appears with 0 rather than not at all. */
+        int rc = 1;
+        if (mt->is_ratio) {
+            if (hj_where_match(b, &mt->numerator_if, record))
+                rc = hj_eval(b, &mt->numerator, mt->optional, record, &it.numerator, &f);
+            if (rc > 0 && hj_where_match(b, &mt->denominator_if, record))
                 rc = hj_eval(b, &mt->denominator, mt->optional, record, &it.denominator, &f);
-        } else {
+        } else if (hj_where_match(b, &mt->value_if, record)) {
             rc = hj_eval(b, &mt->value, mt->optional, record, &it.value, &f);
         }
         if (rc < 0) {

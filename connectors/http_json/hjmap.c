@@ -19,7 +19,7 @@ static const char *const hjmap_units[] = {"count", "percent", "ratio", "score", 
 
 static const char *const hjmap_metric_attrs[] = {
     "name", "value", "numerator", "denominator", "scale", "unit", "sum", "where",
-    "dims", "optional", "decimals", "target", NULL,
+    "if", "numerator_if", "denominator_if", "dims", "optional", "decimals", "target", NULL,
 };
 
 struct hjmap_parser {
@@ -484,10 +484,13 @@ static void hjmap_metric_key(struct hjmap_parser *p, const char *key)
         free(mt->name);
         mt->name = strdup(value);
     } else if (strcmp(attr, "value") == 0) {
+        mt->value_given = true;
         hjmap_expr(p, key, value, &mt->value);
     } else if (strcmp(attr, "numerator") == 0) {
+        mt->numerator_given = true;
         hjmap_expr(p, key, value, &mt->numerator);
     } else if (strcmp(attr, "denominator") == 0) {
+        mt->denominator_given = true;
         hjmap_expr(p, key, value, &mt->denominator);
     } else if (strcmp(attr, "scale") == 0) {
         char why[128];
@@ -508,6 +511,12 @@ static void hjmap_metric_key(struct hjmap_parser *p, const char *key)
         mt->sum = (enum hj_sum)hjmap_choice(p, key, sums, 0);
     } else if (strcmp(attr, "where") == 0) {
         hjmap_where(p, key, value, &mt->where);
+    } else if (strcmp(attr, "if") == 0) {
+        hjmap_where(p, key, value, &mt->value_if);
+    } else if (strcmp(attr, "numerator_if") == 0) {
+        hjmap_where(p, key, value, &mt->numerator_if);
+    } else if (strcmp(attr, "denominator_if") == 0) {
+        hjmap_where(p, key, value, &mt->denominator_if);
     } else if (strcmp(attr, "dims") == 0) {
         hjmap_keep_dims(p, key, value, mt);
     } else if (strcmp(attr, "optional") == 0) {
@@ -531,18 +540,26 @@ static void hjmap_metric_complete(struct hjmap_parser *p, struct hj_metric *mt)
             hjmap_error(p, key, "metric `%s` has no `name`, and `%s` is not a metric name "
                         "itself: add metric.%s.name", mt->id, mt->id, mt->id);
     }
-    bool has_num = mt->numerator.count > 0, has_den = mt->denominator.count > 0;
-    if (mt->value.count && (has_num || has_den))
+    /* What was given counts, parsed or not: a wrong value was reported
+     * already and must not also read as a missing one. */
+    bool has_num = mt->numerator_given, has_den = mt->denominator_given;
+    if (mt->value_given && (has_num || has_den))
         hjmap_error(p, key, "metric `%s` has both `value` and a ratio (`numerator`, "
                     "`denominator`): keep one", mt->id);
     else if (has_num != has_den)
         hjmap_error(p, key, "metric `%s` has a %s but no %s", mt->id,
                     has_num ? "numerator" : "denominator", has_num ? "denominator" : "numerator");
-    else if (!mt->value.count && !has_num)
+    else if (!mt->value_given && !has_num)
         hjmap_error(p, key, "metric `%s` has no value: set metric.%s.value (a field, or "
                     "fields joined by +), or metric.%s.numerator and .denominator", mt->id,
                     mt->id, mt->id);
     mt->is_ratio = has_num && has_den;
+    if (mt->value_if.op != HJ_WHERE_ALL && mt->is_ratio)
+        hjmap_error(p, key, "metric `%s` is a ratio: put conditions on its parts with "
+                    "`numerator_if` and `denominator_if`, not `if`", mt->id);
+    if ((mt->numerator_if.op != HJ_WHERE_ALL || mt->denominator_if.op != HJ_WHERE_ALL) &&
+        !mt->is_ratio && mt->value_given)
+        hjmap_error(p, key, "metric `%s` is not a ratio: its condition is `if`", mt->id);
     if (!mt->unit) {
         snprintf(k, sizeof k, "metric.%s.unit", mt->id);
         hjmap_error(p, key, "metric `%s` has no unit: set %s (count, percent, ratio, ...)",
@@ -707,6 +724,9 @@ void hjmap_free(struct hj_mapping *m)
         hjmap_expr_free(&mt->numerator);
         hjmap_expr_free(&mt->denominator);
         hjmap_where_free(&mt->where);
+        hjmap_where_free(&mt->value_if);
+        hjmap_where_free(&mt->numerator_if);
+        hjmap_where_free(&mt->denominator_if);
         for (size_t d = 0; d < mt->const_dim_count; d++) {
             free((char *)mt->const_dims[d].key);
             free((char *)mt->const_dims[d].value);

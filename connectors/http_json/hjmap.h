@@ -61,9 +61,12 @@ struct hj_expr {
 
 enum hj_where_op { HJ_WHERE_ALL, HJ_WHERE_EQ, HJ_WHERE_NE, HJ_WHERE_IN, HJ_WHERE_NOT_IN };
 
-/* A record filter: `path == text`, `path != text`, `path in a, b`,
- * `path not in a, b`. A missing or null field matches only != and
- * "not in". */
+/* A condition on a record: `path == text`, `path != text`,
+ * `path in a, b`, `path not in a, b`. A missing or null field matches only
+ * != and "not in". Used as a metric's scope (`where`: records that do not
+ * match are ignored) and as conditions on its values (`if`,
+ * `numerator_if`, `denominator_if`: a record that does not match counts
+ * 0, so with a sum its group still appears). */
 struct hj_where {
     enum hj_where_op op;
     struct jpath *path;
@@ -91,7 +94,9 @@ struct hj_metric {
     struct hj_expr numerator, denominator; /* is_ratio */
     double scale;             /* ratio multiplier: 100 for percent */
     enum hj_sum sum;
-    struct hj_where where;
+    struct hj_where where;     /* scope */
+    struct hj_where value_if, numerator_if, denominator_if;
+    bool value_given, numerator_given, denominator_given; /* even if wrong */
     /* Which record dims this metric keeps (indexes into mapping dims), in
      * order; then its own constant dims. */
     size_t keep[HJ_MAX_RECORD_DIMS];

@@ -96,7 +96,8 @@ static const struct ioc_config_key http_json_keys[] = {
      "dim.<key> = path: a dimension from each record; dim.<key>.const = text: a fixed one"},
     {"metric.*", IOC_CFG_STRING, NULL, false,
      "metric.<id>.<attribute>: name, value, numerator, denominator, scale, unit, sum, where, "
-     "dims, optional, decimals, target, dim.<key> (see docs/http_json.md)"},
+     "if, numerator_if, denominator_if, dims, optional, decimals, target, dim.<key> (see "
+     "docs/http_json.md)"},
     {NULL, 0, NULL, false, NULL},
 };
 
@@ -318,7 +319,10 @@ static enum http_json_page http_json_fetch(ioc_ctx *ctx, struct http_json *hj, c
         return PAGE_UNCHANGED;
     }
     if (rc != IOC_HTTP_OK) {
-        ioc_http_response_free(&r); /* the daemon logged why */
+        /* The daemon logged the request; this says which page of the walk. */
+        ioc_log(ctx, IOC_LOG_ERROR, "page %d failed (%s); nothing of this walk is published",
+                number, r.error);
+        ioc_http_response_free(&r);
         return PAGE_FAILED;
     }
     json_error_t err;
