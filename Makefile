@@ -110,6 +110,34 @@ TOOL_LIBS_kafka-mock := -lrdkafka
 check: all $(UNIT_BIN)
 	@BUILD=$(BUILD) tests/run.sh
 
+# Fuzzing (issue 5): a libFuzzer target of http_json's mapping parser and
+# record extraction, built with clang and ASan+UBSan whatever SANITIZE says,
+# from the connector's own sources and jansson (not the daemon). `make
+# fuzz` runs it for FUZZ_SECONDS (FUZZ_ARGS adds libFuzzer options, e.g.
+# -fork=4) from FUZZ_CORPUS: the seeds of tests/fuzz/corpus and the past
+# findings of tests/fuzz/regressions (read only: new inputs go to
+# $(BUILD)/fuzz/corpus, crashes to $(BUILD)/fuzz/); a 20 s run is part of
+# `make check` (tests/integration/test_fuzz.sh).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 600
+FUZZ_CORPUS  ?= tests/fuzz/corpus tests/fuzz/regressions
+FUZZ_FLAGS   := -std=c11 -g -O1 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer -D_GNU_SOURCE -Iinclude
+FUZZ_SRC     := tests/fuzz/fuzz_http_json.c $(HJ_CORE_SRC)
+$(BUILD)/fuzz/fuzz_http_json: $(FUZZ_SRC) $(wildcard connectors/http_json/*.h include/ioc/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags jansson) -o $@ $(FUZZ_SRC) \
+	    $(shell pkg-config --libs jansson) -lm
+
+.PHONY: fuzz
+fuzz: $(BUILD)/fuzz/fuzz_http_json
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(BUILD)/fuzz/fuzz_http_json -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -dict=tests/fuzz/http_json.dict -artifact_prefix=$(BUILD)/fuzz/ -print_final_stats=1 \
+	    $(FUZZ_ARGS) $(BUILD)/fuzz/corpus $(FUZZ_CORPUS)
+
 # Install the Debian packages needed to build, test and run the demo.
 deps:
 	@tools/deps.sh

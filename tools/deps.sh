@@ -11,6 +11,8 @@ packages=(
     libmosquitto-dev librdkafka-dev     # its MQTT and Kafka sinks
     mosquitto mosquitto-clients kcat    # real brokers and clients for tests and the demo
     libcmocka-dev                       # unit tests
+    clang libclang-rt-14-dev            # the fuzz target (make fuzz, make check): libFuzzer,
+                                        # ASan and UBSan runtimes (only "recommended" by clang)
     libmicrohttpd-dev                   # tools/feedsim, the feed simulator
     curl jq python3-jsonschema openssl  # integration tests (openssl: a test CA for MQTT over TLS)
     systemd procps man-db               # systemd-analyze verify: /bin/kill (ExecReload), man(1)

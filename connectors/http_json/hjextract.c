@@ -161,6 +161,22 @@ static struct hj_item *hj_group(struct hj_batch *b, const char *key, const struc
     return g;
 }
 
+/* Finite without libm: NaN fails the comparison, infinities are beyond it. */
+static bool hj_finite(double v)
+{
+    return v >= -1.7976931348623157e308 && v <= 1.7976931348623157e308;
+}
+
+/* Text from a feed, made safe for a log line: control bytes become '?',
+ * so a code like "3200\n2" cannot forge a second line. */
+static void hj_printable(char *out, size_t len, const char *text)
+{
+    size_t i = 0;
+    for (; text[i] && i + 1 < len; i++)
+        out[i] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? '?' : text[i];
+    out[i] = '\0';
+}
+
 /* ---- reading fields ---- */
 
 /* Why a record is skipped; where/field/reason go to host->reject. */
@@ -246,6 +262,11 @@ static int hj_eval(struct hj_batch *b, const struct hj_expr *e, bool optional, j
             return -1;
         }
         sum += x;
+    }
+    if (!hj_finite(sum)) {
+        f->field = e->terms[0].path ? jpath_text(e->terms[0].path) : "value";
+        snprintf(f->reason, sizeof f->reason, "adds up to a number too large to publish");
+        return -1;
     }
     *out = sum;
     return 1;
@@ -336,12 +357,14 @@ static int hj_record_frame(struct hj_batch *b, json_t *record, struct hj_item *b
 
 static void hj_reject(struct hj_batch *b, const char *area, const struct hj_fault *f)
 {
-    char where[128];
-    if (area && *area)
+    char where[128], shown[48];
+    if (area && *area) {
+        hj_printable(shown, sizeof shown, area);
         snprintf(where, sizeof where, "page %d record %zu (area %s)", b->page_number,
-                 b->record_index, area);
-    else
+                 b->record_index, shown);
+    } else {
         snprintf(where, sizeof where, "page %d record %zu", b->page_number, b->record_index);
+    }
     b->skipped++;
     b->host->reject(b->host->user, where, f->field, f->reason);
 }
@@ -402,8 +425,9 @@ static int hj_record(json_t *record, void *user)
         grouped_area = b->host->area_resolve(b->host->user, area_text, &why);
         if (!grouped_area) {
             f.field = m->area ? jpath_text(m->area) : "area";
-            snprintf(f.reason, sizeof f.reason, "'%.16s' %s", area_text,
-                     why ? why : "cannot be used");
+            char shown[20];
+            hj_printable(shown, sizeof shown, area_text);
+            snprintf(f.reason, sizeof f.reason, "'%s' %s", shown, why ? why : "cannot be used");
             hj_reject(b, area_text, &f);
             return 0;
         }
@@ -466,7 +490,7 @@ long hj_batch_add_page(struct hj_batch *b, json_t *page, int page_number, char *
 
 static double hj_round(double v, int decimals)
 {
-    if (decimals < 0)
+    if (decimals < 0 || !hj_finite(v))
         return v;
     double scale = 1;
     for (int i = 0; i < decimals; i++)
@@ -504,6 +528,9 @@ static bool hj_emit_item(const struct hj_batch *b, const struct hj_item *it,
     } else {
         r.value = hj_round(it->value, mt->decimals);
     }
+    /* A sum of many large values can still overflow: never publish it. */
+    if (!hj_finite(r.value) || !hj_finite(r.numerator) || !hj_finite(r.denominator))
+        return false;
     r.target_op = mt->target_op;
     r.target = mt->target;
     emit(user, &r);

@@ -52,8 +52,8 @@ size_t hj_batch_skipped(const struct hj_batch *batch);
 
 /* Hand every metric of the walk to emit(user, record), records' metrics
  * first in document order, then the sums in the order their groups first
- * appeared. Ratios whose denominator is 0 are left out (counted in
- * *undefined if not NULL). Returns how many records were handed over. The
+ * appeared. Ratios whose denominator is 0, and sums too large to be a
+ * finite number, are left out (counted in *undefined if not NULL). Returns how many records were handed over. The
  * record and what it points to are valid during the call only. */
 size_t hj_batch_emit(struct hj_batch *batch,
                      void (*emit)(void *user, const struct ioc_record *record), void *user,

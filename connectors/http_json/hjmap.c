@@ -145,7 +145,9 @@ int hjmap_expr_parse(const char *text, struct hj_expr *e, char *why, size_t whyl
         bool quoted = false;
         char *c = rest;
         for (; *c; c++) {
-            if (*c == '"' && (c == rest || c[-1] != '\\'))
+            if (quoted && *c == '\\' && c[1])
+                c++; /* an escaped character, '"' or '\\' */
+            else if (*c == '"')
                 quoted = !quoted;
             else if (*c == '+' && !quoted)
                 break;
@@ -343,15 +345,25 @@ static bool hjmap_metric_name_ok(const char *s)
 static void hjmap_where(struct hjmap_parser *p, const char *key, const char *text,
                         struct hj_where *w)
 {
+    if (w->op != HJ_WHERE_ALL) {
+        hjmap_error(p, key, "given twice");
+        return;
+    }
     static const struct {
         const char *token;
         enum hj_where_op op;
     } ops[] = {{" not in ", HJ_WHERE_NOT_IN}, {" in ", HJ_WHERE_IN}, {"==", HJ_WHERE_EQ},
                {"!=", HJ_WHERE_NE}};
-    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-        const char *at = strstr(text, ops[i].token);
-        if (!at)
-            continue;
+    /* The operator is the first one in the text, so a value may hold
+     * " in " or "==" itself ("tenXa == Ấp in Bắc" compares with "Ấp in Bắc"). */
+    const char *at = NULL;
+    size_t i = 0;
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+        const char *found = strstr(text, ops[k].token);
+        if (found && (!at || found < at))
+            at = found, i = k;
+    }
+    if (at) {
         char *left = strndup(text, (size_t)(at - text)), *right = strdup(at + strlen(ops[i].token));
         char *l = left ? hjmap_trim(left) : NULL, *r = right ? hjmap_trim(right) : NULL;
         if (l && r && *l && *r) {
@@ -438,7 +450,16 @@ static void hjmap_metric_key(struct hjmap_parser *p, const char *key)
 {
     const char *rest = key + 7, *value = p->src->get(p->src->user, key);
     const char *dim = strstr(rest, ".dim.");
-    char id[128], attr[64];
+    char id[HJ_MAX_ID + 1], attr[64];
+    /* Ids are compared whole: a cut one would merge two metrics. */
+    if (strlen(rest) > HJ_MAX_ID + 40) {
+        hjmap_error(p, key, "the metric id is longer than %d bytes", HJ_MAX_ID);
+        return;
+    }
+    if (dim && dim - rest > HJ_MAX_ID) {
+        hjmap_error(p, key, "the metric id is longer than %d bytes", HJ_MAX_ID);
+        return;
+    }
     if (dim) {
         snprintf(id, sizeof id, "%.*s", (int)(dim - rest), rest);
         snprintf(attr, sizeof attr, "dim");
@@ -446,6 +467,10 @@ static void hjmap_metric_key(struct hjmap_parser *p, const char *key)
         const char *dot = strrchr(rest, '.');
         if (!dot) {
             hjmap_error(p, key, "write metric.<id>.<attribute>, e.g. metric.%s.value", rest);
+            return;
+        }
+        if (dot - rest > HJ_MAX_ID || strlen(dot + 1) >= sizeof attr) {
+            hjmap_error(p, key, "the metric id is longer than %d bytes", HJ_MAX_ID);
             return;
         }
         snprintf(id, sizeof id, "%.*s", (int)(dot - rest), rest);
@@ -601,11 +626,17 @@ static void hjmap_metrics(struct hjmap_parser *p)
     for (size_t i = 0; i < p->m->metric_count; i++)
         for (size_t j = 0; j < i; j++) {
             const struct hj_metric *a = &p->m->metrics[j], *b = &p->m->metrics[i];
+            /* Per-record and per-area metrics both publish per area;
+             * province sums publish on the province. */
+            bool a_province = a->sum == HJ_SUM_PROVINCE, b_province = b->sum == HJ_SUM_PROVINCE;
             if (!a->name || !b->name || strcmp(a->name, b->name) != 0 ||
                 a->const_dim_count != b->const_dim_count || a->keep_count != b->keep_count ||
-                a->sum != b->sum || a->where.op != HJ_WHERE_ALL || b->where.op != HJ_WHERE_ALL)
+                a_province != b_province || a->where.op != HJ_WHERE_ALL ||
+                b->where.op != HJ_WHERE_ALL)
                 continue;
             bool same = true;
+            for (size_t d = 0; d < a->keep_count; d++)
+                same &= a->keep[d] == b->keep[d];
             for (size_t d = 0; d < a->const_dim_count; d++)
                 same &= strcmp(a->const_dims[d].key, b->const_dims[d].key) == 0 &&
                         strcmp(a->const_dims[d].value, b->const_dims[d].value) == 0;

@@ -35,6 +35,7 @@
 #define HJ_WHERE_VALUES 16
 #define HJ_MAX_RECORD_DIMS IOC_MAX_DIMS
 #define HJ_MAX_METRICS 64 /* metric.<id> entries of one instance */
+#define HJ_MAX_ID 120     /* bytes of a metric id */
 
 /* How the configuration is read. `get` returns a key's value or NULL when
  * unset; `family` the index-th set key of a family ("metric.*") or NULL;

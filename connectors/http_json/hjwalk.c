@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* base + page (and size) parameters for page `n`. */
 static char *hj_walk_page_url(const struct hj_walk *w, long long n)
@@ -41,7 +42,15 @@ void hj_walk_end(struct hj_walk *w)
 
 static bool hj_walk_is_http(const char *s)
 {
-    return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+    return strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0;
+}
+
+/* True when `link` starts with a scheme ("ftp:", "javascript:"): letters,
+ * digits, + - . before the first ':', and that ':' before any / ? #. */
+static bool hj_walk_has_scheme(const char *link)
+{
+    size_t n = strspn(link, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+    return n > 0 && link[n] == ':';
 }
 
 char *hj_walk_resolve(const char *page_url, const char *link)
@@ -50,7 +59,7 @@ char *hj_walk_resolve(const char *page_url, const char *link)
     const char *scheme_end = strstr(page_url, "://");
     if (hj_walk_is_http(link))
         return strdup(link);
-    if (!scheme_end || strstr(link, "://"))
+    if (!scheme_end || hj_walk_has_scheme(link))
         return NULL;
     const char *host = scheme_end + 3, *path = host + strcspn(host, "/?#");
     int n;
@@ -60,6 +69,8 @@ char *hj_walk_resolve(const char *page_url, const char *link)
         n = asprintf(&out, "%.*s%s", (int)(path - page_url), page_url, link);
     } else if (link[0] == '?') {
         n = asprintf(&out, "%.*s%s", (int)(path + strcspn(path, "?#") - page_url), page_url, link);
+    } else if (link[0] == '#') {
+        n = asprintf(&out, "%.*s%s", (int)(path + strcspn(path, "#") - page_url), page_url, link);
     } else {
         /* Relative to the page's directory. */
         size_t path_len = strcspn(path, "?#");
@@ -86,10 +97,11 @@ static int hj_walk_count(const struct jpath *path, json_t *page, long long *out,
         return -1;
     }
     double x;
-    if (hjnum_value(v, HJNUM_REJECT, &x, reason, sizeof reason) < 0 || x < 0 ||
+    /* Bounded before the conversion: a huge double does not fit a long long. */
+    if (hjnum_value(v, HJNUM_REJECT, &x, reason, sizeof reason) < 0 || x < 0 || x > 1e15 ||
         x != (double)(long long)x) {
         snprintf(why, whylen, "`page_total` `%s` %s", jpath_text(path),
-                 json_is_number(v) ? "is not a whole number >= 0" : reason);
+                 json_is_number(v) ? "is not a whole number from 0 to 10^15" : reason);
         return -1;
     }
     *out = (long long)x;
@@ -158,8 +170,8 @@ static int hj_walk_cursor(struct hj_walk *w, json_t *page, char *why, size_t why
     if (g->has_more) {
         json_t *more = jpath_get(g->has_more, page, reason, sizeof reason);
         if (!more || !json_is_boolean(more)) {
-            snprintf(why, whylen, "`has_more` `%s` %s", jpath_text(g->has_more),
-                     more ? "is not true or false" : reason);
+            snprintf(why, whylen, "`has_more` `%s`%s%s", jpath_text(g->has_more),
+                     more ? " " : ": ", more ? "is not true or false" : reason);
             return -1;
         }
         if (json_is_false(more))
@@ -215,8 +227,8 @@ int hj_walk_next(struct hj_walk *w, json_t *page, long records_in_page, char *wh
     case HJ_PAGES_CURSOR: rc = hj_walk_cursor(w, page, why, whylen); break;
     }
     if (rc > 0 && w->pages >= w->paging->max_pages) {
-        snprintf(why, whylen, "the feed has more than %lld pages (max_pages); nothing of this "
-                 "walk is published", w->paging->max_pages);
+        snprintf(why, whylen, "the feed has more than %lld page%s (max_pages); nothing of this "
+                 "walk is published", w->paging->max_pages, w->paging->max_pages == 1 ? "" : "s");
         return -1;
     }
     return rc;
