@@ -16,6 +16,7 @@
 #include "gazetteer.h"
 #include "ioc/connector.h"
 #include "log.h"
+#include "outbox.h"
 #include "plugin.h"
 
 #include <stdbool.h>
@@ -81,7 +82,7 @@ struct config {
     int64_t shutdown_timeout_ms, stats_interval_ms;
     bool stdout_sink;
     struct config_section mqtt, kafka; /* [sink.mqtt], [sink.kafka] */
-    uint64_t outbox_capacity;          /* [outbox] capacity */
+    struct outbox_limits outbox_limits; /* [outbox] capacity, max_bytes */
     struct gazetteer *gazetteer;
     struct instance_config *instances; /* sorted by name */
     size_t instance_count;

@@ -121,12 +121,57 @@ void jsonw_string(struct jsonw *w, const char *s)
     jsonw_raw(w, "\"", 1);
 }
 
+/* Decimal digits of v, written backwards from end; returns the start.
+ * (snprintf costs more than the rest of a metric's encoding: every metric
+ * has a seq and a value, so this is the hot path.) */
+static char *jsonw_digits(char *end, uint64_t v)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return end;
+}
+
 void jsonw_uint(struct jsonw *w, uint64_t v)
 {
     char num[24];
-    int n = snprintf(num, sizeof num, "%llu", (unsigned long long)v);
+    char *start = jsonw_digits(num + sizeof num, v);
     jsonw_value_start(w);
-    jsonw_raw(w, num, (size_t)n);
+    jsonw_raw(w, start, (size_t)(num + sizeof num - start));
+}
+
+/* v with at most 4 decimals and below 2^53 once scaled, as exact text
+ * ("35.5", "-0.25"), if that text reads back as v; 0 otherwise. Most feed
+ * values (percentages, scores) take this path instead of %.15g + strtod. */
+static int jsonw_short_decimal(double v, char *out, size_t len)
+{
+    double scaled = v < 0 ? -v : v, scale = 1;
+    for (int decimals = 1; decimals <= 4; decimals++) {
+        scaled *= 10, scale *= 10;
+        if (scaled >= 9007199254740992.0)
+            return 0;
+        if (scaled != floor(scaled))
+            continue;
+        char tmp[32], *end = tmp + sizeof tmp;
+        uint64_t u = (uint64_t)scaled;
+        char *p = jsonw_digits(end, u % (uint64_t)scale);
+        while (end - p < decimals)
+            *--p = '0';
+        while (end[-1] == '0') /* a trailing zero means fewer decimals: not reached */
+            end--;
+        *--p = '.';
+        p = jsonw_digits(p, u / (uint64_t)scale);
+        if (v < 0)
+            *--p = '-';
+        size_t n = (size_t)(end - p);
+        if (n >= len)
+            return 0;
+        memcpy(out, p, n);
+        out[n] = '\0';
+        return strtod(out, NULL) == v ? (int)n : 0;
+    }
+    return 0;
 }
 
 void jsonw_number(struct jsonw *w, double v)
@@ -136,9 +181,15 @@ void jsonw_number(struct jsonw *w, double v)
     if (!isfinite(v)) {
         n = snprintf(num, sizeof num, "null"); /* never reached: normalize refuses */
     } else if (v == floor(v) && fabs(v) < 9007199254740992.0) {
-        n = snprintf(num, sizeof num, "%.0f", v); /* integers exactly, no ".0" */
-        if (v == 0)
-            n = snprintf(num, sizeof num, "0"); /* not "-0" */
+        /* Integers exactly, no ".0", and 0 not "-0". */
+        char *start = jsonw_digits(num + sizeof num, (uint64_t)fabs(v));
+        if (v < 0)
+            *--start = '-';
+        jsonw_value_start(w);
+        jsonw_raw(w, start, (size_t)(num + sizeof num - start));
+        return;
+    } else if ((n = jsonw_short_decimal(v, num, sizeof num)) > 0) {
+        /* e.g. 35.5 */
     } else {
         /* Shortest of %.15g..%.17g that reads back to the same double. */
         n = snprintf(num, sizeof num, "%.15g", v);

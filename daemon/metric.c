@@ -9,19 +9,30 @@ struct metric *metric_new(const char *topic_prefix, const char *province, const 
                           const char *json, size_t json_len, uint64_t seq)
 {
     size_t series_len = strlen(series);
-    size_t topic_len = strlen(topic_prefix) + 1 + strlen(province) + 1 + series_len;
-    struct metric *m = malloc(sizeof *m + series_len + 1 + topic_len + 1 + json_len + 1);
+    size_t prefix_len = strlen(topic_prefix), province_len = strlen(province);
+    size_t topic_len = prefix_len + 1 + province_len + 1 + series_len;
+    size_t size = sizeof(struct metric) + series_len + 1 + topic_len + 1 + json_len + 1;
+    struct metric *m = malloc(size);
     if (!m)
         return NULL;
     char *p = (char *)(m + 1);
     atomic_init(&m->refs, 1);
     m->seq = seq;
+    m->size = size;
     m->series = p;
     m->series_len = series_len;
     memcpy(p, series, series_len + 1);
     p += series_len + 1;
+    /* topic = prefix/province/series, copied piece by piece (per metric). */
     m->topic = p;
-    p += 1 + (size_t)sprintf(p, "%s/%s/%s", topic_prefix, province, series);
+    memcpy(p, topic_prefix, prefix_len);
+    p += prefix_len;
+    *p++ = '/';
+    memcpy(p, province, province_len);
+    p += province_len;
+    *p++ = '/';
+    memcpy(p, series, series_len + 1);
+    p += series_len + 1;
     m->json = p;
     m->json_len = json_len;
     memcpy(p, json, json_len);

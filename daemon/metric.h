@@ -22,6 +22,7 @@ struct metric {
     const char *topic;  /* "ioc/v1/96/dvc/tthc.received/32002/online" */
     const char *json;   /* the record, one line, no newline */
     size_t json_len;
+    size_t size;        /* bytes of the whole block, for memory bounds */
 };
 
 /* A new metric with one reference; topic = topic_prefix/province/series.

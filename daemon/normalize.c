@@ -86,17 +86,44 @@ static int normalize_value(const struct ioc_record *r, struct normalize_error *e
     return 0;
 }
 
+/* The last timestamp a thread parsed and printed. Records of one poll
+ * mostly share their time (one per page, or one per operator), and each
+ * connector emits from its own thread, so one entry per thread spares
+ * most parses and formats without any lock. */
+struct normalize_ts_cache {
+    char text[48];   /* the record's ts as given ("" = none cached) */
+    int offset_min;
+    int64_t ms;
+    char printed[40];
+};
+static _Thread_local struct normalize_ts_cache normalize_last_ts;
+
 static int normalize_time(const struct normalize_env *env, const struct ioc_record *r,
                           int64_t now_ms, struct normalized *out, struct normalize_error *err)
 {
     int64_t ms = now_ms;
     const char *reason;
-    if (r->ts && timeparse_parse(r->ts, env->tz_offset_min, &ms, &reason) < 0)
+    struct normalize_ts_cache *c = &normalize_last_ts;
+    bool cached = r->ts && c->text[0] && c->offset_min == env->tz_offset_min &&
+                  strcmp(c->text, r->ts) == 0;
+    if (cached)
+        ms = c->ms;
+    else if (r->ts && timeparse_parse(r->ts, env->tz_offset_min, &ms, &reason) < 0)
         return normalize_fail(err, "ts", "'%.40s': %s", r->ts, reason);
     if (ms - now_ms > NORMALIZE_MAX_FUTURE_MS)
         return normalize_fail(err, "ts", "'%.40s' is %lld hours in the future (clock or zone "
                               "wrong?)", r->ts, (long long)((ms - now_ms) / 3600000));
-    timeparse_format(ms, env->tz_offset_min, out->ts, sizeof out->ts);
+    if (cached) {
+        memcpy(out->ts, c->printed, sizeof out->ts);
+    } else {
+        timeparse_format(ms, env->tz_offset_min, out->ts, sizeof out->ts);
+        if (r->ts && strlen(r->ts) < sizeof c->text) {
+            strcpy(c->text, r->ts);
+            c->offset_min = env->tz_offset_min;
+            c->ms = ms;
+            memcpy(c->printed, out->ts, sizeof c->printed);
+        }
+    }
 
     if (!r->period_from != !r->period_to)
         return normalize_fail(err, "period", "needs both from and to");
@@ -184,14 +211,30 @@ static int normalize_dims(const struct ioc_record *r, struct normalized *out,
     return 0;
 }
 
+/* Append "/part" (no '/' for the first part) at *at; false when it does
+ * not fit. Plain copies: this runs for every metric. */
+static bool normalize_series_part(struct normalized *out, size_t *at, const char *part)
+{
+    size_t n = strlen(part), sep = *at ? 1 : 0;
+    if (*at + sep + n >= sizeof out->series)
+        return false;
+    if (sep)
+        out->series[(*at)++] = '/';
+    memcpy(out->series + *at, part, n + 1);
+    *at += n;
+    return true;
+}
+
 static int normalize_series(const struct normalize_env *env, struct normalized *out,
                             struct normalize_error *err)
 {
-    int n = snprintf(out->series, sizeof out->series, "%s/%s/%s", env->source,
-                     out->record->metric, out->area->code);
-    for (size_t i = 0; i < out->dim_count && n >= 0 && (size_t)n < sizeof out->series; i++)
-        n += snprintf(out->series + n, sizeof out->series - (size_t)n, "/%s", out->dims[i].slug);
-    if (n < 0 || (size_t)n >= sizeof out->series)
+    size_t at = 0;
+    bool fits = normalize_series_part(out, &at, env->source) &&
+                normalize_series_part(out, &at, out->record->metric) &&
+                normalize_series_part(out, &at, out->area->code);
+    for (size_t i = 0; fits && i < out->dim_count; i++)
+        fits = normalize_series_part(out, &at, out->dims[i].slug);
+    if (!fits)
         return normalize_fail(err, "dims", "series key longer than %zu bytes",
                               sizeof out->series - 1);
     return 0;

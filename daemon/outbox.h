@@ -1,15 +1,19 @@
 /*
  * outbox - the bounded queue between normalize and one sink.
  *
- * Each sink has its own outbox and its own consumer thread, so a slow or
- * dead broker fills only its own queue and never stalls a connector or the
- * other sink. A metric stays in the outbox (or in the sink's in-flight
+ * Each sink has its own outbox and its own consumer thread, so a dead or
+ * stuck broker fills only its own queue and never stalls a connector or
+ * the other sink. A metric stays in the outbox (or in the sink's in-flight
  * set) until its broker acknowledged it; a sink that loses a connection
  * puts unacknowledged metrics back at the front (outbox_requeue) in their
- * original order. When the outbox is full the oldest metric is dropped:
- * screens want current values, and the drop is counted and logged (at
- * most once a minute) so nothing is lost silently. In memory for now; a
- * disk-backed outbox can replace this module behind the same functions.
+ * original order. A sink whose broker is acknowledging, only slower than
+ * metrics come, makes the producer wait for room (outbox_push_wait), up
+ * to a deadline. Otherwise, when the outbox is full - in metrics or in
+ * bytes, whichever comes first, so memory stays bounded whatever the size
+ * of the records - the oldest metric is dropped: screens want current
+ * values, and the drop is counted and logged (at most once a minute) so
+ * nothing is lost silently. In memory for now; a disk-backed outbox can
+ * replace this module behind the same functions.
  * Thread-safe.
  */
 #ifndef IOCD_OUTBOX_H
@@ -22,20 +26,33 @@
 
 struct outbox;
 
+/* How much an outbox may hold: whichever bound is reached first. */
+struct outbox_limits {
+    size_t capacity;     /* metrics */
+    uint64_t max_bytes;  /* bytes of the metrics held (their whole blocks) */
+};
+
 struct outbox_counters {
     uint64_t queued;       /* pushed by the pipeline */
     uint64_t requeued;     /* put back after a failed or unconfirmed send */
     uint64_t dropped_full; /* oldest dropped because the outbox was full */
     size_t length;         /* waiting now */
+    uint64_t bytes;        /* their size */
 };
 
 /* `name` is used in log lines ("sink mqtt"). */
-struct outbox *outbox_new(const char *name, size_t capacity);
+struct outbox *outbox_new(const char *name, const struct outbox_limits *limits);
 /* Release every metric still queued; returns how many there were. */
 size_t outbox_free(struct outbox *o);
 
-/* Take a new reference to `m` and append it (drops the oldest if full). */
+/* Take a new reference to `m` and append it (drops the oldest while the
+ * outbox is over either limit; the newest metric is always kept). */
 void outbox_push(struct outbox *o, struct metric *m);
+/* The same, but first wait for room until `deadline_ms` (monotonic; 0 or
+ * past = do not wait) as the consumer takes metrics out: the backpressure
+ * a sink applies while its broker is taking metrics, only slower than
+ * they come. Drops the oldest as outbox_push once the deadline passed. */
+void outbox_push_wait(struct outbox *o, struct metric *m, int64_t deadline_ms);
 /* Put `n` metrics back at the front, keeping their order; takes over the
  * caller's references. */
 void outbox_requeue(struct outbox *o, struct metric **items, size_t n);

@@ -43,12 +43,12 @@ struct pipeline *pipeline_new(const struct config *config)
         p->sinks[p->count++] = p->stdout_sink = s;
     }
     if (pipeline_enabled(&config->mqtt)) {
-        if (!(s = sink_mqtt_new(&config->mqtt, config->province, config->outbox_capacity)))
+        if (!(s = sink_mqtt_new(&config->mqtt, config->province, &config->outbox_limits)))
             goto fail;
         p->sinks[p->count++] = s;
     }
     if (pipeline_enabled(&config->kafka)) {
-        if (!(s = sink_kafka_new(&config->kafka, config->outbox_capacity)))
+        if (!(s = sink_kafka_new(&config->kafka, &config->outbox_limits)))
             goto fail;
         p->sinks[p->count++] = s;
     }
@@ -64,13 +64,13 @@ fail:
 }
 
 int pipeline_publish(struct pipeline *p, const char *series, const char *json, size_t json_len,
-                     uint64_t seq)
+                     uint64_t seq, int64_t wait_until_ms)
 {
     struct metric *m = metric_new(p->topic_prefix, p->province, series, json, json_len, seq);
     if (!m)
         return -1;
     for (size_t i = 0; i < p->count; i++)
-        p->sinks[i]->ops->publish(p->sinks[i], m);
+        p->sinks[i]->ops->publish(p->sinks[i], m, wait_until_ms);
     metric_unref(m);
     atomic_fetch_add(&p->published, 1);
     return 0;

@@ -22,9 +22,12 @@ struct pipeline;
  * set up. Brokers may be down: sinks connect in the background. */
 struct pipeline *pipeline_new(const struct config *config);
 
-/* Hand one metric to every sink. Returns 0, or -1 when out of memory. */
+/* Hand one metric to every sink. A sink whose broker is taking metrics
+ * more slowly than they come may make this wait for room in its outbox
+ * until `wait_until_ms` (monotonic; 0 = never wait). Returns 0, or -1 when
+ * out of memory. */
 int pipeline_publish(struct pipeline *p, const char *series, const char *json, size_t json_len,
-                     uint64_t seq);
+                     uint64_t seq, int64_t wait_until_ms);
 
 /* A connector's health for status topics: "online", "degraded: <reason>",
  * "offline". */

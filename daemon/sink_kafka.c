@@ -21,6 +21,10 @@
 #include <time.h>
 
 #define KAFKA_BATCH 256
+/* With nothing in librdkafka, the sender sleeps on the outbox this long (a
+ * push or a stop wakes it at once); it wakes only to serve librdkafka's
+ * error callbacks, so an idle daemon is not woken ten times a second. */
+#define KAFKA_IDLE_WAIT_MS 5000
 #define KAFKA_ERROR_LOG_INTERVAL_S 30
 
 const struct ioc_config_key sink_kafka_keys[] = {
@@ -47,6 +51,7 @@ struct sink_kafka {
     /* Touched by the sender thread only (delivery reports run there too). */
     uint64_t produced, delivered, failed_reports, queue_full_retries;
     time_t last_error_log;
+    atomic_int_fast64_t last_delivery_ms; /* monotonic; read by publishers */
 };
 
 /* ---- configuration ---- */
@@ -102,6 +107,11 @@ static rd_kafka_conf_t *kafka_conf(const struct config_section *sec, struct diag
         {"acks", "all", NULL},
         {"linger.ms", NULL, "linger"},
         {"message.timeout.ms", NULL, "delivery_timeout"},
+        /* librdkafka holds references to our metrics (no copy) until their
+         * delivery report: this bounds that memory like the outbox's own
+         * bound (100,000 by default; kafka.queue.buffering.max.messages
+         * still overrides it). The rest waits in the outbox. */
+        {"queue.buffering.max.messages", "20000", NULL},
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         const char *value = fixed[i].value;
@@ -160,6 +170,7 @@ static void kafka_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, voi
     struct metric *m = msg->_private;
     if (!msg->err) {
         s->delivered++;
+        atomic_store(&s->last_delivery_ms, http_now_ms());
         metric_unref(m);
         return;
     }
@@ -231,7 +242,10 @@ static void *kafka_sender(void *arg)
         bool stopping = atomic_load(&s->stopping);
         if (stopping && http_now_ms() >= s->drain_deadline_ms)
             break;
-        size_t n = outbox_pop(s->outbox, batch, KAFKA_BATCH, stopping ? 0 : 100);
+        /* Delivery reports are served every 100 ms while librdkafka holds
+         * messages; otherwise only a new metric has anything to do. */
+        int64_t wait = stopping ? 0 : rd_kafka_outq_len(s->rk) > 0 ? 100 : KAFKA_IDLE_WAIT_MS;
+        size_t n = outbox_pop(s->outbox, batch, KAFKA_BATCH, wait);
         size_t i = 0;
         while (i < n && kafka_produce(s, batch[i]) == 0)
             i++;
@@ -253,10 +267,13 @@ static void *kafka_sender(void *arg)
 
 /* ---- sink operations ---- */
 
-static void kafka_publish(struct sink *base, struct metric *m)
+static void kafka_publish(struct sink *base, struct metric *m, int64_t wait_until_ms)
 {
     struct sink_kafka *s = (struct sink_kafka *)base;
-    outbox_push(s->outbox, m);
+    /* Wait for room only while deliveries are being confirmed. */
+    int64_t last = atomic_load(&s->last_delivery_ms);
+    bool flowing = last > 0 && http_now_ms() - last < SINK_FLOWING_MS;
+    outbox_push_wait(s->outbox, m, flowing ? wait_until_ms : 0);
 }
 
 static void kafka_log_counters(struct sink *base)
@@ -318,7 +335,7 @@ static const struct sink_ops kafka_ops = {
     .free = kafka_free,
 };
 
-struct sink *sink_kafka_new(const struct config_section *sec, size_t outbox_capacity)
+struct sink *sink_kafka_new(const struct config_section *sec, const struct outbox_limits *limits)
 {
     struct sink_kafka *s = calloc(1, sizeof *s);
     if (!s)
@@ -327,7 +344,7 @@ struct sink *sink_kafka_new(const struct config_section *sec, size_t outbox_capa
     char err[512];
     rd_kafka_conf_t *conf = kafka_conf(sec, NULL);
     s->topic = strdup(section_text(sec, "topic"));
-    s->outbox = outbox_new("sink kafka", outbox_capacity);
+    s->outbox = outbox_new("sink kafka", limits);
     if (!conf || !s->topic || !s->outbox) {
         if (conf)
             rd_kafka_conf_destroy(conf);

@@ -24,6 +24,6 @@ extern const struct ioc_config_key sink_kafka_keys[];
  * librdkafka itself (unknown property or invalid value = error at file:line). */
 void sink_kafka_check(const struct config_section *sec, struct diag *d);
 
-struct sink *sink_kafka_new(const struct config_section *sec, size_t outbox_capacity);
+struct sink *sink_kafka_new(const struct config_section *sec, const struct outbox_limits *limits);
 
 #endif

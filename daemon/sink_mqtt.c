@@ -27,6 +27,10 @@
 #include <unistd.h>
 
 #define MQTT_BATCH 64
+/* How long an idle sender sleeps on the outbox. A push, a requeue and a
+ * stop all wake it at once, so this bound is only a safety net; a short one
+ * would wake an idle daemon for nothing (it was 200 ms: 5 wake-ups/s). */
+#define MQTT_IDLE_WAIT_MS 10000
 
 const struct ioc_config_key sink_mqtt_keys[] = {
     {"enabled", IOC_CFG_BOOL, "false", false, "publish metrics to an MQTT broker"},
@@ -68,6 +72,7 @@ struct sink_mqtt {
     pthread_cond_t changed;
     bool connected;
     bool ever_connected;
+    atomic_int_fast64_t last_ack_ms; /* monotonic time of the last PUBACK */
     struct metric **inflight; /* indexed by message id (1..65535) */
     size_t inflight_count;
     uint64_t sent, delivered, publish_errors, requeued_on_reconnect, dropped_invalid;
@@ -189,6 +194,7 @@ static void mqtt_on_publish(struct mosquitto *mosq, void *arg, int mid)
         s->inflight[mid] = NULL;
         s->inflight_count--;
         s->delivered++;
+        atomic_store(&s->last_ack_ms, http_now_ms());
         pthread_cond_broadcast(&s->changed);
     }
     pthread_mutex_unlock(&s->lock);
@@ -270,7 +276,9 @@ static void *mqtt_sender(void *arg)
         pthread_mutex_lock(&s->lock);
         size_t room = s->max_inflight - s->inflight_count;
         pthread_mutex_unlock(&s->lock);
-        size_t n = outbox_pop(s->outbox, batch, room < MQTT_BATCH ? room : MQTT_BATCH, 200);
+        /* Stopping, the loop must come back to see the last acks arrive. */
+        int64_t wait = atomic_load(&s->stopping) ? 200 : MQTT_IDLE_WAIT_MS;
+        size_t n = outbox_pop(s->outbox, batch, room < MQTT_BATCH ? room : MQTT_BATCH, wait);
         if (n > 0) {
             if (!mqtt_send_batch(s, batch, n))
                 usleep(100 * 1000); /* e.g. the connection just dropped */
@@ -287,10 +295,14 @@ static void *mqtt_sender(void *arg)
 
 /* ---- sink operations ---- */
 
-static void mqtt_publish(struct sink *base, struct metric *m)
+static void mqtt_publish(struct sink *base, struct metric *m, int64_t wait_until_ms)
 {
     struct sink_mqtt *s = (struct sink_mqtt *)base;
-    outbox_push(s->outbox, m);
+    /* Wait for room only while the broker acknowledges: a broker that is
+     * away or stuck must never hold up the connectors. */
+    int64_t last = atomic_load(&s->last_ack_ms);
+    bool flowing = last > 0 && http_now_ms() - last < SINK_FLOWING_MS;
+    outbox_push_wait(s->outbox, m, flowing ? wait_until_ms : 0);
 }
 
 static void mqtt_status(struct sink *base, const char *instance, const char *text)
@@ -369,7 +381,7 @@ static const struct sink_ops mqtt_ops = {
 };
 
 struct sink *sink_mqtt_new(const struct config_section *sec, const char *province,
-                           size_t outbox_capacity)
+                           const struct outbox_limits *limits)
 {
     struct sink_mqtt *s = calloc(1, sizeof *s);
     if (!s)
@@ -386,7 +398,7 @@ struct sink *sink_mqtt_new(const struct config_section *sec, const char *provinc
     s->max_inflight = (size_t)section_int(sec, "max_inflight");
     if (mqtt_endpoint_init(&s->endpoint, sec) < 0 ||
         !(s->inflight = calloc(65536, sizeof *s->inflight)) ||
-        !(s->outbox = outbox_new("sink mqtt", outbox_capacity)) ||
+        !(s->outbox = outbox_new("sink mqtt", limits)) ||
         !(s->mosq = mqtt_endpoint_client(&s->endpoint, s->endpoint.client_id, s))) {
         mqtt_free(&s->base);
         return NULL;

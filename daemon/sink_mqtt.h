@@ -31,6 +31,6 @@ void sink_mqtt_check(const struct config_section *sec, struct diag *d);
 /* Create and start connecting (never blocks on the broker). NULL with a
  * logged error when the client cannot be set up (e.g. bad TLS files). */
 struct sink *sink_mqtt_new(const struct config_section *sec, const char *province,
-                           size_t outbox_capacity);
+                           const struct outbox_limits *limits);
 
 #endif

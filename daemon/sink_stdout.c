@@ -17,8 +17,9 @@ struct sink_stdout {
     uint64_t written, failed;
 };
 
-static void stdout_publish(struct sink *base, struct metric *m)
+static void stdout_publish(struct sink *base, struct metric *m, int64_t wait_until_ms)
 {
+    (void)wait_until_ms;
     struct sink_stdout *s = (struct sink_stdout *)base;
     pthread_mutex_lock(&s->lock);
     if (fwrite(m->json, 1, m->json_len, stdout) != m->json_len || putchar('\n') == EOF) {

@@ -46,23 +46,45 @@ static const char *hj_strdup(struct hj_chunk **arena, const char *s)
 
 /* ---- items and groups ---- */
 
-/* One metric of one record, or one group of a sum. */
-struct hj_item {
-    size_t metric;
-    const char *area;
+/* What the metrics of one record share (kept once per record, in the
+ * arena: a walk of 100,000 records holds 100,000 of these). */
+struct hj_frame {
     const char **dims;     /* the record's dims, mapping->dim_count of them */
     const char *ts;        /* NULL = time of the poll */
     const char *period_from, *period_to;
+};
+
+/* One metric of one record: 48 bytes. */
+struct hj_item {
+    const struct hj_frame *frame;
+    const char *area;
     double value, numerator, denominator;
-    const char *group_key; /* sums only */
+    uint32_t metric;
+};
+
+/* One group of a sum: its running totals and the latest time. */
+struct hj_group {
+    struct hj_item item;
+    struct hj_frame frame;
+    const char *key;
+};
+
+/* Items are kept in fixed blocks, so a growing walk never copies them
+ * (a realloc-doubled array would briefly need 1.5 times its size). */
+#define HJ_ITEMS_PER_BLOCK 2048
+struct hj_item_block {
+    struct hj_item_block *next;
+    size_t count;
+    struct hj_item items[HJ_ITEMS_PER_BLOCK];
 };
 
 struct hj_batch {
     const struct hj_mapping *m;
     const struct hj_host *host;
     struct hj_chunk *arena;
-    struct hj_item *items, *groups;
-    size_t item_count, item_cap, group_count, group_cap;
+    struct hj_item_block *first, *last;
+    struct hj_group *groups;
+    size_t group_count, group_cap;
     size_t *slots;         /* open addressing over groups: index + 1, 0 empty */
     size_t slot_count;
     size_t records, skipped;
@@ -90,7 +112,11 @@ void hj_batch_free(struct hj_batch *b)
         free(b->arena);
         b->arena = next;
     }
-    free(b->items);
+    while (b->first) {
+        struct hj_item_block *next = b->first->next;
+        free(b->first);
+        b->first = next;
+    }
     free(b->groups);
     free(b->slots);
     free(b);
@@ -127,7 +153,7 @@ static bool hj_rehash(struct hj_batch *b)
     if (!slots)
         return false;
     for (size_t g = 0; g < b->group_count; g++) {
-        size_t s = hj_hash(b->groups[g].group_key) & (count - 1);
+        size_t s = hj_hash(b->groups[g].key) & (count - 1);
         while (slots[s])
             s = (s + 1) & (count - 1);
         slots[s] = g + 1;
@@ -139,22 +165,24 @@ static bool hj_rehash(struct hj_batch *b)
 }
 
 /* The group of `key`, created from `item` when new. */
-static struct hj_item *hj_group(struct hj_batch *b, const char *key, const struct hj_item *item,
-                                bool *created)
+static struct hj_group *hj_group(struct hj_batch *b, const char *key, const struct hj_item *item,
+                                 bool *created)
 {
     if ((b->group_count + 1) * 2 > b->slot_count && !hj_rehash(b))
         return NULL;
     size_t s = hj_hash(key) & (b->slot_count - 1);
     for (; b->slots[s]; s = (s + 1) & (b->slot_count - 1))
-        if (strcmp(b->groups[b->slots[s] - 1].group_key, key) == 0) {
+        if (strcmp(b->groups[b->slots[s] - 1].key, key) == 0) {
             *created = false;
             return &b->groups[b->slots[s] - 1];
         }
     if (!hj_grow((void **)&b->groups, &b->group_cap, b->group_count, sizeof *b->groups))
         return NULL;
-    struct hj_item *g = &b->groups[b->group_count];
-    *g = *item;
-    if (!(g->group_key = hj_strdup(&b->arena, key)))
+    struct hj_group *g = &b->groups[b->group_count];
+    g->item = *item;
+    g->frame = *item->frame;
+    g->item.frame = NULL; /* &g->frame at emit: the array may still move */
+    if (!(g->key = hj_strdup(&b->arena, key)))
         return NULL;
     b->slots[s] = ++b->group_count;
     *created = true;
@@ -322,7 +350,7 @@ static int hj_record_time(struct hj_batch *b, const struct jpath *path, enum hjt
 }
 
 /* Everything of a record common to its metrics: area, time, period, dims. */
-static int hj_record_frame(struct hj_batch *b, json_t *record, struct hj_item *base,
+static int hj_record_frame(struct hj_batch *b, json_t *record, struct hj_frame *base,
                            char *area, size_t area_len, struct hj_fault *f)
 {
     const struct hj_mapping *m = b->m;
@@ -375,7 +403,7 @@ static void hj_group_key(const struct hj_metric *mt, size_t metric, const struct
 {
     int n = snprintf(key, len, "%zu\x1f%s", metric, it->area);
     for (size_t d = 0; d < mt->keep_count && n > 0 && (size_t)n < len; d++)
-        n += snprintf(key + n, len - (size_t)n, "\x1f%s", it->dims[mt->keep[d]]);
+        n += snprintf(key + n, len - (size_t)n, "\x1f%s", it->frame->dims[mt->keep[d]]);
 }
 
 static int hj_commit(struct hj_batch *b, const struct hj_metric *mt, struct hj_item *it,
@@ -383,25 +411,36 @@ static int hj_commit(struct hj_batch *b, const struct hj_metric *mt, struct hj_i
 {
     if (mt->sum == HJ_SUM_NONE) {
         it->area = area;
-        if (!hj_grow((void **)&b->items, &b->item_cap, b->item_count, sizeof *b->items))
-            return -1;
-        b->items[b->item_count++] = *it;
+        if (!b->last || b->last->count == HJ_ITEMS_PER_BLOCK) {
+            struct hj_item_block *block = malloc(sizeof *block);
+            if (!block)
+                return -1;
+            block->next = NULL;
+            block->count = 0;
+            if (b->last)
+                b->last->next = block;
+            else
+                b->first = block;
+            b->last = block;
+        }
+        b->last->items[b->last->count++] = *it;
         return 0;
     }
     it->area = mt->sum == HJ_SUM_PROVINCE ? b->host->province : area;
     char key[1024];
     hj_group_key(mt, it->metric, it, key, sizeof key);
     bool created;
-    struct hj_item *g = hj_group(b, key, it, &created);
+    struct hj_group *g = hj_group(b, key, it, &created);
     if (!g)
         return -1;
     if (!created) {
-        g->value += it->value;
-        g->numerator += it->numerator;
-        g->denominator += it->denominator;
+        g->item.value += it->value;
+        g->item.numerator += it->numerator;
+        g->item.denominator += it->denominator;
         /* The group's time is its latest record's. */
-        if (it->ts && (!g->ts || strcmp(it->ts, g->ts) > 0))
-            g->ts = it->ts;
+        const char *ts = it->frame->ts;
+        if (ts && (!g->frame.ts || strcmp(ts, g->frame.ts) > 0))
+            g->frame.ts = ts;
     }
     return 0;
 }
@@ -411,14 +450,22 @@ static int hj_record(json_t *record, void *user)
     struct hj_batch *b = user;
     const struct hj_mapping *m = b->m;
     struct hj_fault f = {0};
+    struct hj_frame frame = {0};
     struct hj_item base = {0}, staged[HJ_MAX_METRICS];
     char area_text[64] = "";
     b->records++;
     b->record_index++;
-    if (hj_record_frame(b, record, &base, area_text, sizeof area_text, &f) < 0) {
+    if (hj_record_frame(b, record, &frame, area_text, sizeof area_text, &f) < 0) {
         hj_reject(b, area_text, &f);
         return 0;
     }
+    struct hj_frame *kept = hj_alloc(&b->arena, sizeof *kept);
+    if (!kept) {
+        b->failed = true;
+        return 1;
+    }
+    *kept = frame;
+    base.frame = kept;
     const char *area = hj_strdup(&b->arena, area_text), *grouped_area = area;
     if (m->any_sum && !m->area_const) {
         const char *why = NULL;
@@ -439,7 +486,7 @@ static int hj_record(json_t *record, void *user)
         if (!hj_where_match(b, &mt->where, record))
             continue;
         struct hj_item it = base;
-        it.metric = i;
+        it.metric = (uint32_t)i;
         /* A part whose condition fails counts 0 (and its fields are not
          * read), so a sum's group appears with 0 rather than not at all. */
         int rc = 1;
@@ -509,13 +556,13 @@ static bool hj_emit_item(const struct hj_batch *b, const struct hj_item *it,
     struct ioc_record r = {0};
     r.metric = mt->name;
     r.unit = mt->unit;
-    r.ts = it->ts;
-    r.period_from = it->period_from;
-    r.period_to = it->period_to;
+    r.ts = it->frame->ts;
+    r.period_from = it->frame->period_from;
+    r.period_to = it->frame->period_to;
     r.area = it->area;
     size_t d = 0;
     for (size_t k = 0; k < mt->keep_count && d < IOC_MAX_DIMS; k++, d++)
-        r.dims[d] = (struct ioc_dim){b->m->dims[mt->keep[k]].key, it->dims[mt->keep[k]]};
+        r.dims[d] = (struct ioc_dim){b->m->dims[mt->keep[k]].key, it->frame->dims[mt->keep[k]]};
     for (size_t k = 0; k < mt->const_dim_count && d < IOC_MAX_DIMS; k++, d++)
         r.dims[d] = mt->const_dims[k];
     if (mt->is_ratio) {
@@ -541,10 +588,14 @@ size_t hj_batch_emit(struct hj_batch *b, void (*emit)(void *, const struct ioc_r
                      void *user, size_t *undefined)
 {
     size_t sent = 0, skipped = 0;
-    for (size_t i = 0; i < b->item_count; i++)
-        hj_emit_item(b, &b->items[i], emit, user) ? sent++ : skipped++;
-    for (size_t i = 0; i < b->group_count; i++)
-        hj_emit_item(b, &b->groups[i], emit, user) ? sent++ : skipped++;
+    for (const struct hj_item_block *block = b->first; block; block = block->next)
+        for (size_t i = 0; i < block->count; i++)
+            hj_emit_item(b, &block->items[i], emit, user) ? sent++ : skipped++;
+    for (size_t i = 0; i < b->group_count; i++) {
+        struct hj_item it = b->groups[i].item;
+        it.frame = &b->groups[i].frame;
+        hj_emit_item(b, &it, emit, user) ? sent++ : skipped++;
+    }
     if (undefined)
         *undefined = skipped;
     return sent;

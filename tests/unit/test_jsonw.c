@@ -257,6 +257,14 @@ static void test_numbers_exact_text(void **state)
     assert_number_text(9007199254740992.0, "9007199254740992");   /* 2^53 */
     assert_number_text(1e-7, "1e-07");
     assert_number_text(797573, "797573");
+    /* Up to 4 decimals: the fast path, checked by reading back. */
+    assert_number_text(0.0625, "0.0625");
+    assert_number_text(-0.25, "-0.25");
+    assert_number_text(0.3, "0.3");
+    assert_number_text(100.05, "100.05");
+    assert_number_text(12345.6789, "12345.6789");
+    assert_number_text(0.00001, "1e-05");
+    assert_number_text(4503599627370495.5, "4503599627370495.5");
     /* -0 also as a nested value and not "-0" anywhere. */
     char *doc = number_doc(-0.0);
     assert_null(strstr(doc, "-"));

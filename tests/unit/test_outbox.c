@@ -2,12 +2,14 @@
  * test_outbox - the bounded per-sink queue (daemon/outbox.c) and the
  * shared metric (daemon/metric.c): FIFO order, drop-oldest when full with
  * counters, requeue at the front in the original order, requeue into a
- * full outbox, bounded waits, wake-up, and reference counts (every metric
+ * full outbox, the bound in bytes, waiting for room (backpressure), bounded waits, wake-up, and reference
+ * counts (every metric
  * is released exactly once: ASan and valgrind see no leak).
  */
 #include "metric.h"
 #include "outbox.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -40,6 +42,13 @@ static void test_metric_fields(void **state)
     metric_unref(m); /* the last reference frees it */
 }
 
+/* An outbox bounded by `capacity` metrics only. */
+static struct outbox *box(size_t capacity)
+{
+    struct outbox_limits limits = {capacity, 0};
+    return outbox_new("test", &limits);
+}
+
 /* Push seqs first..last, dropping the caller's references. */
 static void push_range(struct outbox *o, uint64_t first, uint64_t last)
 {
@@ -65,7 +74,7 @@ static void expect_seqs(struct outbox *o, const uint64_t *want, size_t n)
 static void test_fifo(void **state)
 {
     (void)state;
-    struct outbox *o = outbox_new("test", 10);
+    struct outbox *o = box(10);
     push_range(o, 1, 5);
     struct outbox_counters c;
     outbox_counters(o, &c);
@@ -78,7 +87,7 @@ static void test_fifo(void **state)
 static void test_full_drops_oldest(void **state)
 {
     (void)state;
-    struct outbox *o = outbox_new("test", 3);
+    struct outbox *o = box(3);
     push_range(o, 1, 5); /* 1 and 2 are dropped */
     struct outbox_counters c;
     outbox_counters(o, &c);
@@ -92,7 +101,7 @@ static void test_full_drops_oldest(void **state)
 static void test_requeue_keeps_order(void **state)
 {
     (void)state;
-    struct outbox *o = outbox_new("test", 10);
+    struct outbox *o = box(10);
     push_range(o, 1, 6);
     struct metric *batch[4];
     assert_int_equal(outbox_pop(o, batch, 4, 0), 4); /* 1..4 taken */
@@ -108,7 +117,7 @@ static void test_requeue_keeps_order(void **state)
 static void test_requeue_into_full_drops_requeued(void **state)
 {
     (void)state;
-    struct outbox *o = outbox_new("test", 3);
+    struct outbox *o = box(3);
     push_range(o, 1, 3);
     struct metric *batch[2];
     assert_int_equal(outbox_pop(o, batch, 2, 0), 2); /* 1, 2 */
@@ -125,7 +134,7 @@ static void test_requeue_into_full_drops_requeued(void **state)
 static void test_wrap_around(void **state)
 {
     (void)state;
-    struct outbox *o = outbox_new("test", 4);
+    struct outbox *o = box(4);
     for (uint64_t round = 0; round < 10; round++) {
         push_range(o, round * 3 + 1, round * 3 + 3);
         expect_seqs(o, (uint64_t[]){round * 3 + 1, round * 3 + 2, round * 3 + 3}, 3);
@@ -143,7 +152,7 @@ static double now_s(void)
 static void test_pop_waits_then_returns_empty(void **state)
 {
     (void)state;
-    struct outbox *o = outbox_new("test", 4);
+    struct outbox *o = box(4);
     struct metric *batch[1];
     double start = now_s();
     assert_int_equal(outbox_pop(o, batch, 1, 50), 0);
@@ -155,7 +164,7 @@ static void test_pop_waits_then_returns_empty(void **state)
 static void test_wake_interrupts_wait(void **state)
 {
     (void)state;
-    struct outbox *o = outbox_new("test", 4);
+    struct outbox *o = box(4);
     outbox_wake(o); /* a wake before the wait is not lost */
     struct metric *batch[1];
     double start = now_s();
@@ -167,7 +176,7 @@ static void test_wake_interrupts_wait(void **state)
 static void test_free_releases_queued(void **state)
 {
     (void)state;
-    struct outbox *o = outbox_new("test", 8);
+    struct outbox *o = box(8);
     push_range(o, 1, 5);
     assert_int_equal(outbox_free(o), 5); /* and no leak under ASan/valgrind */
 }
@@ -175,7 +184,7 @@ static void test_free_releases_queued(void **state)
 static void test_shared_between_outboxes(void **state)
 {
     (void)state;
-    struct outbox *a = outbox_new("a", 4), *b = outbox_new("b", 4);
+    struct outbox *a = box(4), *b = box(4);
     struct metric *m = make(42);
     outbox_push(a, m);
     outbox_push(b, m);
@@ -191,11 +200,96 @@ static void test_shared_between_outboxes(void **state)
     outbox_free(b);
 }
 
+/* The bound in bytes: room for exactly three of these metrics. The
+ * oldest go first, the bytes are counted back on pop, and a requeue that
+ * would exceed the bound drops the requeued (oldest) ones. */
+static void test_max_bytes(void **state)
+{
+    (void)state;
+    struct metric *probe = make(1);
+    size_t size = probe->size;
+    assert_int_equal(size, sizeof(struct metric) + 12 + 22 + 9 + 1);
+    metric_unref(probe);
+    struct outbox_limits limits = {100, 3 * size + size / 2};
+    struct outbox *o = outbox_new("test", &limits);
+    push_range(o, 1, 5);
+    struct outbox_counters c;
+    outbox_counters(o, &c);
+    assert_int_equal(c.length, 3);
+    assert_int_equal(c.bytes, 3 * size);
+    assert_int_equal(c.dropped_full, 2);
+    struct metric *got[2];
+    assert_int_equal(outbox_pop(o, got, 2, 0), 2);
+    assert_int_equal(got[0]->seq, 3);
+    assert_int_equal(got[1]->seq, 4);
+    outbox_counters(o, &c);
+    assert_int_equal(c.bytes, size);
+    push_range(o, 6, 6);
+    outbox_requeue(o, got, 2); /* room for one: seq 3 is dropped */
+    outbox_counters(o, &c);
+    assert_int_equal(c.length, 3);
+    assert_int_equal(c.dropped_full, 3);
+    expect_seqs(o, (uint64_t[]){4, 5, 6}, 3);
+    assert_int_equal(outbox_free(o), 0);
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A slow consumer: after 100 ms it takes one metric out. */
+static void *pop_one_later(void *arg)
+{
+    struct outbox *o = arg;
+    struct timespec pause = {0, 100 * 1000000};
+    nanosleep(&pause, NULL);
+    struct metric *m;
+    if (outbox_pop(o, &m, 1, 0) == 1)
+        metric_unref(m);
+    return NULL;
+}
+
+/* Backpressure: a full outbox makes outbox_push_wait wait for the
+ * consumer instead of dropping; with no time left it drops as before. */
+static void test_push_wait(void **state)
+{
+    (void)state;
+    struct outbox *o = box(2);
+    push_range(o, 1, 2);
+    pthread_t consumer;
+    assert_int_equal(pthread_create(&consumer, NULL, pop_one_later, o), 0);
+    struct metric *m = make(3);
+    int64_t start = now_ms();
+    outbox_push_wait(o, m, start + 5000);
+    int64_t waited = now_ms() - start;
+    metric_unref(m);
+    pthread_join(consumer, NULL);
+    assert_true(waited >= 90 && waited < 5000);
+    struct outbox_counters c;
+    outbox_counters(o, &c);
+    assert_int_equal(c.dropped_full, 0);
+    expect_seqs(o, (uint64_t[]){2, 3}, 2);
+
+    push_range(o, 4, 5);
+    m = make(6);
+    outbox_push_wait(o, m, now_ms() - 1); /* no time left: drop the oldest */
+    metric_unref(m);
+    outbox_counters(o, &c);
+    assert_int_equal(c.dropped_full, 1);
+    expect_seqs(o, (uint64_t[]){5, 6}, 2);
+    assert_int_equal(outbox_free(o), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_metric_fields),
         cmocka_unit_test(test_fifo),
+        cmocka_unit_test(test_max_bytes),
+        cmocka_unit_test(test_push_wait),
         cmocka_unit_test(test_full_drops_oldest),
         cmocka_unit_test(test_requeue_keeps_order),
         cmocka_unit_test(test_requeue_into_full_drops_requeued),
