@@ -408,10 +408,12 @@ int ioc_emit(ioc_ctx *ctx, const struct ioc_record *record)
     pthread_mutex_lock(&ctx->encode_lock);
     int rc = normalize_encode_into(&ctx->env, &n, seq, &ctx->encode_buf);
     if (rc == 0)
-        /* A slow broker may hold this poll up to its deadline (then the
-         * outbox drops its oldest); a stopping instance never waits. */
+        /* A broker that takes metrics more slowly than they come may hold
+         * this poll up to its deadline (then the outbox drops its oldest).
+         * Also while stopping: the sinks still deliver until the end of
+         * shutdown_timeout, and what a poll fetched is worth delivering. */
         rc = pipeline_publish(ctx->pipeline, n.series, ctx->encode_buf.buf, ctx->encode_buf.len,
-                              seq, atomic_load(&ctx->stopping) ? 0 : ctx->poll_deadline_ms);
+                              seq, ctx->poll_deadline_ms);
     pthread_mutex_unlock(&ctx->encode_lock);
     if (rc < 0) {
         ioc_log(ctx, IOC_LOG_ERROR, "out of memory encoding or queueing a metric; dropped");
