@@ -172,3 +172,17 @@ install: all
 
 clean:
 	rm -rf build
+
+# Benchmarks (issue 6): `make bench` runs tests/bench/run.sh, which starts
+# feedsim, mosquitto, kafka-mock and iocd on 127.0.0.1 and prints a
+# Markdown table (JSON in $(BUILD)/bench/results.json). Its helper
+# programs, one per tests/bench/*.c, are built into $(BUILD)/bench/.
+BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
+$(BUILD)/bench/%: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	@echo "  BENCH   $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBS)
+
+.PHONY: bench
+bench: all $(BENCH_BIN)
+	@BUILD=$(BUILD) tests/bench/run.sh

@@ -42,7 +42,7 @@ const struct ioc_config_key config_stdout_keys[] = {
 const struct ioc_config_key config_outbox_keys[] = {
     {"capacity", IOC_CFG_INT, "100000", false,
      "metrics each sink may hold while its broker is slow or away; then the oldest are dropped"},
-    {"max_bytes", IOC_CFG_SIZE, "32MiB", false,
+    {"max_bytes", IOC_CFG_SIZE, "16MiB", false,
      "memory each sink's outbox may hold (whichever of capacity and max_bytes comes first)"},
     {NULL, 0, NULL, false, NULL},
 };
@@ -367,7 +367,7 @@ static void config_sink_sections(const struct ini_file *ini, struct config *c, s
     if (max_bytes && confval_size(max_bytes, &bytes, &reason) == 0 && bytes < 1024 * 1024)
         diag_add(d, ini->path, section_line(&outbox, "max_bytes"),
                  "'max_bytes' must be at least 1MiB");
-    c->outbox_limits.max_bytes = bytes >= 1024 * 1024 ? bytes : 32ull << 20;
+    c->outbox_limits.max_bytes = bytes >= 1024 * 1024 ? bytes : 16ull << 20;
     config_section_free(&outbox);
     if (c->mqtt.present)
         sink_mqtt_check(&c->mqtt, d);
