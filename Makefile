@@ -88,16 +88,17 @@ $(BUILD)/tools/%: $$(wildcard tools/%/*.c tools/%/*.h) $(LIB_OBJ)
 # Tests export the SDK like the daemon, so they can load real plugins. A
 # test of a connector's own module names its sources in TEST_SRC_<module>.
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ) daemon/exports.list $$(TEST_SRC_$$*) \
-                       $$(wildcard connectors/*/*.h)
+                       $$(wildcard connectors/*/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -Wl,--dynamic-list=daemon/exports.list -o $@ $< \
 	    $(TEST_SRC_$*) $(LIB_OBJ) $(LIBS) -lcmocka
 
 TEST_SRC_jpath  := connectors/http_json/jpath.c
-TEST_SRC_hjnum  := connectors/http_json/hjnum.c
-TEST_SRC_hjtime := connectors/http_json/hjtime.c
-HJ_CORE_SRC := $(addprefix connectors/http_json/,jpath.c hjnum.c hjtime.c hjmap.c hjextract.c)
+TEST_SRC_hjnum  := connectors/http_json/hjnum.c connectors/http_json/hjquote.c
+TEST_SRC_hjtime := connectors/http_json/hjtime.c connectors/http_json/hjquote.c
+HJ_CORE_SRC := $(addprefix connectors/http_json/,jpath.c hjquote.c hjnum.c hjtime.c hjmap.c \
+                 hjextract.c)
 TEST_SRC_hjmap     := $(HJ_CORE_SRC)
 TEST_SRC_hjextract := $(HJ_CORE_SRC)
 TEST_SRC_hjwalk    := $(HJ_CORE_SRC) connectors/http_json/hjwalk.c

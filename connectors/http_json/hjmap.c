@@ -449,43 +449,30 @@ static void hjmap_expr(struct hjmap_parser *p, const char *key, const char *text
 static void hjmap_metric_key(struct hjmap_parser *p, const char *key)
 {
     const char *rest = key + 7, *value = p->src->get(p->src->user, key);
-    const char *dim = strstr(rest, ".dim.");
-    char id[HJ_MAX_ID + 1], attr[64];
+    /* The id ends at ".dim." (metric.<id>.dim.<key>) or at the last dot. */
+    const char *dim = strstr(rest, ".dim."), *id_end = dim ? dim : strrchr(rest, '.');
+    if (!id_end) {
+        hjmap_error(p, key, "write metric.<id>.<attribute>, e.g. metric.%s.value", rest);
+        return;
+    }
     /* Ids are compared whole: a cut one would merge two metrics. */
-    if (strlen(rest) > HJ_MAX_ID + 40) {
+    if (id_end - rest > HJ_MAX_ID) {
         hjmap_error(p, key, "the metric id is longer than %d bytes", HJ_MAX_ID);
         return;
     }
-    if (dim && dim - rest > HJ_MAX_ID) {
-        hjmap_error(p, key, "the metric id is longer than %d bytes", HJ_MAX_ID);
-        return;
-    }
-    if (dim) {
-        snprintf(id, sizeof id, "%.*s", (int)(dim - rest), rest);
-        snprintf(attr, sizeof attr, "dim");
-    } else {
-        const char *dot = strrchr(rest, '.');
-        if (!dot) {
-            hjmap_error(p, key, "write metric.<id>.<attribute>, e.g. metric.%s.value", rest);
-            return;
-        }
-        if (dot - rest > HJ_MAX_ID || strlen(dot + 1) >= sizeof attr) {
-            hjmap_error(p, key, "the metric id is longer than %d bytes", HJ_MAX_ID);
-            return;
-        }
-        snprintf(id, sizeof id, "%.*s", (int)(dot - rest), rest);
-        snprintf(attr, sizeof attr, "%s", dot + 1);
-        bool known = false;
+    char id[HJ_MAX_ID + 1];
+    snprintf(id, sizeof id, "%.*s", (int)(id_end - rest), rest);
+    const char *attr = dim ? "dim" : id_end + 1;
+    bool known = dim != NULL;
+    for (int i = 0; !known && hjmap_metric_attrs[i]; i++)
+        known = strcmp(attr, hjmap_metric_attrs[i]) == 0;
+    if (!known) {
+        char list[256] = "";
         for (int i = 0; hjmap_metric_attrs[i]; i++)
-            known |= strcmp(attr, hjmap_metric_attrs[i]) == 0;
-        if (!known) {
-            char list[256] = "";
-            for (int i = 0; hjmap_metric_attrs[i]; i++)
-                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
-                         hjmap_metric_attrs[i]);
-            hjmap_error(p, key, "unknown attribute `%s` (attributes: %s, dim.<key>)", attr, list);
-            return;
-        }
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+                     hjmap_metric_attrs[i]);
+        hjmap_error(p, key, "unknown attribute `%.64s` (attributes: %s, dim.<key>)", attr, list);
+        return;
     }
     if (!value || !*value) {
         hjmap_error(p, key, "is empty");

@@ -10,6 +10,7 @@
  * double the compiler makes of 0.1, and no libm is needed.
  */
 #include "hjnum.h"
+#include "hjquote.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,7 +18,6 @@
 #include <string.h>
 
 #define HJNUM_MAX_DIGITS 18 /* significant digits: the mantissa fits uint64_t */
-#define HJNUM_SHOW_BYTES 40 /* a string in a message is cut after this */
 
 static const char *const hjnum_names[] = {
     [HJNUM_REJECT] = "reject",
@@ -35,56 +35,12 @@ int hjnum_mode_parse(const char *name, enum hjnum_strings *mode)
     return -1;
 }
 
-/* Bytes in the UTF-8 character at s: 1..4, or 0 when s does not start a
- * well-formed one (a stray continuation byte, a cut sequence). */
-static size_t hjnum_utf8_len(const char *s)
-{
-    unsigned char c = (unsigned char)s[0];
-    size_t n = c < 0x80 ? 1 : c >= 0xC2 && c < 0xE0 ? 2 : c >= 0xE0 && c < 0xF0 ? 3
-             : c >= 0xF0 && c < 0xF5              ? 4
-                                                  : 0;
-    for (size_t k = 1; k < n; k++)
-        if (((unsigned char)s[k] & 0xC0) != 0x80)
-            return 0;
-    return n;
-}
-
-/* `text` in double quotes for a message: '"' and '\' escaped, control
- * bytes and broken UTF-8 as '?', cut after HJNUM_SHOW_BYTES bytes between
- * two characters ("..." marks the cut). `out` must hold
- * 2 * HJNUM_SHOW_BYTES + 16 bytes. */
-static void hjnum_quote(char *out, const char *text)
-{
-    size_t o = 0, i = 0;
-    out[o++] = '"';
-    while (i < HJNUM_SHOW_BYTES && text[i]) {
-        unsigned char c = (unsigned char)text[i];
-        size_t n = hjnum_utf8_len(text + i);
-        if (n > 1) {
-            memcpy(out + o, text + i, n);
-            o += n;
-            i += n;
-            continue;
-        }
-        if (c == '"' || c == '\\')
-            out[o++] = '\\';
-        out[o++] = n == 0 || c < 0x20 || c == 0x7f ? '?' : (char)c;
-        i++;
-    }
-    if (text[i]) {
-        memcpy(out + o, "...", 3);
-        o += 3;
-    }
-    out[o++] = '"';
-    out[o] = '\0';
-}
-
 /* The character at text[at] for "unexpected ...": itself in quotes, or
  * "space", or the byte's value when it is no printable character. */
 static void hjnum_char(char *out, size_t outlen, const char *text, size_t at)
 {
     unsigned char c = (unsigned char)text[at];
-    size_t n = hjnum_utf8_len(text + at);
+    size_t n = hj_utf8_len(text + at);
     if (c == '"')
         snprintf(out, outlen, "'\"'");
     else if (n == 1 && c > 0x20 && c < 0x7f)
@@ -217,12 +173,12 @@ static const double hjnum_pow10[HJNUM_MAX_DIGITS + 1] = {
 
 int hjnum_text(const char *text, enum hjnum_strings mode, double *out, char *why, size_t whylen)
 {
-    char shown[2 * HJNUM_SHOW_BYTES + 16];
+    char shown[HJ_QUOTE_MAX];
     if (!text) {
         snprintf(why, whylen, "is missing");
         return -1;
     }
-    hjnum_quote(shown, text);
+    hj_quote(shown, sizeof shown, text);
     if (mode != HJNUM_POINT_DECIMAL && mode != HJNUM_COMMA_DECIMAL) {
         snprintf(why, whylen, "is a string (%s), expected a number; set number_strings to parse it",
                  shown);

@@ -14,6 +14,7 @@
  * millisecond), fractions of 1..9 digits.
  */
 #include "hjtime.h"
+#include "hjquote.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,7 +23,6 @@
 #include <string.h>
 
 #define HJTIME_MAX_ZONE (18 * 60) /* minutes; no zone has ever been further */
-#define HJTIME_SHOW_BYTES 40      /* a string in a message is cut after this */
 #define HJTIME_MS_PER_DAY 86400000LL
 /* Refused before any arithmetic: beyond 9999-12-31 in every zone. */
 #define HJTIME_MAX_MS (253402300800000LL + HJTIME_MAX_ZONE * 60000LL)
@@ -301,53 +301,14 @@ static int hjtime_epoch(const json_t *v, int64_t per_unit, struct hjtime_fields 
 
 /* ---- messages ---------------------------------------------------------- */
 
-/* Bytes in the UTF-8 character at s: 1..4, or 0 when s does not start a
- * well-formed one. */
-static size_t hjtime_utf8_len(const char *s)
-{
-    unsigned char c = (unsigned char)s[0];
-    size_t n = c < 0x80 ? 1 : c >= 0xC2 && c < 0xE0 ? 2 : c >= 0xE0 && c < 0xF0 ? 3
-             : c >= 0xF0 && c < 0xF5              ? 4
-                                                  : 0;
-    for (size_t k = 1; k < n; k++)
-        if (((unsigned char)s[k] & 0xC0) != 0x80)
-            return 0;
-    return n;
-}
-
-/* `text` in double quotes for a message: '"' and '\' escaped, control
- * bytes and broken UTF-8 as '?', cut after HJTIME_SHOW_BYTES bytes between
- * two characters ("..." marks the cut). */
-static void hjtime_quote(char *out, size_t outlen, const char *text)
-{
-    char buf[2 * HJTIME_SHOW_BYTES + 8];
-    size_t o = 0, i = 0;
-    while (i < HJTIME_SHOW_BYTES && text[i]) {
-        unsigned char c = (unsigned char)text[i];
-        size_t n = hjtime_utf8_len(text + i);
-        if (n > 1) {
-            memcpy(buf + o, text + i, n);
-            o += n;
-            i += n;
-            continue;
-        }
-        if (c == '"' || c == '\\')
-            buf[o++] = '\\';
-        buf[o++] = n == 0 || c < 0x20 || c == 0x7f ? '?' : (char)c;
-        i++;
-    }
-    buf[o] = '\0';
-    snprintf(out, outlen, "\"%s%s\"", buf, text[i] ? "..." : "");
-}
-
 /* "is <value>, not <what> (<cause>)" in why. */
 static int hjtime_fail(const json_t *v, enum hjtime_format format, const char *cause, char *why,
                        size_t whylen)
 {
-    char shown[2 * HJTIME_SHOW_BYTES + 24];
+    char shown[HJ_QUOTE_MAX + 16];
     char *dumped = NULL;
     switch (json_typeof(v)) {
-    case JSON_STRING: hjtime_quote(shown, sizeof shown, json_string_value(v)); break;
+    case JSON_STRING: hj_quote(shown, sizeof shown, json_string_value(v)); break;
     case JSON_INTEGER:
         snprintf(shown, sizeof shown, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         break;

@@ -23,44 +23,9 @@
 #include <cmocka.h>
 
 #include "../../connectors/http_json/hjextract.h"
+#include "hj_kv_mapping.h"
 
 /* ---- the mapping from key/value pairs ---- */
-
-struct kv {
-    const char *key, *value;
-};
-
-static const char *src_get(void *user, const char *key)
-{
-    for (const struct kv *kv = user; kv->key; kv++)
-        if (strcmp(kv->key, key) == 0)
-            return kv->value;
-    return NULL;
-}
-
-static const char *src_family(void *user, const char *family, size_t index)
-{
-    size_t n = strlen(family) - 1;
-    for (const struct kv *kv = user; kv->key; kv++)
-        if (strncmp(kv->key, family, n) == 0 && index-- == 0)
-            return kv->key;
-    return NULL;
-}
-
-static void src_error(void *user, const char *key, const char *message)
-{
-    (void)user;
-    print_error("mapping error: %s: %s\n", key ? key : "-", message);
-    fail();
-}
-
-static struct hj_mapping *mapping(const struct kv *kv)
-{
-    struct hjmap_source src = {src_get, src_family, src_error, (void *)kv};
-    struct hj_mapping *m = hjmap_parse(&src);
-    assert_non_null(m);
-    return m;
-}
 
 /* ---- the host: rejects, a small gazetteer, emitted records ---- */
 
@@ -152,7 +117,7 @@ static void host_emit(void *user, const struct ioc_record *r)
 static void run(const struct kv *kv, const char *const *pages, struct out *o)
 {
     memset(o, 0, sizeof *o);
-    struct hj_mapping *m = mapping(kv);
+    struct hj_mapping *m = kv_mapping(kv);
     struct hj_host host = {host_reject, host_resolve, "96", o};
     struct hj_batch *b = hj_batch_new(m, &host);
     assert_non_null(b);

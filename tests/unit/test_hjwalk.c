@@ -18,36 +18,9 @@
 #include <cmocka.h>
 
 #include "../../connectors/http_json/hjwalk.h"
+#include "hj_kv_mapping.h"
 
 #define BASE_URL "http://feed.test/api/items?unit=1"
-
-struct kv {
-    const char *key, *value;
-};
-
-static const char *src_get(void *user, const char *key)
-{
-    for (const struct kv *kv = user; kv->key; kv++)
-        if (strcmp(kv->key, key) == 0)
-            return kv->value;
-    return NULL;
-}
-
-static const char *src_family(void *user, const char *family, size_t index)
-{
-    size_t n = strlen(family) - 1;
-    for (const struct kv *kv = user; kv->key; kv++)
-        if (strncmp(kv->key, family, n) == 0 && index-- == 0)
-            return kv->key;
-    return NULL;
-}
-
-static void src_error(void *user, const char *key, const char *message)
-{
-    (void)user;
-    print_error("mapping error: %s: %s\n", key ? key : "-", message);
-    fail();
-}
 
 #define MAPPING_KEYS {"area", "maXa"}, {"metric.x.value", "v"}, {"metric.x.unit", "count"}
 
@@ -59,9 +32,7 @@ struct walk {
 
 static void start(struct walk *t, const struct kv *kv, const char *first_url)
 {
-    struct hjmap_source src = {src_get, src_family, src_error, (void *)kv};
-    t->m = hjmap_parse(&src);
-    assert_non_null(t->m);
+    t->m = kv_mapping(kv);
     assert_int_equal(hj_walk_start(&t->w, &t->m->paging, BASE_URL), 0);
     assert_string_equal(t->w.url, first_url);
 }
