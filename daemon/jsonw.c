@@ -156,10 +156,9 @@ static int jsonw_short_decimal(double v, char *out, size_t len)
         char tmp[32], *end = tmp + sizeof tmp;
         uint64_t u = (uint64_t)scaled;
         char *p = jsonw_digits(end, u % (uint64_t)scale);
+        /* No trailing zero: with one, fewer decimals would have done. */
         while (end - p < decimals)
             *--p = '0';
-        while (end[-1] == '0') /* a trailing zero means fewer decimals: not reached */
-            end--;
         *--p = '.';
         p = jsonw_digits(p, u / (uint64_t)scale);
         if (v < 0)

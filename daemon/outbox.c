@@ -109,22 +109,15 @@ static int64_t outbox_now_ms(void)
 
 void outbox_push_wait(struct outbox *o, struct metric *m, int64_t deadline_ms)
 {
-    if (deadline_ms > 0) {
-        pthread_mutex_lock(&o->lock);
+    metric_ref(m);
+    pthread_mutex_lock(&o->lock);
+    if (deadline_ms > 0 && outbox_over(o, m)) {
         struct timespec until = outbox_abs_time(deadline_ms);
         while (outbox_over(o, m) && outbox_now_ms() < deadline_ms)
             if (pthread_cond_timedwait(&o->room, &o->lock, &until) != 0)
                 break;
-        pthread_mutex_unlock(&o->lock);
     }
-    outbox_push(o, m);
-}
-
-void outbox_push(struct outbox *o, struct metric *m)
-{
-    metric_ref(m);
-    pthread_mutex_lock(&o->lock);
-    while (o->length == o->capacity || (o->length > 0 && o->bytes + m->size > o->max_bytes))
+    while (outbox_over(o, m))
         outbox_drop_oldest(o);
     o->ring[(o->head + o->length) % o->capacity] = m;
     o->length++;
@@ -132,6 +125,11 @@ void outbox_push(struct outbox *o, struct metric *m)
     o->counters.queued++;
     pthread_cond_signal(&o->nonempty);
     pthread_mutex_unlock(&o->lock);
+}
+
+void outbox_push(struct outbox *o, struct metric *m)
+{
+    outbox_push_wait(o, m, 0);
 }
 
 void outbox_requeue(struct outbox *o, struct metric **items, size_t n)

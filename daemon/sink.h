@@ -43,4 +43,12 @@ struct sink {
  * acknowledged one within this long. */
 #define SINK_FLOWING_MS 2000
 
+/* How long publish may wait for room: until `wait_until_ms` if the broker
+ * acknowledged something at `last_ack_ms` (monotonic, 0 = never) within
+ * SINK_FLOWING_MS of `now_ms`, else not at all. */
+static inline int64_t sink_wait_until(int64_t wait_until_ms, int64_t last_ack_ms, int64_t now_ms)
+{
+    return last_ack_ms > 0 && now_ms - last_ack_ms < SINK_FLOWING_MS ? wait_until_ms : 0;
+}
+
 #endif

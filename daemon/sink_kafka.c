@@ -271,9 +271,9 @@ static void kafka_publish(struct sink *base, struct metric *m, int64_t wait_unti
 {
     struct sink_kafka *s = (struct sink_kafka *)base;
     /* Wait for room only while deliveries are being confirmed. */
-    int64_t last = atomic_load(&s->last_delivery_ms);
-    bool flowing = last > 0 && http_now_ms() - last < SINK_FLOWING_MS;
-    outbox_push_wait(s->outbox, m, flowing ? wait_until_ms : 0);
+    outbox_push_wait(s->outbox, m, sink_wait_until(wait_until_ms,
+                                                   atomic_load(&s->last_delivery_ms),
+                                                   http_now_ms()));
 }
 
 static void kafka_log_counters(struct sink *base)

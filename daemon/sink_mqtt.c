@@ -300,9 +300,8 @@ static void mqtt_publish(struct sink *base, struct metric *m, int64_t wait_until
     struct sink_mqtt *s = (struct sink_mqtt *)base;
     /* Wait for room only while the broker acknowledges: a broker that is
      * away or stuck must never hold up the connectors. */
-    int64_t last = atomic_load(&s->last_ack_ms);
-    bool flowing = last > 0 && http_now_ms() - last < SINK_FLOWING_MS;
-    outbox_push_wait(s->outbox, m, flowing ? wait_until_ms : 0);
+    outbox_push_wait(s->outbox, m,
+                     sink_wait_until(wait_until_ms, atomic_load(&s->last_ack_ms), http_now_ms()));
 }
 
 static void mqtt_status(struct sink *base, const char *instance, const char *text)
