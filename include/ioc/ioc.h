@@ -5,6 +5,7 @@
  *   ioc/record.h     ioc_emit(): hand a metric value to the daemon
  *   ioc/http.h       ioc_http_request(): fetch through the daemon
  *   ioc/host.h       ioc_log(), saved state, ioc_stopping()
+ *   ioc/page.h       ioc_page_walk(): a paginated feed, whole or nothing
  *
  * Start from connectors/example/example.c; README "Writing a connector".
  */
@@ -14,6 +15,7 @@
 #include "ioc/connector.h"
 #include "ioc/host.h"
 #include "ioc/http.h"
+#include "ioc/page.h"
 #include "ioc/record.h"
 
 #endif
