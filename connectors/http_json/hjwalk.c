@@ -1,89 +1,40 @@
 /* hjwalk - see hjwalk.h. */
 #include "hjwalk.h"
 
-#include <ioc/http.h>
+#include "hjnum.h"
+
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-/* base + page (and size) parameters for page `n`. */
-static char *hj_walk_page_url(const struct hj_walk *w, long long n)
+void hj_walk_spec(const struct hj_paging *g, const char *base_url, struct ioc_page_spec *spec,
+                  struct hj_walk_text *text)
 {
-    const struct hj_paging *g = w->paging;
-    char num[32], size[32];
-    snprintf(num, sizeof num, "%lld", n);
-    snprintf(size, sizeof size, "%lld", g->page_size);
-    char *url = ioc_url_with_param(w->base_url, g->page_param, num);
-    if (url && g->size_param) {
-        char *sized = ioc_url_with_param(url, g->size_param, size);
-        free(url);
-        url = sized;
-    }
-    return url;
-}
-
-int hj_walk_start(struct hj_walk *w, const struct hj_paging *paging, const char *base_url)
-{
-    memset(w, 0, sizeof *w);
-    w->paging = paging;
-    w->base_url = base_url;
-    w->page = paging->page_first;
-    w->url = paging->style == HJ_PAGES_NUMBER ? hj_walk_page_url(w, w->page) : strdup(base_url);
-    return w->url ? 0 : -1;
-}
-
-void hj_walk_end(struct hj_walk *w)
-{
-    free(w->url);
-    free(w->cursor);
-    w->url = w->cursor = NULL;
-}
-
-static bool hj_walk_is_http(const char *s)
-{
-    return strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0;
-}
-
-/* True when `link` starts with a scheme ("ftp:", "javascript:"): letters,
- * digits, + - . before the first ':', and that ':' before any / ? #. */
-static bool hj_walk_has_scheme(const char *link)
-{
-    size_t n = strspn(link, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
-    return n > 0 && link[n] == ':';
-}
-
-char *hj_walk_resolve(const char *page_url, const char *link)
-{
-    char *out = NULL;
-    const char *scheme_end = strstr(page_url, "://");
-    if (hj_walk_is_http(link))
-        return strdup(link);
-    if (!scheme_end || hj_walk_has_scheme(link))
-        return NULL;
-    const char *host = scheme_end + 3, *path = host + strcspn(host, "/?#");
-    int n;
-    if (strncmp(link, "//", 2) == 0) {
-        n = asprintf(&out, "%.*s:%s", (int)(scheme_end - page_url), page_url, link);
-    } else if (link[0] == '/') {
-        n = asprintf(&out, "%.*s%s", (int)(path - page_url), page_url, link);
-    } else if (link[0] == '?') {
-        n = asprintf(&out, "%.*s%s", (int)(path + strcspn(path, "?#") - page_url), page_url, link);
-    } else if (link[0] == '#') {
-        n = asprintf(&out, "%.*s%s", (int)(path + strcspn(path, "#") - page_url), page_url, link);
-    } else {
-        /* Relative to the page's directory. */
-        size_t path_len = strcspn(path, "?#");
-        const char *slash = NULL;
-        for (const char *c = path; c < path + path_len; c++)
-            if (*c == '/')
-                slash = c;
-        if (slash)
-            n = asprintf(&out, "%.*s%s", (int)(slash + 1 - page_url), page_url, link);
-        else
-            n = asprintf(&out, "%.*s/%s", (int)(path - page_url), page_url, link);
-    }
-    return n < 0 ? NULL : out;
+    static const enum ioc_page_style styles[] = {
+        [HJ_PAGES_NONE] = IOC_PAGE_SINGLE, [HJ_PAGES_NUMBER] = IOC_PAGE_NUMBER,
+        [HJ_PAGES_NEXT_LINK] = IOC_PAGE_LINK, [HJ_PAGES_CURSOR] = IOC_PAGE_CURSOR};
+    memset(text, 0, sizeof *text);
+    snprintf(text->link_name, sizeof text->link_name, "`next_link`");
+    snprintf(text->has_more_name, sizeof text->has_more_name, "`has_more`");
+    if (g->total)
+        snprintf(text->total_name, sizeof text->total_name, "`%s`", jpath_text(g->total));
+    if (g->cursor)
+        snprintf(text->cursor_name, sizeof text->cursor_name, "`%s`", jpath_text(g->cursor));
+    *spec = (struct ioc_page_spec){
+        .style = styles[g->style],
+        .url = base_url,
+        .page_param = g->page_param,
+        .page_first = g->page_first,
+        .total_is_pages = g->total_is_pages,
+        .size_param = g->style == HJ_PAGES_NUMBER ? g->size_param : NULL,
+        .page_size = g->page_size,
+        .cursor_param = g->cursor_param,
+        .use_has_more = g->has_more != NULL,
+        .max_pages = g->max_pages,
+        .total_name = text->total_name,
+        .link_name = text->link_name,
+        .cursor_name = text->cursor_name,
+        .has_more_name = text->has_more_name,
+    };
 }
 
 /* A count read from the page (`page_total`): a non-negative integer. */
@@ -108,65 +59,25 @@ static int hj_walk_count(const struct jpath *path, json_t *page, long long *out,
     return 0;
 }
 
-static int hj_walk_number(struct hj_walk *w, json_t *page, long records_in_page, char *why,
-                          size_t whylen)
-{
-    const struct hj_paging *g = w->paging;
-    if (g->total) {
-        long long total;
-        if (hj_walk_count(g->total, page, &total, why, whylen) < 0)
-            return -1;
-        if (g->total_is_pages ? w->pages >= total : w->records >= total)
-            return 0;
-        if (records_in_page == 0) {
-            snprintf(why, whylen, "page %lld is empty, but `%s` says %lld %s and %lld records "
-                     "arrived: the feed is inconsistent", w->page, jpath_text(g->total), total,
-                     g->total_is_pages ? "pages" : "records", w->records);
-            return -1;
-        }
-    } else if (records_in_page == 0) {
-        return 0;
-    }
-    char *next = hj_walk_page_url(w, ++w->page);
-    if (!next) {
-        snprintf(why, whylen, "out of memory");
-        return -1;
-    }
-    free(w->url);
-    w->url = next;
-    return 1;
-}
-
-static int hj_walk_link(struct hj_walk *w, json_t *page, char *why, size_t whylen)
+static int hj_walk_link(const struct hj_paging *g, json_t *page, struct ioc_page *out,
+                        char *why, size_t whylen)
 {
     char reason[256];
-    json_t *v = jpath_get(w->paging->next_link, page, reason, sizeof reason);
-    if (!v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v)))
+    json_t *v = jpath_get(g->next_link, page, reason, sizeof reason);
+    if (!v || json_is_null(v))
         return 0; /* no next link: the last page */
     if (!json_is_string(v)) {
-        snprintf(why, whylen, "`next_link` `%s` is not text", jpath_text(w->paging->next_link));
+        snprintf(why, whylen, "`next_link` `%s` is not text", jpath_text(g->next_link));
         return -1;
     }
-    char *next = hj_walk_resolve(w->url, json_string_value(v));
-    if (!next) {
-        snprintf(why, whylen, "`next_link` \"%.80s\" is not an http(s) URL or a relative one",
-                 json_string_value(v));
-        return -1;
-    }
-    if (strcmp(next, w->url) == 0) {
-        snprintf(why, whylen, "`next_link` points back to the page itself (%.80s)", next);
-        free(next);
-        return -1;
-    }
-    free(w->url);
-    w->url = next;
-    return 1;
+    out->next_link = json_string_value(v);
+    return 0;
 }
 
-static int hj_walk_cursor(struct hj_walk *w, json_t *page, char *why, size_t whylen)
+static int hj_walk_cursor(const struct hj_paging *g, json_t *page, struct ioc_page *out,
+                          struct hj_walk_text *text, char *why, size_t whylen)
 {
-    const struct hj_paging *g = w->paging;
-    char reason[256], text[512];
+    char reason[256];
     if (g->has_more) {
         json_t *more = jpath_get(g->has_more, page, reason, sizeof reason);
         if (!more || !json_is_boolean(more)) {
@@ -174,62 +85,38 @@ static int hj_walk_cursor(struct hj_walk *w, json_t *page, char *why, size_t why
                      more ? " " : ": ", more ? "is not true or false" : reason);
             return -1;
         }
-        if (json_is_false(more))
+        out->has_more = json_is_true(more);
+        if (!out->has_more)
             return 0;
     }
     json_t *v = jpath_get(g->cursor, page, reason, sizeof reason);
-    bool none = !v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v));
-    if (none && !g->has_more)
-        return 0; /* no cursor and no flag: the last page */
-    if (none) {
-        snprintf(why, whylen, "`has_more` is true but there is no cursor at `%s`",
-                 jpath_text(g->cursor));
-        return -1;
-    }
+    if (!v || json_is_null(v))
+        return 0; /* no cursor: the walk decides whether that ends it */
     if (json_is_string(v))
-        snprintf(text, sizeof text, "%s", json_string_value(v));
+        snprintf(text->cursor, sizeof text->cursor, "%s", json_string_value(v));
     else if (json_is_integer(v))
-        snprintf(text, sizeof text, "%lld", (long long)json_integer_value(v));
+        snprintf(text->cursor, sizeof text->cursor, "%lld", (long long)json_integer_value(v));
     else {
         snprintf(why, whylen, "cursor `%s` is neither text nor an integer", jpath_text(g->cursor));
         return -1;
     }
-    if (w->cursor && strcmp(w->cursor, text) == 0) {
-        snprintf(why, whylen, "cursor `%s` did not advance (\"%.60s\" again)",
-                 jpath_text(g->cursor), text);
-        return -1;
-    }
-    char *next = ioc_url_with_param(w->base_url, g->cursor_param, text);
-    char *copy = strdup(text);
-    if (!next || !copy) {
-        free(next);
-        free(copy);
-        snprintf(why, whylen, "out of memory");
-        return -1;
-    }
-    free(w->cursor);
-    w->cursor = copy;
-    free(w->url);
-    w->url = next;
-    return 1;
+    out->cursor = text->cursor;
+    return 0;
 }
 
-int hj_walk_next(struct hj_walk *w, json_t *page, long records_in_page, char *why,
-                 size_t whylen)
+int hj_walk_read(const struct hj_paging *g, json_t *page, long records, struct ioc_page *out,
+                 struct hj_walk_text *text, char *why, size_t whylen)
 {
-    w->pages++;
-    w->records += records_in_page;
-    int rc = 0;
-    switch (w->paging->style) {
-    case HJ_PAGES_NONE: rc = 0; break;
-    case HJ_PAGES_NUMBER: rc = hj_walk_number(w, page, records_in_page, why, whylen); break;
-    case HJ_PAGES_NEXT_LINK: rc = hj_walk_link(w, page, why, whylen); break;
-    case HJ_PAGES_CURSOR: rc = hj_walk_cursor(w, page, why, whylen); break;
+    *out = (struct ioc_page){.items = records};
+    switch (g->style) {
+    case HJ_PAGES_NONE: return 0;
+    case HJ_PAGES_NUMBER:
+        if (!g->total)
+            return 0;
+        out->has_total = true;
+        return hj_walk_count(g->total, page, &out->total, why, whylen);
+    case HJ_PAGES_NEXT_LINK: return hj_walk_link(g, page, out, why, whylen);
+    case HJ_PAGES_CURSOR: return hj_walk_cursor(g, page, out, text, why, whylen);
     }
-    if (rc > 0 && w->pages >= w->paging->max_pages) {
-        snprintf(why, whylen, "the feed has more than %lld page%s (max_pages); nothing of this "
-                 "walk is published", w->paging->max_pages, w->paging->max_pages == 1 ? "" : "s");
-        return -1;
-    }
-    return rc;
+    return 0;
 }

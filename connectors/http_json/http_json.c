@@ -16,7 +16,8 @@
  * This file is the glue to the daemon: the key table, the request options,
  * and the poll loop. The design idea: every setting is judged by `check`
  * (so `iocd --check-config` names FILE:LINE of each mistake) through the
- * same parser init uses (hjmap); a poll is a walk (hjwalk) whose pages are
+ * same parser init uses (hjmap); a poll is the SDK's page walk (ioc_page_walk;
+ * hjwalk reads each page's total, link or cursor) whose pages are
  * extracted into a batch (hjextract) that is emitted only when the last
  * page has arrived, so a failed page publishes nothing.
  */
@@ -293,12 +294,52 @@ static void http_json_emit(void *user, const struct ioc_record *record)
     ioc_emit(user, record);
 }
 
-enum http_json_page { PAGE_FAILED = -1, PAGE_UNCHANGED = 0, PAGE_FETCHED = 1 };
+/* One walk: the batch its pages go into, and the last page's document,
+ * which the walk's next link or cursor points into until the next page. */
+struct http_json_walk {
+    struct http_json *hj;
+    struct hj_batch *batch;
+    json_t *doc;
+    struct hj_walk_text text;
+};
 
-/* Fetch and parse one page. Failures are logged. */
-static enum http_json_page http_json_fetch(ioc_ctx *ctx, struct http_json *hj, const char *url,
-                                           int number, json_t **doc)
+/* ioc_page_fn: one page into the batch, and what the walk needs from it. */
+static int http_json_page(ioc_ctx *ctx, void *user, long long number, const char *url,
+                          const char *body, size_t len, struct ioc_page *page)
 {
+    (void)url;
+    struct http_json_walk *w = user;
+    char why[768];
+    json_error_t err;
+    json_decref(w->doc);
+    w->doc = json_loadb(body, len, JSON_ALLOW_NUL, &err);
+    if (!w->doc) {
+        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: invalid JSON at line %d column %d: %s; nothing "
+                "of this walk is published", number, err.line, err.column, err.text);
+        return -1;
+    }
+    long n = hj_batch_add_page(w->batch, w->doc, (int)number, why, sizeof why);
+    if (n < 0) {
+        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: `records` path `%s`: %s; nothing of this walk "
+                "is published", number, jpath_text(w->hj->map->records), why);
+        return -1;
+    }
+    if (hj_walk_read(&w->hj->map->paging, w->doc, n, page, &w->text, why, sizeof why) < 0) {
+        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: %s", number, why);
+        return -1;
+    }
+    return 0;
+}
+
+static int http_json_poll(ioc_ctx *ctx, void *state)
+{
+    struct http_json *hj = state;
+    struct hj_host host = {http_json_reject, http_json_resolve, ioc_province(ctx), ctx};
+    struct http_json_walk w = {.hj = hj, .batch = hj_batch_new(hj->map, &host)};
+    if (!w.batch) {
+        ioc_log(ctx, IOC_LOG_ERROR, "out of memory starting a poll");
+        return IOC_ERROR;
+    }
     struct ioc_http_options o = {
         .method = hj->method,
         .headers = hj->headers,
@@ -307,89 +348,40 @@ static enum http_json_page http_json_fetch(ioc_ctx *ctx, struct http_json *hj, c
         .bearer_token = hj->token,
         .basic_user = hj->user,
         .basic_password = hj->password,
-        .conditional = hj->conditional && hj->current,
         .ca_file = hj->ca_file,
         .client_cert = hj->cert,
         .client_key = hj->key,
     };
-    struct ioc_http_response r;
-    enum ioc_http_result rc = ioc_http_request(ctx, url, &o, &r);
-    if (rc == IOC_HTTP_NOT_MODIFIED) {
-        ioc_http_response_free(&r);
-        return PAGE_UNCHANGED;
-    }
-    if (rc != IOC_HTTP_OK) {
+    struct ioc_page_spec spec;
+    hj_walk_spec(&hj->map->paging, hj->base_url, &spec, &w.text);
+    spec.http = &o;
+    spec.conditional = hj->conditional && hj->current;
+    /* A 304 stands for values we published only if the last walk completed;
+     * an unexpected one (no walk of ours behind it) fails the walk. */
+    spec.current = hj->current;
+    hj->current = false; /* published only if this walk completes */
+    struct ioc_page_outcome out;
+    enum ioc_page_result rc = ioc_page_walk(ctx, &spec, http_json_page, &w, &out);
+    json_decref(w.doc);
+    if (rc == IOC_PAGE_NOT_MODIFIED) {
+        hj->current = true;
+        ioc_log(ctx, IOC_LOG_DEBUG, "not modified since the last walk: values kept");
+    } else if (rc == IOC_PAGE_COMPLETE) {
+        size_t undefined = 0;
+        size_t sent = hj_batch_emit(w.batch, http_json_emit, ctx, &undefined);
+        ioc_log(ctx, IOC_LOG_DEBUG, "%lld page%s, %zu records (%zu skipped), %zu metrics, %zu "
+                "ratios left out (denominator 0)", out.pages, out.pages == 1 ? "" : "s",
+                hj_batch_records(w.batch), hj_batch_skipped(w.batch), sent, undefined);
+        hj->current = true;
+    } else if (out.failure == IOC_PAGE_FAIL_HTTP) {
         /* The daemon logged the request; this says which page of the walk. */
-        ioc_log(ctx, IOC_LOG_ERROR, "page %d failed (%s); nothing of this walk is published",
-                number, r.error);
-        ioc_http_response_free(&r);
-        return PAGE_FAILED;
+        ioc_log(ctx, IOC_LOG_ERROR, "page %lld failed (%s); nothing of this walk is published",
+                out.failed_page, out.why);
+    } else if (out.failure != IOC_PAGE_FAIL_CALLBACK && out.failure != IOC_PAGE_FAIL_STOPPING) {
+        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: %s", out.failed_page, out.why);
     }
-    json_error_t err;
-    *doc = json_loadb(r.body, r.body_len, JSON_ALLOW_NUL, &err);
-    ioc_http_response_free(&r);
-    if (!*doc) {
-        ioc_log(ctx, IOC_LOG_ERROR, "page %d: invalid JSON at line %d column %d: %s; nothing of "
-                "this walk is published", number, err.line, err.column, err.text);
-        return PAGE_FAILED;
-    }
-    return PAGE_FETCHED;
-}
-
-static int http_json_poll(ioc_ctx *ctx, void *state)
-{
-    struct http_json *hj = state;
-    struct hj_host host = {http_json_reject, http_json_resolve, ioc_province(ctx), ctx};
-    struct hj_batch *batch = hj_batch_new(hj->map, &host);
-    struct hj_walk walk;
-    if (!batch || hj_walk_start(&walk, &hj->map->paging, hj->base_url) < 0) {
-        hj_batch_free(batch);
-        ioc_log(ctx, IOC_LOG_ERROR, "out of memory starting a poll");
-        return IOC_ERROR;
-    }
-    int rc = IOC_ERROR, more = 1, number = 0;
-    char why[768];
-    /* Published only if this walk completes. */
-    bool was_current = hj->current;
-    hj->current = false;
-    while (more > 0) {
-        if (ioc_stopping(ctx))
-            goto done;
-        json_t *doc = NULL;
-        enum http_json_page got = http_json_fetch(ctx, hj, walk.url, ++number, &doc);
-        if (got == PAGE_UNCHANGED && was_current) {
-            hj->current = true;
-            ioc_log(ctx, IOC_LOG_DEBUG, "not modified since the last walk: values kept");
-            rc = IOC_OK;
-            goto done;
-        }
-        if (got != PAGE_FETCHED)
-            goto done; /* an unexpected 304 (no walk of ours behind it) fails too */
-        long n = hj_batch_add_page(batch, doc, number, why, sizeof why);
-        if (n < 0) {
-            ioc_log(ctx, IOC_LOG_ERROR, "page %d: `records` path `%s`: %s; nothing of this walk "
-                    "is published", number, jpath_text(hj->map->records), why);
-            json_decref(doc);
-            goto done;
-        }
-        more = hj_walk_next(&walk, doc, n, why, sizeof why);
-        json_decref(doc);
-        if (more < 0) {
-            ioc_log(ctx, IOC_LOG_ERROR, "page %d: %s", number, why);
-            goto done;
-        }
-    }
-    size_t undefined = 0;
-    size_t sent = hj_batch_emit(batch, http_json_emit, ctx, &undefined);
-    ioc_log(ctx, IOC_LOG_DEBUG, "%d page%s, %zu records (%zu skipped), %zu metrics, %zu ratios "
-            "left out (denominator 0)", number, number == 1 ? "" : "s", hj_batch_records(batch),
-            hj_batch_skipped(batch), sent, undefined);
-    hj->current = true;
-    rc = IOC_OK;
-done:
-    hj_walk_end(&walk);
-    hj_batch_free(batch);
-    return rc;
+    hj_batch_free(w.batch);
+    return rc == IOC_PAGE_FAILED ? IOC_ERROR : IOC_OK;
 }
 
 IOC_CONNECTOR_EXPORT = {

@@ -1,8 +1,10 @@
 /*
- * test_hjwalk - unit tests of connectors/http_json/hjwalk.c: the page
- * walks of the four pagination styles, fed page by page as a server would
- * answer them, with the exact URL asked next and the exact reason when a
- * walk cannot be trusted; and the resolution of next links.
+ * test_hjwalk - unit tests of connectors/http_json/hjwalk.c with the SDK's
+ * walk rules behind it (daemon/pagewalk.c, what ioc_page_walk() runs): the
+ * page walks of the four pagination styles, fed page by page as a server
+ * would answer them, with the exact URL asked next and the exact reason
+ * when a walk cannot be trusted; and the resolution of next links
+ * (ioc_page_resolve).
  *
  * The paging settings come from hjmap (key/value pairs), so the tests also
  * show that the keys of docs/http_json.md mean what the walk does.
@@ -18,6 +20,7 @@
 #include <cmocka.h>
 
 #include "../../connectors/http_json/hjwalk.h"
+#include "pagewalk.h"
 #include "hj_kv_mapping.h"
 
 #define BASE_URL "http://feed.test/api/items?unit=1"
@@ -27,19 +30,23 @@
 /* A walk over BASE_URL with the paging keys of kv. */
 struct walk {
     struct hj_mapping *m;
-    struct hj_walk w;
+    struct ioc_page_spec spec;
+    struct hj_walk_text text;
+    struct pagewalk w;
 };
 
 static void start(struct walk *t, const struct kv *kv, const char *first_url)
 {
+    char why[256] = "";
     t->m = kv_mapping(kv);
-    assert_int_equal(hj_walk_start(&t->w, &t->m->paging, BASE_URL), 0);
+    hj_walk_spec(&t->m->paging, BASE_URL, &t->spec, &t->text);
+    assert_int_equal(pagewalk_start(&t->w, &t->spec, why, sizeof why), 0);
     assert_string_equal(t->w.url, first_url);
 }
 
 static void end(struct walk *t)
 {
-    hj_walk_end(&t->w);
+    pagewalk_end(&t->w);
     assert_null(t->w.url);
     hjmap_free(t->m);
 }
@@ -53,8 +60,11 @@ static void step(struct walk *t, const char *page, long records, int rc, const c
     if (!doc)
         print_error("bad test page: %s\n", e.text);
     assert_non_null(doc);
-    char why[512] = "";
-    int got = hj_walk_next(&t->w, doc, records, why, sizeof why);
+    char why[768] = "";
+    struct ioc_page p;
+    int got = hj_walk_read(&t->m->paging, doc, records, &p, &t->text, why, sizeof why);
+    if (got == 0)
+        got = pagewalk_next(&t->w, &p, why, sizeof why);
     json_decref(doc);
     if (got != rc)
         print_error("rc %d, want %d; url %s; why: %s\n", got, rc, t->w.url, why);
@@ -407,7 +417,7 @@ static void test_cursor_without_has_more(void **state)
 
 static void resolves(const char *page, const char *link, const char *want)
 {
-    char *got = hj_walk_resolve(page, link);
+    char *got = ioc_page_resolve(page, link);
     if (!want) {
         if (got)
             print_error("'%s' + '%s' gave %s\n", page, link, got);
