@@ -13,8 +13,9 @@
  * a single record is emitted, so a page that fails, or data that changes
  * half-way, never leaves a partial province total on the screens. Page 1 is
  * a conditional request: a 304 means the values on the screens are still
- * the current ones, and nothing is re-published. This file is the walk;
- * ioffice_publish.c turns a complete walk into records.
+ * the current ones, and nothing is re-published. The loop over the pages
+ * is the SDK's ioc_page_walk(); this file checks each page against page 1
+ * and keeps it, and ioffice_publish.c turns a complete walk into records.
  */
 #include "ioffice.h"
 
@@ -22,52 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum ioffice_walk_result { WALK_COMPLETE, WALK_NOT_MODIFIED, WALK_FAILED };
-
-/* url?trang=N&soBanGhi=M, malloc'd, or NULL when out of memory. */
-static char *ioffice_page_url(const struct ioffice *io, size_t page)
-{
-    char n[24], m[24];
-    snprintf(n, sizeof n, "%zu", page);
-    snprintf(m, sizeof m, "%zu", io->page_size);
-    char *with_page = ioc_url_with_param(io->url, "trang", n);
-    char *url = with_page ? ioc_url_with_param(with_page, "soBanGhi", m) : NULL;
-    free(with_page);
-    return url;
-}
-
-/* Fetch and parse page `page`. Returns the document, or NULL with
- * *not_modified set on a 304 (page 1 only) or cleared on a failure (logged
- * by the daemon or here). *answered says whether the server sent a body. */
-static json_t *ioffice_fetch(ioc_ctx *ctx, struct ioffice *io, size_t page, bool *not_modified,
-                             bool *answered)
-{
-    struct ioc_http_options opt = {.bearer_token = io->token,
-                                   .conditional = page == 1 && !io->skip_conditional};
-    struct ioc_http_response resp;
-    char *url = ioffice_page_url(io, page);
-    *not_modified = *answered = false;
-    if (!url) {
-        ioc_log(ctx, IOC_LOG_ERROR, "page %zu: out of memory building the URL", page);
-        return NULL;
-    }
-    enum ioc_http_result rc = ioc_http_request(ctx, url, &opt, &resp);
-    free(url);
-    if (rc != IOC_HTTP_OK) {
-        ioc_http_response_free(&resp);
-        *not_modified = rc == IOC_HTTP_NOT_MODIFIED;
-        return NULL; /* the daemon has logged why */
-    }
-    *answered = true;
-    json_error_t err;
-    json_t *doc = json_loadb(resp.body, resp.body_len, 0, &err);
-    ioc_http_response_free(&resp);
-    if (!doc)
-        ioc_log(ctx, IOC_LOG_ERROR, "page %zu: invalid JSON at line %d column %d: %s", page,
-                err.line, err.column, err.text);
-    return doc;
-}
 
 /* Two optional strings are equal (both absent counts as equal). */
 static bool ioffice_same(const char *a, const char *b)
@@ -120,73 +75,92 @@ static int ioffice_check_page(ioc_ctx *ctx, json_t *doc, size_t page, json_int_t
     return 0;
 }
 
-/* Fetch every page of one snapshot into w. */
-static enum ioffice_walk_result ioffice_walk(ioc_ctx *ctx, struct ioffice *io,
-                                             struct ioffice_walk *w)
+/* ioc_page_fn: keep page `page`'s document in the walk and check it
+ * against page 1. */
+static int ioffice_page(ioc_ctx *ctx, void *user, long long page, const char *url,
+                        const char *body, size_t len, struct ioc_page *out)
 {
-    json_int_t total = 0, seen = 0;
-    bool not_modified, answered;
-    for (size_t page = 1; page <= io->max_pages; page++) {
-        if (page > 1 && ioc_stopping(ctx)) {
-            ioc_log(ctx, IOC_LOG_INFO, "stopping after page %zu of the walk; nothing published",
-                    page - 1);
-            return WALK_FAILED;
-        }
-        json_t *doc = ioffice_fetch(ctx, io, page, &not_modified, &answered);
-        if (page == 1 && answered)
-            io->skip_conditional = true; /* until this walk is published */
-        if (not_modified)
-            return WALK_NOT_MODIFIED;
-        if (!doc) {
-            if (ioc_stopping(ctx))
-                ioc_log(ctx, IOC_LOG_INFO, "stopping during page %zu; nothing published", page);
-            else
-                ioc_log(ctx, IOC_LOG_WARNING, "page %zu failed; poll abandoned, nothing published",
-                        page);
-            return WALK_FAILED;
-        }
-        w->pages[w->count++] = doc;
-        if (ioffice_check_page(ctx, doc, page, &total, w) != 0)
-            return WALK_FAILED;
-        size_t n = json_array_size(json_object_get(doc, "duLieu"));
-        seen += (json_int_t)n;
-        if (seen > total || (n == 0 && seen < total)) {
-            ioc_log(ctx, IOC_LOG_WARNING,
-                    "page %zu: %zu records bring the walk to %" JSON_INTEGER_FORMAT
-                    " of tongSo %" JSON_INTEGER_FORMAT "; the data changed during the walk",
-                    page, n, seen, total);
-            return WALK_FAILED;
-        }
-        if (seen == total)
-            return WALK_COMPLETE;
+    (void)url;
+    struct ioffice_walk *w = user;
+    if (page == 1)
+        w->io->skip_conditional = true; /* until this walk is published */
+    json_error_t err;
+    json_t *doc = json_loadb(body, len, 0, &err);
+    if (!doc) {
+        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: invalid JSON at line %d column %d: %s", page,
+                err.line, err.column, err.text);
+        return -1;
     }
-    ioc_log(ctx, IOC_LOG_ERROR,
-            "tongSo %" JSON_INTEGER_FORMAT " needs more than max_pages = %zu pages of %zu "
-            "records; raise max_pages or page_size; nothing published",
-            total, io->max_pages, io->page_size);
-    return WALK_FAILED;
+    if (w->count == w->cap) {
+        size_t cap = w->cap ? 2 * w->cap : 8;
+        json_t **pages = realloc(w->pages, cap * sizeof *pages);
+        if (!pages) {
+            json_decref(doc);
+            ioc_log(ctx, IOC_LOG_ERROR, "page %lld: out of memory", page);
+            return -1;
+        }
+        w->pages = pages, w->cap = cap;
+    }
+    w->pages[w->count++] = doc;
+    if (ioffice_check_page(ctx, doc, (size_t)page, &w->total, w) != 0)
+        return -1;
+    out->items = (long long)json_array_size(json_object_get(doc, "duLieu"));
+    out->has_total = true;
+    out->total = w->total;
+    return 0;
+}
+
+/* Log why a walk failed, in this connector's words. */
+static void ioffice_walk_failed(ioc_ctx *ctx, const struct ioffice *io,
+                                const struct ioc_page_outcome *o)
+{
+    switch (o->failure) {
+    case IOC_PAGE_FAIL_STOPPING:
+        ioc_log(ctx, IOC_LOG_INFO, "stopping during page %lld of the walk; nothing published",
+                o->failed_page);
+        break;
+    case IOC_PAGE_FAIL_HTTP:
+        ioc_log(ctx, IOC_LOG_WARNING, "page %lld failed; poll abandoned, nothing published",
+                o->failed_page);
+        break;
+    case IOC_PAGE_FAIL_MAX_PAGES:
+        ioc_log(ctx, IOC_LOG_ERROR,
+                "tongSo %lld needs more than max_pages = %zu pages of %zu records; raise "
+                "max_pages or page_size; nothing published",
+                o->total, io->max_pages, io->page_size);
+        break;
+    case IOC_PAGE_FAIL_CALLBACK: break; /* logged by ioffice_page */
+    default: ioc_log(ctx, IOC_LOG_WARNING, "page %lld: %s; nothing published", o->failed_page,
+                     o->why);
+    }
 }
 
 static int ioffice_poll(ioc_ctx *ctx, void *state)
 {
     struct ioffice *io = state;
-    struct ioffice_walk w = {.pages = calloc(io->max_pages, sizeof *w.pages)};
-    if (!w.pages) {
-        ioc_log(ctx, IOC_LOG_ERROR, "out of memory for %zu pages", io->max_pages);
-        return IOC_ERROR;
-    }
-    enum ioffice_walk_result rc = ioffice_walk(ctx, io, &w);
-    if (rc == WALK_COMPLETE) {
+    struct ioffice_walk w = {.io = io};
+    struct ioc_http_options http = {.bearer_token = io->token};
+    struct ioc_page_spec spec = {
+        .style = IOC_PAGE_NUMBER, .url = io->url, .page_param = "trang", .page_first = 1,
+        .size_param = "soBanGhi", .page_size = (long long)io->page_size,
+        .max_pages = (long long)io->max_pages, .http = &http,
+        .conditional = !io->skip_conditional, .current = true, .total_name = "tongSo",
+    };
+    struct ioc_page_outcome out;
+    enum ioc_page_result rc = ioc_page_walk(ctx, &spec, ioffice_page, &w, &out);
+    if (rc == IOC_PAGE_COMPLETE) {
         ioffice_publish(ctx, io, &w);
         io->skip_conditional = false;
-    } else if (rc == WALK_NOT_MODIFIED) {
+    } else if (rc == IOC_PAGE_NOT_MODIFIED) {
         ioc_log(ctx, IOC_LOG_DEBUG, "not modified since the last complete walk; the published "
                                     "values stand");
+    } else {
+        ioffice_walk_failed(ctx, io, &out);
     }
     for (size_t i = 0; i < w.count; i++)
         json_decref(w.pages[i]);
     free(w.pages);
-    return rc == WALK_FAILED ? IOC_ERROR : IOC_OK;
+    return rc == IOC_PAGE_FAILED ? IOC_ERROR : IOC_OK;
 }
 
 /* An integer key within [min, max]; logs and fails otherwise. */

@@ -31,8 +31,10 @@ struct ioffice {
 /* One complete walk: every page's document, in page order, all with the
  * same thoiGianCapNhat and tongSo as page 1. */
 struct ioffice_walk {
+    struct ioffice *io;
     json_t **pages;
-    size_t count;
+    size_t count, cap;
+    json_int_t total;      /* tongSo of page 1 */
     const char *ts;        /* thoiGianCapNhat of page 1, or NULL (= now) */
     const char *from, *to; /* ky.tu / ky.den, both or neither */
 };
