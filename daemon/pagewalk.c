@@ -356,8 +356,7 @@ static int pagewalk_get(ioc_ctx *ctx, const struct ioc_page_spec *s, const char 
         ioc_http_response_free(resp);
         if (s->current)
             return 1;
-        ioc_log(ctx, IOC_LOG_DEBUG, "page 1 not modified, but the last walk was not "
-                                    "published; asking for it again without validators");
+        out->asked_again = true;
         o.conditional = false;
         rc = ioc_http_request(ctx, url, &o, resp);
     }

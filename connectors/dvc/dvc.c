@@ -13,8 +13,8 @@
  *               "tuNgay":"20250701000000","denNgay":"20250731235959"},
  *              {..."catalog":"commune","maXa":"31825",...}]}
  *
- * The design idea: a poll reads ALL pages first (at most max_pages,
- * stopping early on shutdown) into plain structs, and emits only when
+ * The design idea: a poll reads ALL pages first (ioc_page_walk: at most
+ * max_pages, stopping early on shutdown) into plain structs, and emits only when
  * every page arrived and agreed with page 1 (same ngayCapNhat and tongSo),
  * so screens never see an aggregate of half the province. Page 1 is asked
  * conditionally: a 304 after a published walk means nothing changed and
@@ -26,101 +26,73 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* GET page `page`; 0 with the body in *resp, 1 for 304, -1 on failure. */
-static int dvc_get(ioc_ctx *ctx, const struct dvc *d, long page, bool conditional,
-                   struct ioc_http_response *resp)
+/* ioc_page_fn: one page into the walk. */
+static int dvc_page(ioc_ctx *ctx, void *user, long long page, const char *url, const char *body,
+                    size_t len, struct ioc_page *out)
 {
-    char num[24], size[24];
-    snprintf(num, sizeof num, "%ld", page);
-    snprintf(size, sizeof size, "%lld", (long long)d->page_size);
-    char *with_page = ioc_url_with_param(d->url, "page", num);
-    char *url = with_page ? ioc_url_with_param(with_page, "size", size) : NULL;
-    free(with_page);
-    *resp = (struct ioc_http_response){0};
-    if (!url) {
-        ioc_log(ctx, IOC_LOG_ERROR, "page %ld: out of memory building the URL", page);
+    (void)url;
+    struct dvc_walk *w = user;
+    if (page == 1)
+        w->cfg->published = false; /* new validators for data not yet shown */
+    size_t records;
+    if (dvc_page_parse(ctx, w, (long)page, body, len, &records) < 0)
         return -1;
-    }
-    struct ioc_http_options opt = {.bearer_token = d->token, .conditional = conditional};
-    enum ioc_http_result rc = ioc_http_request(ctx, url, &opt, resp);
-    free(url);
-    if (rc == IOC_HTTP_OK)
-        return 0;
-    return rc == IOC_HTTP_NOT_MODIFIED && conditional ? 1 : -1;
+    out->items = (long long)records;
+    out->has_total = true;
+    out->total = w->total;
+    return 0;
 }
 
-/* Page 1, conditionally. A 304 while the last walk was not published
- * (it failed after page 1) cannot be trusted to mean "already shown":
- * then page 1 is fetched again without validators. */
-static int dvc_first_page(ioc_ctx *ctx, struct dvc *d, struct ioc_http_response *resp)
+/* Log why a walk failed, in this connector's words. */
+static void dvc_walk_failed(ioc_ctx *ctx, const struct dvc *d, const struct dvc_walk *w,
+                            const struct ioc_page_outcome *o)
 {
-    int rc = dvc_get(ctx, d, 1, true, resp);
-    if (rc != 1)
-        return rc;
-    ioc_http_response_free(resp);
-    if (d->published)
-        return 1;
-    ioc_log(ctx, IOC_LOG_INFO,
-            "page 1 not modified, but the last walk was not published; fetching it again");
-    return dvc_get(ctx, d, 1, false, resp);
-}
-
-/* Read every page into w. IOC_OK, 1 for "not modified", or IOC_ERROR. */
-static int dvc_walk(ioc_ctx *ctx, struct dvc *d, struct dvc_walk *w)
-{
-    for (long page = 1;; page++) {
-        if (page > 1 && ioc_stopping(ctx)) {
-            ioc_log(ctx, IOC_LOG_INFO, "stopping before page %ld; nothing published", page);
-            return IOC_ERROR;
-        }
-        if (page > d->max_pages) {
-            ioc_log(ctx, IOC_LOG_ERROR,
-                    "tongSo %lld needs more than max_pages = %lld pages of %lld; poll failed, "
-                    "nothing published",
-                    (long long)w->total, (long long)d->max_pages, (long long)d->page_size);
-            return IOC_ERROR;
-        }
-        struct ioc_http_response resp;
-        int rc = page == 1 ? dvc_first_page(ctx, d, &resp) : dvc_get(ctx, d, page, false, &resp);
-        if (rc == 1)
-            return 1;
-        if (rc < 0) {
-            ioc_http_response_free(&resp);
-            if (ioc_stopping(ctx))
-                ioc_log(ctx, IOC_LOG_INFO, "stopping during page %ld; nothing published", page);
-            else
-                ioc_log(ctx, IOC_LOG_ERROR, "page %ld failed; poll failed, nothing published",
-                        page);
-            return IOC_ERROR;
-        }
-        if (page == 1)
-            d->published = false; /* new validators for data not yet shown */
-        size_t records;
-        rc = dvc_page_parse(ctx, w, page, resp.body, resp.body_len, &records);
-        ioc_http_response_free(&resp);
-        if (rc < 0)
-            return IOC_ERROR;
-        if ((int64_t)w->seen >= w->total)
-            return IOC_OK;
-        if (records == 0) {
-            ioc_log(ctx, IOC_LOG_ERROR,
-                    "page %ld is empty after %zu of tongSo %lld records; poll failed, nothing "
-                    "published",
-                    page, w->seen, (long long)w->total);
-            return IOC_ERROR;
-        }
+    switch (o->failure) {
+    case IOC_PAGE_FAIL_STOPPING:
+        ioc_log(ctx, IOC_LOG_INFO, "stopping during page %lld; nothing published",
+                o->failed_page);
+        break;
+    case IOC_PAGE_FAIL_HTTP:
+        ioc_log(ctx, IOC_LOG_ERROR, "page %lld failed; poll failed, nothing published",
+                o->failed_page);
+        break;
+    case IOC_PAGE_FAIL_MAX_PAGES:
+        ioc_log(ctx, IOC_LOG_ERROR,
+                "tongSo %lld needs more than max_pages = %lld pages of %lld; poll failed, "
+                "nothing published",
+                (long long)w->total, (long long)d->max_pages, (long long)d->page_size);
+        break;
+    case IOC_PAGE_FAIL_CALLBACK: break; /* dvc_page_parse said why */
+    default:
+        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: %s; poll failed, nothing published",
+                o->failed_page, o->why);
     }
 }
 
 static int dvc_poll(ioc_ctx *ctx, void *state)
 {
     struct dvc *d = state;
-    struct dvc_walk w = {0};
-    int rc = dvc_walk(ctx, d, &w);
-    if (rc == 1) {
+    struct dvc_walk w = {.cfg = d};
+    struct ioc_http_options http = {.bearer_token = d->token};
+    /* Page 1 is asked conditionally; a 304 after a walk that was not
+     * published cannot mean "already shown", so the walk asks again. */
+    struct ioc_page_spec spec = {
+        .style = IOC_PAGE_NUMBER, .url = d->url, .page_param = "page", .page_first = 1,
+        .size_param = "size", .page_size = d->page_size, .max_pages = d->max_pages,
+        .http = &http, .conditional = true, .current = d->published, .total_name = "tongSo",
+    };
+    struct ioc_page_outcome out;
+    enum ioc_page_result walked = ioc_page_walk(ctx, &spec, dvc_page, &w, &out);
+    if (out.asked_again)
+        ioc_log(ctx, IOC_LOG_INFO,
+                "page 1 not modified, but the last walk was not published; fetching it again");
+    if (walked == IOC_PAGE_NOT_MODIFIED) {
         ioc_log(ctx, IOC_LOG_DEBUG, "not modified since the last walk; nothing re-published");
         return IOC_OK;
     }
+    int rc = walked == IOC_PAGE_COMPLETE ? IOC_OK : IOC_ERROR;
+    if (rc != IOC_OK)
+        dvc_walk_failed(ctx, d, &w, &out);
     if (rc == IOC_OK && w.seen > 0 && w.count == 0) {
         ioc_log(ctx, IOC_LOG_ERROR, "none of the %zu records was usable; nothing published",
                 w.seen);

@@ -1,7 +1,7 @@
 /*
  * dvc.h - what the three files of the dvc connector share.
  *
- *   dvc.c       configuration, the walk through the pages, the descriptor
+ *   dvc.c       configuration, the walk (ioc_page_walk), the descriptor
  *   dvc_page.c  one page: envelope checks and records -> struct dvc_unit
  *   dvc_emit.c  aggregates (agency, commune, province 96) -> ioc_emit()
  *
@@ -57,6 +57,7 @@ struct dvc_unit {
 
 /* Everything one poll read, page after page. */
 struct dvc_walk {
+    struct dvc *cfg;
     struct dvc_unit *units;
     size_t count, cap;
     size_t seen;       /* records read, rejected ones included */

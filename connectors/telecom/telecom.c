@@ -11,7 +11,8 @@
  *              "thueBaoDiDong":24810,"thueBaoBangRongCoDinh":5120,
  *              "hoFTTHTyLe":71.3,"updatedAt":"2025-07-05T09:00:00+07:00"}]}
  *
- * This file is the page walk; telecom_report.c turns the pages into
+ * This file is the page walk (the SDK's ioc_page_walk, with a callback
+ * that keeps and checks each page); telecom_report.c turns the pages into
  * metrics. The design idea: a report is published whole or not at all.
  * Every page is fetched first (at most max_pages, checking ioc_stopping
  * between pages; every page must name the same month and total, and the
@@ -40,59 +41,83 @@ struct telecom {
     bool current;
 };
 
-enum telecom_fetch { TELECOM_FAILED = -1, TELECOM_UNCHANGED = 0, TELECOM_FETCHED = 1 };
+/* One walk: the page documents, kept until the report is emitted. */
+struct telecom_walk {
+    struct telecom *tc;
+    json_t **pages;
+    size_t count, cap;
+    const char *month;       /* kyBaoCao of page 1 */
+    json_int_t total;        /* total of page 1 */
+};
 
-/* GET one page and check its frame. On TELECOM_FETCHED *doc is the
- * document (the caller decrefs it). Failures are logged. */
-static enum telecom_fetch telecom_fetch(ioc_ctx *ctx, const struct telecom *tc, int64_t page,
-                                        bool conditional, json_t **doc)
+/* Check a page's frame. Returns NULL or the reason. */
+static const char *telecom_frame(json_t *doc, long long page)
 {
-    char num[24], size[24];
-    snprintf(num, sizeof num, "%lld", (long long)page);
-    snprintf(size, sizeof size, "%lld", (long long)tc->page_size);
-    char *base = ioc_url_with_param(tc->url, "page", num);
-    char *url = base ? ioc_url_with_param(base, "pageSize", size) : NULL;
-    free(base);
-    if (!url) {
-        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: out of memory building the URL", (long long)page);
-        return TELECOM_FAILED;
-    }
-    struct ioc_http_options o = {.bearer_token = tc->token, .conditional = conditional};
-    struct ioc_http_response resp;
-    enum ioc_http_result rc = ioc_http_request(ctx, url, &o, &resp);
-    free(url);
-    if (rc != IOC_HTTP_OK) {
-        ioc_http_response_free(&resp);
-        return rc == IOC_HTTP_NOT_MODIFIED ? TELECOM_UNCHANGED : TELECOM_FAILED;
-    }
+    json_t *n = json_object_get(doc, "page");
+    if (!json_is_object(doc))
+        return "the document is not a JSON object";
+    if (!json_is_string(json_object_get(doc, "kyBaoCao")))
+        return "field 'kyBaoCao' is missing or not a string";
+    if (!json_is_integer(json_object_get(doc, "total")) ||
+        json_integer_value(json_object_get(doc, "total")) < 0)
+        return "field 'total' is missing or not a non-negative integer";
+    if (!json_is_array(json_object_get(doc, "items")))
+        return "field 'items' is missing or not an array";
+    if (n && (!json_is_integer(n) || json_integer_value(n) != page))
+        return "field 'page' is not the page asked for";
+    return NULL;
+}
+
+/* ioc_page_fn: keep one page of the report. */
+static int telecom_page(ioc_ctx *ctx, void *user, long long page, const char *url,
+                        const char *body, size_t len, struct ioc_page *out)
+{
+    (void)url;
+    struct telecom_walk *w = user;
+    if (page == 1)
+        w->tc->current = false; /* the daemon now remembers this page 1 */
     json_error_t err;
-    *doc = json_loadb(resp.body, resp.body_len, 0, &err);
-    ioc_http_response_free(&resp);
-    if (!*doc) {
-        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: invalid JSON at line %d column %d: %s",
-                (long long)page, err.line, err.column, err.text);
-        return TELECOM_FAILED;
+    json_t *doc = json_loadb(body, len, 0, &err);
+    if (!doc) {
+        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: invalid JSON at line %d column %d: %s", page,
+                err.line, err.column, err.text);
+        return -1;
     }
-    const char *why = NULL;
-    json_t *n = json_object_get(*doc, "page");
-    if (!json_is_object(*doc))
-        why = "the document is not a JSON object";
-    else if (!json_is_string(json_object_get(*doc, "kyBaoCao")))
-        why = "field 'kyBaoCao' is missing or not a string";
-    else if (!json_is_integer(json_object_get(*doc, "total")) ||
-             json_integer_value(json_object_get(*doc, "total")) < 0)
-        why = "field 'total' is missing or not a non-negative integer";
-    else if (!json_is_array(json_object_get(*doc, "items")))
-        why = "field 'items' is missing or not an array";
-    else if (n && (!json_is_integer(n) || json_integer_value(n) != page))
-        why = "field 'page' is not the page asked for";
+    if (w->count == w->cap) {
+        json_t **pages = realloc(w->pages, (w->cap + 8) * sizeof *pages);
+        if (!pages) {
+            json_decref(doc);
+            ioc_log(ctx, IOC_LOG_ERROR, "page %lld: out of memory", page);
+            return -1;
+        }
+        w->pages = pages, w->cap += 8;
+    }
+    w->pages[w->count++] = doc;
+    const char *why = telecom_frame(doc, page);
     if (why) {
-        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: %s", (long long)page, why);
-        json_decref(*doc);
-        *doc = NULL;
-        return TELECOM_FAILED;
+        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: %s", page, why);
+        return -1;
     }
-    return TELECOM_FETCHED;
+    const char *m = json_string_value(json_object_get(doc, "kyBaoCao"));
+    json_int_t t = json_integer_value(json_object_get(doc, "total"));
+    if (page == 1) {
+        w->month = m, w->total = t;
+    } else if (strcmp(m, w->month) != 0 || t != w->total) {
+        ioc_log(ctx, IOC_LOG_WARNING, "report %s: page %lld says month %.16s, total %lld "
+                "(page 1: total %lld): the report changed while it was read; nothing "
+                "published", w->month, page, m, (long long)t, (long long)w->total);
+        return -1;
+    }
+    out->items = (long long)json_array_size(json_object_get(doc, "items"));
+    out->has_total = true;
+    out->total = w->total;
+    return 0;
+}
+
+/* Pages of `size` items that `total` makes (one for an empty report). */
+static long long telecom_npages(long long total, long long size)
+{
+    return total == 0 ? 1 : total / size + (total % size != 0);
 }
 
 /* Items per page as the server applied it: its "pageSize" when it says
@@ -110,99 +135,73 @@ static int64_t telecom_served_size(const struct telecom *tc, json_t *first)
     return tc->page_size;
 }
 
-/* Fetch pages 2..npages into pages[1..]; 0, or -1 (logged) when one
- * failed or disagrees with page 1. */
-static int telecom_walk(ioc_ctx *ctx, const struct telecom *tc, json_t **pages, int64_t npages)
+/* Log why a walk failed, in this connector's words. */
+static void telecom_walk_failed(ioc_ctx *ctx, const struct telecom *tc,
+                                const struct telecom_walk *w, const struct ioc_page_outcome *o)
 {
-    const char *month = json_string_value(json_object_get(pages[0], "kyBaoCao"));
-    json_int_t total = json_integer_value(json_object_get(pages[0], "total"));
-    for (int64_t p = 2; p <= npages; p++) {
-        if (ioc_stopping(ctx)) {
-            ioc_log(ctx, IOC_LOG_INFO, "report %s: stopping before page %lld of %lld; nothing "
-                    "published", month, (long long)p, (long long)npages);
-            return -1;
-        }
-        if (telecom_fetch(ctx, tc, p, false, &pages[p - 1]) != TELECOM_FETCHED) {
+    const char *month = w->month ? w->month : "?";
+    long long size = w->count ? telecom_served_size(tc, w->pages[0]) : tc->page_size;
+    long long npages = telecom_npages(w->total, size);
+    switch (o->failure) {
+    case IOC_PAGE_FAIL_STOPPING:
+        ioc_log(ctx, IOC_LOG_INFO, "report %s: stopping before page %lld of %lld; nothing "
+                "published", month, o->failed_page, npages);
+        break;
+    case IOC_PAGE_FAIL_HTTP:
+        if (o->failed_page > 1)
             ioc_log(ctx, IOC_LOG_WARNING, "report %s: page %lld of %lld failed; nothing from "
-                    "this poll is published", month, (long long)p, (long long)npages);
-            return -1;
-        }
-        const char *m = json_string_value(json_object_get(pages[p - 1], "kyBaoCao"));
-        json_int_t t = json_integer_value(json_object_get(pages[p - 1], "total"));
-        if (strcmp(m, month) != 0 || t != total) {
-            ioc_log(ctx, IOC_LOG_WARNING, "report %s: page %lld says month %.16s, total %lld "
-                    "(page 1: total %lld): the report changed while it was read; nothing "
-                    "published", month, (long long)p, m, (long long)t, (long long)total);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* Everything after a fetched page 1: check the frame, walk, emit. */
-static int telecom_report(ioc_ctx *ctx, struct telecom *tc, json_t **pages)
-{
-    const char *month = json_string_value(json_object_get(pages[0], "kyBaoCao"));
-    json_int_t total = json_integer_value(json_object_get(pages[0], "total"));
-    char from[11], to[11];
-    if (telecom_period(month, from, to) < 0) {
-        ioc_log(ctx, IOC_LOG_ERROR, "page 1: field 'kyBaoCao' '%.16s' is not a month (YYYY-MM)",
-                month);
-        return IOC_ERROR;
-    }
-    int64_t size = telecom_served_size(tc, pages[0]);
-    int64_t npages = total == 0 ? 1 : (int64_t)(total / size + (total % size != 0));
-    if (npages > tc->max_pages) {
+                    "this poll is published", month, o->failed_page, npages);
+        break;
+    case IOC_PAGE_FAIL_MAX_PAGES:
         ioc_log(ctx, IOC_LOG_ERROR, "report %s: %lld items make %lld pages of %lld, more than "
-                "max_pages = %lld; nothing published", month, (long long)total,
-                (long long)npages, (long long)size, (long long)tc->max_pages);
-        return IOC_ERROR;
+                "max_pages = %lld; nothing published", month, (long long)w->total, npages,
+                size, (long long)tc->max_pages);
+        break;
+    case IOC_PAGE_FAIL_CALLBACK: break; /* telecom_page said why */
+    default:
+        ioc_log(ctx, IOC_LOG_WARNING, "report %s: page %lld: %s; nothing published", month,
+                o->failed_page, o->why);
     }
-    if (telecom_walk(ctx, tc, pages, npages) < 0)
-        return IOC_ERROR;
-    size_t items = 0;
-    for (int64_t p = 0; p < npages; p++)
-        items += json_array_size(json_object_get(pages[p], "items"));
-    if ((json_int_t)items != total) {
-        ioc_log(ctx, IOC_LOG_WARNING, "report %s: the %lld pages hold %zu items, but total is "
-                "%lld; nothing published", month, (long long)npages, items, (long long)total);
-        return IOC_ERROR;
-    }
-    size_t used = telecom_report_emit(ctx, &tc->opt, pages, (size_t)npages, from, to);
-    ioc_log(ctx, IOC_LOG_DEBUG, "report %s: %lld pages, %zu of %lld items published", month,
-            (long long)npages, used, (long long)total);
-    tc->current = true;
-    return IOC_OK;
 }
 
 static int telecom_poll(ioc_ctx *ctx, void *state)
 {
     struct telecom *tc = state;
-    json_t **pages = calloc((size_t)tc->max_pages, sizeof *pages);
-    if (!pages) {
-        ioc_log(ctx, IOC_LOG_ERROR, "out of memory for %lld pages", (long long)tc->max_pages);
-        return IOC_ERROR;
-    }
-    enum telecom_fetch got = telecom_fetch(ctx, tc, 1, true, &pages[0]);
-    if (got == TELECOM_UNCHANGED && tc->current) {
-        ioc_log(ctx, IOC_LOG_DEBUG, "report not modified since the last poll; its values stay "
-                "published");
-        free(pages);
-        return IOC_OK;
-    }
-    if (got == TELECOM_UNCHANGED) {
+    struct telecom_walk w = {.tc = tc};
+    struct ioc_http_options http = {.bearer_token = tc->token};
+    /* Page 1 is asked conditionally; a 304 after a walk that was not
+     * published means nothing, and the walk reads the report again. */
+    struct ioc_page_spec spec = {
+        .style = IOC_PAGE_NUMBER, .url = tc->url, .page_param = "page", .page_first = 1,
+        .size_param = "pageSize", .page_size = tc->page_size, .max_pages = tc->max_pages,
+        .http = &http, .conditional = true, .current = tc->current, .total_name = "total",
+    };
+    struct ioc_page_outcome out;
+    enum ioc_page_result walked = ioc_page_walk(ctx, &spec, telecom_page, &w, &out);
+    if (out.asked_again)
         ioc_log(ctx, IOC_LOG_DEBUG, "page 1 not modified, but the last walk was not published; "
                 "reading the report again");
-        got = telecom_fetch(ctx, tc, 1, false, &pages[0]);
-    }
     int rc = IOC_ERROR;
-    if (got == TELECOM_FETCHED) {
-        tc->current = false; /* the daemon now remembers this page 1 */
-        rc = telecom_report(ctx, tc, pages);
+    char from[11], to[11];
+    if (walked == IOC_PAGE_NOT_MODIFIED) {
+        ioc_log(ctx, IOC_LOG_DEBUG, "report not modified since the last poll; its values stay "
+                "published");
+        rc = IOC_OK;
+    } else if (walked == IOC_PAGE_FAILED) {
+        telecom_walk_failed(ctx, tc, &w, &out);
+    } else if (telecom_period(w.month, from, to) < 0) {
+        ioc_log(ctx, IOC_LOG_ERROR, "page 1: field 'kyBaoCao' '%.16s' is not a month (YYYY-MM)",
+                w.month);
+    } else {
+        size_t used = telecom_report_emit(ctx, &tc->opt, w.pages, w.count, from, to);
+        ioc_log(ctx, IOC_LOG_DEBUG, "report %s: %zu pages, %zu of %lld items published", w.month,
+                w.count, used, (long long)w.total);
+        tc->current = true;
+        rc = IOC_OK;
     }
-    for (int64_t p = 0; p < tc->max_pages; p++)
-        json_decref(pages[p]);
-    free(pages);
+    for (size_t p = 0; p < w.count; p++)
+        json_decref(w.pages[p]);
+    free(w.pages);
     return rc;
 }
 

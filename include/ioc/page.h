@@ -134,6 +134,10 @@ struct ioc_page_outcome {
     long long items;           /* sum of page->items */
     long long total;           /* the last total a page gave, or -1 */
     bool more;                 /* max_pages_partial: the feed has more */
+    bool asked_again;          /* page 1 answered 304 while spec->current
+                                  was false and was asked again without
+                                  validators (say so in your log if the
+                                  operators care) */
     enum ioc_page_failure failure;
     long long failed_page;     /* the page that failed (from 1), or 0 */
     char why[768];             /* IOC_PAGE_FAILED: the reason in English,
