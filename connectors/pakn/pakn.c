@@ -10,8 +10,8 @@
  * Each report is listed once, in order of creation, and never changes
  * after (a later status change is not re-sent: see docs/metrics/pakn.md).
  *
- * The design idea: one poll is one walk from the saved cursor to the end of
- * the stream (at most max_pages pages), counted into a COPY of the totals.
+ * The design idea: one poll is one walk (ioc_page_walk) from the saved
+ * cursor to the end of the stream (at most max_pages pages), counted into a COPY of the totals.
  * Only when every page of the walk succeeded are the new cursor and the new
  * totals saved together, as one state value, and then emitted; a failed
  * page discards the copy, so nothing of that poll is counted, saved or
@@ -29,8 +29,7 @@
 
 struct pakn {
     const char *url, *token, *province;
-    char limit[16];
-    int64_t max_pages;
+    int64_t limit, max_pages;
     struct pakn_targets targets;
     struct pakn_agg agg; /* what is saved */
     bool conditional_ok; /* the last poll succeeded: a 304 on page 1 is trustworthy */
@@ -41,16 +40,6 @@ struct pakn_page {
     bool more;
     size_t counted, skipped;
 };
-
-static char *pakn_page_url(const struct pakn *p, const char *cursor)
-{
-    if (!cursor)
-        return ioc_url_with_param(p->url, "limit", p->limit);
-    char *with_cursor = ioc_url_with_param(p->url, "cursor", cursor);
-    char *url = with_cursor ? ioc_url_with_param(with_cursor, "limit", p->limit) : NULL;
-    free(with_cursor);
-    return url;
-}
 
 /* Count the items of one parsed page into `work` and move its cursor. */
 static int pakn_page_read(ioc_ctx *ctx, struct pakn_agg *work, unsigned page, json_t *doc,
@@ -76,11 +65,6 @@ static int pakn_page_read(ioc_ctx *ctx, struct pakn_agg *work, unsigned page, js
         bad = "missing or null while hasMore is true";
     if (bad) {
         ioc_log(ctx, IOC_LOG_ERROR, "page %u: 'cursor' is %s", page, bad);
-        return -1;
-    }
-    if (out->more && work->cursor && strcmp(next, work->cursor) == 0) {
-        ioc_log(ctx, IOC_LOG_ERROR, "page %u: the feed repeated its cursor with hasMore true",
-                page);
         return -1;
     }
     size_t i;
@@ -115,72 +99,69 @@ static int pakn_page_read(ioc_ctx *ctx, struct pakn_agg *work, unsigned page, js
     return 0;
 }
 
-/* Fetch and count one page. 1 = page 1 not modified, 0 = done, -1 = failed. */
-static int pakn_page(ioc_ctx *ctx, struct pakn *p, struct pakn_agg *work, unsigned page,
-                     struct pakn_page *out)
+/* One walk: the copy of the totals it counts into, and what it counted. */
+struct pakn_walk {
+    struct pakn_agg *work;
+    size_t counted, skipped;
+};
+
+/* ioc_page_fn: count one page into the walk's copy of the totals. */
+static int pakn_page(ioc_ctx *ctx, void *user, long long page, const char *url, const char *body,
+                     size_t len, struct ioc_page *out)
 {
-    char *url = pakn_page_url(p, work->cursor);
-    if (!url) {
-        ioc_log(ctx, IOC_LOG_ERROR, "out of memory");
-        return -1;
-    }
-    struct ioc_http_options opt = {.bearer_token = p->token,
-                                   .conditional = page == 1 && p->conditional_ok};
-    struct ioc_http_response resp;
-    enum ioc_http_result rc = ioc_http_request(ctx, url, &opt, &resp);
-    free(url);
-    if (rc == IOC_HTTP_NOT_MODIFIED && page == 1) {
-        ioc_http_response_free(&resp);
-        return 1;
-    }
-    if (rc != IOC_HTTP_OK) { /* already logged by the daemon */
-        ioc_http_response_free(&resp);
-        return -1;
-    }
+    (void)url;
+    struct pakn_walk *w = user;
     json_error_t err;
-    json_t *doc = json_loadb(resp.body, resp.body_len, 0, &err);
-    ioc_http_response_free(&resp);
+    json_t *doc = json_loadb(body, len, 0, &err);
     if (!doc) {
-        ioc_log(ctx, IOC_LOG_ERROR, "page %u: invalid JSON at line %d column %d: %s", page,
+        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: invalid JSON at line %d column %d: %s", page,
                 err.line, err.column, err.text);
         return -1;
     }
-    int r = pakn_page_read(ctx, work, page, doc, out);
+    struct pakn_page pg = {0};
+    int rc = pakn_page_read(ctx, w->work, (unsigned)page, doc, &pg);
+    if (rc == 0) {
+        out->items = (long long)json_array_size(json_object_get(doc, "items"));
+        out->has_more = pg.more;
+        out->cursor = w->work->cursor; /* the page's own, or ours when it gave none */
+        w->counted += pg.counted, w->skipped += pg.skipped;
+    }
     json_decref(doc);
-    return r;
+    return rc;
 }
 
 /* Walk from the saved cursor into `work`. 1 = nothing new (304), 0 = walked,
  * -1 = a page failed. */
-static int pakn_walk(ioc_ctx *ctx, struct pakn *p, struct pakn_agg *work, unsigned *pages,
-                     size_t *counted, size_t *skipped)
+static int pakn_walk(ioc_ctx *ctx, struct pakn *p, struct pakn_walk *w, long long *pages)
 {
-    struct pakn_page pg = {.more = true};
-    for (*pages = 1; pg.more; ++*pages) {
-        if (*pages > 1 && ioc_stopping(ctx)) {
-            ioc_log(ctx, IOC_LOG_INFO, "stopping: walk abandoned before page %u", *pages);
-            return -1;
-        }
-        pg = (struct pakn_page){0};
-        int rc = pakn_page(ctx, p, work, *pages, &pg);
-        if (rc != 0) {
-            if (rc < 0)
-                ioc_log(ctx, IOC_LOG_WARNING,
-                        "page %u failed: nothing of this poll is counted or published; the "
-                        "next poll reads again from the saved cursor",
-                        *pages);
-            return rc;
-        }
-        *counted += pg.counted, *skipped += pg.skipped;
-        if (pg.more && *pages >= (unsigned)p->max_pages) {
-            ioc_log(ctx, IOC_LOG_INFO,
-                    "read %u pages (max_pages); the rest of the stream follows at the next poll",
-                    *pages);
-            return 0;
-        }
+    struct ioc_http_options http = {.bearer_token = p->token};
+    struct ioc_page_spec spec = {
+        .style = IOC_PAGE_CURSOR, .url = p->url, .cursor_param = "cursor",
+        .start_cursor = p->agg.cursor, .size_param = "limit", .page_size = p->limit,
+        .use_has_more = true, .max_pages = p->max_pages, .max_pages_partial = true,
+        .http = &http, .conditional = p->conditional_ok, .current = true,
+        .cursor_name = "'cursor'", .has_more_name = "'hasMore'",
+    };
+    struct ioc_page_outcome out;
+    enum ioc_page_result rc = ioc_page_walk(ctx, &spec, pakn_page, w, &out);
+    *pages = out.pages;
+    if (rc == IOC_PAGE_NOT_MODIFIED)
+        return 1;
+    if (rc == IOC_PAGE_COMPLETE) {
+        if (out.more)
+            ioc_log(ctx, IOC_LOG_INFO, "read %lld pages (max_pages); the rest of the stream "
+                    "follows at the next poll", out.pages);
+        return 0;
     }
-    --*pages;
-    return 0;
+    if (out.failure == IOC_PAGE_FAIL_STOPPING) {
+        ioc_log(ctx, IOC_LOG_INFO, "stopping: walk abandoned before page %lld", out.failed_page);
+        return -1;
+    }
+    if (out.failure == IOC_PAGE_FAIL_FEED || out.failure == IOC_PAGE_FAIL_USAGE)
+        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: %s", out.failed_page, out.why);
+    ioc_log(ctx, IOC_LOG_WARNING, "page %lld failed: nothing of this poll is counted or "
+            "published; the next poll reads again from the saved cursor", out.failed_page);
+    return -1;
 }
 
 static int pakn_poll(ioc_ctx *ctx, void *state)
@@ -191,9 +172,10 @@ static int pakn_poll(ioc_ctx *ctx, void *state)
         ioc_log(ctx, IOC_LOG_ERROR, "out of memory");
         return IOC_ERROR;
     }
-    unsigned pages = 0;
-    size_t counted = 0, skipped = 0;
-    int rc = pakn_walk(ctx, p, &work, &pages, &counted, &skipped);
+    long long pages = 0;
+    struct pakn_walk w = {.work = &work};
+    int rc = pakn_walk(ctx, p, &w, &pages);
+    size_t counted = w.counted, skipped = w.skipped;
     if (rc == 1) { /* page 1 unchanged since the last successful poll */
         pakn_agg_free(&work);
         return IOC_OK;
@@ -214,7 +196,7 @@ static int pakn_poll(ioc_ctx *ctx, void *state)
     p->agg = work;
     p->conditional_ok = true;
     size_t emitted = pakn_agg_emit(ctx, &p->agg, &p->targets, p->province);
-    ioc_log(ctx, IOC_LOG_DEBUG, "%u page%s: %zu reports counted, %zu skipped; %zu metrics", pages,
+    ioc_log(ctx, IOC_LOG_DEBUG, "%lld page%s: %zu reports counted, %zu skipped; %zu metrics", pages,
             pages == 1 ? "" : "s", counted, skipped, emitted);
     return IOC_OK;
 }
@@ -241,7 +223,7 @@ static int pakn_init(ioc_ctx *ctx, void **state)
     p->token = ioc_config_string(ctx, "token");
     p->province = ioc_config_string(ctx, "province");
     p->max_pages = ioc_config_int(ctx, "max_pages");
-    int64_t limit = ioc_config_int(ctx, "limit");
+    int64_t limit = p->limit = ioc_config_int(ctx, "limit");
     p->conditional_ok = true;
     const char *bad =
         limit < 1 || limit > 1000                   ? "limit must be 1..1000"
@@ -257,7 +239,6 @@ static int pakn_init(ioc_ctx *ctx, void **state)
         free(p);
         return IOC_ERROR;
     }
-    snprintf(p->limit, sizeof p->limit, "%lld", (long long)limit);
     pakn_agg_load(ctx, &p->agg);
     uint64_t reports = 0;
     for (size_t i = 0; i < p->agg.ncells; i++)
