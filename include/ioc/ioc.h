@@ -6,6 +6,7 @@
  *   ioc/http.h       ioc_http_request(): fetch through the daemon
  *   ioc/host.h       ioc_log(), saved state, ioc_stopping()
  *   ioc/page.h       ioc_page_walk(): a paginated feed, whole or nothing
+ *   ioc/time.h       ioc_time_parse(): RFC 3339 as the daemon reads it
  *
  * Start from connectors/example/example.c; README "Writing a connector".
  */
@@ -17,5 +18,6 @@
 #include "ioc/http.h"
 #include "ioc/page.h"
 #include "ioc/record.h"
+#include "ioc/time.h"
 
 #endif
