@@ -125,7 +125,9 @@ FUZZ_CORPUS  ?= tests/fuzz/corpus tests/fuzz/regressions
 FUZZ_FLAGS   := -std=c11 -g -O1 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer -D_GNU_SOURCE -Iinclude
-FUZZ_SRC     := tests/fuzz/fuzz_http_json.c $(HJ_CORE_SRC)
+# hjtime reads RFC 3339 with ioc_time_parse: the daemon's parser and its
+# SDK glue are linked in (they need nothing else of the daemon).
+FUZZ_SRC     := tests/fuzz/fuzz_http_json.c $(HJ_CORE_SRC) daemon/timeparse.c daemon/sdk_time.c
 $(BUILD)/fuzz/fuzz_http_json: $(FUZZ_SRC) $(wildcard connectors/http_json/*.h include/ioc/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"

@@ -23,6 +23,8 @@ int ioc_time_parse(const char *text, int64_t *epoch_ms, int *offset_min, const c
         why = "no time given";
     else if (n > 0 && strspn(text, "0123456789") == n)
         why = "no UTC offset (RFC 3339 needs Z or +hh:mm)";
+    else if (n > 0 && (n < 5 || text[4] != '-')) /* timeparse would try the compact form */
+        why = "malformed date (expected YYYY-MM-DD)";
     else if (timeparse_parse(text, 0, &ms, &why) == 0) {
         /* timeparse accepted it, so it ends in Z/z or in +hh:mm / -hh:mm. */
         char last = text[n - 1];

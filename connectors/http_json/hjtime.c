@@ -4,10 +4,11 @@
  * The design idea: every format is first read into the same civil fields
  * (year..millisecond plus the offset they are written in), checked field
  * by field, and only then printed, so "2025-02-29" is refused with the
- * field that is wrong instead of being normalised into March. Epoch values
- * go the other way with Howard Hinnant's civil_from_days, the same
- * arithmetic as daemon/timeparse.c (which a plugin cannot link): integers
- * only, no libc time functions, no TZ, no locale, no static state.
+ * field that is wrong instead of being normalised into March. RFC 3339 is
+ * read by the daemon's own parser (ioc_time_parse), so a time this module
+ * passes is one ioc_emit accepts; epoch values go the other way with
+ * Howard Hinnant's civil_from_days: integers only, no libc time functions,
+ * no TZ, no locale, no static state.
  *
  * The limits follow what ioc_emit accepts for ioc_record.ts: years
  * 1970..9999 as written, no leap second (":60" cannot be an epoch
@@ -16,6 +17,7 @@
 #include "hjtime.h"
 #include "hjquote.h"
 
+#include <ioc/time.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -175,58 +177,6 @@ static int hjtime_read_date(const char **p, struct hjtime_fields *f)
                : 0;
 }
 
-/* "2025-08-01T00:05:00.250+07:00": 'T' may be 't' or a space and 'Z' 'z',
- * as RFC 3339 section 5.6 and ioc_emit allow. */
-static int hjtime_rfc3339(const char *s, struct hjtime_fields *f, char *cause, size_t len)
-{
-    const char *p = s;
-    bool ok = hjtime_read_date(&p, f) == 0 && (*p == 'T' || *p == 't' || *p == ' ');
-    if (ok)
-        p++;
-    if (!ok || hjtime_digits(&p, 2, &f->hour) || hjtime_expect(&p, ':') ||
-        hjtime_digits(&p, 2, &f->minute) || hjtime_expect(&p, ':') ||
-        hjtime_digits(&p, 2, &f->second)) {
-        snprintf(cause, len, "expected yyyy-MM-ddTHH:mm:ss and an offset");
-        return -1;
-    }
-    if (*p == '.') {
-        int n = 0;
-        for (p++; p[n] >= '0' && p[n] <= '9'; n++)
-            if (n < 3)
-                f->ms = f->ms * 10 + (p[n] - '0');
-        if (n == 0 || n > 9) {
-            snprintf(cause, len, "a fraction of a second needs 1 to 9 digits");
-            return -1;
-        }
-        for (int i = n; i < 3; i++)
-            f->ms *= 10;
-        p += n;
-    }
-    int rc = 0;
-    const char *offset = p;
-    if (*p == '\0') {
-        snprintf(cause, len, "no Z or +hh:mm offset");
-        return -1;
-    }
-    if (*p == 'Z' || *p == 'z')
-        p++;
-    else
-        rc = hjtime_read_offset(&p, false, &f->offset);
-    if (rc == -2) {
-        snprintf(cause, len, "offset %.6s is out of range", offset);
-        return -1;
-    }
-    if (rc < 0) {
-        snprintf(cause, len, "expected Z or an offset such as +07:00 after the seconds");
-        return -1;
-    }
-    if (*p) {
-        snprintf(cause, len, "unexpected text after the offset");
-        return -1;
-    }
-    return hjtime_check(f, true, cause, len);
-}
-
 static int hjtime_compact(const char *s, struct hjtime_fields *f, char *cause, size_t len)
 {
     const char *p = s;
@@ -249,6 +199,18 @@ static int hjtime_date(const char *s, struct hjtime_fields *f, char *cause, size
     return hjtime_check(f, false, cause, len);
 }
 
+/* The civil fields of `local` (milliseconds since 1970-01-01 on the local
+ * clock, >= 0). */
+static void hjtime_fields_of(int64_t local, struct hjtime_fields *f)
+{
+    int64_t in_day = local % HJTIME_MS_PER_DAY;
+    hjtime_civil_from_days(local / HJTIME_MS_PER_DAY, f);
+    f->hour = (int)(in_day / 3600000);
+    f->minute = (int)(in_day / 60000 % 60);
+    f->second = (int)(in_day / 1000 % 60);
+    f->ms = (int)(in_day % 1000);
+}
+
 /* Epoch milliseconds as a time in the zone. */
 static int hjtime_from_ms(int64_t ms, struct hjtime_fields *f, char *cause, size_t len)
 {
@@ -257,16 +219,32 @@ static int hjtime_from_ms(int64_t ms, struct hjtime_fields *f, char *cause, size
         snprintf(cause, len, "outside the years 1970..9999");
         return -1;
     }
-    int64_t in_day = local % HJTIME_MS_PER_DAY;
-    hjtime_civil_from_days(local / HJTIME_MS_PER_DAY, f);
+    hjtime_fields_of(local, f);
     if (f->year > 9999) {
         snprintf(cause, len, "outside the years 1970..9999");
         return -1;
     }
-    f->hour = (int)(in_day / 3600000);
-    f->minute = (int)(in_day / 60000 % 60);
-    f->second = (int)(in_day / 1000 % 60);
-    f->ms = (int)(in_day % 1000);
+    return 0;
+}
+
+/* RFC 3339 as the daemon reads it (ioc_time_parse: the same parser that
+ * judges ioc_record.ts), within the 18 hours of offset this module allows;
+ * the fields are those written, in the time's own offset. */
+static int hjtime_rfc3339(const char *s, struct hjtime_fields *f, char *cause, size_t len)
+{
+    int64_t ms;
+    int offset;
+    const char *reason;
+    if (ioc_time_parse(s, &ms, &offset, &reason) < 0) {
+        snprintf(cause, len, "%s", reason);
+        return -1;
+    }
+    if (offset < -HJTIME_MAX_ZONE || offset > HJTIME_MAX_ZONE) {
+        snprintf(cause, len, "offset %s is out of range", s + strlen(s) - 6);
+        return -1;
+    }
+    f->offset = offset;
+    hjtime_fields_of(ms + (int64_t)offset * 60000, f);
     return 0;
 }
 

@@ -16,65 +16,14 @@
 
 #define PAKN_MAX_DEADLINE_S (366 * 86400)
 
-/* ---- RFC 3339 ---- */
-
-static int pakn_digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t pakn_days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int pakn_month_days(int y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
+/* RFC 3339 with an offset, read by the daemon's parser, in whole seconds
+ * (floored: the fraction never moves a time into the next second). */
 int pakn_time_parse(const char *t, int64_t *epoch_s)
 {
-    int y, mo, d, h, mi, s, oh = 0, om = 0;
-    if (strlen(t) < 20 || pakn_digits(t, 4, &y) || t[4] != '-' || pakn_digits(t + 5, 2, &mo) ||
-        t[7] != '-' || pakn_digits(t + 8, 2, &d) || !strchr("Tt ", t[10]) ||
-        pakn_digits(t + 11, 2, &h) || t[13] != ':' || pakn_digits(t + 14, 2, &mi) || t[16] != ':' ||
-        pakn_digits(t + 17, 2, &s))
+    int64_t ms;
+    if (ioc_time_parse(t, &ms, NULL, NULL) < 0)
         return -1;
-    const char *p = t + 19;
-    if (*p == '.') {
-        const char *f = ++p;
-        while (*p >= '0' && *p <= '9')
-            p++;
-        if (p == f)
-            return -1;
-    }
-    int sign = 0;
-    if ((p[0] == 'Z' || p[0] == 'z') && p[1] == '\0')
-        sign = 1;
-    else if ((p[0] == '+' || p[0] == '-') && strlen(p) == 6 && !pakn_digits(p + 1, 2, &oh) &&
-             p[3] == ':' && !pakn_digits(p + 4, 2, &om) && oh < 24 && om < 60)
-        sign = p[0] == '+' ? 1 : -1;
-    if (!sign || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > pakn_month_days(y, mo) || h > 23 ||
-        mi > 59 || s > 59)
-        return -1;
-    *epoch_s = pakn_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s -
-               sign * (oh * 3600 + om * 60);
+    *epoch_s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
     return 0;
 }
 

@@ -36,7 +36,7 @@ struct telecom_totals {
     size_t ntech;
     double mobile, fixed;
     const char *ts; /* the latest updatedAt of the items counted */
-    int64_t ts_s;
+    int64_t ts_ms;
     size_t counted;
 };
 
@@ -67,39 +67,18 @@ static int telecom_op_slot(struct telecom_totals *t, const char *name, bool add)
     return add ? (int)t->nop++ : (int)t->nop;
 }
 
-/* "2025-07-05T09:00:00+07:00" (RFC 3339, fraction ignored) or the
- * portal's "20250705090000" (taken as +07:00) to Unix seconds; -1 when it
- * is neither. Only orders the items' times: the daemon validates them. */
+/* "2025-07-05T09:00:00+07:00" (RFC 3339) or the portal's
+ * "20250705090000" (taken as +07:00) to Unix milliseconds, by the daemon's
+ * parser; -1 when it is neither. Only orders the items' times. */
 static int telecom_epoch(const char *s, int64_t *out)
 {
-    int y, mo, d, h, mi, sec, n = 0, oh = 7, om = 0;
-    char sign = '+';
-    if (sscanf(s, "%4d%2d%2d%2d%2d%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6 && n == 14 &&
-        !s[n]) {
-        /* compact local time */
-    } else if (sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6) {
-        const char *z = s + n;
-        if (*z == '.')
-            for (z++; *z >= '0' && *z <= '9'; z++)
-                ;
-        if ((*z == 'Z' || *z == 'z') && !z[1])
-            oh = 0;
-        else if (!((*z == '+' || *z == '-') && sscanf(z + 1, "%2d:%2d%n", &oh, &om, &n) == 2 &&
-                   !z[1 + n]))
-            return -1;
-        else
-            sign = *z;
-    } else {
-        return -1;
+    char rfc[32];
+    if (strlen(s) == 14 && strspn(s, "0123456789") == 14) {
+        snprintf(rfc, sizeof rfc, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2s+07:00", s, s + 4, s + 6, s + 8,
+                 s + 10, s + 12);
+        s = rfc;
     }
-    /* Days from 1970-01-01 (Howard Hinnant's days_from_civil). */
-    int64_t yy = y - (mo <= 2), era = (yy >= 0 ? yy : yy - 399) / 400;
-    int64_t yoe = yy - era * 400, mp = (mo + 9) % 12;
-    int64_t doy = (153 * mp + 2) / 5 + d - 1, doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    int64_t days = era * 146097 + doe - 719468;
-    int64_t offset = (sign == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-    *out = days * 86400 + h * 3600 + mi * 60 + sec - offset;
-    return 0;
+    return ioc_time_parse(s, out, NULL, NULL);
 }
 
 /* Publish one item's metrics; true when all were accepted (the first one
@@ -148,9 +127,9 @@ static void telecom_count(struct telecom_totals *t, const struct telecom_item *i
         op->bts[k] += it->bts[i], op->has_bts[k] = true;
         t->tech_bts[k] += it->bts[i];
     }
-    int64_t s;
-    if (telecom_epoch(it->ts, &s) == 0 && (!t->ts || s > t->ts_s))
-        t->ts = it->ts, t->ts_s = s;
+    int64_t ms;
+    if (telecom_epoch(it->ts, &ms) == 0 && (!t->ts || ms > t->ts_ms))
+        t->ts = it->ts, t->ts_ms = ms;
     t->counted++;
 }
 

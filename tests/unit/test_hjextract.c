@@ -894,9 +894,9 @@ static void test_rejects(void **state)
                  "page 1 record 5 | maXa | is missing: no key `maXa`; keys there are: `t`, "
                  "`nhaMang`, `v`, `w`",
                  "page 1 record 6 (area 32005) | t | is \"yesterday\", not an RFC 3339 time "
-                 "(expected yyyy-MM-ddTHH:mm:ss and an offset)",
+                 "(malformed date (expected YYYY-MM-DD))",
                  "page 1 record 7 (area 32005) | t | is \"2025-13-01T00:00:00Z\", not an RFC "
-                 "3339 time (month 13 is not 01..12)",
+                 "3339 time (month out of range (01..12))",
                  "page 1 record 8 (area 32005) | nhaMang | is an object, expected text or a "
                  "number",
                  "page 1 record 9 (area 32005) | nhaMang | is null",
