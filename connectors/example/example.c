@@ -11,7 +11,9 @@
  * and emits, per area, `example.received` (a count) and `example.on_time`
  * (a percent with a target). Everything else - HTTP limits, validation of
  * names, units, codes and timestamps, publishing - is the daemon's job.
- * The README's "Writing a connector" walks through this file.
+ * The README's "Writing a connector" walks through this file, step by
+ * numbered step; connectors/example_paged adds pagination, saved state and
+ * a check under the same numbers.
  */
 #include <ioc/ioc.h>
 #include <jansson.h>
@@ -24,7 +26,8 @@ struct example {
     double on_time_target;
 };
 
-/* 2. Read an area's number; report a wrong type instead of guessing. */
+/* 2. Reading the source: an area's number; report a wrong type instead of
+ * guessing. */
 static int example_number(ioc_ctx *ctx, json_t *area, const char *code, const char *field,
                           double *out)
 {
@@ -43,8 +46,8 @@ static int example_number(ioc_ctx *ctx, json_t *area, const char *code, const ch
     return 0;
 }
 
-/* 3. Turn one element of "areas" into records. A bad area is skipped;
- * the others still flow. */
+/* 2. Reading the source: one element of "areas" into records. A bad area
+ * is skipped; the others still flow. */
 static void example_area(ioc_ctx *ctx, const struct example *ex, json_t *area, const char *ts,
                          const char *from, const char *to)
 {
@@ -66,6 +69,7 @@ static void example_area(ioc_ctx *ctx, const struct example *ex, json_t *area, c
     }
 }
 
+/* 3. init: read the configuration into the state. */
 static int example_init(ioc_ctx *ctx, void **state)
 {
     struct example *ex = calloc(1, sizeof *ex);
@@ -78,6 +82,7 @@ static int example_init(ioc_ctx *ctx, void **state)
     return IOC_OK;
 }
 
+/* 4. poll: fetch, parse, emit. The daemon has logged a failed request. */
 static int example_poll(ioc_ctx *ctx, void *state)
 {
     struct example *ex = state;
@@ -115,13 +120,17 @@ static int example_poll(ioc_ctx *ctx, void *state)
     return IOC_OK;
 }
 
+/* 5. fini: free what init allocated. */
 static void example_fini(ioc_ctx *ctx, void *state)
 {
     (void)ctx;
     free(state);
 }
 
-/* 4. The configuration table: validated by the daemon, printed by
+/* 6. check: none here, every key is judged by the table; see
+ * connectors/example_paged for one. */
+
+/* 7. The configuration table: validated by the daemon, printed by
  * `iocd --describe example`. */
 static const struct ioc_config_key example_keys[] = {
     {"url", IOC_CFG_URL, NULL, true, "the JSON document to fetch"},
@@ -130,7 +139,7 @@ static const struct ioc_config_key example_keys[] = {
     {NULL, 0, NULL, false, NULL},
 };
 
-/* 5. The one exported symbol. */
+/* 8. The one exported symbol. */
 IOC_CONNECTOR_EXPORT = {
     .abi_version = IOC_ABI_VERSION,
     .name = "example",
