@@ -1,5 +1,5 @@
 /*
- * sdk_time - ioc_time_parse() of the SDK (include/ioc/time.h) on the
+ * sdk_time - ioc_time_parse() and ioc_time_format() of the SDK (include/ioc/time.h) on the
  * daemon's own strict parser, daemon/timeparse.c.
  *
  * The design idea: one parser for the whole product. This file adds only
@@ -41,4 +41,9 @@ int ioc_time_parse(const char *text, int64_t *epoch_ms, int *offset_min, const c
     if (offset_min)
         *offset_min = offset;
     return 0;
+}
+
+int ioc_time_format(int64_t epoch_ms, int offset_min, char *buf, size_t len)
+{
+    return timeparse_format(epoch_ms, offset_min, buf, len);
 }

@@ -24,9 +24,11 @@
  * the province's offset ("+07:00") unless the feed itself sent another;
  * "Z" when the zone is UTC; milliseconds (".250") only when not zero.
  *
- * The design idea: everything is done with integer civil-date arithmetic
- * (no timegm/localtime, no TZ environment), so the result does not depend
- * on the machine's time zone and the code is safe in any thread.
+ * The design idea: one calendar for the whole product. Every format is
+ * turned into an instant and read or printed by the daemon's own strict
+ * parser (ioc_time_parse, ioc_time_format: no timegm/localtime, no TZ, no
+ * locale), so a time this module passes is one ioc_emit accepts, and the
+ * code is safe in any thread.
  */
 #ifndef HTTP_JSON_HJTIME_H
 #define HTTP_JSON_HJTIME_H

@@ -1,5 +1,6 @@
 /*
- * ioc/time.h - read a feed's RFC 3339 timestamp the way the daemon does.
+ * ioc/time.h - read a feed's RFC 3339 timestamp the way the daemon does,
+ * and write one the way it publishes them.
  *
  * The daemon judges ioc_record.ts with one strict parser; a connector that
  * needs the time itself (to compare it with a watermark, to bucket by day,
@@ -13,6 +14,7 @@
 #ifndef IOC_TIME_H
 #define IOC_TIME_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -37,6 +39,15 @@ extern "C" {
  * epoch_ms, offset_min and reason may be NULL. Pure; thread-safe; may be
  * called from check, init and poll. */
 int ioc_time_parse(const char *text, int64_t *epoch_ms, int *offset_min, const char **reason);
+
+/* Write `epoch_ms` as RFC 3339 in the offset `offset_min` (minutes east of
+ * UTC) into buf, e.g. "2025-08-01T00:05:00+07:00" ("Z" when the offset is
+ * 0; ".250" only when the milliseconds are not zero), the form ioc_emit()
+ * publishes. Returns the length written, or -1 (buf untouched or empty)
+ * when `len` is too small (32 bytes always suffice), the offset is 24
+ * hours or more, or the year in that offset falls outside 0000..9999.
+ * Pure; thread-safe. */
+int ioc_time_format(int64_t epoch_ms, int offset_min, char *buf, size_t len);
 
 #ifdef __cplusplus
 }
