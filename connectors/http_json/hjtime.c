@@ -76,8 +76,10 @@ int hjtime_zone_parse(const char *text, int *minutes_east)
     }
     /* "+hh:mm" or "+hhmm" */
     size_t n = strlen(text);
-    int hh = n == 6 || n == 5 ? hjtime_two(text + 1) : -1;
-    int mm = n == 6 ? (text[3] == ':' ? hjtime_two(text + 4) : -1) : hjtime_two(text + 3);
+    if (n != 5 && n != 6)
+        return -1;
+    int hh = hjtime_two(text + 1);
+    int mm = n == 5 ? hjtime_two(text + 3) : text[3] == ':' ? hjtime_two(text + 4) : -1;
     if ((text[0] != '+' && text[0] != '-') || hh < 0 || mm < 0 || mm > 59 ||
         hh * 60 + mm > HJTIME_MAX_ZONE)
         return -1;
