@@ -1,6 +1,7 @@
 /* daemon - see daemon.h. */
 #include "daemon.h"
 
+#include "clock.h"
 #include "config.h"
 #include "http.h"
 #include "notify.h"
@@ -132,14 +133,14 @@ static void daemon_loop(const struct daemon_options *opts, struct daemon_state *
                         struct pipeline *pipeline, const sigset_t *signals)
 {
     int64_t watchdog = notify_watchdog_interval_ms();
-    int64_t now = http_now_ms();
+    int64_t now = clock_mono_ms();
     int64_t next_watchdog = watchdog ? now + watchdog : 0;
     int64_t next_stats = config->stats_interval_ms ? now + config->stats_interval_ms : 0;
     for (;;) {
         int64_t wait = daemon_wait_ms(now, next_watchdog, next_stats);
         struct timespec ts = {wait / 1000, (wait % 1000) * 1000000};
         int sig = sigtimedwait(signals, NULL, &ts);
-        now = http_now_ms();
+        now = clock_mono_ms();
         if (sig == SIGTERM || sig == SIGINT) {
             log_info("%s received: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
             return;
@@ -207,12 +208,12 @@ int daemon_run(const struct daemon_options *opts)
         daemon_loop(opts, &ds, &config, &sched, pipeline, &signals);
         notify_stopping();
         daemon_set_current(&ds, NULL);
-        int64_t started = http_now_ms();
+        int64_t started = clock_mono_ms();
         size_t abandoned = scheduler_stop(sched, config.shutdown_timeout_ms);
         scheduler_log_counters(sched);
         scheduler_free(sched);
         /* What is left of the shutdown time goes to delivering the backlog. */
-        int64_t left = config.shutdown_timeout_ms - (http_now_ms() - started);
+        int64_t left = config.shutdown_timeout_ms - (clock_mono_ms() - started);
         size_t undelivered = pipeline_stop(pipeline, left > 1000 ? left : 1000);
         log_info("stopped: %llu metrics published, %zu not delivered%s",
                  (unsigned long long)pipeline_published(pipeline), undelivered,

@@ -1,6 +1,7 @@
 /* instance - see instance.h. Also the home of every ioc_* host function. */
 #include "instance.h"
 
+#include "clock.h"
 #include "confval.h"
 #include "log.h"
 #include "timeparse.h"
@@ -19,12 +20,6 @@
 static void instance_publish_status(struct ioc_ctx *ctx, enum instance_health h,
                                     const char *reason);
 
-int64_t instance_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct ioc_ctx *instance_new(const struct config *config, const struct instance_config *cfg,
                              struct pipeline *pipeline)
@@ -155,7 +150,7 @@ static void instance_record_outcome(struct ioc_ctx *ctx, int ok)
     if (ok) {
         ctx->consecutive_failures = 0;
         ctx->health = HEALTH_OK;
-        ctx->last_success_s = instance_wall_ms() / 1000;
+        ctx->last_success_s = clock_wall_ms() / 1000;
     } else {
         ctx->consecutive_failures++;
         snprintf(ctx->last_error, sizeof ctx->last_error, "%s",
@@ -180,7 +175,7 @@ static void instance_record_outcome(struct ioc_ctx *ctx, int ok)
 
 int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_ms)
 {
-    ctx->poll_deadline_ms = http_now_ms() + ctx->cfg->timeout_ms;
+    ctx->poll_deadline_ms = clock_mono_ms() + ctx->cfg->timeout_ms;
     ctx->retry_after_ms = -1;
     ctx->poll_rejects = 0;
     pthread_mutex_lock(&ctx->status_lock);
@@ -190,7 +185,7 @@ int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_ms)
 
     int rc = ctx->desc->poll(ctx, ctx->plugin_state);
     int ok = rc == IOC_OK;
-    if (ok && http_now_ms() > ctx->poll_deadline_ms + 1000) {
+    if (ok && clock_mono_ms() > ctx->poll_deadline_ms + 1000) {
         /* HTTP calls are bounded; plugin CPU time is not. Say so. */
         log_msg(LOG_WARN, ctx->cfg->name, "poll overran its timeout of %lld ms",
                 (long long)ctx->cfg->timeout_ms);
@@ -392,7 +387,7 @@ int ioc_emit(ioc_ctx *ctx, const struct ioc_record *record)
         ioc_reject(ctx, NULL, "record", "is NULL");
         return IOC_ERROR;
     }
-    if (normalize_check(&ctx->env, record, instance_wall_ms(), &n, &err) < 0) {
+    if (normalize_check(&ctx->env, record, clock_wall_ms(), &n, &err) < 0) {
         char where[160];
         snprintf(where, sizeof where, "metric %.64s area %.16s",
                  record->metric ? record->metric : "?", record->area ? record->area : "?");

@@ -86,7 +86,4 @@ enum instance_health instance_health(struct ioc_ctx *ctx);
 /* Log one line with every counter. */
 void instance_log_counters(struct ioc_ctx *ctx);
 
-/* Wall clock in ms (timestamps of metrics). */
-int64_t instance_wall_ms(void);
-
 #endif

@@ -1,7 +1,7 @@
 /* pipeline - see pipeline.h. */
 #include "pipeline.h"
 
-#include "http.h"
+#include "clock.h"
 #include "log.h"
 #include "metric.h"
 #include "sink_kafka.h"
@@ -107,7 +107,7 @@ size_t pipeline_stop(struct pipeline *p, int64_t timeout_ms)
     struct pipeline_stopper st[PIPELINE_MAX_SINKS];
     pthread_t threads[PIPELINE_MAX_SINKS];
     bool started[PIPELINE_MAX_SINKS] = {false};
-    int64_t deadline = http_now_ms() + timeout_ms;
+    int64_t deadline = clock_mono_ms() + timeout_ms;
     /* In parallel: a dead MQTT broker must not eat Kafka's share of the
      * shutdown time. */
     for (size_t i = 0; i < p->count; i++) {

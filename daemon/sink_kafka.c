@@ -8,7 +8,7 @@
  */
 #include "sink_kafka.h"
 
-#include "http.h"
+#include "clock.h"
 #include "log.h"
 #include "outbox.h"
 
@@ -170,7 +170,7 @@ static void kafka_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, voi
     struct metric *m = msg->_private;
     if (!msg->err) {
         s->delivered++;
-        atomic_store(&s->last_delivery_ms, http_now_ms());
+        atomic_store(&s->last_delivery_ms, clock_mono_ms());
         metric_unref(m);
         return;
     }
@@ -229,7 +229,7 @@ static int kafka_produce(struct sink_kafka *s, struct metric *m)
         }
         s->queue_full_retries++;
         rd_kafka_poll(s->rk, 100); /* serve delivery reports to make room */
-        if (atomic_load(&s->stopping) && http_now_ms() >= s->drain_deadline_ms)
+        if (atomic_load(&s->stopping) && clock_mono_ms() >= s->drain_deadline_ms)
             return -1;
     }
 }
@@ -240,7 +240,7 @@ static void *kafka_sender(void *arg)
     struct metric *batch[KAFKA_BATCH];
     for (;;) {
         bool stopping = atomic_load(&s->stopping);
-        if (stopping && http_now_ms() >= s->drain_deadline_ms)
+        if (stopping && clock_mono_ms() >= s->drain_deadline_ms)
             break;
         /* Delivery reports are served every 100 ms while librdkafka holds
          * messages; otherwise only a new metric has anything to do. */
@@ -254,7 +254,7 @@ static void *kafka_sender(void *arg)
         rd_kafka_poll(s->rk, i < n ? 100 : 0);
         if (stopping && n == 0) {
             /* Outbox empty: wait for what librdkafka still holds. */
-            int64_t left = s->drain_deadline_ms - http_now_ms();
+            int64_t left = s->drain_deadline_ms - clock_mono_ms();
             rd_kafka_flush(s->rk, (int)(left > 0 ? (left < 200 ? left : 200) : 0));
             struct outbox_counters oc;
             outbox_counters(s->outbox, &oc);
@@ -273,7 +273,7 @@ static void kafka_publish(struct sink *base, struct metric *m, int64_t wait_unti
     /* Wait for room only while deliveries are being confirmed. */
     outbox_push_wait(s->outbox, m, sink_wait_until(wait_until_ms,
                                                    atomic_load(&s->last_delivery_ms),
-                                                   http_now_ms()));
+                                                   clock_mono_ms()));
 }
 
 static void kafka_log_counters(struct sink *base)

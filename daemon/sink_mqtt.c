@@ -12,7 +12,7 @@
  */
 #include "sink_mqtt.h"
 
-#include "http.h"
+#include "clock.h"
 #include "log.h"
 #include "outbox.h"
 #include "status_mqtt.h"
@@ -194,7 +194,7 @@ static void mqtt_on_publish(struct mosquitto *mosq, void *arg, int mid)
         s->inflight[mid] = NULL;
         s->inflight_count--;
         s->delivered++;
-        atomic_store(&s->last_ack_ms, http_now_ms());
+        atomic_store(&s->last_ack_ms, clock_mono_ms());
         pthread_cond_broadcast(&s->changed);
     }
     pthread_mutex_unlock(&s->lock);
@@ -210,17 +210,13 @@ static bool mqtt_wait_ready(struct sink_mqtt *s)
     pthread_mutex_lock(&s->lock);
     for (;;) {
         bool stopping = atomic_load(&s->stopping);
-        if (stopping && http_now_ms() >= s->drain_deadline_ms)
+        if (stopping && clock_mono_ms() >= s->drain_deadline_ms)
             break;
         if (s->connected && s->inflight_count < s->max_inflight) {
             pthread_mutex_unlock(&s->lock);
             return true;
         }
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += 200 * 1000000;
-        if (ts.tv_nsec >= 1000000000)
-            ts.tv_sec++, ts.tv_nsec -= 1000000000;
+        struct timespec ts = clock_after_ms(CLOCK_MONOTONIC, 200);
         pthread_cond_timedwait(&s->changed, &s->lock, &ts);
     }
     pthread_mutex_unlock(&s->lock);
@@ -301,7 +297,7 @@ static void mqtt_publish(struct sink *base, struct metric *m, int64_t wait_until
     /* Wait for room only while the broker acknowledges: a broker that is
      * away or stuck must never hold up the connectors. */
     outbox_push_wait(s->outbox, m,
-                     sink_wait_until(wait_until_ms, atomic_load(&s->last_ack_ms), http_now_ms()));
+                     sink_wait_until(wait_until_ms, atomic_load(&s->last_ack_ms), clock_mono_ms()));
 }
 
 static void mqtt_status(struct sink *base, const char *instance, const char *text)
