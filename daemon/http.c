@@ -72,7 +72,9 @@ const char *http_url_for_log(const char *url, char *buf, size_t len)
     return buf;
 }
 
-int64_t http_parse_retry_after(const char *value, int64_t now_s)
+/* Parse a Retry-After value: delay-seconds or an HTTP-date (relative to
+ * `now_s`, epoch seconds). Returns seconds >= 0, or -1 if unparsable. */
+static int64_t http_parse_retry_after(const char *value, int64_t now_s)
 {
     while (*value == ' ')
         value++;

@@ -38,12 +38,12 @@ struct ioc_ctx *instance_new(const struct config *config, const struct instance_
     pthread_mutex_init(&ctx->encode_lock, NULL);
     jsonw_init(&ctx->encode_buf);
     if (!(ctx->state = state_open(config->state_dir, cfg->name, err, sizeof err))) {
-        log_msg(LOG_ERR, cfg->name, "cannot open saved state: %s", err);
+        log_msg(LOG_LEVEL_ERROR, cfg->name, "cannot open saved state: %s", err);
         instance_free(ctx);
         return NULL;
     }
     if (!(ctx->http = http_client_new())) {
-        log_msg(LOG_ERR, cfg->name, "cannot create HTTP client");
+        log_msg(LOG_LEVEL_ERROR, cfg->name, "cannot create HTTP client");
         instance_free(ctx);
         return NULL;
     }
@@ -75,10 +75,21 @@ int instance_check(const struct config *config, const struct instance_config *cf
     return rc == IOC_OK && d->count == before ? 0 : -1;
 }
 
+int instance_check_all(const struct config *config, struct diag *d)
+{
+    int rc = 0;
+    if (!config->gazetteer || !config->province)
+        return 0;
+    for (size_t i = 0; i < config->instance_count; i++)
+        if (config->instances[i].table_ok && instance_check(config, &config->instances[i], d) < 0)
+            rc = -1;
+    return rc;
+}
+
 int instance_init(struct ioc_ctx *ctx)
 {
     if (ctx->desc->init && ctx->desc->init(ctx, &ctx->plugin_state) != IOC_OK) {
-        log_msg(LOG_ERR, ctx->cfg->name, "plugin %s failed to initialise; instance disabled",
+        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "plugin %s failed to initialise; instance disabled",
                 ctx->desc->name);
         instance_publish_status(ctx, HEALTH_FAILED, "the plugin failed to initialise");
         return -1;
@@ -108,14 +119,6 @@ static const char *instance_health_name(enum instance_health h)
 {
     static const char *names[] = {"starting", "ok", "degraded", "failed", "stopped"};
     return names[h];
-}
-
-enum instance_health instance_health(struct ioc_ctx *ctx)
-{
-    pthread_mutex_lock(&ctx->status_lock);
-    enum instance_health h = ctx->health;
-    pthread_mutex_unlock(&ctx->status_lock);
-    return h;
 }
 
 const char *instance_health_text(struct ioc_ctx *ctx, char *buf, size_t len)
@@ -166,9 +169,9 @@ static void instance_record_outcome(struct ioc_ctx *ctx, int ok)
     if (before != after)
         instance_publish_status(ctx, after, reason);
     if (before != after && after == HEALTH_OK)
-        log_msg(LOG_INFO, ctx->cfg->name, "status %s -> ok", instance_health_name(before));
+        log_msg(LOG_LEVEL_INFO, ctx->cfg->name, "status %s -> ok", instance_health_name(before));
     else if (before != after)
-        log_msg(LOG_WARN, ctx->cfg->name, "status %s -> %s after %u failed poll%s: %s",
+        log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "status %s -> %s after %u failed poll%s: %s",
                 instance_health_name(before), instance_health_name(after), failures,
                 failures == 1 ? "" : "s", reason);
 }
@@ -187,16 +190,16 @@ int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_ms)
     int ok = rc == IOC_OK;
     if (ok && clock_mono_ms() > ctx->poll_deadline_ms + 1000) {
         /* HTTP calls are bounded; plugin CPU time is not. Say so. */
-        log_msg(LOG_WARN, ctx->cfg->name, "poll overran its timeout of %lld ms",
+        log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "poll overran its timeout of %lld ms",
                 (long long)ctx->cfg->timeout_ms);
     }
     pipeline_flush(ctx->pipeline);
     if (ctx->poll_rejects > INSTANCE_REJECT_LOG_LIMIT)
-        log_msg(LOG_WARN, ctx->cfg->name, "%u more rejected records in this poll were not logged",
+        log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "%u more rejected records in this poll were not logged",
                 ctx->poll_rejects - INSTANCE_REJECT_LOG_LIMIT);
     atomic_fetch_add(ok ? &ctx->counters.polls_ok : &ctx->counters.polls_failed, 1);
     uint64_t emitted = atomic_load(&ctx->counters.metrics_emitted) - emitted_before;
-    log_msg(LOG_DEBUG, ctx->cfg->name, "poll %s: %llu metrics, %u rejected",
+    log_msg(LOG_LEVEL_DEBUG, ctx->cfg->name, "poll %s: %llu metrics, %u rejected",
             ok ? "done" : "failed", (unsigned long long)emitted, ctx->poll_rejects);
     instance_record_outcome(ctx, ok);
     ctx->poll_deadline_ms = 0;
@@ -214,7 +217,7 @@ void instance_log_counters(struct ioc_ctx *ctx)
     if (success_s)
         timeparse_format(success_s * 1000, ctx->env.tz_offset_min, last_success,
                          sizeof last_success);
-    log_msg(LOG_INFO, ctx->cfg->name,
+    log_msg(LOG_LEVEL_INFO, ctx->cfg->name,
             "counters: polls_ok=%llu polls_failed=%llu metrics=%llu rejected=%llu "
             "http_requests=%llu http_failures=%llu http_not_modified=%llu bytes=%llu "
             "last_success=%s status=%s",
@@ -235,9 +238,9 @@ const char *ioc_instance_name(ioc_ctx *ctx) { return ctx->cfg->name; }
 
 static const char *instance_config_text(ioc_ctx *ctx, const char *key)
 {
-    const struct instance_value *v = instance_value(ctx->cfg, key);
+    const struct key_value *v = instance_value(ctx->cfg, key);
     if (!v)
-        log_msg(LOG_ERR, ctx->cfg->name, "plugin asked for config key '%s' that its table does "
+        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "plugin asked for config key '%s' that its table does "
                 "not declare", key);
     return v ? v->text : NULL;
 }
@@ -246,7 +249,7 @@ const char *ioc_config_string(ioc_ctx *ctx, const char *key) { return instance_c
 
 bool ioc_config_isset(ioc_ctx *ctx, const char *key)
 {
-    const struct instance_value *v = instance_value(ctx->cfg, key);
+    const struct key_value *v = instance_value(ctx->cfg, key);
     return v && v->text;
 }
 
@@ -294,7 +297,7 @@ void ioc_config_error(ioc_ctx *ctx, const char *key, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    const struct instance_value *v = key ? instance_value(ctx->cfg, key) : NULL;
+    const struct key_value *v = key ? instance_value(ctx->cfg, key) : NULL;
     int line = v ? v->line : 0;
     const char *sep = key ? ": " : "";
     if (ctx->check_diag) {
@@ -302,9 +305,9 @@ void ioc_config_error(ioc_ctx *ctx, const char *key, const char *fmt, ...)
         return;
     }
     if (line > 0)
-        log_msg(LOG_ERR, ctx->cfg->name, "%s:%d: %s%s%s", ctx->cfg->path, line, key, sep, text);
+        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "%s:%d: %s%s%s", ctx->cfg->path, line, key, sep, text);
     else
-        log_msg(LOG_ERR, ctx->cfg->name, "%s: %s%s%s", ctx->cfg->path, key ? key : "", sep, text);
+        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "%s: %s%s%s", ctx->cfg->path, key ? key : "", sep, text);
 }
 
 /* ---- host API: areas ---- */
@@ -361,9 +364,9 @@ void ioc_log(ioc_ctx *ctx, enum ioc_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    enum log_level l = level <= IOC_LOG_ERROR ? LOG_ERR : level == IOC_LOG_WARNING ? LOG_WARN
-                     : level == IOC_LOG_INFO ? LOG_INFO : LOG_DEBUG;
-    if (l <= LOG_WARN)
+    enum log_level l = level <= IOC_LOG_ERROR ? LOG_LEVEL_ERROR : level == IOC_LOG_WARNING ? LOG_LEVEL_WARNING
+                     : level == IOC_LOG_INFO ? LOG_LEVEL_INFO : LOG_LEVEL_DEBUG;
+    if (l <= LOG_LEVEL_WARNING)
         instance_note_poll_error(ctx, text);
     log_msg(l, ctx->cfg->name, "%s", text);
 }
@@ -373,7 +376,7 @@ void ioc_reject(ioc_ctx *ctx, const char *where, const char *field, const char *
     atomic_fetch_add(&ctx->counters.records_rejected, 1);
     if (++ctx->poll_rejects > INSTANCE_REJECT_LOG_LIMIT)
         return;
-    log_msg(LOG_WARN, ctx->cfg->name, "%s%sfield '%s' %s; record skipped", where ? where : "",
+    log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "%s%sfield '%s' %s; record skipped", where ? where : "",
             where ? ": " : "", field ? field : "?", reason ? reason : "is invalid");
 }
 
@@ -435,7 +438,7 @@ enum ioc_http_result ioc_http_request(ioc_ctx *ctx, const char *url,
         atomic_fetch_add(&ctx->counters.bytes_received, response->body_len);
     } else if (rc == IOC_HTTP_NOT_MODIFIED) {
         atomic_fetch_add(&ctx->counters.http_not_modified, 1);
-        log_msg(LOG_DEBUG, ctx->cfg->name, "%s %s: not modified", method, shown);
+        log_msg(LOG_LEVEL_DEBUG, ctx->cfg->name, "%s %s: not modified", method, shown);
     } else {
         atomic_fetch_add(&ctx->counters.http_failures, 1);
         if (rc != IOC_HTTP_ERR_ABORTED)

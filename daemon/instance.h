@@ -69,6 +69,12 @@ struct ioc_ctx *instance_new(const struct config *config, const struct instance_
  * Returns 0 when the plugin accepted the configuration. */
 int instance_check(const struct config *config, const struct instance_config *cfg,
                    struct diag *d);
+/* instance_check on every instance of `config` whose keys passed their
+ * tables (a plugin judges only well-typed values); nothing when the
+ * province or the gazetteer are missing (already reported). Returns 0
+ * when every plugin accepted its configuration. Call it right after
+ * config_load, which leaves plugin checks to its caller. */
+int instance_check_all(const struct config *config, struct diag *d);
 /* Call the plugin's init. 0 or -1 (logged). */
 int instance_init(struct ioc_ctx *ctx);
 /* One poll bounded by the instance's timeout. Updates counters and health;
@@ -82,7 +88,6 @@ void instance_request_stop(struct ioc_ctx *ctx);
 
 /* Health as text: "ok", "degraded: HTTP status 500", ... into buf. */
 const char *instance_health_text(struct ioc_ctx *ctx, char *buf, size_t len);
-enum instance_health instance_health(struct ioc_ctx *ctx);
 /* Log one line with every counter. */
 void instance_log_counters(struct ioc_ctx *ctx);
 

@@ -75,7 +75,7 @@ static void *scheduler_thread(void *arg)
             sched->hook(sched->hook_arg);
         return NULL;
     }
-    log_msg(LOG_INFO, cfg->name, "started: plugin %s %s, every %lld ms, timeout %lld ms",
+    log_msg(LOG_LEVEL_INFO, cfg->name, "started: plugin %s %s, every %lld ms, timeout %lld ms",
             cfg->plugin->desc->name, cfg->plugin->desc->version, (long long)cfg->interval_ms,
             (long long)cfg->timeout_ms);
     /* First poll at once, or spread over the jitter. */
@@ -96,12 +96,12 @@ static void *scheduler_thread(void *arg)
                                        failures, scheduler_random(s));
         int64_t end = clock_mono_ms();
         if (retry_after >= 0 && end + retry_after > due) {
-            log_msg(LOG_INFO, cfg->name, "server asked to retry after %lld s; waiting",
+            log_msg(LOG_LEVEL_INFO, cfg->name, "server asked to retry after %lld s; waiting",
                     (long long)(retry_after / 1000));
             due = end + retry_after;
         }
         if (failures > 0)
-            log_msg(LOG_INFO, cfg->name, "next attempt in %lld ms (failure %u in a row)",
+            log_msg(LOG_LEVEL_INFO, cfg->name, "next attempt in %lld ms (failure %u in a row)",
                     (long long)(due - end > 0 ? due - end : 0), failures);
     }
     atomic_store(&s->thread_done, true);
@@ -114,6 +114,7 @@ struct scheduler *scheduler_start(const struct config *config, struct pipeline *
     struct scheduler *sched = calloc(1, sizeof *sched);
     if (!sched || !(sched->slots = calloc(config->instance_count + 1, sizeof *sched->slots))) {
         free(sched);
+        log_error("cannot start the connectors: out of memory");
         return NULL;
     }
     sched->once = once;
@@ -122,7 +123,7 @@ struct scheduler *scheduler_start(const struct config *config, struct pipeline *
     for (size_t i = 0; i < config->instance_count; i++) {
         const struct instance_config *cfg = &config->instances[i];
         if (!cfg->enabled) {
-            log_msg(LOG_INFO, cfg->name, "disabled in %s", cfg->path);
+            log_msg(LOG_LEVEL_INFO, cfg->name, "disabled in %s", cfg->path);
             continue;
         }
         struct slot *s = &sched->slots[sched->count];
@@ -143,7 +144,7 @@ struct scheduler *scheduler_start(const struct config *config, struct pipeline *
         sched->count++;
         int err = pthread_create(&s->thread, NULL, scheduler_thread, s);
         if (err) {
-            log_msg(LOG_ERR, cfg->name, "cannot start thread: %s", strerror(err));
+            log_msg(LOG_LEVEL_ERROR, cfg->name, "cannot start thread: %s", strerror(err));
             s->failed = true;
             continue;
         }
@@ -187,7 +188,7 @@ size_t scheduler_stop(struct scheduler *s, int64_t timeout_ms)
         if (pthread_timedjoin_np(slot->thread, NULL, &deadline) == 0) {
             slot->joined = true;
         } else {
-            log_msg(LOG_ERR, slot->cfg->name, "poll still running after %lld ms; abandoning it",
+            log_msg(LOG_LEVEL_ERROR, slot->cfg->name, "poll still running after %lld ms; abandoning it",
                     (long long)timeout_ms);
             s->abandoned++;
         }
@@ -235,4 +236,3 @@ void scheduler_log_counters(struct scheduler *s)
 }
 
 size_t scheduler_instance_count(const struct scheduler *s) { return s->count; }
-size_t scheduler_abandoned(const struct scheduler *s) { return s->abandoned; }

@@ -1,12 +1,22 @@
 /*
- * sink_kafka - see sink_kafka.h.
+ * sink_kafka - metrics to Kafka, the history for analytics.
+ *
+ * One message per metric on topic `ioc.metrics.v1` (configurable), keyed
+ * by the series key so a compacted topic keeps the latest value per series
+ * and per-series order holds across partitions. The producer is
+ * idempotent with acks=all, so librdkafka's retries during a broker
+ * outage never write a message twice. A metric leaves the outbox when
+ * librdkafka takes it; it counts as delivered only on a successful
+ * delivery report, and a failed report puts it back in the outbox. A full
+ * librdkafka queue is retried, never ignored. Any `kafka.<property>` line
+ * of [sink.kafka] goes to librdkafka as is (SASL, SSL, tuning).
  *
  * One sender thread moves metrics from the outbox into librdkafka (zero
  * copy: the metric's reference travels as the message opaque and is
  * released by the delivery report) and serves delivery reports with
  * rd_kafka_poll. librdkafka's own threads do the network work.
  */
-#include "sink_kafka.h"
+#include "sink.h"
 
 #include "clock.h"
 #include "log.h"
@@ -27,7 +37,7 @@
 #define KAFKA_IDLE_WAIT_MS 5000
 #define KAFKA_ERROR_LOG_INTERVAL_S 30
 
-const struct ioc_config_key sink_kafka_keys[] = {
+static const struct ioc_config_key kafka_keys[] = {
     {"enabled", IOC_CFG_BOOL, "false", false, "publish metrics to Kafka"},
     {"bootstrap_servers", IOC_CFG_STRING, "127.0.0.1:9092", false, "host:port[,host:port...]"},
     {"topic", IOC_CFG_STRING, "ioc.metrics.v1", false, "topic of metric records"},
@@ -150,7 +160,9 @@ static rd_kafka_conf_t *kafka_conf(const struct config_section *sec, struct diag
     return conf;
 }
 
-void sink_kafka_check(const struct config_section *sec, struct diag *d)
+/* Checks beyond types, including every kafka.<property> against
+ * librdkafka itself (unknown property or invalid value = error at file:line). */
+static void kafka_check(const struct config_section *sec, struct diag *d)
 {
     const char *topic = section_text(sec, "topic");
     if (topic && !kafka_topic_valid(topic))
@@ -205,7 +217,7 @@ static void kafka_on_error(rd_kafka_t *rk, int err, const char *reason, void *op
 static void kafka_on_log(const rd_kafka_t *rk, int level, const char *facility, const char *buf)
 {
     (void)rk;
-    log_msg(level <= 4 ? LOG_WARN : LOG_DEBUG, "iocd", "sink kafka: librdkafka %s: %s", facility,
+    log_msg(level <= 4 ? LOG_LEVEL_WARNING : LOG_LEVEL_DEBUG, "iocd", "sink kafka: librdkafka %s: %s", facility,
             buf);
 }
 
@@ -335,7 +347,7 @@ static const struct sink_ops kafka_ops = {
     .free = kafka_free,
 };
 
-struct sink *sink_kafka_new(const struct config_section *sec, const struct outbox_limits *limits)
+static struct sink *kafka_create(const struct config_section *sec, const struct sink_setup *setup)
 {
     struct sink_kafka *s = calloc(1, sizeof *s);
     if (!s)
@@ -344,7 +356,7 @@ struct sink *sink_kafka_new(const struct config_section *sec, const struct outbo
     char err[512];
     rd_kafka_conf_t *conf = kafka_conf(sec, NULL);
     s->topic = strdup(section_text(sec, "topic"));
-    s->outbox = outbox_new("sink kafka", limits);
+    s->outbox = outbox_new("sink kafka", setup->limits);
     if (!conf || !s->topic || !s->outbox) {
         if (conf)
             rd_kafka_conf_destroy(conf);
@@ -371,3 +383,11 @@ struct sink *sink_kafka_new(const struct config_section *sec, const struct outbo
              section_text(sec, "bootstrap_servers"), section_text(sec, "compression"));
     return &s->base;
 }
+
+const struct sink_kind sink_kafka_kind = {
+    .section = "sink.kafka",
+    .keys = kafka_keys,
+    .passthrough = "kafka.",
+    .check = kafka_check,
+    .create = kafka_create,
+};

@@ -1,5 +1,20 @@
 /*
- * sink_mqtt - see sink_mqtt.h.
+ * sink_mqtt - metrics to an MQTT broker, for the wall screens.
+ *
+ * Each metric goes to ioc/v1/<province>/<series> (topic_prefix
+ * configurable), QoS 1 and retained by default, so a screen that connects
+ * sees every series' current value at once. A metric leaves the outbox
+ * for good only when the broker's PUBACK for its message id arrived; on a
+ * lost connection, unacknowledged metrics are put back in the outbox and
+ * sent again after libmosquitto reconnects (capped exponential backoff).
+ * In-flight messages are bounded (max_inflight): unlimited in-flight makes
+ * libmosquitto about 30 times slower (measured; docs/design.md).
+ *
+ * Connector status: every connector instance gets a small connection of
+ * its own whose last will is "offline" on ioc/v1/<province>/_status/<name>,
+ * retained; it publishes "online" or "degraded: <reason>" there. A killed
+ * daemon (or a crashed iocd@NAME) thus shows "offline" for each of its
+ * connectors with no action of ours; a clean stop publishes "offline".
  *
  * Threads: libmosquitto's network thread (mosquitto_loop_start) runs the
  * connection and calls on_connect / on_disconnect / on_publish; our
@@ -10,9 +25,10 @@
  * in the table yet (libmosquitto calls on_publish without holding the
  * locks mosquitto_publish takes, so this cannot deadlock).
  */
-#include "sink_mqtt.h"
+#include "sink.h"
 
 #include "clock.h"
+#include "mqtt_endpoint.h"
 #include "log.h"
 #include "outbox.h"
 #include "status_mqtt.h"
@@ -32,7 +48,7 @@
  * would wake an idle daemon for nothing (it was 200 ms: 5 wake-ups/s). */
 #define MQTT_IDLE_WAIT_MS 10000
 
-const struct ioc_config_key sink_mqtt_keys[] = {
+static const struct ioc_config_key mqtt_keys[] = {
     {"enabled", IOC_CFG_BOOL, "false", false, "publish metrics to an MQTT broker"},
     {"host", IOC_CFG_STRING, "127.0.0.1", false, "broker host name or address"},
     {"port", IOC_CFG_INT, "1883", false, "broker port (8883 is usual with TLS)"},
@@ -86,7 +102,8 @@ static int mqtt_topic_prefix_valid(const char *p)
     return strpbrk(p, "+# ") == NULL;
 }
 
-void sink_mqtt_check(const struct config_section *sec, struct diag *d)
+/* Semantic checks of [sink.mqtt] beyond types (ranges, files, pairs). */
+static void mqtt_check(const struct config_section *sec, struct diag *d)
 {
     int64_t port = section_int(sec, "port"), qos = section_int(sec, "qos");
     int64_t inflight = section_int(sec, "max_inflight"), keepalive = section_ms(sec, "keepalive");
@@ -375,8 +392,7 @@ static const struct sink_ops mqtt_ops = {
     .free = mqtt_free,
 };
 
-struct sink *sink_mqtt_new(const struct config_section *sec, const char *province,
-                           const struct outbox_limits *limits)
+static struct sink *mqtt_create(const struct config_section *sec, const struct sink_setup *setup)
 {
     struct sink_mqtt *s = calloc(1, sizeof *s);
     if (!s)
@@ -393,7 +409,7 @@ struct sink *sink_mqtt_new(const struct config_section *sec, const char *provinc
     s->max_inflight = (size_t)section_int(sec, "max_inflight");
     if (mqtt_endpoint_init(&s->endpoint, sec) < 0 ||
         !(s->inflight = calloc(65536, sizeof *s->inflight)) ||
-        !(s->outbox = outbox_new("sink mqtt", limits)) ||
+        !(s->outbox = outbox_new("sink mqtt", setup->limits)) ||
         !(s->mosq = mqtt_endpoint_client(&s->endpoint, s->endpoint.client_id, s))) {
         mqtt_free(&s->base);
         return NULL;
@@ -404,7 +420,7 @@ struct sink *sink_mqtt_new(const struct config_section *sec, const char *provinc
     mosquitto_publish_callback_set(s->mosq, mqtt_on_publish);
     if (section_bool(sec, "status") &&
         (asprintf(&s->status_prefix, "%s/%s/_status", section_text(sec, "topic_prefix"),
-                  province) < 0 ||
+                  setup->province) < 0 ||
          !(s->status = status_mqtt_new(&s->endpoint, s->status_prefix)))) {
         mqtt_free(&s->base);
         return NULL;
@@ -417,3 +433,10 @@ struct sink *sink_mqtt_new(const struct config_section *sec, const char *provinc
     }
     return &s->base;
 }
+
+const struct sink_kind sink_mqtt_kind = {
+    .section = "sink.mqtt",
+    .keys = mqtt_keys,
+    .check = mqtt_check,
+    .create = mqtt_create,
+};
