@@ -116,13 +116,13 @@ static void config_iocd_section(const struct config_section *sec, struct config 
     }
     const char *reason;
     v = section_text(sec, "timezone");
-    if (timeparse_offset(v, &c->tz_offset_min, &reason) < 0)
+    if (timeparse_offset(v, &c->tz_offset_min, NULL) < 0)
         diag_add(d, sec->path, section_line(sec, "timezone"),
-                 "'timezone' = '%s': not an offset like +07:00 (%s)", v ? v : "", reason);
+                 "'timezone' = '%s': not an offset like +07:00", v ? v : "");
     v = section_text(sec, "log_level");
     if (!v || log_level_parse(v, &c->log_level, &reason) < 0)
-        diag_add(d, sec->path, section_line(sec, "log_level"),
-                 "'log_level' = '%s': use error, warning, info or debug", v ? v : "");
+        diag_add(d, sec->path, section_line(sec, "log_level"), "'log_level' = '%s': %s",
+                 v ? v : "", v ? reason : "use error, warning, info or debug");
     c->shutdown_timeout_ms = section_ms(sec, "shutdown_timeout");
     c->stats_interval_ms = section_ms(sec, "stats_interval");
     c->connectors_dir = config_path_join(c->dir, section_text(sec, "connectors_dir"));
