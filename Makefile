@@ -130,7 +130,7 @@ TOOL_LIBS_feedsim := -lmicrohttpd
 TOOL_LIBS_kafka-mock := -lrdkafka
 
 # The test suite: unit tests, then integration tests with real processes on
-# 127.0.0.1. Ends with "N passed, N failed".
+# 127.0.0.1. Ends with "N passed, N failed, N skipped".
 check: all $(UNIT_BIN)
 	@BUILD=$(BUILD) tests/run.sh
 
