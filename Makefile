@@ -131,8 +131,15 @@ TOOL_LIBS_kafka-mock := -lrdkafka
 
 # The test suite: unit tests, then integration tests with real processes on
 # 127.0.0.1. Ends with "N passed, N failed, N skipped".
+# Among them, tests/integration/test_includes.sh runs tools/check-includes
+# on daemon/ (no include cycle; sinks and outbox include no HTTP, connector
+# or scheduler header); `make check-includes` runs it alone.
 check: all $(UNIT_BIN)
 	@BUILD=$(BUILD) tests/run.sh
+
+.PHONY: check-includes
+check-includes:
+	@tools/check-includes daemon
 
 # Fuzzing (issue 5): a libFuzzer target of http_json's mapping parser and
 # record extraction, built with clang and ASan+UBSan whatever SANITIZE says,
