@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "../../connectors/http_json/hjwalk.h"
+#include "../hjwalk.h"
 #include "hj_kv_mapping.h"
 
 #define BASE_URL "http://feed.test/api/items?unit=1"
