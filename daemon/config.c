@@ -19,32 +19,40 @@
 #include <unistd.h>
 
 const struct ioc_config_key config_iocd_keys[] = {
-    {"province", IOC_CFG_STRING, NULL, true, "2-digit code of the province served, e.g. 96"},
+    {"province", IOC_CFG_STRING, NULL, true, "2-digit code of the province served, e.g. 96",
+     NULL, NULL},
     {"timezone", IOC_CFG_STRING, "+07:00", false,
-     "UTC offset of published timestamps and of compact yyyyMMddHHmmss times"},
-    {"connectors_dir", IOC_CFG_STRING, "connectors.d", false, "folder of NAME.conf files"},
+     "UTC offset of published timestamps and of compact yyyyMMddHHmmss times", NULL, NULL},
+    {"connectors_dir", IOC_CFG_STRING, "connectors.d", false, "folder of NAME.conf files",
+     NULL, NULL},
     {"plugin_dir", IOC_CFG_STRING, NULL, false,
-     "folder of connector .so files (default: beside the binary, else " IOCD_PLUGIN_DIR ")"},
-    {"state_dir", IOC_CFG_STRING, "/var/lib/iocd", false, "saved connector state"},
+     "folder of connector .so files (default: beside the binary, else " IOCD_PLUGIN_DIR ")",
+     NULL, NULL},
+    {"state_dir", IOC_CFG_STRING, "/var/lib/iocd", false, "saved connector state", NULL, NULL},
     {"gazetteer", IOC_CFG_STRING, "gazetteer/vn-2025-07.tsv", false,
-     "administrative units and old->new commune codes"},
-    {"log_level", IOC_CFG_STRING, "info", false, "error, warning, info or debug"},
-    {"shutdown_timeout", IOC_CFG_DURATION, "10s", false, "wait for in-flight polls on stop"},
-    {"stats_interval", IOC_CFG_DURATION, "5m", false, "how often counters are logged; 0 = never"},
-    {NULL, 0, NULL, false, NULL},
+     "administrative units and old->new commune codes", NULL, NULL},
+    {"log_level", IOC_CFG_STRING, "info", false, "error, warning, info or debug", NULL, NULL},
+    {"shutdown_timeout", IOC_CFG_DURATION, "10s", false, "wait for in-flight polls on stop",
+     NULL, NULL},
+    {"stats_interval", IOC_CFG_DURATION, "5m", false, "how often counters are logged; 0 = never",
+     NULL, NULL},
+    {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
 const struct ioc_config_key config_stdout_keys[] = {
-    {"enabled", IOC_CFG_BOOL, "false", false, "print one JSON metric record per line on stdout"},
-    {NULL, 0, NULL, false, NULL},
+    {"enabled", IOC_CFG_BOOL, "false", false, "print one JSON metric record per line on stdout",
+     NULL, NULL},
+    {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
 const struct ioc_config_key config_outbox_keys[] = {
     {"capacity", IOC_CFG_INT, "100000", false,
-     "metrics each sink may hold while its broker is slow or away; then the oldest are dropped"},
+     "metrics each sink may hold while its broker is slow or away; then the oldest are dropped",
+     NULL, NULL},
     {"max_bytes", IOC_CFG_SIZE, "16MiB", false,
-     "memory each sink's outbox may hold (whichever of capacity and max_bytes comes first)"},
-    {NULL, 0, NULL, false, NULL},
+     "memory each sink's outbox may hold (whichever of capacity and max_bytes comes first)",
+     NULL, NULL},
+    {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
 static const char *const config_sections[] = {"iocd", "sink.stdout", "sink.mqtt", "sink.kafka",
@@ -181,9 +189,9 @@ static void config_check_section(const struct ini_file *ini, const char *section
             free(text);
             continue;
         }
-        const char *reason;
+        char reason[256];
         const struct ioc_config_key *k = values[idx].key;
-        if (!text && confval_check(k->type, e->value, &reason) < 0) {
+        if (!text && confval_check_key(k, e->value, reason, sizeof reason) < 0) {
             diag_add(d, ini->path, e->line, "'%s' = '%s': %s", k->name, e->value,
                      k->type == IOC_CFG_SECRET ? "(secret)" : reason);
             values[idx].line = e->line; /* given, though wrong: not "missing" */
@@ -517,7 +525,8 @@ static void config_instance_families(const struct ini_file *ini, struct ini_file
             view->entries[view->count++] = *e;
             continue;
         }
-        const char *rest = e->key + strlen(fam->name) - 1, *reason;
+        const char *rest = e->key + strlen(fam->name) - 1;
+        char reason[256];
         size_t len = strlen(rest);
         if (len == 0 || rest[0] == '.' || rest[len - 1] == '.' || strstr(rest, "..")) {
             diag_add(d, ic->path, e->line, "'%s': a key of family '%s' needs a name after '%.*s' "
@@ -525,7 +534,7 @@ static void config_instance_families(const struct ini_file *ini, struct ini_file
                      (int)strlen(fam->name) - 1, fam->name);
             continue;
         }
-        if (confval_check(fam->type, e->value, &reason) < 0) {
+        if (confval_check_key(fam, e->value, reason, sizeof reason) < 0) {
             diag_add(d, ic->path, e->line, "'%s' = '%s': %s", e->key, e->value, reason);
             continue;
         }
