@@ -15,27 +15,34 @@
 #include <unistd.h>
 
 const struct ioc_config_key config_iocd_keys[] = {
-    {"province", IOC_CFG_STRING, NULL, true, "2-digit code of the province served, e.g. 96"},
+    {"province", IOC_CFG_STRING, NULL, true, "2-digit code of the province served, e.g. 96",
+     NULL, NULL},
     {"timezone", IOC_CFG_STRING, "+07:00", false,
-     "UTC offset of published timestamps and of compact yyyyMMddHHmmss times"},
-    {"connectors_dir", IOC_CFG_STRING, "connectors.d", false, "folder of NAME.conf files"},
+     "UTC offset of published timestamps and of compact yyyyMMddHHmmss times", NULL, NULL},
+    {"connectors_dir", IOC_CFG_STRING, "connectors.d", false, "folder of NAME.conf files",
+     NULL, NULL},
     {"plugin_dir", IOC_CFG_STRING, NULL, false,
-     "folder of connector .so files (default: beside the binary, else " IOCD_PLUGIN_DIR ")"},
-    {"state_dir", IOC_CFG_STRING, "/var/lib/iocd", false, "saved connector state"},
+     "folder of connector .so files (default: beside the binary, else " IOCD_PLUGIN_DIR ")",
+     NULL, NULL},
+    {"state_dir", IOC_CFG_STRING, "/var/lib/iocd", false, "saved connector state", NULL, NULL},
     {"gazetteer", IOC_CFG_STRING, "gazetteer/vn-2025-07.tsv", false,
-     "administrative units and old->new commune codes"},
-    {"log_level", IOC_CFG_STRING, "info", false, "error, warning, info or debug"},
-    {"shutdown_timeout", IOC_CFG_DURATION, "10s", false, "wait for in-flight polls on stop"},
-    {"stats_interval", IOC_CFG_DURATION, "5m", false, "how often counters are logged; 0 = never"},
-    {NULL, 0, NULL, false, NULL},
+     "administrative units and old->new commune codes", NULL, NULL},
+    {"log_level", IOC_CFG_STRING, "info", false, "error, warning, info or debug", NULL, NULL},
+    {"shutdown_timeout", IOC_CFG_DURATION, "10s", false, "wait for in-flight polls on stop",
+     NULL, NULL},
+    {"stats_interval", IOC_CFG_DURATION, "5m", false, "how often counters are logged; 0 = never",
+     NULL, NULL},
+    {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
 const struct ioc_config_key config_outbox_keys[] = {
     {"capacity", IOC_CFG_INT, "100000", false,
-     "metrics each sink may hold while its broker is slow or away; then the oldest are dropped"},
+     "metrics each sink may hold while its broker is slow or away; then the oldest are dropped",
+     NULL, NULL},
     {"max_bytes", IOC_CFG_SIZE, "16MiB", false,
-     "memory each sink's outbox may hold (whichever of capacity and max_bytes comes first)"},
-    {NULL, 0, NULL, false, NULL},
+     "memory each sink's outbox may hold (whichever of capacity and max_bytes comes first)",
+     NULL, NULL},
+    {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
 static char *config_path_join(const char *dir, const char *rel)

@@ -180,7 +180,7 @@ int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_ms)
 {
     ctx->poll_deadline_ms = clock_mono_ms() + ctx->cfg->timeout_ms;
     ctx->retry_after_ms = -1;
-    ctx->poll_rejects = 0;
+    atomic_store(&ctx->poll_rejects, 0);
     pthread_mutex_lock(&ctx->status_lock);
     ctx->poll_error[0] = '\0';
     pthread_mutex_unlock(&ctx->status_lock);
@@ -194,13 +194,15 @@ int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_ms)
                 (long long)ctx->cfg->timeout_ms);
     }
     pipeline_flush(ctx->pipeline);
-    if (ctx->poll_rejects > INSTANCE_REJECT_LOG_LIMIT)
+    /* poll has returned: any thread it started is done with ctx. */
+    unsigned rejects = atomic_load(&ctx->poll_rejects);
+    if (rejects > INSTANCE_REJECT_LOG_LIMIT)
         log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "%u more rejected records in this poll were not logged",
-                ctx->poll_rejects - INSTANCE_REJECT_LOG_LIMIT);
+                rejects - INSTANCE_REJECT_LOG_LIMIT);
     atomic_fetch_add(ok ? &ctx->counters.polls_ok : &ctx->counters.polls_failed, 1);
     uint64_t emitted = atomic_load(&ctx->counters.metrics_emitted) - emitted_before;
     log_msg(LOG_LEVEL_DEBUG, ctx->cfg->name, "poll %s: %llu metrics, %u rejected",
-            ok ? "done" : "failed", (unsigned long long)emitted, ctx->poll_rejects);
+            ok ? "done" : "failed", (unsigned long long)emitted, rejects);
     instance_record_outcome(ctx, ok);
     ctx->poll_deadline_ms = 0;
     *retry_after_ms = ctx->retry_after_ms;
@@ -230,6 +232,19 @@ void instance_log_counters(struct ioc_ctx *ctx)
             (unsigned long long)atomic_load(&c->http_not_modified),
             (unsigned long long)atomic_load(&c->bytes_received), last_success,
             instance_health_text(ctx, health, sizeof health));
+}
+
+/* check runs on a short-lived ctx without HTTP client, state, pipeline or
+ * poll (instance_check). A call that needs one of them would dereference
+ * NULL; it refuses instead, logged with the instance, the plugin and what
+ * to do. True when the call must return its error value. */
+static bool instance_refused_in_check(ioc_ctx *ctx, const char *function, const char *instead)
+{
+    if (!ctx->check_diag)
+        return false;
+    log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "plugin %s: check may not call %s; %s", ctx->desc->name,
+            function, instead);
+    return true;
 }
 
 /* ---- host API: configuration ---- */
@@ -373,8 +388,13 @@ void ioc_log(ioc_ctx *ctx, enum ioc_log_level level, const char *fmt, ...)
 
 void ioc_reject(ioc_ctx *ctx, const char *where, const char *field, const char *reason)
 {
+    if (instance_refused_in_check(ctx, "ioc_reject", "reject records in poll"))
+        return;
+    /* Both counters are atomic, and the throttle decides on the value this
+     * call itself produced, so concurrent callers log exactly the first
+     * INSTANCE_REJECT_LOG_LIMIT rejections and count every one. */
     atomic_fetch_add(&ctx->counters.records_rejected, 1);
-    if (++ctx->poll_rejects > INSTANCE_REJECT_LOG_LIMIT)
+    if (atomic_fetch_add(&ctx->poll_rejects, 1) + 1 > INSTANCE_REJECT_LOG_LIMIT)
         return;
     log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "%s%sfield '%s' %s; record skipped", where ? where : "",
             where ? ": " : "", field ? field : "?", reason ? reason : "is invalid");
@@ -386,6 +406,8 @@ int ioc_emit(ioc_ctx *ctx, const struct ioc_record *record)
 {
     struct normalized n;
     struct normalize_error err;
+    if (instance_refused_in_check(ctx, "ioc_emit", "emit in poll"))
+        return IOC_ERROR;
     if (!record) {
         ioc_reject(ctx, NULL, "record", "is NULL");
         return IOC_ERROR;
@@ -427,6 +449,15 @@ enum ioc_http_result ioc_http_request(ioc_ctx *ctx, const char *url,
                                       const struct ioc_http_options *options,
                                       struct ioc_http_response *response)
 {
+    if (instance_refused_in_check(ctx, "ioc_http_request", "fetch in poll")) {
+        if (response) {
+            memset(response, 0, sizeof *response);
+            response->retry_after_s = -1;
+            snprintf(response->error, sizeof response->error,
+                     "check may not call ioc_http_request; fetch in poll");
+        }
+        return IOC_HTTP_ERR_USAGE;
+    }
     struct http_limits limits = {ctx->poll_deadline_ms, ctx->cfg->timeout_ms, ctx->cfg->max_body,
                                  &ctx->stopping};
     atomic_fetch_add(&ctx->counters.http_requests, 1);
@@ -476,11 +507,15 @@ char *ioc_url_with_param(const char *base, const char *name, const char *value)
 
 char *ioc_state_get(ioc_ctx *ctx, const char *key)
 {
+    if (instance_refused_in_check(ctx, "ioc_state_get", "read saved state in init or poll"))
+        return NULL;
     return key ? state_get(ctx->state, key) : NULL;
 }
 
 int ioc_state_set(ioc_ctx *ctx, const char *key, const char *value)
 {
+    if (instance_refused_in_check(ctx, "ioc_state_set", "save state in init or poll"))
+        return IOC_ERROR;
     if (!state_key_valid(key)) {
         ioc_log(ctx, IOC_LOG_ERROR, "state key '%s' is invalid ([A-Za-z0-9_.-], 1..64 bytes)",
                 key ? key : "(null)");
@@ -494,4 +529,10 @@ int ioc_state_set(ioc_ctx *ctx, const char *key, const char *value)
     return IOC_OK;
 }
 
-bool ioc_stopping(ioc_ctx *ctx) { return atomic_load(&ctx->stopping); }
+bool ioc_stopping(ioc_ctx *ctx)
+{
+    /* "Stop" is the answer that ends whatever loop asked. */
+    if (instance_refused_in_check(ctx, "ioc_stopping", "check has no poll to stop"))
+        return true;
+    return atomic_load(&ctx->stopping);
+}

@@ -40,12 +40,16 @@ struct ioc_ctx {
     struct http_client *http;
     void *plugin_state;
     bool initialised;
-    struct diag *check_diag;    /* set while the plugin's check runs */
+    struct diag *check_diag;    /* set while the plugin's check runs: then
+                                   there is no HTTP client, state, pipeline
+                                   nor poll, and the calls that need them
+                                   refuse (instance_refused_in_check) */
 
     atomic_bool stopping;
     int64_t poll_deadline_ms;   /* monotonic; 0 outside a poll */
     int64_t retry_after_ms;     /* largest Retry-After seen in this poll, -1 none */
-    unsigned poll_rejects;      /* rejections in the current poll */
+    atomic_uint poll_rejects;   /* rejections in the current poll (ioc_reject
+                                   may be called from the plugin's threads) */
 
     struct instance_counters counters;
 

@@ -70,7 +70,8 @@ static void instconf_families(const struct ini_file *ini, struct ini_file *view,
             view->entries[view->count++] = *e;
             continue;
         }
-        const char *rest = e->key + strlen(fam->name) - 1, *reason;
+        const char *rest = e->key + strlen(fam->name) - 1;
+        char reason[256];
         size_t len = strlen(rest);
         if (len == 0 || rest[0] == '.' || rest[len - 1] == '.' || strstr(rest, "..")) {
             diag_add(d, ic->path, e->line, "'%s': a key of family '%s' needs a name after '%.*s' "
@@ -78,7 +79,7 @@ static void instconf_families(const struct ini_file *ini, struct ini_file *view,
                      (int)strlen(fam->name) - 1, fam->name);
             continue;
         }
-        if (confval_check(fam->type, e->value, &reason) < 0) {
+        if (confval_check_key(fam, e->value, reason, sizeof reason) < 0) {
             diag_add(d, ic->path, e->line, "'%s' = '%s': %s", e->key, e->value, reason);
             continue;
         }

@@ -132,9 +132,9 @@ void keytable_check(const struct ini_file *ini, const char *section,
             free(text);
             continue;
         }
-        const char *reason;
+        char reason[256];
         const struct ioc_config_key *k = values[idx].key;
-        if (!text && confval_check(k->type, e->value, &reason) < 0) {
+        if (!text && confval_check_key(k, e->value, reason, sizeof reason) < 0) {
             diag_add(d, ini->path, e->line, "'%s' = '%s': %s", k->name, e->value,
                      k->type == IOC_CFG_SECRET ? "(secret)" : reason);
             values[idx].line = e->line; /* given, though wrong: not "missing" */

@@ -78,8 +78,11 @@ static void describe_keys(const struct ioc_config_key *keys)
     for (const struct ioc_config_key *k = keys; k && k->name; k++) {
         const char *def = k->type == IOC_CFG_SECRET && k->default_value ? "(secret)"
                         : k->default_value ? k->default_value : "-";
-        printf("  %-20s %-9s %-10s %-9s %s\n", k->name, confval_type_name(k->type), def,
-               k->required ? "required" : "optional", k->help);
+        char bounds[160];
+        confval_bounds_text(k, bounds, sizeof bounds);
+        printf("  %-20s %-9s %-10s %-9s %s%s%s%s\n", k->name, confval_type_name(k->type), def,
+               k->required ? "required" : "optional", k->help, bounds[0] ? " [" : "", bounds,
+               bounds[0] ? "]" : "");
     }
 }
 

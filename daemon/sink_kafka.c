@@ -38,15 +38,17 @@
 #define KAFKA_ERROR_LOG_INTERVAL_S 30
 
 static const struct ioc_config_key kafka_keys[] = {
-    {"enabled", IOC_CFG_BOOL, "false", false, "publish metrics to Kafka"},
-    {"bootstrap_servers", IOC_CFG_STRING, "127.0.0.1:9092", false, "host:port[,host:port...]"},
-    {"topic", IOC_CFG_STRING, "ioc.metrics.v1", false, "topic of metric records"},
-    {"compression", IOC_CFG_STRING, "lz4", false, "none, gzip, snappy, lz4 or zstd"},
-    {"linger", IOC_CFG_DURATION, "5ms", false, "how long librdkafka waits to fill a batch"},
+    {"enabled", IOC_CFG_BOOL, "false", false, "publish metrics to Kafka", NULL, NULL},
+    {"bootstrap_servers", IOC_CFG_STRING, "127.0.0.1:9092", false, "host:port[,host:port...]",
+     NULL, NULL},
+    {"topic", IOC_CFG_STRING, "ioc.metrics.v1", false, "topic of metric records", NULL, NULL},
+    {"compression", IOC_CFG_STRING, "lz4", false, "none, gzip, snappy, lz4 or zstd", NULL, NULL},
+    {"linger", IOC_CFG_DURATION, "5ms", false, "how long librdkafka waits to fill a batch",
+     NULL, NULL},
     {"delivery_timeout", IOC_CFG_DURATION, "5m", false,
-     "how long librdkafka retries one message; then it goes back to the outbox"},
-    {"client_id", IOC_CFG_STRING, "iocd", false, "Kafka client id"},
-    {NULL, 0, NULL, false, NULL},
+     "how long librdkafka retries one message; then it goes back to the outbox", NULL, NULL},
+    {"client_id", IOC_CFG_STRING, "iocd", false, "Kafka client id", NULL, NULL},
+    {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
 struct sink_kafka {

@@ -97,8 +97,9 @@ static struct sink *stdout_create(const struct config_section *sec, const struct
 }
 
 static const struct ioc_config_key stdout_keys[] = {
-    {"enabled", IOC_CFG_BOOL, "false", false, "print one JSON metric record per line on stdout"},
-    {NULL, 0, NULL, false, NULL},
+    {"enabled", IOC_CFG_BOOL, "false", false, "print one JSON metric record per line on stdout",
+     NULL, NULL},
+    {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
 const struct sink_kind sink_stdout_kind = {
