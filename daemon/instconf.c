@@ -43,16 +43,10 @@ static void instconf_limits(struct instance_config *ic, struct diag *d)
     if ((v = instance_value(ic, "source")) && v->text && !instconf_valid_name(v->text))
         diag_add(d, ic->path, v->line, "'source' = '%s': use lowercase letters, digits, '_' or "
                  "'-', starting with a letter or digit (it becomes an MQTT topic level)", v->text);
-    if (ic->interval_ms < 1000 && (v = instance_value(ic, "interval")))
-        diag_add(d, ic->path, v->line, "'interval' must be at least 1s");
-    if (ic->timeout_ms < 100 && (v = instance_value(ic, "timeout")))
-        diag_add(d, ic->path, v->line, "'timeout' must be at least 100ms");
+    /* interval, timeout, fail_after and max_body have their bounds in
+     * plugin_reserved_keys; only relations between keys are judged here. */
     if (ic->jitter_ms * 2 > ic->interval_ms && (v = instance_value(ic, "jitter")))
         diag_add(d, ic->path, v->line, "'jitter' must be at most half the interval");
-    if (ic->fail_after < 1 && (v = instance_value(ic, "fail_after")))
-        diag_add(d, ic->path, v->line, "'fail_after' must be at least 1");
-    if (ic->max_body < 1024 && (v = instance_value(ic, "max_body")))
-        diag_add(d, ic->path, v->line, "'max_body' must be at least 1k");
 }
 
 /* Take the members of the plugin's key families out of `ini` (into

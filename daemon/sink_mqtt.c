@@ -51,7 +51,7 @@
 static const struct ioc_config_key mqtt_keys[] = {
     {"enabled", IOC_CFG_BOOL, "false", false, "publish metrics to an MQTT broker", NULL, NULL},
     {"host", IOC_CFG_STRING, "127.0.0.1", false, "broker host name or address", NULL, NULL},
-    {"port", IOC_CFG_INT, "1883", false, "broker port (8883 is usual with TLS)", NULL, NULL},
+    {"port", IOC_CFG_INT, "1883", false, "broker port (8883 is usual with TLS)", "1", "65535"},
     {"client_id", IOC_CFG_STRING, NULL, false, "MQTT client id (default iocd-HOST-PID)",
      NULL, NULL},
     {"username", IOC_CFG_STRING, NULL, false, "user name for the broker", NULL, NULL},
@@ -64,12 +64,14 @@ static const struct ioc_config_key mqtt_keys[] = {
      NULL, NULL},
     {"key_file", IOC_CFG_STRING, NULL, false, "client private key (PEM), with cert_file",
      NULL, NULL},
-    {"qos", IOC_CFG_INT, "1", false, "QoS of metric messages: 0, 1 or 2", NULL, NULL},
+    {"qos", IOC_CFG_INT, "1", false, "QoS of metric messages: 0, 1 or 2", "0", "2"},
     {"retain", IOC_CFG_BOOL, "true", false, "retain metric messages (screens see current values)",
      NULL, NULL},
-    {"keepalive", IOC_CFG_DURATION, "30s", false, "MQTT keepalive", NULL, NULL},
-    {"max_inflight", IOC_CFG_INT, "100", false, "unacknowledged messages at most", NULL, NULL},
-    {"reconnect_min", IOC_CFG_DURATION, "1s", false, "first wait before reconnecting", NULL, NULL},
+    {"keepalive", IOC_CFG_DURATION, "30s", false, "MQTT keepalive", "5s", "65535s"},
+    {"max_inflight", IOC_CFG_INT, "100", false,
+     "unacknowledged messages at most (unlimited in-flight is ~30x slower)", "1", "65535"},
+    {"reconnect_min", IOC_CFG_DURATION, "1s", false, "first wait before reconnecting", "100ms",
+     NULL},
     {"reconnect_max", IOC_CFG_DURATION, "30s", false, "longest wait between reconnections",
      NULL, NULL},
     {"topic_prefix", IOC_CFG_STRING, "ioc/v1", false, "topics are PREFIX/PROVINCE/SERIES",
@@ -114,21 +116,10 @@ static int mqtt_topic_prefix_valid(const char *p)
 /* Semantic checks of [sink.mqtt] beyond types (ranges, files, pairs). */
 static void mqtt_check(const struct config_section *sec, struct diag *d)
 {
-    int64_t port = section_int(sec, "port"), qos = section_int(sec, "qos");
-    int64_t inflight = section_int(sec, "max_inflight"), keepalive = section_ms(sec, "keepalive");
-    if (port < 1 || port > 65535)
-        diag_add(d, sec->path, section_line(sec, "port"), "'port' must be 1..65535");
-    if (qos < 0 || qos > 2)
-        diag_add(d, sec->path, section_line(sec, "qos"), "'qos' must be 0, 1 or 2");
-    if (inflight < 1 || inflight > 65535)
-        diag_add(d, sec->path, section_line(sec, "max_inflight"),
-                 "'max_inflight' must be 1..65535 (unlimited in-flight is ~30x slower)");
-    if (keepalive < 5000 || keepalive > 65535000)
-        diag_add(d, sec->path, section_line(sec, "keepalive"), "'keepalive' must be 5s..65535s");
-    if (section_ms(sec, "reconnect_min") < 100 ||
-        section_ms(sec, "reconnect_min") > section_ms(sec, "reconnect_max"))
+    /* Ranges of single keys are in mqtt_keys; relations between keys here. */
+    if (section_ms(sec, "reconnect_min") > section_ms(sec, "reconnect_max"))
         diag_add(d, sec->path, section_line(sec, "reconnect_min"),
-                 "'reconnect_min' must be at least 100ms and not above reconnect_max");
+                 "'reconnect_min' must not be above reconnect_max");
     const char *prefix = section_text(sec, "topic_prefix");
     if (prefix && !mqtt_topic_prefix_valid(prefix))
         diag_add(d, sec->path, section_line(sec, "topic_prefix"),

@@ -47,8 +47,8 @@ printf '\n[sink.kafka]\nenabled = true\nkafka.no.such.property = 1\nkafka.socket
     >>"$tmp/sinks/iocd.conf"
 "$IOCD" -c "$tmp/sinks/iocd.conf" --check-config >/dev/null 2>"$tmp/sinks.err"
 same 1 "$?" "--check-config with broken sink sections exits 1"
-contains "$tmp/sinks.err" "iocd.conf:14: 'qos' must be 0, 1 or 2" "mqtt: qos out of range, at its line"
-contains "$tmp/sinks.err" "iocd.conf:15: 'max_inflight' must be 1..65535" "mqtt: max_inflight 0 refused (unlimited is ~30x slower)"
+contains "$tmp/sinks.err" "iocd.conf:14: 'qos' = '3': must be between 0 and 2" "mqtt: qos out of range, at its line"
+contains "$tmp/sinks.err" "iocd.conf:15: 'max_inflight' = '0': must be between 1 and 65535" "mqtt: max_inflight 0 refused (unlimited is ~30x slower)"
 contains "$tmp/sinks.err" "iocd.conf:16: unknown key 'topic_prefx' (did you mean 'topic_prefix'?)" "mqtt: misspelt key"
 contains "$tmp/sinks.err" "iocd.conf:20: 'kafka.no.such.property': No such configuration property" \
     "kafka: unknown librdkafka property, at its line"

@@ -742,7 +742,7 @@ static void test_interval_below_1s(void **state)
     write_main(f, "province = 96\n");
     write_conn(f, "ex", MINIMAL "interval = 500ms\n");
     load_errors(f, NULL, 1);
-    expect_line(f, "connectors.d/ex.conf:3: 'interval' must be at least 1s");
+    expect_line(f, "connectors.d/ex.conf:3: 'interval' = '500ms': must be at least 1s");
     write_conn(f, "ex", MINIMAL "interval = 1s\n");
     load_ok(f, NULL);
     assert_int_equal(f->cfg.instances[0].interval_ms, 1000);
@@ -774,9 +774,9 @@ static void test_other_limits(void **state)
                         "fail_after = 0\n"  /* 4 */
                         "max_body = 512\n"); /* 5 */
     load_errors(f, NULL, 3);
-    expect_line(f, "connectors.d/ex.conf:3: 'timeout' must be at least 100ms");
-    expect_line(f, "connectors.d/ex.conf:4: 'fail_after' must be at least 1");
-    expect_line(f, "connectors.d/ex.conf:5: 'max_body' must be at least 1k");
+    expect_line(f, "connectors.d/ex.conf:3: 'timeout' = '50ms': must be at least 100ms");
+    expect_line(f, "connectors.d/ex.conf:4: 'fail_after' = '0': must be at least 1");
+    expect_line(f, "connectors.d/ex.conf:5: 'max_body' = '512': must be at least 1k");
     write_conn(f, "ex", MINIMAL "timeout = 100ms\nfail_after = 1\nmax_body = 1k\n");
     load_ok(f, NULL);
     assert_int_equal(f->cfg.instances[0].timeout_ms, 100);
