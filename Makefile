@@ -5,6 +5,10 @@
 #   build/connectors/<name>.so    one plugin per connectors/<name>/ folder
 #   build/tools/<name>            one dev tool per tools/<name>/ folder
 #   build/tests/test_<module>     one unit-test binary per tests/unit/test_*.c
+#                                 and per connectors/<name>/tests/test_*.c
+#   build/obj/<path>.o, .d        one object per source, and the headers it
+#                                 included (gcc -MMD -MP), so touching a
+#                                 header rebuilds only what includes it
 #
 # `make SANITIZE=1 ...` builds with ASan+UBSan into build/asan/ instead, so
 # both builds can live side by side: `make check SANITIZE=1`.
@@ -28,88 +32,114 @@ BUILD   ?= build
 EXTRA   := -O2
 endif
 
-# Installed paths are compiled in through $(BUILD)/paths.h, which is
-# rewritten only when PREFIX or SYSCONFDIR change, so `make install
-# PREFIX=/usr` after a plain `make` rebuilds what depends on them.
-CPPFLAGS += -Iinclude -Idaemon -I$(BUILD) -D_GNU_SOURCE -DIOCD_VERSION='"$(VERSION)"'
+# The project's flags are always used; CPPFLAGS, CFLAGS and LDFLAGS are
+# the user's and come after ours, so `make CFLAGS=-O0` (or a packager's
+# CFLAGS from the environment) adds to -std=c11 -Werror -pthread and the
+# pkg-config flags instead of replacing them, and its -O0 wins over our -O2.
+IOC_CPPFLAGS := -Iinclude -Idaemon -I$(BUILD) -D_GNU_SOURCE -DIOCD_VERSION='"$(VERSION)"'
+IOC_CFLAGS   := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+                -Wformat=2 -pthread $(EXTRA) $(shell pkg-config --cflags $(PKGS))
 CFLAGS  ?= -g
-CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-           -Wformat=2 -pthread $(EXTRA) $(shell pkg-config --cflags $(PKGS))
+ALL_CPPFLAGS  = $(IOC_CPPFLAGS) $(CPPFLAGS)
+ALL_CFLAGS    = $(IOC_CFLAGS) $(CFLAGS)
 LIBS    := $(shell pkg-config --libs $(PKGS)) -lpthread -ldl -lm
+# Every object records the headers it includes in a .d file beside it
+# (-MMD), with an empty rule per header (-MP) so a deleted header does not
+# stop the build.
+DEPFLAGS := -MMD -MP
+
+# Installed paths are compiled in through $(BUILD)/paths.h, written when
+# the Makefile is read and rewritten only when PREFIX or SYSCONFDIR change,
+# so `make install PREFIX=/usr` after a plain `make` rebuilds what includes
+# it (config.c, main.c), and `make -q` can tell when nothing is to do.
+$(shell mkdir -p $(BUILD) && \
+    printf '#define IOCD_PLUGIN_DIR "%s"\n#define IOCD_SYSCONF "%s"\n' \
+        '$(PREFIX)/lib/iocd/connectors' '$(SYSCONFDIR)/iocd/iocd.conf' >$(BUILD)/paths.h.tmp && \
+    { cmp -s $(BUILD)/paths.h.tmp $(BUILD)/paths.h && rm -f $(BUILD)/paths.h.tmp || \
+      mv -f $(BUILD)/paths.h.tmp $(BUILD)/paths.h; })
+
+# obj_of SOURCES: their objects under $(BUILD)/obj/.
+obj_of = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 DAEMON_SRC  := $(wildcard daemon/*.c)
-DAEMON_OBJ  := $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o)
+DAEMON_OBJ  := $(call obj_of,$(DAEMON_SRC))
 LIB_OBJ     := $(filter-out $(BUILD)/obj/daemon/main.o,$(DAEMON_OBJ))
 CONNECTORS  := $(notdir $(patsubst %/,%,$(wildcard connectors/*/)))
 CONNECTOR_SO:= $(CONNECTORS:%=$(BUILD)/connectors/%.so)
 TOOLS       := $(notdir $(patsubst %/,%,$(wildcard tools/*/)))
 TOOL_BIN    := $(TOOLS:%=$(BUILD)/tools/%)
-UNIT_SRC    := $(wildcard tests/unit/test_*.c)
-UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# A connector's unit tests live in its own folder (connectors/NAME/tests/),
+# beside a fragment (tests.mk) that names the connector sources each links.
+UNIT_SRC    := $(wildcard tests/unit/test_*.c connectors/*/tests/test_*.c)
+UNIT_BIN    := $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(UNIT_SRC)))
+ifneq ($(words $(UNIT_BIN)),$(words $(sort $(UNIT_BIN))))
+$(error two unit tests share a name (tests are named after their module): $(sort $(notdir $(UNIT_SRC))))
+endif
+include $(wildcard connectors/*/tests/*.mk)
+# unit_src MODULE: the source of test_MODULE, wherever it lives.
+unit_src = $(filter %/test_$(1).c,$(UNIT_SRC))
 
 # Prerequisites below use $$(wildcard ...) per target.
 .SECONDEXPANSION:
 
-.PHONY: all check deps clean install demo FORCE
+.PHONY: all check deps clean install demo
 all: $(BUILD)/iocd $(CONNECTOR_SO) $(TOOL_BIN)
 
 # Only ioc_* symbols of the daemon are visible to plugins.
 $(BUILD)/iocd: $(DAEMON_OBJ) daemon/exports.list
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) -Wl,--dynamic-list=daemon/exports.list -o $@ $(DAEMON_OBJ) $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,--dynamic-list=daemon/exports.list -o $@ \
+	    $(DAEMON_OBJ) $(LIBS)
 
-$(BUILD)/paths.h: FORCE
-	@mkdir -p $(dir $@)
-	@printf '#define IOCD_PLUGIN_DIR "%s"\n#define IOCD_SYSCONF "%s"\n' \
-	    '$(PREFIX)/lib/iocd/connectors' '$(SYSCONFDIR)/iocd/iocd.conf' >$@.tmp
-	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
-FORCE:
-
-$(BUILD)/obj/%.o: %.c $(wildcard include/ioc/*.h daemon/*.h) $(BUILD)/paths.h
+# Every C source of the daemon, connectors, tools and unit tests becomes
+# one object; its header dependencies come from its .d file (included at
+# the end), paths.h only has to exist before the first compile.
+# Connector objects hide their symbols: a plugin exports its descriptor
+# only (the same objects link into unit tests, where hiding changes nothing).
+$(BUILD)/obj/connectors/%.o: OBJ_FLAGS := -fvisibility=hidden
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -fPIC $(OBJ_FLAGS) -c -o $@ $<
 
-# A connector is every .c file of its folder, linked against nothing but
-# what the SDK promises (the host API is resolved from the daemon).
-$(BUILD)/connectors/%.so: $$(wildcard connectors/%/*.c connectors/%/*.h) $(wildcard include/ioc/*.h)
+# A connector is every .c file of its folder (not its tests/), linked
+# against nothing but what the SDK promises (the host API is resolved
+# from the daemon).
+$(BUILD)/connectors/%.so: $$(call obj_of,$$(wildcard connectors/$$*/*.c))
 	@mkdir -p $(dir $@)
 	@echo "  PLUGIN  $@"
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -fvisibility=hidden -o $@ \
-	    $(filter %.c,$^) $(shell pkg-config --libs jansson)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -shared -o $@ $^ $(shell pkg-config --libs jansson)
 
 # A tool is every .c file of its folder; it may reuse daemon modules.
-$(BUILD)/tools/%: $$(wildcard tools/%/*.c tools/%/*.h) $(LIB_OBJ)
+$(BUILD)/tools/%: $$(call obj_of,$$(wildcard tools/$$*/*.c)) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  TOOL    $@"
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -Itools/$* -o $@ $(filter %.c,$^) $(LIB_OBJ) \
-	    $(LIBS) $(TOOL_LIBS_$*)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(TOOL_LIBS_$*)
 
 # Tests export the SDK like the daemon, so they can load real plugins. A
-# test of a connector's own module names its sources in TEST_SRC_<module>.
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJ) daemon/exports.list $$(TEST_SRC_$$*) \
-                       $$(wildcard connectors/*/*.h tests/unit/*.h)
+# test of a connector's own module names that connector's sources in
+# TEST_SRC_<module>, in connectors/<name>/tests/tests.mk.
+$(BUILD)/tests/test_%: $$(call obj_of,$$(call unit_src,$$*) $$(TEST_SRC_$$*)) \
+                       $(LIB_OBJ) daemon/exports.list
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -Wl,--dynamic-list=daemon/exports.list -o $@ $< \
-	    $(TEST_SRC_$*) $(LIB_OBJ) $(LIBS) -lcmocka
-
-TEST_SRC_jpath  := connectors/http_json/jpath.c
-TEST_SRC_hjnum  := connectors/http_json/hjnum.c connectors/http_json/hjquote.c
-TEST_SRC_hjtime := connectors/http_json/hjtime.c connectors/http_json/hjquote.c
-HJ_CORE_SRC := $(addprefix connectors/http_json/,jpath.c hjquote.c hjnum.c hjtime.c hjmap.c \
-                 hjextract.c)
-TEST_SRC_hjmap     := $(HJ_CORE_SRC)
-TEST_SRC_hjextract := $(HJ_CORE_SRC)
-TEST_SRC_hjwalk    := $(HJ_CORE_SRC) connectors/http_json/hjwalk.c
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,--dynamic-list=daemon/exports.list -o $@ \
+	    $(filter %.o,$^) $(LIBS) -lcmocka
 
 TOOL_LIBS_feedsim := -lmicrohttpd
 TOOL_LIBS_kafka-mock := -lrdkafka
 
 # The test suite: unit tests, then integration tests with real processes on
-# 127.0.0.1. Ends with "N passed, N failed".
+# 127.0.0.1. Ends with "N passed, N failed, N skipped".
+# Among them, tests/integration/test_includes.sh runs tools/check-includes
+# on daemon/ (no include cycle; sinks and outbox include no HTTP, connector
+# or scheduler header); `make check-includes` runs it alone.
 check: all $(UNIT_BIN)
 	@BUILD=$(BUILD) tests/run.sh
+
+.PHONY: check-includes
+check-includes:
+	@tools/check-includes daemon
 
 # Fuzzing (issue 5): a libFuzzer target of http_json's mapping parser and
 # record extraction, built with clang and ASan+UBSan whatever SANITIZE says,
@@ -184,8 +214,15 @@ BENCH_BIN := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/
 $(BUILD)/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
 	@echo "  BENCH   $@"
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIBS)
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(LIBS)
 
 .PHONY: bench
 bench: all $(BENCH_BIN)
 	@BUILD=$(BUILD) tests/bench/run.sh
+
+# Header dependencies recorded by the compiler (see DEPFLAGS); none yet on a
+# first build, when everything is built anyway. Objects are kept, not
+# deleted as intermediate files, so the next build relinks only.
+ALL_OBJ := $(DAEMON_OBJ) $(call obj_of,$(wildcard connectors/*/*.c tools/*/*.c) $(UNIT_SRC))
+.SECONDARY: $(ALL_OBJ)
+-include $(ALL_OBJ:.o=.d) $(BENCH_BIN:%=%.d)

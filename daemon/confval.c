@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -163,6 +164,101 @@ int confval_check(enum ioc_config_type type, const char *text, const char **reas
     }
     *reason = "unknown type";
     return -1;
+}
+
+/* Bounds compare numbers: the integer, the milliseconds or the bytes
+ * (at most 1 TiB, so a size fits an int64_t too). */
+static bool confval_bounded_type(enum ioc_config_type type)
+{
+    return type == IOC_CFG_INT || type == IOC_CFG_DURATION || type == IOC_CFG_SIZE;
+}
+
+static int confval_number(enum ioc_config_type type, const char *text, int64_t *out,
+                          const char **reason)
+{
+    uint64_t u;
+    switch (type) {
+    case IOC_CFG_INT:
+        return confval_int(text, out, reason);
+    case IOC_CFG_DURATION:
+        return confval_duration_ms(text, out, reason);
+    case IOC_CFG_SIZE:
+        if (confval_size(text, &u, reason) < 0)
+            return -1;
+        *out = (int64_t)u;
+        return 0;
+    default:
+        *reason = "has no bounds";
+        return -1;
+    }
+}
+
+int confval_check_key(const struct ioc_config_key *k, const char *text, char *why, size_t len)
+{
+    const char *reason;
+    int64_t v, lo, hi;
+    if (confval_check(k->type, text, &reason) < 0) {
+        snprintf(why, len, "%s", reason);
+        return -1;
+    }
+    if (!confval_bounded_type(k->type) || confval_number(k->type, text, &v, &reason) < 0)
+        return 0;
+    /* A bound that does not parse was refused when the plugin was loaded. */
+    bool below = k->min && confval_number(k->type, k->min, &lo, &reason) == 0 && v < lo;
+    bool above = k->max && confval_number(k->type, k->max, &hi, &reason) == 0 && v > hi;
+    if (!below && !above)
+        return 0;
+    if (k->min && k->max)
+        snprintf(why, len, "must be between %s and %s", k->min, k->max);
+    else if (below)
+        snprintf(why, len, "must be at least %s", k->min);
+    else
+        snprintf(why, len, "must be at most %s", k->max);
+    return -1;
+}
+
+int confval_check_bounds(const struct ioc_config_key *k, char *why, size_t len)
+{
+    const char *reason;
+    int64_t lo, hi;
+    if (!k->min && !k->max)
+        return 0;
+    if (!confval_bounded_type(k->type)) {
+        snprintf(why, len, "min/max are for int, duration and size keys, not %s",
+                 confval_type_name(k->type));
+        return -1;
+    }
+    if (k->min && confval_number(k->type, k->min, &lo, &reason) < 0) {
+        snprintf(why, len, "min '%s': %s", k->min, reason);
+        return -1;
+    }
+    if (k->max && confval_number(k->type, k->max, &hi, &reason) < 0) {
+        snprintf(why, len, "max '%s': %s", k->max, reason);
+        return -1;
+    }
+    if (k->min && k->max && lo > hi) {
+        snprintf(why, len, "min '%s' is above max '%s'", k->min, k->max);
+        return -1;
+    }
+    char inner[200];
+    if (k->default_value && confval_check_key(k, k->default_value, inner, sizeof inner) < 0) {
+        snprintf(why, len, "default '%s' %s", k->default_value, inner);
+        return -1;
+    }
+    return 0;
+}
+
+const char *confval_bounds_text(const struct ioc_config_key *k, char *buf, size_t len)
+{
+    if (k->min && k->max)
+        snprintf(buf, len, "min %s, max %s", k->min, k->max);
+    else if (k->min)
+        snprintf(buf, len, "min %s", k->min);
+    else if (k->max)
+        snprintf(buf, len, "max %s", k->max);
+    else if (len)
+        buf[0] = '\0';
+    return buf;
 }
 
 const char *confval_type_name(enum ioc_config_type type)

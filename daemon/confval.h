@@ -4,7 +4,8 @@
  * One place knows what "30s", "10MiB", "yes" and a URL look like, so the
  * daemon's own keys and every connector's keys (typed by
  * enum ioc_config_type) are checked by the same rules, with the same error
- * wording. Also the "did you mean" helper for misspelt keys. Pure
+ * wording, and a key's min/max bounds are compared in the same units its
+ * value is parsed in. Also the "did you mean" helper for misspelt keys. Pure
  * functions, thread-safe.
  */
 #ifndef IOCD_CONFVAL_H
@@ -29,6 +30,21 @@ int confval_url(const char *text, const char **reason);
 
 /* Check `text` as a value of `type`. */
 int confval_check(enum ioc_config_type type, const char *text, const char **reason);
+
+/* Check `text` as a value of key `k`: its type, then its bounds (k->min,
+ * k->max). 0, or -1 with the reason written to `why` (e.g. "must be at
+ * least 1s"), ready to follow "'key' = 'value': ". */
+int confval_check_key(const struct ioc_config_key *k, const char *text, char *why, size_t len);
+
+/* Check the bounds a table declares for `k` (a plugin bug if wrong): only
+ * int, duration and size keys take bounds; each must parse as the key's
+ * type, min <= max, and the default must lie within them. 0, or -1 with
+ * the reason in `why`. */
+int confval_check_bounds(const struct ioc_config_key *k, char *why, size_t len);
+
+/* The key's bounds for humans, "min 1, max 10000", "min 1s" or "max 100",
+ * into buf; "" when unbounded. Returns buf. */
+const char *confval_bounds_text(const struct ioc_config_key *k, char *buf, size_t len);
 
 /* "string", "int", "bool", "duration", "size", "url", "secret". */
 const char *confval_type_name(enum ioc_config_type type);

@@ -1,8 +1,10 @@
 /* daemon - see daemon.h. */
 #include "daemon.h"
 
+#include "clock.h"
 #include "config.h"
 #include "http.h"
+#include "instance.h"
 #include "notify.h"
 #include "pipeline.h"
 #include "scheduler.h"
@@ -43,6 +45,8 @@ static int daemon_load(const struct daemon_options *opts, struct config *config)
 {
     struct diag d = {0};
     int rc = config_load(opts->config_path, opts->only_instance, config, &d);
+    if (instance_check_all(config, &d) < 0)
+        rc = -1;
     diag_log(&d);
     if (rc < 0)
         log_error("%s: %zu configuration error%s", opts->config_path, d.count,
@@ -78,8 +82,10 @@ static int daemon_once(struct config *config, struct pipeline *pipeline)
 }
 
 /* SIGHUP: a valid new configuration replaces the old; an invalid one is
- * reported and the old one keeps running. */
-static void daemon_reload(const struct daemon_options *opts, struct daemon_state *ds,
+ * reported and the old one keeps running. Returns -1 when the new
+ * connectors could not be started at all (out of memory): the daemon then
+ * stops, so that systemd restarts it whole. */
+static int daemon_reload(const struct daemon_options *opts, struct daemon_state *ds,
                           struct config *config, struct scheduler **sched,
                           struct pipeline *pipeline)
 {
@@ -90,7 +96,7 @@ static void daemon_reload(const struct daemon_options *opts, struct daemon_state
         log_error("reload refused: the running configuration stays in effect");
         config_free(&next);
         notify_ready();
-        return;
+        return 0;
     }
     log_info("sink settings are read at start-up only; restart iocd to change them");
     daemon_set_current(ds, NULL);
@@ -108,11 +114,14 @@ static void daemon_reload(const struct daemon_options *opts, struct daemon_state
         config_free(config);
     *config = next;
     *sched = scheduler_start(config, pipeline, false, daemon_status_hook, ds);
+    if (!*sched)
+        return -1;
     daemon_set_current(ds, *sched);
     log_info("configuration reloaded: %zu connector instance%s", config->instance_count,
              config->instance_count == 1 ? "" : "s");
     notify_ready();
     daemon_status_hook(ds);
+    return 0;
 }
 
 /* How long the main loop may sleep: until the next watchdog ping or
@@ -132,20 +141,21 @@ static void daemon_loop(const struct daemon_options *opts, struct daemon_state *
                         struct pipeline *pipeline, const sigset_t *signals)
 {
     int64_t watchdog = notify_watchdog_interval_ms();
-    int64_t now = http_now_ms();
+    int64_t now = clock_mono_ms();
     int64_t next_watchdog = watchdog ? now + watchdog : 0;
     int64_t next_stats = config->stats_interval_ms ? now + config->stats_interval_ms : 0;
     for (;;) {
         int64_t wait = daemon_wait_ms(now, next_watchdog, next_stats);
         struct timespec ts = {wait / 1000, (wait % 1000) * 1000000};
         int sig = sigtimedwait(signals, NULL, &ts);
-        now = http_now_ms();
+        now = clock_mono_ms();
         if (sig == SIGTERM || sig == SIGINT) {
             log_info("%s received: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
             return;
         }
         if (sig == SIGHUP) {
-            daemon_reload(opts, ds, config, sched, pipeline);
+            if (daemon_reload(opts, ds, config, sched, pipeline) < 0)
+                return;
             next_stats = config->stats_interval_ms ? now + config->stats_interval_ms : 0;
         }
         if (sig == SIGUSR1) {
@@ -198,6 +208,12 @@ int daemon_run(const struct daemon_options *opts)
     } else {
         struct daemon_state ds = {PTHREAD_MUTEX_INITIALIZER, NULL};
         struct scheduler *sched = scheduler_start(&config, pipeline, false, daemon_status_hook, &ds);
+        if (!sched) {
+            pipeline_stop(pipeline, config.shutdown_timeout_ms);
+            pipeline_free(pipeline);
+            config_free(&config);
+            return 1;
+        }
         daemon_set_current(&ds, sched);
         log_info("iocd %s running %zu connector instance%s (province %s, gazetteer %s)",
                  IOCD_VERSION, config.instance_count, config.instance_count == 1 ? "" : "s",
@@ -207,12 +223,17 @@ int daemon_run(const struct daemon_options *opts)
         daemon_loop(opts, &ds, &config, &sched, pipeline, &signals);
         notify_stopping();
         daemon_set_current(&ds, NULL);
-        int64_t started = http_now_ms();
-        size_t abandoned = scheduler_stop(sched, config.shutdown_timeout_ms);
-        scheduler_log_counters(sched);
-        scheduler_free(sched);
+        int64_t started = clock_mono_ms();
+        size_t abandoned = 0;
+        if (sched) { /* NULL after a reload that could not start */
+            abandoned = scheduler_stop(sched, config.shutdown_timeout_ms);
+            scheduler_log_counters(sched);
+            scheduler_free(sched);
+        } else {
+            status = 1;
+        }
         /* What is left of the shutdown time goes to delivering the backlog. */
-        int64_t left = config.shutdown_timeout_ms - (http_now_ms() - started);
+        int64_t left = config.shutdown_timeout_ms - (clock_mono_ms() - started);
         size_t undelivered = pipeline_stop(pipeline, left > 1000 ? left : 1000);
         log_info("stopped: %llu metrics published, %zu not delivered%s",
                  (unsigned long long)pipeline_published(pipeline), undelivered,

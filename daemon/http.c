@@ -1,6 +1,8 @@
 /* http - see http.h. */
 #include "http.h"
 
+#include "clock.h"
+
 #include <curl/curl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,13 +33,6 @@ struct http_transfer {
     const atomic_bool *abort;
     char *etag, *last_modified;
 };
-
-int64_t http_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int http_global_init(void) { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1; }
 void http_global_cleanup(void) { curl_global_cleanup(); }
@@ -77,7 +72,9 @@ const char *http_url_for_log(const char *url, char *buf, size_t len)
     return buf;
 }
 
-int64_t http_parse_retry_after(const char *value, int64_t now_s)
+/* Parse a Retry-After value: delay-seconds or an HTTP-date (relative to
+ * `now_s`, epoch seconds). Returns seconds >= 0, or -1 if unparsable. */
+static int64_t http_parse_retry_after(const char *value, int64_t now_s)
 {
     while (*value == ' ')
         value++;
@@ -321,7 +318,7 @@ enum ioc_http_result http_request(struct http_client *c, const struct http_limit
 
     int64_t timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : limits->default_timeout_ms;
     if (limits->deadline_ms > 0) {
-        int64_t left = limits->deadline_ms - http_now_ms();
+        int64_t left = limits->deadline_ms - clock_mono_ms();
         if (left < timeout_ms)
             timeout_ms = left;
     }

@@ -41,13 +41,6 @@ enum ioc_http_result http_request(struct http_client *c, const struct http_limit
                                   const char *url, const struct ioc_http_options *options,
                                   struct ioc_http_response *response);
 
-/* Parse a Retry-After value: delay-seconds or an HTTP-date (relative to
- * `now_s`, epoch seconds). Returns seconds >= 0, or -1 if unparsable. */
-int64_t http_parse_retry_after(const char *value, int64_t now_s);
-
-/* Monotonic clock in milliseconds. */
-int64_t http_now_ms(void);
-
 /* `url` without query string and fragment, for logs (queries may carry
  * keys). Writes into buf. */
 const char *http_url_for_log(const char *url, char *buf, size_t len);

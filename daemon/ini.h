@@ -3,7 +3,7 @@
  *
  * Why not libinih: Debian's build cuts lines at 200 bytes and hands the
  * handler a silently truncated value (a JWT, a long URL), then reports the
- * rest on the wrong line (see shared/NOTES.md). This reader has no line
+ * rest on the wrong line (libinih r55 is built with INI_MAX_LINE 200). This reader has no line
  * length limit below 64 KiB, refuses longer lines with an error, keeps the
  * line number of every entry, and reports every mistake as FILE:LINE.
  *

@@ -1,6 +1,7 @@
 /* instance - see instance.h. Also the home of every ioc_* host function. */
 #include "instance.h"
 
+#include "clock.h"
 #include "confval.h"
 #include "log.h"
 #include "timeparse.h"
@@ -19,12 +20,6 @@
 static void instance_publish_status(struct ioc_ctx *ctx, enum instance_health h,
                                     const char *reason);
 
-int64_t instance_wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct ioc_ctx *instance_new(const struct config *config, const struct instance_config *cfg,
                              struct pipeline *pipeline)
@@ -43,12 +38,12 @@ struct ioc_ctx *instance_new(const struct config *config, const struct instance_
     pthread_mutex_init(&ctx->encode_lock, NULL);
     jsonw_init(&ctx->encode_buf);
     if (!(ctx->state = state_open(config->state_dir, cfg->name, err, sizeof err))) {
-        log_msg(LOG_ERR, cfg->name, "cannot open saved state: %s", err);
+        log_msg(LOG_LEVEL_ERROR, cfg->name, "cannot open saved state: %s", err);
         instance_free(ctx);
         return NULL;
     }
     if (!(ctx->http = http_client_new())) {
-        log_msg(LOG_ERR, cfg->name, "cannot create HTTP client");
+        log_msg(LOG_LEVEL_ERROR, cfg->name, "cannot create HTTP client");
         instance_free(ctx);
         return NULL;
     }
@@ -80,10 +75,21 @@ int instance_check(const struct config *config, const struct instance_config *cf
     return rc == IOC_OK && d->count == before ? 0 : -1;
 }
 
+int instance_check_all(const struct config *config, struct diag *d)
+{
+    int rc = 0;
+    if (!config->gazetteer || !config->province)
+        return 0;
+    for (size_t i = 0; i < config->instance_count; i++)
+        if (config->instances[i].table_ok && instance_check(config, &config->instances[i], d) < 0)
+            rc = -1;
+    return rc;
+}
+
 int instance_init(struct ioc_ctx *ctx)
 {
     if (ctx->desc->init && ctx->desc->init(ctx, &ctx->plugin_state) != IOC_OK) {
-        log_msg(LOG_ERR, ctx->cfg->name, "plugin %s failed to initialise; instance disabled",
+        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "plugin %s failed to initialise; instance disabled",
                 ctx->desc->name);
         instance_publish_status(ctx, HEALTH_FAILED, "the plugin failed to initialise");
         return -1;
@@ -113,14 +119,6 @@ static const char *instance_health_name(enum instance_health h)
 {
     static const char *names[] = {"starting", "ok", "degraded", "failed", "stopped"};
     return names[h];
-}
-
-enum instance_health instance_health(struct ioc_ctx *ctx)
-{
-    pthread_mutex_lock(&ctx->status_lock);
-    enum instance_health h = ctx->health;
-    pthread_mutex_unlock(&ctx->status_lock);
-    return h;
 }
 
 const char *instance_health_text(struct ioc_ctx *ctx, char *buf, size_t len)
@@ -155,7 +153,7 @@ static void instance_record_outcome(struct ioc_ctx *ctx, int ok)
     if (ok) {
         ctx->consecutive_failures = 0;
         ctx->health = HEALTH_OK;
-        ctx->last_success_s = instance_wall_ms() / 1000;
+        ctx->last_success_s = clock_wall_ms() / 1000;
     } else {
         ctx->consecutive_failures++;
         snprintf(ctx->last_error, sizeof ctx->last_error, "%s",
@@ -171,18 +169,18 @@ static void instance_record_outcome(struct ioc_ctx *ctx, int ok)
     if (before != after)
         instance_publish_status(ctx, after, reason);
     if (before != after && after == HEALTH_OK)
-        log_msg(LOG_INFO, ctx->cfg->name, "status %s -> ok", instance_health_name(before));
+        log_msg(LOG_LEVEL_INFO, ctx->cfg->name, "status %s -> ok", instance_health_name(before));
     else if (before != after)
-        log_msg(LOG_WARN, ctx->cfg->name, "status %s -> %s after %u failed poll%s: %s",
+        log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "status %s -> %s after %u failed poll%s: %s",
                 instance_health_name(before), instance_health_name(after), failures,
                 failures == 1 ? "" : "s", reason);
 }
 
 int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_ms)
 {
-    ctx->poll_deadline_ms = http_now_ms() + ctx->cfg->timeout_ms;
+    ctx->poll_deadline_ms = clock_mono_ms() + ctx->cfg->timeout_ms;
     ctx->retry_after_ms = -1;
-    ctx->poll_rejects = 0;
+    atomic_store(&ctx->poll_rejects, 0);
     pthread_mutex_lock(&ctx->status_lock);
     ctx->poll_error[0] = '\0';
     pthread_mutex_unlock(&ctx->status_lock);
@@ -190,19 +188,21 @@ int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_ms)
 
     int rc = ctx->desc->poll(ctx, ctx->plugin_state);
     int ok = rc == IOC_OK;
-    if (ok && http_now_ms() > ctx->poll_deadline_ms + 1000) {
+    if (ok && clock_mono_ms() > ctx->poll_deadline_ms + 1000) {
         /* HTTP calls are bounded; plugin CPU time is not. Say so. */
-        log_msg(LOG_WARN, ctx->cfg->name, "poll overran its timeout of %lld ms",
+        log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "poll overran its timeout of %lld ms",
                 (long long)ctx->cfg->timeout_ms);
     }
     pipeline_flush(ctx->pipeline);
-    if (ctx->poll_rejects > INSTANCE_REJECT_LOG_LIMIT)
-        log_msg(LOG_WARN, ctx->cfg->name, "%u more rejected records in this poll were not logged",
-                ctx->poll_rejects - INSTANCE_REJECT_LOG_LIMIT);
+    /* poll has returned: any thread it started is done with ctx. */
+    unsigned rejects = atomic_load(&ctx->poll_rejects);
+    if (rejects > INSTANCE_REJECT_LOG_LIMIT)
+        log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "%u more rejected records in this poll were not logged",
+                rejects - INSTANCE_REJECT_LOG_LIMIT);
     atomic_fetch_add(ok ? &ctx->counters.polls_ok : &ctx->counters.polls_failed, 1);
     uint64_t emitted = atomic_load(&ctx->counters.metrics_emitted) - emitted_before;
-    log_msg(LOG_DEBUG, ctx->cfg->name, "poll %s: %llu metrics, %u rejected",
-            ok ? "done" : "failed", (unsigned long long)emitted, ctx->poll_rejects);
+    log_msg(LOG_LEVEL_DEBUG, ctx->cfg->name, "poll %s: %llu metrics, %u rejected",
+            ok ? "done" : "failed", (unsigned long long)emitted, rejects);
     instance_record_outcome(ctx, ok);
     ctx->poll_deadline_ms = 0;
     *retry_after_ms = ctx->retry_after_ms;
@@ -219,7 +219,7 @@ void instance_log_counters(struct ioc_ctx *ctx)
     if (success_s)
         timeparse_format(success_s * 1000, ctx->env.tz_offset_min, last_success,
                          sizeof last_success);
-    log_msg(LOG_INFO, ctx->cfg->name,
+    log_msg(LOG_LEVEL_INFO, ctx->cfg->name,
             "counters: polls_ok=%llu polls_failed=%llu metrics=%llu rejected=%llu "
             "http_requests=%llu http_failures=%llu http_not_modified=%llu bytes=%llu "
             "last_success=%s status=%s",
@@ -234,15 +234,28 @@ void instance_log_counters(struct ioc_ctx *ctx)
             instance_health_text(ctx, health, sizeof health));
 }
 
+/* check runs on a short-lived ctx without HTTP client, state, pipeline or
+ * poll (instance_check). A call that needs one of them would dereference
+ * NULL; it refuses instead, logged with the instance, the plugin and what
+ * to do. True when the call must return its error value. */
+static bool instance_refused_in_check(ioc_ctx *ctx, const char *function, const char *instead)
+{
+    if (!ctx->check_diag)
+        return false;
+    log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "plugin %s: check may not call %s; %s", ctx->desc->name,
+            function, instead);
+    return true;
+}
+
 /* ---- host API: configuration ---- */
 
 const char *ioc_instance_name(ioc_ctx *ctx) { return ctx->cfg->name; }
 
 static const char *instance_config_text(ioc_ctx *ctx, const char *key)
 {
-    const struct instance_value *v = instance_value(ctx->cfg, key);
+    const struct key_value *v = instance_value(ctx->cfg, key);
     if (!v)
-        log_msg(LOG_ERR, ctx->cfg->name, "plugin asked for config key '%s' that its table does "
+        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "plugin asked for config key '%s' that its table does "
                 "not declare", key);
     return v ? v->text : NULL;
 }
@@ -251,7 +264,7 @@ const char *ioc_config_string(ioc_ctx *ctx, const char *key) { return instance_c
 
 bool ioc_config_isset(ioc_ctx *ctx, const char *key)
 {
-    const struct instance_value *v = instance_value(ctx->cfg, key);
+    const struct key_value *v = instance_value(ctx->cfg, key);
     return v && v->text;
 }
 
@@ -299,7 +312,7 @@ void ioc_config_error(ioc_ctx *ctx, const char *key, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    const struct instance_value *v = key ? instance_value(ctx->cfg, key) : NULL;
+    const struct key_value *v = key ? instance_value(ctx->cfg, key) : NULL;
     int line = v ? v->line : 0;
     const char *sep = key ? ": " : "";
     if (ctx->check_diag) {
@@ -307,9 +320,9 @@ void ioc_config_error(ioc_ctx *ctx, const char *key, const char *fmt, ...)
         return;
     }
     if (line > 0)
-        log_msg(LOG_ERR, ctx->cfg->name, "%s:%d: %s%s%s", ctx->cfg->path, line, key, sep, text);
+        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "%s:%d: %s%s%s", ctx->cfg->path, line, key, sep, text);
     else
-        log_msg(LOG_ERR, ctx->cfg->name, "%s: %s%s%s", ctx->cfg->path, key ? key : "", sep, text);
+        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "%s: %s%s%s", ctx->cfg->path, key ? key : "", sep, text);
 }
 
 /* ---- host API: areas ---- */
@@ -366,19 +379,24 @@ void ioc_log(ioc_ctx *ctx, enum ioc_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    enum log_level l = level <= IOC_LOG_ERROR ? LOG_ERR : level == IOC_LOG_WARNING ? LOG_WARN
-                     : level == IOC_LOG_INFO ? LOG_INFO : LOG_DEBUG;
-    if (l <= LOG_WARN)
+    enum log_level l = level <= IOC_LOG_ERROR ? LOG_LEVEL_ERROR : level == IOC_LOG_WARNING ? LOG_LEVEL_WARNING
+                     : level == IOC_LOG_INFO ? LOG_LEVEL_INFO : LOG_LEVEL_DEBUG;
+    if (l <= LOG_LEVEL_WARNING)
         instance_note_poll_error(ctx, text);
     log_msg(l, ctx->cfg->name, "%s", text);
 }
 
 void ioc_reject(ioc_ctx *ctx, const char *where, const char *field, const char *reason)
 {
-    atomic_fetch_add(&ctx->counters.records_rejected, 1);
-    if (++ctx->poll_rejects > INSTANCE_REJECT_LOG_LIMIT)
+    if (instance_refused_in_check(ctx, "ioc_reject", "reject records in poll"))
         return;
-    log_msg(LOG_WARN, ctx->cfg->name, "%s%sfield '%s' %s; record skipped", where ? where : "",
+    /* Both counters are atomic, and the throttle decides on the value this
+     * call itself produced, so concurrent callers log exactly the first
+     * INSTANCE_REJECT_LOG_LIMIT rejections and count every one. */
+    atomic_fetch_add(&ctx->counters.records_rejected, 1);
+    if (atomic_fetch_add(&ctx->poll_rejects, 1) + 1 > INSTANCE_REJECT_LOG_LIMIT)
+        return;
+    log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "%s%sfield '%s' %s; record skipped", where ? where : "",
             where ? ": " : "", field ? field : "?", reason ? reason : "is invalid");
 }
 
@@ -388,11 +406,13 @@ int ioc_emit(ioc_ctx *ctx, const struct ioc_record *record)
 {
     struct normalized n;
     struct normalize_error err;
+    if (instance_refused_in_check(ctx, "ioc_emit", "emit in poll"))
+        return IOC_ERROR;
     if (!record) {
         ioc_reject(ctx, NULL, "record", "is NULL");
         return IOC_ERROR;
     }
-    if (normalize_check(&ctx->env, record, instance_wall_ms(), &n, &err) < 0) {
+    if (normalize_check(&ctx->env, record, clock_wall_ms(), &n, &err) < 0) {
         char where[160];
         snprintf(where, sizeof where, "metric %.64s area %.16s",
                  record->metric ? record->metric : "?", record->area ? record->area : "?");
@@ -429,6 +449,15 @@ enum ioc_http_result ioc_http_request(ioc_ctx *ctx, const char *url,
                                       const struct ioc_http_options *options,
                                       struct ioc_http_response *response)
 {
+    if (instance_refused_in_check(ctx, "ioc_http_request", "fetch in poll")) {
+        if (response) {
+            memset(response, 0, sizeof *response);
+            response->retry_after_s = -1;
+            snprintf(response->error, sizeof response->error,
+                     "check may not call ioc_http_request; fetch in poll");
+        }
+        return IOC_HTTP_ERR_USAGE;
+    }
     struct http_limits limits = {ctx->poll_deadline_ms, ctx->cfg->timeout_ms, ctx->cfg->max_body,
                                  &ctx->stopping};
     atomic_fetch_add(&ctx->counters.http_requests, 1);
@@ -440,7 +469,7 @@ enum ioc_http_result ioc_http_request(ioc_ctx *ctx, const char *url,
         atomic_fetch_add(&ctx->counters.bytes_received, response->body_len);
     } else if (rc == IOC_HTTP_NOT_MODIFIED) {
         atomic_fetch_add(&ctx->counters.http_not_modified, 1);
-        log_msg(LOG_DEBUG, ctx->cfg->name, "%s %s: not modified", method, shown);
+        log_msg(LOG_LEVEL_DEBUG, ctx->cfg->name, "%s %s: not modified", method, shown);
     } else {
         atomic_fetch_add(&ctx->counters.http_failures, 1);
         if (rc != IOC_HTTP_ERR_ABORTED)
@@ -478,11 +507,15 @@ char *ioc_url_with_param(const char *base, const char *name, const char *value)
 
 char *ioc_state_get(ioc_ctx *ctx, const char *key)
 {
+    if (instance_refused_in_check(ctx, "ioc_state_get", "read saved state in init or poll"))
+        return NULL;
     return key ? state_get(ctx->state, key) : NULL;
 }
 
 int ioc_state_set(ioc_ctx *ctx, const char *key, const char *value)
 {
+    if (instance_refused_in_check(ctx, "ioc_state_set", "save state in init or poll"))
+        return IOC_ERROR;
     if (!state_key_valid(key)) {
         ioc_log(ctx, IOC_LOG_ERROR, "state key '%s' is invalid ([A-Za-z0-9_.-], 1..64 bytes)",
                 key ? key : "(null)");
@@ -496,4 +529,10 @@ int ioc_state_set(ioc_ctx *ctx, const char *key, const char *value)
     return IOC_OK;
 }
 
-bool ioc_stopping(ioc_ctx *ctx) { return atomic_load(&ctx->stopping); }
+bool ioc_stopping(ioc_ctx *ctx)
+{
+    /* "Stop" is the answer that ends whatever loop asked. */
+    if (instance_refused_in_check(ctx, "ioc_stopping", "check has no poll to stop"))
+        return true;
+    return atomic_load(&ctx->stopping);
+}

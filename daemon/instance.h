@@ -40,12 +40,16 @@ struct ioc_ctx {
     struct http_client *http;
     void *plugin_state;
     bool initialised;
-    struct diag *check_diag;    /* set while the plugin's check runs */
+    struct diag *check_diag;    /* set while the plugin's check runs: then
+                                   there is no HTTP client, state, pipeline
+                                   nor poll, and the calls that need them
+                                   refuse (instance_refused_in_check) */
 
     atomic_bool stopping;
     int64_t poll_deadline_ms;   /* monotonic; 0 outside a poll */
     int64_t retry_after_ms;     /* largest Retry-After seen in this poll, -1 none */
-    unsigned poll_rejects;      /* rejections in the current poll */
+    atomic_uint poll_rejects;   /* rejections in the current poll (ioc_reject
+                                   may be called from the plugin's threads) */
 
     struct instance_counters counters;
 
@@ -69,6 +73,12 @@ struct ioc_ctx *instance_new(const struct config *config, const struct instance_
  * Returns 0 when the plugin accepted the configuration. */
 int instance_check(const struct config *config, const struct instance_config *cfg,
                    struct diag *d);
+/* instance_check on every instance of `config` whose keys passed their
+ * tables (a plugin judges only well-typed values); nothing when the
+ * province or the gazetteer are missing (already reported). Returns 0
+ * when every plugin accepted its configuration. Call it right after
+ * config_load, which leaves plugin checks to its caller. */
+int instance_check_all(const struct config *config, struct diag *d);
 /* Call the plugin's init. 0 or -1 (logged). */
 int instance_init(struct ioc_ctx *ctx);
 /* One poll bounded by the instance's timeout. Updates counters and health;
@@ -82,11 +92,7 @@ void instance_request_stop(struct ioc_ctx *ctx);
 
 /* Health as text: "ok", "degraded: HTTP status 500", ... into buf. */
 const char *instance_health_text(struct ioc_ctx *ctx, char *buf, size_t len);
-enum instance_health instance_health(struct ioc_ctx *ctx);
 /* Log one line with every counter. */
 void instance_log_counters(struct ioc_ctx *ctx);
-
-/* Wall clock in ms (timestamps of metrics). */
-int64_t instance_wall_ms(void);
 
 #endif

@@ -3,7 +3,8 @@
  *
  * The metric record has a fixed shape and is written once per metric on
  * the hot path; building a jansson tree and dumping it costs several
- * microseconds per record (shared/NOTES.md), writing the text directly a
+ * microseconds per record (about 2.8 us for a ~250-byte record on our
+ * 2-core test machine; docs/design.md), writing the text directly a
  * fraction of that. Strings are escaped per RFC 8259 (input is checked
  * UTF-8 upstream); numbers use the shortest form that reads back exactly.
  */

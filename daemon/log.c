@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static atomic_int log_threshold = LOG_INFO;
+static atomic_int log_threshold = LOG_LEVEL_INFO;
 static bool log_to_journal;
 
 void log_init(enum log_level threshold)
@@ -27,25 +27,27 @@ void log_set_level(enum log_level threshold) { atomic_store(&log_threshold, thre
 
 bool log_enabled(enum log_level level) { return (int)level <= atomic_load(&log_threshold); }
 
-int log_level_parse(const char *text, enum log_level *out)
+int log_level_parse(const char *text, enum log_level *out, const char **reason)
 {
     static const struct { const char *name; enum log_level level; } names[] = {
-        {"error", LOG_ERR}, {"warning", LOG_WARN}, {"info", LOG_INFO}, {"debug", LOG_DEBUG},
+        {"error", LOG_LEVEL_ERROR}, {"warning", LOG_LEVEL_WARNING}, {"info", LOG_LEVEL_INFO}, {"debug", LOG_LEVEL_DEBUG},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(text, names[i].name) == 0) {
             *out = names[i].level;
             return 0;
         }
+    if (reason)
+        *reason = "use error, warning, info or debug";
     return -1;
 }
 
 static const char *log_level_name(enum log_level level)
 {
     switch (level) {
-    case LOG_ERR: return "error";
-    case LOG_WARN: return "warning";
-    case LOG_INFO: return "info";
+    case LOG_LEVEL_ERROR: return "error";
+    case LOG_LEVEL_WARNING: return "warning";
+    case LOG_LEVEL_INFO: return "info";
     default: return "debug";
     }
 }

@@ -13,23 +13,31 @@
 #include <stdarg.h>
 #include <stdbool.h>
 
-enum log_level { LOG_ERR = 3, LOG_WARN = 4, LOG_INFO = 6, LOG_DEBUG = 7 };
+/* The values are syslog priorities (the journal's "<N>" prefix); the names
+ * are our own so that <syslog.h> can be included beside this header. */
+enum log_level {
+    LOG_LEVEL_ERROR = 3,
+    LOG_LEVEL_WARNING = 4,
+    LOG_LEVEL_INFO = 6,
+    LOG_LEVEL_DEBUG = 7,
+};
 
 /* Decide once whether to prefix priorities (journal) and the threshold. */
 void log_init(enum log_level threshold);
 void log_set_level(enum log_level threshold);
 bool log_enabled(enum log_level level);
 
-/* Parse "error", "warning", "info", "debug". Returns 0 or -1. */
-int log_level_parse(const char *text, enum log_level *out);
+/* Parse "error", "warning", "info", "debug". Returns 0, or -1 with
+ * *reason (may be NULL). */
+int log_level_parse(const char *text, enum log_level *out, const char **reason);
 
 void log_msg(enum log_level level, const char *who, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void log_vmsg(enum log_level level, const char *who, const char *fmt, va_list ap);
 
-#define log_error(...) log_msg(LOG_ERR, "iocd", __VA_ARGS__)
-#define log_warn(...)  log_msg(LOG_WARN, "iocd", __VA_ARGS__)
-#define log_info(...)  log_msg(LOG_INFO, "iocd", __VA_ARGS__)
-#define log_debug(...) log_msg(LOG_DEBUG, "iocd", __VA_ARGS__)
+#define log_error(...) log_msg(LOG_LEVEL_ERROR, "iocd", __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_LEVEL_WARNING, "iocd", __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_LEVEL_INFO, "iocd", __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_LEVEL_DEBUG, "iocd", __VA_ARGS__)
 
 #endif

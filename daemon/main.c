@@ -12,6 +12,7 @@
 #include "daemon.h"
 #include "dirlist.h"
 #include "ini.h"
+#include "instance.h"
 #include "log.h"
 #include "plugin.h"
 
@@ -77,8 +78,11 @@ static void describe_keys(const struct ioc_config_key *keys)
     for (const struct ioc_config_key *k = keys; k && k->name; k++) {
         const char *def = k->type == IOC_CFG_SECRET && k->default_value ? "(secret)"
                         : k->default_value ? k->default_value : "-";
-        printf("  %-20s %-9s %-10s %-9s %s\n", k->name, confval_type_name(k->type), def,
-               k->required ? "required" : "optional", k->help);
+        char bounds[160];
+        confval_bounds_text(k, bounds, sizeof bounds);
+        printf("  %-20s %-9s %-10s %-9s %s%s%s%s\n", k->name, confval_type_name(k->type), def,
+               k->required ? "required" : "optional", k->help, bounds[0] ? " [" : "", bounds,
+               bounds[0] ? "]" : "");
     }
 }
 
@@ -136,6 +140,8 @@ static int cmd_list(const char *config_path)
     struct config config;
     struct diag d = {0};
     int rc = config_load(config_path, NULL, &config, &d);
+    if (instance_check_all(&config, &d) < 0)
+        rc = -1;
     printf("\nInstances configured in %s:\n", config.connectors_dir ? config.connectors_dir : "?");
     for (size_t i = 0; i < config.instance_count; i++) {
         const struct instance_config *ic = &config.instances[i];
@@ -155,6 +161,8 @@ static int cmd_check(const char *config_path)
     struct config config;
     struct diag d = {0};
     int rc = config_load(config_path, NULL, &config, &d);
+    if (instance_check_all(&config, &d) < 0)
+        rc = -1;
     for (size_t i = 0; i < d.count; i++)
         fprintf(stderr, "%s\n", d.lines[i]);
     if (rc == 0) {
@@ -185,7 +193,7 @@ int main(int argc, char **argv)
     enum command cmd = CMD_RUN;
     const char *describe = NULL;
     int c;
-    log_init(LOG_INFO);
+    log_init(LOG_LEVEL_INFO);
     while ((c = getopt_long(argc, argv, "c:tC:1ld:L:Vh", options, NULL)) != -1) {
         switch (c) {
         case 'c': opts.config_path = optarg; break;
@@ -195,7 +203,7 @@ int main(int argc, char **argv)
         case 'l': cmd = CMD_LIST; break;
         case 'd': cmd = CMD_DESCRIBE, describe = optarg; break;
         case 'L':
-            if (log_level_parse(optarg, &opts.log_level) < 0) {
+            if (log_level_parse(optarg, &opts.log_level, NULL) < 0) {
                 fprintf(stderr, "iocd: --log-level: '%s' is not error, warning, info or debug\n",
                         optarg);
                 return 2;

@@ -11,7 +11,7 @@
 #ifndef IOCD_MQTT_ENDPOINT_H
 #define IOCD_MQTT_ENDPOINT_H
 
-#include "config.h"
+#include "keytable.h"
 
 #include <mosquitto.h>
 #include <stdbool.h>

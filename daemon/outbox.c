@@ -5,6 +5,7 @@
  */
 #include "outbox.h"
 
+#include "clock.h"
 #include "log.h"
 
 #include <pthread.h>
@@ -94,26 +95,13 @@ static bool outbox_over(const struct outbox *o, const struct metric *m)
     return o->length == o->capacity || (o->length > 0 && o->bytes + m->size > o->max_bytes);
 }
 
-static struct timespec outbox_abs_time(int64_t deadline_ms)
-{
-    struct timespec ts = {deadline_ms / 1000, (deadline_ms % 1000) * 1000000};
-    return ts;
-}
-
-static int64_t outbox_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void outbox_push_wait(struct outbox *o, struct metric *m, int64_t deadline_ms)
 {
     metric_ref(m);
     pthread_mutex_lock(&o->lock);
     if (deadline_ms > 0 && outbox_over(o, m)) {
-        struct timespec until = outbox_abs_time(deadline_ms);
-        while (outbox_over(o, m) && outbox_now_ms() < deadline_ms)
+        struct timespec until = clock_timespec(deadline_ms);
+        while (outbox_over(o, m) && clock_mono_ms() < deadline_ms)
             if (pthread_cond_timedwait(&o->room, &o->lock, &until) != 0)
                 break;
     }
@@ -158,14 +146,7 @@ size_t outbox_pop(struct outbox *o, struct metric **items, size_t max, int64_t w
 {
     pthread_mutex_lock(&o->lock);
     if (o->length == 0 && wait_ms > 0 && !o->woken) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_sec += wait_ms / 1000;
-        ts.tv_nsec += (wait_ms % 1000) * 1000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
+        struct timespec ts = clock_after_ms(CLOCK_MONOTONIC, wait_ms);
         while (o->length == 0 && !o->woken)
             if (pthread_cond_timedwait(&o->nonempty, &o->lock, &ts) != 0)
                 break;

@@ -1,54 +1,42 @@
 /* pipeline - see pipeline.h. */
 #include "pipeline.h"
 
-#include "http.h"
+#include "clock.h"
 #include "log.h"
 #include "metric.h"
-#include "sink_kafka.h"
-#include "sink_mqtt.h"
-#include "sink_stdout.h"
+#include "sink.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define PIPELINE_MAX_SINKS 3
-
 struct pipeline {
-    struct sink *sinks[PIPELINE_MAX_SINKS];
+    struct sink **sinks; /* the enabled ones, in the order of sink_kinds[] */
     size_t count;
-    struct sink *stdout_sink; /* also in sinks[]; flushed after each poll */
     char *province, *topic_prefix;
     atomic_uint_fast64_t published;
 };
-
-static bool pipeline_enabled(const struct config_section *sec)
-{
-    return sec->present && section_bool(sec, "enabled");
-}
 
 struct pipeline *pipeline_new(const struct config *config)
 {
     struct pipeline *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
-    const char *prefix = config->mqtt.values ? section_text(&config->mqtt, "topic_prefix") : NULL;
+    /* The MQTT topic is built once per metric, in the metric's own block,
+     * from [sink.mqtt]'s topic_prefix (the key has a default). */
+    const char *prefix = section_text(config_sink(config, "sink.mqtt"), "topic_prefix");
     p->province = strdup(config->province);
     p->topic_prefix = strdup(prefix ? prefix : "ioc/v1");
-    struct sink *s;
-    if (config->stdout_sink) {
-        if (!(s = sink_stdout_new()))
-            goto fail;
-        p->sinks[p->count++] = p->stdout_sink = s;
-    }
-    if (pipeline_enabled(&config->mqtt)) {
-        if (!(s = sink_mqtt_new(&config->mqtt, config->province, &config->outbox_limits)))
-            goto fail;
-        p->sinks[p->count++] = s;
-    }
-    if (pipeline_enabled(&config->kafka)) {
-        if (!(s = sink_kafka_new(&config->kafka, &config->outbox_limits)))
+    p->sinks = calloc(config->sink_count ? config->sink_count : 1, sizeof *p->sinks);
+    if (!p->province || !p->topic_prefix || !p->sinks)
+        goto fail;
+    struct sink_setup setup = {config->province, &config->outbox_limits};
+    for (size_t i = 0; i < config->sink_count; i++) {
+        if (!config_sink_enabled(&config->sinks[i]))
+            continue;
+        struct sink *s = sink_kinds[i]->create(&config->sinks[i], &setup);
+        if (!s)
             goto fail;
         p->sinks[p->count++] = s;
     }
@@ -85,8 +73,9 @@ void pipeline_status(struct pipeline *p, const char *instance, const char *text)
 
 void pipeline_flush(struct pipeline *p)
 {
-    if (p->stdout_sink)
-        sink_stdout_flush(p->stdout_sink);
+    for (size_t i = 0; i < p->count; i++)
+        if (p->sinks[i]->ops->flush)
+            p->sinks[i]->ops->flush(p->sinks[i]);
 }
 
 struct pipeline_stopper {
@@ -104,10 +93,11 @@ static void *pipeline_stop_one(void *arg)
 
 size_t pipeline_stop(struct pipeline *p, int64_t timeout_ms)
 {
-    struct pipeline_stopper st[PIPELINE_MAX_SINKS];
-    pthread_t threads[PIPELINE_MAX_SINKS];
-    bool started[PIPELINE_MAX_SINKS] = {false};
-    int64_t deadline = http_now_ms() + timeout_ms;
+    size_t n = p->count ? p->count : 1;
+    struct pipeline_stopper st[n];
+    pthread_t threads[n];
+    bool started[n];
+    int64_t deadline = clock_mono_ms() + timeout_ms;
     /* In parallel: a dead MQTT broker must not eat Kafka's share of the
      * shutdown time. */
     for (size_t i = 0; i < p->count; i++) {
@@ -132,7 +122,6 @@ void pipeline_log_counters(struct pipeline *p)
 }
 
 uint64_t pipeline_published(const struct pipeline *p) { return atomic_load(&p->published); }
-size_t pipeline_sink_count(const struct pipeline *p) { return p->count; }
 
 void pipeline_free(struct pipeline *p)
 {
@@ -140,6 +129,7 @@ void pipeline_free(struct pipeline *p)
         return;
     for (size_t i = 0; i < p->count; i++)
         p->sinks[i]->ops->free(p->sinks[i]);
+    free(p->sinks);
     free(p->province);
     free(p->topic_prefix);
     free(p);

@@ -43,7 +43,6 @@ size_t pipeline_stop(struct pipeline *p, int64_t timeout_ms);
 
 void pipeline_log_counters(struct pipeline *p);
 uint64_t pipeline_published(const struct pipeline *p);
-size_t pipeline_sink_count(const struct pipeline *p);
 void pipeline_free(struct pipeline *p);
 
 #endif

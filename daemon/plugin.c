@@ -11,16 +11,23 @@
 #include <string.h>
 
 const struct ioc_config_key plugin_reserved_keys[] = {
-    {"plugin", IOC_CFG_STRING, NULL, true, "connector plugin to run (a NAME.so in plugin_dir)"},
-    {"enabled", IOC_CFG_BOOL, "true", false, "run this instance"},
-    {"interval", IOC_CFG_DURATION, "60s", false, "time between the starts of two polls"},
-    {"timeout", IOC_CFG_DURATION, "30s", false, "bound on a whole poll, every HTTP request included"},
-    {"jitter", IOC_CFG_DURATION, "0", false, "random spread added to each wait (up to +/- this)"},
-    {"backoff_max", IOC_CFG_DURATION, "10m", false, "longest wait between retries after failures"},
-    {"fail_after", IOC_CFG_INT, "3", false, "consecutive failed polls before status is 'failed'"},
-    {"max_body", IOC_CFG_SIZE, "16MiB", false, "largest HTTP response body accepted"},
-    {"source", IOC_CFG_STRING, NULL, false, "metric 'source' (default: the instance name)"},
-    {NULL, 0, NULL, false, NULL},
+    {"plugin", IOC_CFG_STRING, NULL, true, "connector plugin to run (a NAME.so in plugin_dir)",
+     NULL, NULL},
+    {"enabled", IOC_CFG_BOOL, "true", false, "run this instance", NULL, NULL},
+    {"interval", IOC_CFG_DURATION, "60s", false, "time between the starts of two polls",
+     "1s", NULL},
+    {"timeout", IOC_CFG_DURATION, "30s", false, "bound on a whole poll, every HTTP request included",
+     "100ms", NULL},
+    {"jitter", IOC_CFG_DURATION, "0", false, "random spread added to each wait (up to +/- this)",
+     NULL, NULL},
+    {"backoff_max", IOC_CFG_DURATION, "10m", false, "longest wait between retries after failures",
+     NULL, NULL},
+    {"fail_after", IOC_CFG_INT, "3", false, "consecutive failed polls before status is 'failed'",
+     "1", NULL},
+    {"max_body", IOC_CFG_SIZE, "16MiB", false, "largest HTTP response body accepted", "1k", NULL},
+    {"source", IOC_CFG_STRING, NULL, false, "metric 'source' (default: the instance name)",
+     NULL, NULL},
+    {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
 const struct ioc_config_key *plugin_find_key(const struct ioc_connector *desc, const char *key)
@@ -43,6 +50,19 @@ static int plugin_valid_name(const char *s, const char *extra)
               strchr(extra, *s)))
             return 0;
     return 1;
+}
+
+/* What changed since an older ABI, so that the author of a refused plugin
+ * knows what to adapt besides rebuilding. */
+static const char *plugin_abi_change(unsigned abi)
+{
+    if (abi == 2)
+        return " (ABI 3 added min/max to struct ioc_config_key, and the page-walk and time "
+               "helpers)";
+    if (abi == 1)
+        return " (ABI 2 added key families and the check callback, ABI 3 min/max to struct "
+               "ioc_config_key and the page-walk and time helpers)";
+    return "";
 }
 
 /* Check the config table a plugin declares: the daemon relies on it. */
@@ -76,9 +96,13 @@ static int plugin_check_table(const struct ioc_connector *desc, const char *path
                 diag_add(d, path, 0, "config key '%s' declared twice", k->name);
                 errors++;
             }
+        char why[256];
         if (k->default_value && confval_check(k->type, k->default_value, &reason) < 0) {
             diag_add(d, path, 0, "default of config key '%s' ('%s'): %s", k->name,
                      k->default_value, reason);
+            errors++;
+        } else if (confval_check_bounds(k, why, sizeof why) < 0) {
+            diag_add(d, path, 0, "config key '%s': %s", k->name, why);
             errors++;
         }
         if (!k->help || !*k->help) {
@@ -107,8 +131,11 @@ struct plugin *plugin_open_path(const char *path, struct diag *d)
     else if (!desc->poll)
         problem = "descriptor has no poll callback";
     if (desc && desc->abi_version != IOC_ABI_VERSION) {
-        diag_add(d, path, 0, "plugin built for connector ABI %u, this iocd speaks ABI %d: rebuild it "
-                 "against this version's include/ioc/", desc->abi_version, IOC_ABI_VERSION);
+        /* Only abi_version may be read: the rest of an older descriptor
+         * (its key table above all) has another layout. */
+        diag_add(d, path, 0, "plugin built for connector ABI %u, this iocd speaks ABI %d%s: "
+                 "rebuild it against this version's include/ioc/", desc->abi_version,
+                 IOC_ABI_VERSION, plugin_abi_change(desc->abi_version));
         dlclose(handle);
         return NULL;
     }

@@ -2,6 +2,7 @@
 #include "scheduler.h"
 
 #include "backoff.h"
+#include "clock.h"
 #include "instance.h"
 #include "log.h"
 
@@ -52,19 +53,10 @@ static bool scheduler_sleep_until(struct slot *s, int64_t due_ms)
 {
     pthread_mutex_lock(&s->lock);
     while (!s->stop) {
-        int64_t now = http_now_ms();
-        if (now >= due_ms)
+        if (clock_mono_ms() >= due_ms)
             break;
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        int64_t wait = due_ms - now;
-        ts.tv_sec += wait / 1000;
-        ts.tv_nsec += (wait % 1000) * 1000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
-        pthread_cond_timedwait(&s->wake, &s->lock, &ts);
+        struct timespec until = clock_timespec(due_ms);
+        pthread_cond_timedwait(&s->wake, &s->lock, &until);
     }
     bool stop = s->stop;
     pthread_mutex_unlock(&s->lock);
@@ -83,15 +75,15 @@ static void *scheduler_thread(void *arg)
             sched->hook(sched->hook_arg);
         return NULL;
     }
-    log_msg(LOG_INFO, cfg->name, "started: plugin %s %s, every %lld ms, timeout %lld ms",
+    log_msg(LOG_LEVEL_INFO, cfg->name, "started: plugin %s %s, every %lld ms, timeout %lld ms",
             cfg->plugin->desc->name, cfg->plugin->desc->version, (long long)cfg->interval_ms,
             (long long)cfg->timeout_ms);
     /* First poll at once, or spread over the jitter. */
-    int64_t due = http_now_ms() + (cfg->jitter_ms ? (int64_t)(scheduler_random(s) %
+    int64_t due = clock_mono_ms() + (cfg->jitter_ms ? (int64_t)(scheduler_random(s) %
                                                               (uint64_t)cfg->jitter_ms) : 0);
     unsigned failures = 0;
     while (!scheduler_sleep_until(s, sched->once ? 0 : due)) {
-        int64_t start = http_now_ms(), retry_after = -1;
+        int64_t start = clock_mono_ms(), retry_after = -1;
         int rc = instance_poll(s->ctx, &retry_after);
         failures = rc == 0 ? 0 : failures + 1;
         if (sched->hook)
@@ -102,14 +94,14 @@ static void *scheduler_thread(void *arg)
         }
         due = start + backoff_delay_ms(cfg->interval_ms, cfg->backoff_max_ms, cfg->jitter_ms,
                                        failures, scheduler_random(s));
-        int64_t end = http_now_ms();
+        int64_t end = clock_mono_ms();
         if (retry_after >= 0 && end + retry_after > due) {
-            log_msg(LOG_INFO, cfg->name, "server asked to retry after %lld s; waiting",
+            log_msg(LOG_LEVEL_INFO, cfg->name, "server asked to retry after %lld s; waiting",
                     (long long)(retry_after / 1000));
             due = end + retry_after;
         }
         if (failures > 0)
-            log_msg(LOG_INFO, cfg->name, "next attempt in %lld ms (failure %u in a row)",
+            log_msg(LOG_LEVEL_INFO, cfg->name, "next attempt in %lld ms (failure %u in a row)",
                     (long long)(due - end > 0 ? due - end : 0), failures);
     }
     atomic_store(&s->thread_done, true);
@@ -122,6 +114,7 @@ struct scheduler *scheduler_start(const struct config *config, struct pipeline *
     struct scheduler *sched = calloc(1, sizeof *sched);
     if (!sched || !(sched->slots = calloc(config->instance_count + 1, sizeof *sched->slots))) {
         free(sched);
+        log_error("cannot start the connectors: out of memory");
         return NULL;
     }
     sched->once = once;
@@ -130,7 +123,7 @@ struct scheduler *scheduler_start(const struct config *config, struct pipeline *
     for (size_t i = 0; i < config->instance_count; i++) {
         const struct instance_config *cfg = &config->instances[i];
         if (!cfg->enabled) {
-            log_msg(LOG_INFO, cfg->name, "disabled in %s", cfg->path);
+            log_msg(LOG_LEVEL_INFO, cfg->name, "disabled in %s", cfg->path);
             continue;
         }
         struct slot *s = &sched->slots[sched->count];
@@ -151,7 +144,7 @@ struct scheduler *scheduler_start(const struct config *config, struct pipeline *
         sched->count++;
         int err = pthread_create(&s->thread, NULL, scheduler_thread, s);
         if (err) {
-            log_msg(LOG_ERR, cfg->name, "cannot start thread: %s", strerror(err));
+            log_msg(LOG_LEVEL_ERROR, cfg->name, "cannot start thread: %s", strerror(err));
             s->failed = true;
             continue;
         }
@@ -186,14 +179,8 @@ size_t scheduler_stop(struct scheduler *s, int64_t timeout_ms)
         pthread_cond_signal(&slot->wake);
         pthread_mutex_unlock(&slot->lock);
     }
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline); /* pthread_timedjoin_np uses CLOCK_REALTIME */
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (timeout_ms % 1000) * 1000000;
-    if (deadline.tv_nsec >= 1000000000) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000;
-    }
+    /* pthread_timedjoin_np waits on CLOCK_REALTIME. */
+    struct timespec deadline = clock_after_ms(CLOCK_REALTIME, timeout_ms);
     for (size_t i = 0; i < s->count; i++) {
         struct slot *slot = &s->slots[i];
         if (!slot->thread_started || slot->joined)
@@ -201,7 +188,7 @@ size_t scheduler_stop(struct scheduler *s, int64_t timeout_ms)
         if (pthread_timedjoin_np(slot->thread, NULL, &deadline) == 0) {
             slot->joined = true;
         } else {
-            log_msg(LOG_ERR, slot->cfg->name, "poll still running after %lld ms; abandoning it",
+            log_msg(LOG_LEVEL_ERROR, slot->cfg->name, "poll still running after %lld ms; abandoning it",
                     (long long)timeout_ms);
             s->abandoned++;
         }
@@ -249,4 +236,3 @@ void scheduler_log_counters(struct scheduler *s)
 }
 
 size_t scheduler_instance_count(const struct scheduler *s) { return s->count; }
-size_t scheduler_abandoned(const struct scheduler *s) { return s->abandoned; }

@@ -26,7 +26,9 @@ typedef void (*scheduler_hook)(void *arg);
 
 /* Start every enabled instance of `config` (which must outlive the
  * scheduler). With `once`, each instance polls once and its thread ends.
- * Returns NULL if nothing could be started at all. */
+ * An instance that cannot be set up or whose thread cannot start is logged
+ * and counted as failed; the others run. Returns NULL (logged) only when
+ * the scheduler itself cannot be allocated. */
 struct scheduler *scheduler_start(const struct config *config, struct pipeline *pipeline,
                                   bool once, scheduler_hook hook, void *hook_arg);
 
@@ -47,6 +49,5 @@ void scheduler_status(struct scheduler *s, char *buf, size_t len);
 /* Log every instance's counters. */
 void scheduler_log_counters(struct scheduler *s);
 size_t scheduler_instance_count(const struct scheduler *s);
-size_t scheduler_abandoned(const struct scheduler *s);
 
 #endif

@@ -28,7 +28,7 @@ int ioc_time_parse(const char *text, int64_t *epoch_ms, int *offset_min, const c
     else if (timeparse_parse(text, 0, &ms, &why) == 0) {
         /* timeparse accepted it, so it ends in Z/z or in +hh:mm / -hh:mm. */
         char last = text[n - 1];
-        if (last != 'Z' && last != 'z' && (n < 6 || timeparse_offset(text + n - 6, &offset)))
+        if (last != 'Z' && last != 'z' && (n < 6 || timeparse_offset(text + n - 6, &offset, NULL)))
             why = "malformed UTC offset (expected Z or +hh:mm)";
     }
     if (why) {

@@ -11,11 +11,21 @@
  * for it (MQTT status topics). `stop` delivers what it can within the
  * deadline and returns how many metrics it could not deliver. Each sink
  * logs its own counters in one line.
+ *
+ * The sinks iocd has are the rows of one table, sink_kinds[] (sink_table.c):
+ * each row names the sink's [sink.NAME] section, its key table, its checks
+ * and its constructor. The configuration loader walks the table to check
+ * iocd.conf and the pipeline walks it to start what is enabled, so adding
+ * a sink is one new file (sink_NAME.c, defining `sink_NAME_kind`) and one
+ * row; neither the loader nor the pipeline names a sink.
  */
 #ifndef IOCD_SINK_H
 #define IOCD_SINK_H
 
+#include "diag.h"
+#include "keytable.h"
 #include "metric.h"
+#include "outbox.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -32,12 +42,38 @@ struct sink_ops {
      * number of metrics not delivered. */
     size_t (*stop)(struct sink *s, int64_t deadline_ms);
     void (*log_counters)(struct sink *s);
+    /* Push buffered output out, at the end of every poll. May be NULL. */
+    void (*flush)(struct sink *s);
     void (*free)(struct sink *s);
 };
 
 struct sink {
     const struct sink_ops *ops;
 };
+
+/* What every sink is created with, besides its own section. */
+struct sink_setup {
+    const char *province;               /* "96" */
+    const struct outbox_limits *limits; /* [outbox] */
+};
+
+/* One kind of sink: a row of sink_kinds[]. */
+struct sink_kind {
+    const char *section;               /* "sink.mqtt" */
+    const struct ioc_config_key *keys; /* its keys; must have a bool "enabled" */
+    /* Keys with this prefix ("kafka.") are handed to the library behind the
+     * sink; `check` judges them. NULL = none. */
+    const char *passthrough;
+    /* Checks beyond key types (ranges, files, pairs), each mistake added to
+     * `d` at file:line. Called when the section is present. May be NULL. */
+    void (*check)(const struct config_section *sec, struct diag *d);
+    /* Create and start (never blocks on a broker). NULL with a logged error
+     * when the sink cannot be set up. */
+    struct sink *(*create)(const struct config_section *sec, const struct sink_setup *setup);
+};
+
+/* Every kind of sink, NULL-terminated, in the order they are started. */
+extern const struct sink_kind *const sink_kinds[];
 
 /* A broker counts as taking metrics (so publish may wait for room) when it
  * acknowledged one within this long. */

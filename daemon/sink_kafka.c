@@ -1,14 +1,24 @@
 /*
- * sink_kafka - see sink_kafka.h.
+ * sink_kafka - metrics to Kafka, the history for analytics.
+ *
+ * One message per metric on topic `ioc.metrics.v1` (configurable), keyed
+ * by the series key so a compacted topic keeps the latest value per series
+ * and per-series order holds across partitions. The producer is
+ * idempotent with acks=all, so librdkafka's retries during a broker
+ * outage never write a message twice. A metric leaves the outbox when
+ * librdkafka takes it; it counts as delivered only on a successful
+ * delivery report, and a failed report puts it back in the outbox. A full
+ * librdkafka queue is retried, never ignored. Any `kafka.<property>` line
+ * of [sink.kafka] goes to librdkafka as is (SASL, SSL, tuning).
  *
  * One sender thread moves metrics from the outbox into librdkafka (zero
  * copy: the metric's reference travels as the message opaque and is
  * released by the delivery report) and serves delivery reports with
  * rd_kafka_poll. librdkafka's own threads do the network work.
  */
-#include "sink_kafka.h"
+#include "sink.h"
 
-#include "http.h"
+#include "clock.h"
 #include "log.h"
 #include "outbox.h"
 
@@ -27,16 +37,18 @@
 #define KAFKA_IDLE_WAIT_MS 5000
 #define KAFKA_ERROR_LOG_INTERVAL_S 30
 
-const struct ioc_config_key sink_kafka_keys[] = {
-    {"enabled", IOC_CFG_BOOL, "false", false, "publish metrics to Kafka"},
-    {"bootstrap_servers", IOC_CFG_STRING, "127.0.0.1:9092", false, "host:port[,host:port...]"},
-    {"topic", IOC_CFG_STRING, "ioc.metrics.v1", false, "topic of metric records"},
-    {"compression", IOC_CFG_STRING, "lz4", false, "none, gzip, snappy, lz4 or zstd"},
-    {"linger", IOC_CFG_DURATION, "5ms", false, "how long librdkafka waits to fill a batch"},
+static const struct ioc_config_key kafka_keys[] = {
+    {"enabled", IOC_CFG_BOOL, "false", false, "publish metrics to Kafka", NULL, NULL},
+    {"bootstrap_servers", IOC_CFG_STRING, "127.0.0.1:9092", false, "host:port[,host:port...]",
+     NULL, NULL},
+    {"topic", IOC_CFG_STRING, "ioc.metrics.v1", false, "topic of metric records", NULL, NULL},
+    {"compression", IOC_CFG_STRING, "lz4", false, "none, gzip, snappy, lz4 or zstd", NULL, NULL},
+    {"linger", IOC_CFG_DURATION, "5ms", false, "how long librdkafka waits to fill a batch",
+     NULL, NULL},
     {"delivery_timeout", IOC_CFG_DURATION, "5m", false,
-     "how long librdkafka retries one message; then it goes back to the outbox"},
-    {"client_id", IOC_CFG_STRING, "iocd", false, "Kafka client id"},
-    {NULL, 0, NULL, false, NULL},
+     "how long librdkafka retries one message; then it goes back to the outbox", NULL, NULL},
+    {"client_id", IOC_CFG_STRING, "iocd", false, "Kafka client id", NULL, NULL},
+    {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
 struct sink_kafka {
@@ -150,7 +162,9 @@ static rd_kafka_conf_t *kafka_conf(const struct config_section *sec, struct diag
     return conf;
 }
 
-void sink_kafka_check(const struct config_section *sec, struct diag *d)
+/* Checks beyond types, including every kafka.<property> against
+ * librdkafka itself (unknown property or invalid value = error at file:line). */
+static void kafka_check(const struct config_section *sec, struct diag *d)
 {
     const char *topic = section_text(sec, "topic");
     if (topic && !kafka_topic_valid(topic))
@@ -170,7 +184,7 @@ static void kafka_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, voi
     struct metric *m = msg->_private;
     if (!msg->err) {
         s->delivered++;
-        atomic_store(&s->last_delivery_ms, http_now_ms());
+        atomic_store(&s->last_delivery_ms, clock_mono_ms());
         metric_unref(m);
         return;
     }
@@ -205,7 +219,7 @@ static void kafka_on_error(rd_kafka_t *rk, int err, const char *reason, void *op
 static void kafka_on_log(const rd_kafka_t *rk, int level, const char *facility, const char *buf)
 {
     (void)rk;
-    log_msg(level <= 4 ? LOG_WARN : LOG_DEBUG, "iocd", "sink kafka: librdkafka %s: %s", facility,
+    log_msg(level <= 4 ? LOG_LEVEL_WARNING : LOG_LEVEL_DEBUG, "iocd", "sink kafka: librdkafka %s: %s", facility,
             buf);
 }
 
@@ -229,7 +243,7 @@ static int kafka_produce(struct sink_kafka *s, struct metric *m)
         }
         s->queue_full_retries++;
         rd_kafka_poll(s->rk, 100); /* serve delivery reports to make room */
-        if (atomic_load(&s->stopping) && http_now_ms() >= s->drain_deadline_ms)
+        if (atomic_load(&s->stopping) && clock_mono_ms() >= s->drain_deadline_ms)
             return -1;
     }
 }
@@ -240,7 +254,7 @@ static void *kafka_sender(void *arg)
     struct metric *batch[KAFKA_BATCH];
     for (;;) {
         bool stopping = atomic_load(&s->stopping);
-        if (stopping && http_now_ms() >= s->drain_deadline_ms)
+        if (stopping && clock_mono_ms() >= s->drain_deadline_ms)
             break;
         /* Delivery reports are served every 100 ms while librdkafka holds
          * messages; otherwise only a new metric has anything to do. */
@@ -254,7 +268,7 @@ static void *kafka_sender(void *arg)
         rd_kafka_poll(s->rk, i < n ? 100 : 0);
         if (stopping && n == 0) {
             /* Outbox empty: wait for what librdkafka still holds. */
-            int64_t left = s->drain_deadline_ms - http_now_ms();
+            int64_t left = s->drain_deadline_ms - clock_mono_ms();
             rd_kafka_flush(s->rk, (int)(left > 0 ? (left < 200 ? left : 200) : 0));
             struct outbox_counters oc;
             outbox_counters(s->outbox, &oc);
@@ -273,7 +287,7 @@ static void kafka_publish(struct sink *base, struct metric *m, int64_t wait_unti
     /* Wait for room only while deliveries are being confirmed. */
     outbox_push_wait(s->outbox, m, sink_wait_until(wait_until_ms,
                                                    atomic_load(&s->last_delivery_ms),
-                                                   http_now_ms()));
+                                                   clock_mono_ms()));
 }
 
 static void kafka_log_counters(struct sink *base)
@@ -335,7 +349,7 @@ static const struct sink_ops kafka_ops = {
     .free = kafka_free,
 };
 
-struct sink *sink_kafka_new(const struct config_section *sec, const struct outbox_limits *limits)
+static struct sink *kafka_create(const struct config_section *sec, const struct sink_setup *setup)
 {
     struct sink_kafka *s = calloc(1, sizeof *s);
     if (!s)
@@ -344,7 +358,7 @@ struct sink *sink_kafka_new(const struct config_section *sec, const struct outbo
     char err[512];
     rd_kafka_conf_t *conf = kafka_conf(sec, NULL);
     s->topic = strdup(section_text(sec, "topic"));
-    s->outbox = outbox_new("sink kafka", limits);
+    s->outbox = outbox_new("sink kafka", setup->limits);
     if (!conf || !s->topic || !s->outbox) {
         if (conf)
             rd_kafka_conf_destroy(conf);
@@ -371,3 +385,11 @@ struct sink *sink_kafka_new(const struct config_section *sec, const struct outbo
              section_text(sec, "bootstrap_servers"), section_text(sec, "compression"));
     return &s->base;
 }
+
+const struct sink_kind sink_kafka_kind = {
+    .section = "sink.kafka",
+    .keys = kafka_keys,
+    .passthrough = "kafka.",
+    .check = kafka_check,
+    .create = kafka_create,
+};

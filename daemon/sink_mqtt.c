@@ -1,5 +1,20 @@
 /*
- * sink_mqtt - see sink_mqtt.h.
+ * sink_mqtt - metrics to an MQTT broker, for the wall screens.
+ *
+ * Each metric goes to ioc/v1/<province>/<series> (topic_prefix
+ * configurable), QoS 1 and retained by default, so a screen that connects
+ * sees every series' current value at once. A metric leaves the outbox
+ * for good only when the broker's PUBACK for its message id arrived; on a
+ * lost connection, unacknowledged metrics are put back in the outbox and
+ * sent again after libmosquitto reconnects (capped exponential backoff).
+ * In-flight messages are bounded (max_inflight): unlimited in-flight makes
+ * libmosquitto about 30 times slower (measured; docs/design.md).
+ *
+ * Connector status: every connector instance gets a small connection of
+ * its own whose last will is "offline" on ioc/v1/<province>/_status/<name>,
+ * retained; it publishes "online" or "degraded: <reason>" there. A killed
+ * daemon (or a crashed iocd@NAME) thus shows "offline" for each of its
+ * connectors with no action of ours; a clean stop publishes "offline".
  *
  * Threads: libmosquitto's network thread (mosquitto_loop_start) runs the
  * connection and calls on_connect / on_disconnect / on_publish; our
@@ -10,9 +25,10 @@
  * in the table yet (libmosquitto calls on_publish without holding the
  * locks mosquitto_publish takes, so this cannot deadlock).
  */
-#include "sink_mqtt.h"
+#include "sink.h"
 
-#include "http.h"
+#include "clock.h"
+#include "mqtt_endpoint.h"
 #include "log.h"
 #include "outbox.h"
 #include "status_mqtt.h"
@@ -32,26 +48,37 @@
  * would wake an idle daemon for nothing (it was 200 ms: 5 wake-ups/s). */
 #define MQTT_IDLE_WAIT_MS 10000
 
-const struct ioc_config_key sink_mqtt_keys[] = {
-    {"enabled", IOC_CFG_BOOL, "false", false, "publish metrics to an MQTT broker"},
-    {"host", IOC_CFG_STRING, "127.0.0.1", false, "broker host name or address"},
-    {"port", IOC_CFG_INT, "1883", false, "broker port (8883 is usual with TLS)"},
-    {"client_id", IOC_CFG_STRING, NULL, false, "MQTT client id (default iocd-HOST-PID)"},
-    {"username", IOC_CFG_STRING, NULL, false, "user name for the broker"},
-    {"password", IOC_CFG_SECRET, NULL, false, "password for the broker"},
-    {"tls", IOC_CFG_BOOL, "false", false, "connect with TLS (certificate always verified)"},
-    {"ca_file", IOC_CFG_STRING, NULL, false, "CA certificates (PEM); default: the system's"},
-    {"cert_file", IOC_CFG_STRING, NULL, false, "client certificate (PEM), with key_file"},
-    {"key_file", IOC_CFG_STRING, NULL, false, "client private key (PEM), with cert_file"},
-    {"qos", IOC_CFG_INT, "1", false, "QoS of metric messages: 0, 1 or 2"},
-    {"retain", IOC_CFG_BOOL, "true", false, "retain metric messages (screens see current values)"},
-    {"keepalive", IOC_CFG_DURATION, "30s", false, "MQTT keepalive"},
-    {"max_inflight", IOC_CFG_INT, "100", false, "unacknowledged messages at most"},
-    {"reconnect_min", IOC_CFG_DURATION, "1s", false, "first wait before reconnecting"},
-    {"reconnect_max", IOC_CFG_DURATION, "30s", false, "longest wait between reconnections"},
-    {"topic_prefix", IOC_CFG_STRING, "ioc/v1", false, "topics are PREFIX/PROVINCE/SERIES"},
-    {"status", IOC_CFG_BOOL, "true", false, "publish connector status on PREFIX/PROVINCE/_status/NAME"},
-    {NULL, 0, NULL, false, NULL},
+static const struct ioc_config_key mqtt_keys[] = {
+    {"enabled", IOC_CFG_BOOL, "false", false, "publish metrics to an MQTT broker", NULL, NULL},
+    {"host", IOC_CFG_STRING, "127.0.0.1", false, "broker host name or address", NULL, NULL},
+    {"port", IOC_CFG_INT, "1883", false, "broker port (8883 is usual with TLS)", "1", "65535"},
+    {"client_id", IOC_CFG_STRING, NULL, false, "MQTT client id (default iocd-HOST-PID)",
+     NULL, NULL},
+    {"username", IOC_CFG_STRING, NULL, false, "user name for the broker", NULL, NULL},
+    {"password", IOC_CFG_SECRET, NULL, false, "password for the broker", NULL, NULL},
+    {"tls", IOC_CFG_BOOL, "false", false, "connect with TLS (certificate always verified)",
+     NULL, NULL},
+    {"ca_file", IOC_CFG_STRING, NULL, false, "CA certificates (PEM); default: the system's",
+     NULL, NULL},
+    {"cert_file", IOC_CFG_STRING, NULL, false, "client certificate (PEM), with key_file",
+     NULL, NULL},
+    {"key_file", IOC_CFG_STRING, NULL, false, "client private key (PEM), with cert_file",
+     NULL, NULL},
+    {"qos", IOC_CFG_INT, "1", false, "QoS of metric messages: 0, 1 or 2", "0", "2"},
+    {"retain", IOC_CFG_BOOL, "true", false, "retain metric messages (screens see current values)",
+     NULL, NULL},
+    {"keepalive", IOC_CFG_DURATION, "30s", false, "MQTT keepalive", "5s", "65535s"},
+    {"max_inflight", IOC_CFG_INT, "100", false,
+     "unacknowledged messages at most (unlimited in-flight is ~30x slower)", "1", "65535"},
+    {"reconnect_min", IOC_CFG_DURATION, "1s", false, "first wait before reconnecting", "100ms",
+     NULL},
+    {"reconnect_max", IOC_CFG_DURATION, "30s", false, "longest wait between reconnections",
+     NULL, NULL},
+    {"topic_prefix", IOC_CFG_STRING, "ioc/v1", false, "topics are PREFIX/PROVINCE/SERIES",
+     NULL, NULL},
+    {"status", IOC_CFG_BOOL, "true", false, "publish connector status on PREFIX/PROVINCE/_status/NAME",
+     NULL, NULL},
+    {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
 struct sink_mqtt {
@@ -86,23 +113,13 @@ static int mqtt_topic_prefix_valid(const char *p)
     return strpbrk(p, "+# ") == NULL;
 }
 
-void sink_mqtt_check(const struct config_section *sec, struct diag *d)
+/* Semantic checks of [sink.mqtt] beyond types (ranges, files, pairs). */
+static void mqtt_check(const struct config_section *sec, struct diag *d)
 {
-    int64_t port = section_int(sec, "port"), qos = section_int(sec, "qos");
-    int64_t inflight = section_int(sec, "max_inflight"), keepalive = section_ms(sec, "keepalive");
-    if (port < 1 || port > 65535)
-        diag_add(d, sec->path, section_line(sec, "port"), "'port' must be 1..65535");
-    if (qos < 0 || qos > 2)
-        diag_add(d, sec->path, section_line(sec, "qos"), "'qos' must be 0, 1 or 2");
-    if (inflight < 1 || inflight > 65535)
-        diag_add(d, sec->path, section_line(sec, "max_inflight"),
-                 "'max_inflight' must be 1..65535 (unlimited in-flight is ~30x slower)");
-    if (keepalive < 5000 || keepalive > 65535000)
-        diag_add(d, sec->path, section_line(sec, "keepalive"), "'keepalive' must be 5s..65535s");
-    if (section_ms(sec, "reconnect_min") < 100 ||
-        section_ms(sec, "reconnect_min") > section_ms(sec, "reconnect_max"))
+    /* Ranges of single keys are in mqtt_keys; relations between keys here. */
+    if (section_ms(sec, "reconnect_min") > section_ms(sec, "reconnect_max"))
         diag_add(d, sec->path, section_line(sec, "reconnect_min"),
-                 "'reconnect_min' must be at least 100ms and not above reconnect_max");
+                 "'reconnect_min' must not be above reconnect_max");
     const char *prefix = section_text(sec, "topic_prefix");
     if (prefix && !mqtt_topic_prefix_valid(prefix))
         diag_add(d, sec->path, section_line(sec, "topic_prefix"),
@@ -194,7 +211,7 @@ static void mqtt_on_publish(struct mosquitto *mosq, void *arg, int mid)
         s->inflight[mid] = NULL;
         s->inflight_count--;
         s->delivered++;
-        atomic_store(&s->last_ack_ms, http_now_ms());
+        atomic_store(&s->last_ack_ms, clock_mono_ms());
         pthread_cond_broadcast(&s->changed);
     }
     pthread_mutex_unlock(&s->lock);
@@ -210,17 +227,13 @@ static bool mqtt_wait_ready(struct sink_mqtt *s)
     pthread_mutex_lock(&s->lock);
     for (;;) {
         bool stopping = atomic_load(&s->stopping);
-        if (stopping && http_now_ms() >= s->drain_deadline_ms)
+        if (stopping && clock_mono_ms() >= s->drain_deadline_ms)
             break;
         if (s->connected && s->inflight_count < s->max_inflight) {
             pthread_mutex_unlock(&s->lock);
             return true;
         }
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += 200 * 1000000;
-        if (ts.tv_nsec >= 1000000000)
-            ts.tv_sec++, ts.tv_nsec -= 1000000000;
+        struct timespec ts = clock_after_ms(CLOCK_MONOTONIC, 200);
         pthread_cond_timedwait(&s->changed, &s->lock, &ts);
     }
     pthread_mutex_unlock(&s->lock);
@@ -301,7 +314,7 @@ static void mqtt_publish(struct sink *base, struct metric *m, int64_t wait_until
     /* Wait for room only while the broker acknowledges: a broker that is
      * away or stuck must never hold up the connectors. */
     outbox_push_wait(s->outbox, m,
-                     sink_wait_until(wait_until_ms, atomic_load(&s->last_ack_ms), http_now_ms()));
+                     sink_wait_until(wait_until_ms, atomic_load(&s->last_ack_ms), clock_mono_ms()));
 }
 
 static void mqtt_status(struct sink *base, const char *instance, const char *text)
@@ -379,8 +392,7 @@ static const struct sink_ops mqtt_ops = {
     .free = mqtt_free,
 };
 
-struct sink *sink_mqtt_new(const struct config_section *sec, const char *province,
-                           const struct outbox_limits *limits)
+static struct sink *mqtt_create(const struct config_section *sec, const struct sink_setup *setup)
 {
     struct sink_mqtt *s = calloc(1, sizeof *s);
     if (!s)
@@ -397,7 +409,7 @@ struct sink *sink_mqtt_new(const struct config_section *sec, const char *provinc
     s->max_inflight = (size_t)section_int(sec, "max_inflight");
     if (mqtt_endpoint_init(&s->endpoint, sec) < 0 ||
         !(s->inflight = calloc(65536, sizeof *s->inflight)) ||
-        !(s->outbox = outbox_new("sink mqtt", limits)) ||
+        !(s->outbox = outbox_new("sink mqtt", setup->limits)) ||
         !(s->mosq = mqtt_endpoint_client(&s->endpoint, s->endpoint.client_id, s))) {
         mqtt_free(&s->base);
         return NULL;
@@ -408,7 +420,7 @@ struct sink *sink_mqtt_new(const struct config_section *sec, const char *provinc
     mosquitto_publish_callback_set(s->mosq, mqtt_on_publish);
     if (section_bool(sec, "status") &&
         (asprintf(&s->status_prefix, "%s/%s/_status", section_text(sec, "topic_prefix"),
-                  province) < 0 ||
+                  setup->province) < 0 ||
          !(s->status = status_mqtt_new(&s->endpoint, s->status_prefix)))) {
         mqtt_free(&s->base);
         return NULL;
@@ -421,3 +433,10 @@ struct sink *sink_mqtt_new(const struct config_section *sec, const char *provinc
     }
     return &s->base;
 }
+
+const struct sink_kind sink_mqtt_kind = {
+    .section = "sink.mqtt",
+    .keys = mqtt_keys,
+    .check = mqtt_check,
+    .create = mqtt_create,
+};

@@ -1,5 +1,13 @@
-/* sink_stdout - see sink_stdout.h. */
-#include "sink_stdout.h"
+/*
+ * sink_stdout - one JSON metric record per line on stdout.
+ *
+ * For debugging, for `iocd --once | jq` pipelines and for the tests. Lines
+ * are buffered by stdio and flushed at the end of every poll, so a poll
+ * of 10,000 metrics is a handful of write(2) calls. Writing blocks the
+ * connector that emits: do not point a production stdout at a pipe nobody
+ * reads.
+ */
+#include "sink.h"
 
 #include "log.h"
 
@@ -35,7 +43,7 @@ static void stdout_publish(struct sink *base, struct metric *m, int64_t wait_unt
     pthread_mutex_unlock(&s->lock);
 }
 
-void sink_stdout_flush(struct sink *base)
+static void stdout_flush(struct sink *base)
 {
     struct sink_stdout *s = (struct sink_stdout *)base;
     pthread_mutex_lock(&s->lock);
@@ -55,7 +63,7 @@ static void stdout_log_counters(struct sink *base)
 static size_t stdout_stop(struct sink *base, int64_t deadline_ms)
 {
     (void)deadline_ms;
-    sink_stdout_flush(base);
+    stdout_flush(base);
     return 0;
 }
 
@@ -73,10 +81,13 @@ static const struct sink_ops stdout_ops = {
     .stop = stdout_stop,
     .log_counters = stdout_log_counters,
     .free = stdout_free,
+    .flush = stdout_flush,
 };
 
-struct sink *sink_stdout_new(void)
+static struct sink *stdout_create(const struct config_section *sec, const struct sink_setup *setup)
 {
+    (void)sec;
+    (void)setup;
     struct sink_stdout *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
@@ -84,3 +95,15 @@ struct sink *sink_stdout_new(void)
     pthread_mutex_init(&s->lock, NULL);
     return &s->base;
 }
+
+static const struct ioc_config_key stdout_keys[] = {
+    {"enabled", IOC_CFG_BOOL, "false", false, "print one JSON metric record per line on stdout",
+     NULL, NULL},
+    {NULL, 0, NULL, false, NULL, NULL, NULL},
+};
+
+const struct sink_kind sink_stdout_kind = {
+    .section = "sink.stdout",
+    .keys = stdout_keys,
+    .create = stdout_create,
+};

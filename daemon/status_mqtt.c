@@ -1,7 +1,7 @@
 /* status_mqtt - see status_mqtt.h. */
 #include "status_mqtt.h"
 
-#include "http.h"
+#include "clock.h"
 #include "log.h"
 
 #include <pthread.h>
@@ -151,7 +151,7 @@ void status_mqtt_stop(struct status_mqtt *s, int64_t deadline_ms)
         for (size_t i = 0; i < s->count; i++)
             waiting += s->clients[i]->offline_mid && !s->clients[i]->offline_acked;
         pthread_mutex_unlock(&s->lock);
-        if (!waiting || http_now_ms() >= deadline_ms)
+        if (!waiting || clock_mono_ms() >= deadline_ms)
             break;
         usleep(20000);
     }

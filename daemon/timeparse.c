@@ -338,13 +338,22 @@ int timeparse_date(const char *text, int64_t *days, const char **reason)
     return 0;
 }
 
-int timeparse_offset(const char *text, int *offset_min)
+int timeparse_offset(const char *text, int *offset_min, const char **reason)
 {
-    const char *reason;
-    const char *p = text;
+    const char *ignored, *p = text;
     int v;
-    if (!text || timeparse_read_offset(&p, &v, &reason) || *p != '\0')
+    if (!reason)
+        reason = &ignored;
+    if (!text) {
+        *reason = "no offset given";
         return -1;
+    }
+    if (timeparse_read_offset(&p, &v, reason))
+        return -1;
+    if (*p != '\0') {
+        *reason = "text after the offset";
+        return -1;
+    }
     *offset_min = v;
     return 0;
 }

@@ -40,8 +40,9 @@ int timeparse_format(int64_t epoch_ms, int offset_min, char *buf, size_t len);
 int timeparse_date(const char *text, int64_t *days, const char **reason);
 
 /* Parse an offset "+07:00", "-03:30" or "Z" ("z") into minutes east of UTC
- * (hours 00..23, minutes 00..59). Returns 0, or -1 leaving *offset_min
- * untouched (for config values such as `timezone = +07:00`). */
-int timeparse_offset(const char *text, int *offset_min);
+ * (hours 00..23, minutes 00..59). Returns 0, or -1 with *reason (may be
+ * NULL) leaving *offset_min untouched (for config values such as
+ * `timezone = +07:00`). */
+int timeparse_offset(const char *text, int *offset_min, const char **reason);
 
 #endif

@@ -2,7 +2,10 @@
 # run.sh - the whole test suite: every unit-test binary, then every
 # integration script, each bounded in time. Counts individual tests
 # (cmocka's summary lines, TAP "ok"/"not ok" lines) and ends with the line
-# "N passed, N failed". Exit status 1 if anything failed.
+# "N passed, N failed, N skipped" (always in that form: CI reads the first
+# two numbers). A skipped test is neither passed nor failed: it is counted
+# and shown with its reason, so a test that did not run never looks green.
+# Exit status 1 if anything failed.
 #
 # Usage: BUILD=build tests/run.sh [PATTERN]   (PATTERN filters file names)
 set -u
@@ -12,47 +15,67 @@ export BUILD=${BUILD:-build}
 pattern=${1:-}
 passed=0
 failed=0
+skipped=0
 log_dir=$BUILD/test-logs
 mkdir -p "$log_dir"
 
-# record NAME PASSED FAILED EXIT LOG FAILURE-PATTERN: add a test file's
-# counts to the totals (a non-zero exit without a failed test counts as
-# one failure) and print its line, with the failure lines of its log.
+# record NAME PASSED FAILED SKIPPED EXIT LOG FAILURE-PATTERN SKIP-PATTERN:
+# add a test file's counts to the totals (a non-zero exit without a failed
+# test counts as one failure) and print its line, with the failure lines
+# and the skip lines (their reasons) of its log.
 record() {
-    local name=$1 p=$2 f=$3 rc=$4 out=$5 pattern=$6
+    local name=$1 p=$2 f=$3 s=$4 rc=$5 out=$6 pattern=$7 skip_pattern=$8 line
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
     passed=$((passed + p))
     failed=$((failed + f))
+    skipped=$((skipped + s))
+    line=$(printf '  %-28s %3d passed' "$name" "$p")
+    [ "$s" -gt 0 ] && line="$line, $s skipped"
     if [ "$f" -eq 0 ]; then
-        printf '  %-28s %3d passed\n' "$name" "$p"
+        echo "$line"
     else
-        printf '  %-28s %3d passed, %d FAILED (exit %d):\n' "$name" "$p" "$f" "$rc"
+        printf '%s, %d FAILED (exit %d):\n' "$line" "$f" "$rc"
         grep -E -A3 "$pattern" "$out" | head -40 | sed 's/^/      /'
+    fi
+    if [ "$s" -gt 0 ]; then
+        grep -E "$skip_pattern" "$out" | awk '!seen[$0]++' | head -20 | sed 's/^/      /'
     fi
 }
 
-# One unit-test binary: cmocka prints "[  PASSED  ] N test(s)." and
-# "[  FAILED  ] N test(s)" per group; a binary may run several groups.
+# One unit-test binary: cmocka prints "[  PASSED  ] N test(s).",
+# "[  SKIPPED ] N test(s)" and "[  FAILED  ] N test(s)" per group (a
+# skipped test is not among the passed ones); a binary may run several
+# groups.
 run_unit() {
-    local bin=$1 name out rc p f
+    local bin=$1 name out rc p f s
     name=$(basename "$bin")
     out=$log_dir/$name.log
     timeout 300 "$bin" >"$out" 2>&1
     rc=$?
     p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s += $1} END {print s + 0}')
     f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s += $1} END {print s + 0}')
-    record "$name" "$p" "$f" "$rc" "$out" '^\[  ERROR   \]|^\[  FAILED  \] [a-z]|ERROR: AddressSanitizer|runtime error'
+    s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s += $1} END {print s + 0}')
+    record "$name" "$p" "$f" "$s" "$rc" "$out" \
+        '^\[  ERROR   \]|^\[  FAILED  \] [a-z]|ERROR: AddressSanitizer|runtime error' \
+        '^\[  SKIPPED \] [a-z_]'
 }
 
-# One integration script: TAP lines "ok N - ..." / "not ok N - ...".
+# One integration script: TAP lines "ok N - ..." / "not ok N - ...". An
+# "ok" with a "# SKIP reason" directive (any case) is a skip, and so is a
+# whole-file skip, the plan "1..0 # SKIP reason".
+tap_skip_ok='^ok [0-9]+[^#]*# *[Ss][Kk][Ii][Pp]'
+tap_skip="$tap_skip_ok|^1\\.\\.0 *# *[Ss][Kk][Ii][Pp]"
 run_integration() {
-    local script=$1 name out rc
+    local script=$1 name out rc p s
     name=$(basename "$script" .sh)
     out=$log_dir/$name.log
     timeout 600 bash "$script" >"$out" 2>&1
     rc=$?
-    record "$name" "$(grep -c '^ok ' "$out")" "$(grep -c '^not ok ' "$out")" "$rc" "$out" \
-        '^not ok |Bail out'
+    # Every skip but a skipped plan is also an "ok" line: not a pass.
+    p=$(($(grep -c '^ok ' "$out") - $(grep -cE "$tap_skip_ok" "$out")))
+    s=$(grep -cE "$tap_skip" "$out")
+    record "$name" "$p" "$(grep -c '^not ok ' "$out")" "$s" "$rc" "$out" \
+        '^not ok |Bail out' "$tap_skip"
 }
 
 echo "unit tests ($BUILD/tests):"
@@ -65,5 +88,5 @@ for script in tests/integration/test_*.sh; do
     case $script in *"$pattern"*) run_integration "$script" ;; esac
 done
 echo "logs: $log_dir/"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -109,37 +109,21 @@ static int dvc_poll(ioc_ctx *ctx, void *state)
     return rc;
 }
 
-/* An integer key within [min, max], or a logged init error. */
-static int dvc_int(ioc_ctx *ctx, const char *key, int64_t min, int64_t max, int64_t *out)
-{
-    *out = ioc_config_int(ctx, key);
-    if (*out >= min && *out <= max)
-        return 0;
-    ioc_log(ctx, IOC_LOG_ERROR, "%s = %lld is out of range (%lld..%lld)", key, (long long)*out,
-            (long long)min, (long long)max);
-    return -1;
-}
-
+/* The ranges of the keys are in dvc_keys: the daemon refused any value
+ * outside them before init runs. */
 static int dvc_init(ioc_ctx *ctx, void **state)
 {
     struct dvc *d = calloc(1, sizeof *d);
-    int64_t on_time, satisfaction, online = 0;
     if (!d)
         return IOC_ERROR;
     d->url = ioc_config_string(ctx, "url");
     d->token = ioc_config_string(ctx, "token");
+    d->page_size = ioc_config_int(ctx, "page_size");
+    d->max_pages = ioc_config_int(ctx, "max_pages");
+    d->on_time_target = (double)ioc_config_int(ctx, "on_time_target");
+    d->satisfaction_target = (double)ioc_config_int(ctx, "satisfaction_target");
     d->has_online_target = ioc_config_isset(ctx, "online_target");
-    if (dvc_int(ctx, "page_size", 1, 10000, &d->page_size) < 0 ||
-        dvc_int(ctx, "max_pages", 1, 100000, &d->max_pages) < 0 ||
-        dvc_int(ctx, "on_time_target", 0, 100, &on_time) < 0 ||
-        dvc_int(ctx, "satisfaction_target", 0, 100, &satisfaction) < 0 ||
-        (d->has_online_target && dvc_int(ctx, "online_target", 0, 100, &online) < 0)) {
-        free(d);
-        return IOC_ERROR;
-    }
-    d->on_time_target = (double)on_time;
-    d->satisfaction_target = (double)satisfaction;
-    d->online_target = (double)online;
+    d->online_target = (double)ioc_config_int(ctx, "online_target");
     *state = d;
     return IOC_OK;
 }
@@ -152,18 +136,18 @@ static void dvc_fini(ioc_ctx *ctx, void *state)
 
 static const struct ioc_config_key dvc_keys[] = {
     {"url", IOC_CFG_URL, NULL, true,
-     "the statistics endpoint; page=P&size=S are added to it"},
-    {"token", IOC_CFG_SECRET, NULL, false, "bearer token sent with every request"},
-    {"page_size", IOC_CFG_INT, "50", false, "records asked per page (size=), 1..10000"},
-    {"max_pages", IOC_CFG_INT, "100", false,
-     "most pages one poll reads; more fails the poll (1..100000)"},
+     "the statistics endpoint; page=P&size=S are added to it", NULL, NULL},
+    {"token", IOC_CFG_SECRET, NULL, false, "bearer token sent with every request", NULL, NULL},
+    {"page_size", IOC_CFG_INT, "50", false, "records asked per page (size=)", "1", "10000"},
+    {"max_pages", IOC_CFG_INT, "100", false, "most pages one poll reads; more fails the poll",
+     "1", "100000"},
     {"on_time_target", IOC_CFG_INT, "95", false,
-     "target of dvc.on_time_ratio, percent resolved early or on time (>=)"},
+     "target of dvc.on_time_ratio, percent resolved early or on time (>=)", "0", "100"},
     {"satisfaction_target", IOC_CFG_INT, "99", false,
-     "target of dvc.satisfaction_ratio, percent of ratings satisfied (>=; 99 by 2030)"},
+     "target of dvc.satisfaction_ratio, percent of ratings satisfied (>=; 99 by 2030)", "0", "100"},
     {"online_target", IOC_CFG_INT, NULL, false,
-     "target of dvc.online_ratio, percent received online (>=); unset: no target"},
-    {NULL, 0, NULL, false, NULL},
+     "target of dvc.online_ratio, percent received online (>=); unset: no target", "0", "100"},
+    {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
 IOC_CONNECTOR_EXPORT = {

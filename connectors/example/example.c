@@ -77,7 +77,7 @@ static int example_init(ioc_ctx *ctx, void **state)
         return IOC_ERROR;
     ex->url = ioc_config_string(ctx, "url"); /* validated by the daemon */
     ex->token = ioc_config_string(ctx, "token");
-    ex->on_time_target = (double)ioc_config_int(ctx, "on_time_target");
+    ex->on_time_target = (double)ioc_config_int(ctx, "on_time_target"); /* 0..100 */
     *state = ex;
     return IOC_OK;
 }
@@ -133,10 +133,13 @@ static void example_fini(ioc_ctx *ctx, void *state)
 /* 7. The configuration table: validated by the daemon, printed by
  * `iocd --describe example`. */
 static const struct ioc_config_key example_keys[] = {
-    {"url", IOC_CFG_URL, NULL, true, "the JSON document to fetch"},
-    {"token", IOC_CFG_SECRET, NULL, false, "bearer token sent with the request"},
-    {"on_time_target", IOC_CFG_INT, "95", false, "target share of on-time work, in percent"},
-    {NULL, 0, NULL, false, NULL},
+    {"url", IOC_CFG_URL, NULL, true, "the JSON document to fetch", NULL, NULL},
+    {"token", IOC_CFG_SECRET, NULL, false, "bearer token sent with the request", NULL, NULL},
+    /* The range is the daemon's to check: a value outside it is a
+     * configuration error at --check-config, with the file and line. */
+    {"on_time_target", IOC_CFG_INT, "95", false, "target share of on-time work, in percent",
+     "0", "100"},
+    {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
 /* 8. The one exported symbol. */

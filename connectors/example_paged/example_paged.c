@@ -204,14 +204,15 @@ static int paged_check(ioc_ctx *ctx)
     return IOC_OK;
 }
 
-/* 7. The configuration table: validated by the daemon, printed by
- * `iocd --describe example_paged`. */
+/* 7. The configuration table: validated by the daemon (min/max too, at
+ * --check-config), printed by `iocd --describe example_paged`. */
 static const struct ioc_config_key paged_keys[] = {
-    {"url", IOC_CFG_URL, NULL, true, "the feed; page=P&size=S are added to it"},
-    {"token", IOC_CFG_SECRET, NULL, false, "bearer token sent with every page"},
-    {"page_size", IOC_CFG_INT, "50", false, "items asked per page (size=)"},
-    {"max_pages", IOC_CFG_INT, "100", false, "most pages one walk reads; more fails the poll"},
-    {NULL, 0, NULL, false, NULL},
+    {"url", IOC_CFG_URL, NULL, true, "the feed; page=P&size=S are added to it", NULL, NULL},
+    {"token", IOC_CFG_SECRET, NULL, false, "bearer token sent with every page", NULL, NULL},
+    {"page_size", IOC_CFG_INT, "50", false, "items asked per page (size=)", "1", "100"},
+    {"max_pages", IOC_CFG_INT, "100", false, "most pages one walk reads; more fails the poll",
+     "1", "10000"},
+    {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
 /* 8. The one exported symbol. */

@@ -35,71 +35,81 @@
 
 static const struct ioc_config_key http_json_keys[] = {
     /* request */
-    {"url", IOC_CFG_URL, NULL, true, "the feed's URL (http:// or https://)"},
-    {"method", IOC_CFG_STRING, "GET", false, "GET or POST"},
-    {"body", IOC_CFG_STRING, NULL, false, "request body of a POST (e.g. a JSON query)"},
+    {"url", IOC_CFG_URL, NULL, true, "the feed's URL (http:// or https://)", NULL, NULL},
+    {"method", IOC_CFG_STRING, "GET", false, "GET or POST", NULL, NULL},
+    {"body", IOC_CFG_STRING, NULL, false, "request body of a POST (e.g. a JSON query)", NULL, NULL},
     {"query.*", IOC_CFG_STRING, NULL, false,
-     "query.<label> = name=value: a query parameter added to the URL (value percent-encoded)"},
+     "query.<label> = name=value: a query parameter added to the URL (value percent-encoded)",
+     NULL, NULL},
     {"header.*", IOC_CFG_STRING, NULL, false,
-     "header.<label> = Name: value: a request header"},
+     "header.<label> = Name: value: a request header", NULL, NULL},
     {"auth", IOC_CFG_STRING, "none", false, "none, bearer (with token) or basic (username, "
-     "password)"},
-    {"token", IOC_CFG_SECRET, NULL, false, "bearer token (or token_file)"},
-    {"username", IOC_CFG_STRING, NULL, false, "user of basic authentication"},
+     "password)", NULL, NULL},
+    {"token", IOC_CFG_SECRET, NULL, false, "bearer token (or token_file)", NULL, NULL},
+    {"username", IOC_CFG_STRING, NULL, false, "user of basic authentication", NULL, NULL},
     {"password", IOC_CFG_SECRET, NULL, false, "password of basic authentication (or "
-     "password_file)"},
+     "password_file)", NULL, NULL},
     {"ca_file", IOC_CFG_STRING, NULL, false, "PEM file of the CA to trust instead of the "
-     "system's (absolute path)"},
+     "system's (absolute path)", NULL, NULL},
     {"client_cert", IOC_CFG_STRING, NULL, false, "PEM client certificate for mutual TLS "
-     "(absolute path)"},
-    {"client_key", IOC_CFG_STRING, NULL, false, "PEM key of client_cert (absolute path)"},
+     "(absolute path)", NULL, NULL},
+    {"client_key", IOC_CFG_STRING, NULL, false, "PEM key of client_cert (absolute path)",
+     NULL, NULL},
     {"conditional", IOC_CFG_BOOL, "false", false, "send If-None-Match/If-Modified-Since; a 304 "
-     "keeps the published values (pagination = none only)"},
+     "keeps the published values (pagination = none only)", NULL, NULL},
     /* pagination */
-    {"pagination", IOC_CFG_STRING, "none", false, "none, page, next_link or cursor"},
-    {"page_param", IOC_CFG_STRING, NULL, false, "page: query parameter of the page number"},
-    {"page_first", IOC_CFG_INT, NULL, false, "page: number of the first page (default 1)"},
-    {"page_size_param", IOC_CFG_STRING, NULL, false, "page: query parameter of the page size"},
-    {"page_size", IOC_CFG_INT, NULL, false, "page: records asked per page"},
+    {"pagination", IOC_CFG_STRING, "none", false, "none, page, next_link or cursor", NULL, NULL},
+    {"page_param", IOC_CFG_STRING, NULL, false, "page: query parameter of the page number",
+     NULL, NULL},
+    {"page_first", IOC_CFG_INT, NULL, false, "page: number of the first page (default 1)",
+     "0", "1000000"},
+    {"page_size_param", IOC_CFG_STRING, NULL, false, "page: query parameter of the page size",
+     NULL, NULL},
+    {"page_size", IOC_CFG_INT, NULL, false, "page: records asked per page", "1", "100000000"},
     {"page_total", IOC_CFG_STRING, NULL, false, "page: path of the total (else: stop at the "
-     "first empty page)"},
+     "first empty page)", NULL, NULL},
     {"page_total_kind", IOC_CFG_STRING, NULL, false, "page: the total counts `records` "
-     "(default) or `pages`"},
+     "(default) or `pages`", NULL, NULL},
     {"next_link", IOC_CFG_STRING, NULL, false, "next_link: path of the next page's URL "
-     "(absolute or relative); absent, null or \"\" ends the walk"},
-    {"cursor_param", IOC_CFG_STRING, NULL, false, "cursor: query parameter of the cursor"},
-    {"cursor", IOC_CFG_STRING, NULL, false, "cursor: path of the next cursor in a page"},
+     "(absolute or relative); absent, null or \"\" ends the walk", NULL, NULL},
+    {"cursor_param", IOC_CFG_STRING, NULL, false, "cursor: query parameter of the cursor",
+     NULL, NULL},
+    {"cursor", IOC_CFG_STRING, NULL, false, "cursor: path of the next cursor in a page",
+     NULL, NULL},
     {"has_more", IOC_CFG_STRING, NULL, false, "cursor: path of the has-more flag (else: stop "
-     "when the cursor is absent or empty)"},
+     "when the cursor is absent or empty)", NULL, NULL},
     {"max_pages", IOC_CFG_INT, "1000", false, "a walk with more pages fails (nothing is "
-     "published)"},
+     "published)", "1", "1000000"},
     /* records */
     {"records", IOC_CFG_STRING, ".", false, "path of the records, e.g. data.items[] (\".\" = "
-     "the whole page is one record)"},
+     "the whole page is one record)", NULL, NULL},
     {"area", IOC_CFG_STRING, NULL, false, "path of each record's commune or province code "
-     "(old codes are mapped)"},
-    {"area_const", IOC_CFG_STRING, NULL, false, "a fixed area code instead of `area`"},
+     "(old codes are mapped)", NULL, NULL},
+    {"area_const", IOC_CFG_STRING, NULL, false, "a fixed area code instead of `area`", NULL, NULL},
     {"area_missing", IOC_CFG_STRING, "skip", false, "when the area field is absent or null: skip "
-     "the record, or use the province"},
+     "the record, or use the province", NULL, NULL},
     {"time", IOC_CFG_STRING, NULL, false, "path of the measurement time (else: time of the "
-     "poll); $.x reads the page's root"},
+     "poll); $.x reads the page's root", NULL, NULL},
     {"time_format", IOC_CFG_STRING, "rfc3339", false, "rfc3339, epoch_s, epoch_ms, "
-     "yyyyMMddHHmmss or date"},
+     "yyyyMMddHHmmss or date", NULL, NULL},
     {"time_zone", IOC_CFG_STRING, "+07:00", false, "zone of yyyyMMddHHmmss and date values, and "
-     "of printed epoch times"},
-    {"period_from", IOC_CFG_STRING, NULL, false, "path of the reporting period's first day"},
-    {"period_to", IOC_CFG_STRING, NULL, false, "path of the reporting period's last day"},
+     "of printed epoch times", NULL, NULL},
+    {"period_from", IOC_CFG_STRING, NULL, false, "path of the reporting period's first day",
+     NULL, NULL},
+    {"period_to", IOC_CFG_STRING, NULL, false, "path of the reporting period's last day",
+     NULL, NULL},
     {"period_format", IOC_CFG_STRING, NULL, false, "format of the period fields (default: "
-     "time_format)"},
+     "time_format)", NULL, NULL},
     {"number_strings", IOC_CFG_STRING, "reject", false, "numbers sent as text: reject, "
-     "point_decimal (\"1,234.5\") or comma_decimal (\"1.234,5\")"},
+     "point_decimal (\"1,234.5\") or comma_decimal (\"1.234,5\")", NULL, NULL},
     {"dim.*", IOC_CFG_STRING, NULL, false,
-     "dim.<key> = path: a dimension from each record; dim.<key>.const = text: a fixed one"},
+     "dim.<key> = path: a dimension from each record; dim.<key>.const = text: a fixed one",
+     NULL, NULL},
     {"metric.*", IOC_CFG_STRING, NULL, false,
      "metric.<id>.<attribute>: name, value, numerator, denominator, scale, unit, sum, where, "
      "if, numerator_if, denominator_if, dims, optional, decimals, target, dim.<key> (see "
-     "docs/http_json.md)"},
-    {NULL, 0, NULL, false, NULL},
+     "docs/http_json.md)", NULL, NULL},
+    {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
 struct http_json {

@@ -163,35 +163,20 @@ static int ioffice_poll(ioc_ctx *ctx, void *state)
     return rc == IOC_PAGE_FAILED ? IOC_ERROR : IOC_OK;
 }
 
-/* An integer key within [min, max]; logs and fails otherwise. */
-static int ioffice_int_key(ioc_ctx *ctx, const char *key, int64_t min, int64_t max, int64_t *out)
-{
-    *out = ioc_config_int(ctx, key);
-    if (*out >= min && *out <= max)
-        return 0;
-    ioc_log(ctx, IOC_LOG_ERROR, "%s = %" PRId64 " is out of range %" PRId64 "..%" PRId64, key,
-            *out, min, max);
-    return -1;
-}
-
+/* The ranges of the keys are in ioffice_keys: the daemon refused any
+ * value outside them before init runs. */
 static int ioffice_init(ioc_ctx *ctx, void **state)
 {
-    int64_t size, pages, tinh, xa;
-    if (ioffice_int_key(ctx, "page_size", 1, 10000, &size) != 0 ||
-        ioffice_int_key(ctx, "max_pages", 1, 10000, &pages) != 0 ||
-        ioffice_int_key(ctx, "target_tinh", 0, 100, &tinh) != 0 ||
-        ioffice_int_key(ctx, "target_xa", 0, 100, &xa) != 0)
-        return IOC_ERROR;
     struct ioffice *io = calloc(1, sizeof *io);
     if (!io)
         return IOC_ERROR;
     io->url = ioc_config_string(ctx, "url");
     io->token = ioc_config_string(ctx, "token");
     io->province = ioc_config_string(ctx, "province");
-    io->page_size = (size_t)size;
-    io->max_pages = (size_t)pages;
-    io->online_target[IOFFICE_TINH] = (double)tinh;
-    io->online_target[IOFFICE_XA] = (double)xa;
+    io->page_size = (size_t)ioc_config_int(ctx, "page_size");
+    io->max_pages = (size_t)ioc_config_int(ctx, "max_pages");
+    io->online_target[IOFFICE_TINH] = (double)ioc_config_int(ctx, "target_tinh");
+    io->online_target[IOFFICE_XA] = (double)ioc_config_int(ctx, "target_xa");
     *state = io;
     return IOC_OK;
 }
@@ -203,18 +188,19 @@ static void ioffice_fini(ioc_ctx *ctx, void *state)
 }
 
 static const struct ioc_config_key ioffice_keys[] = {
-    {"url", IOC_CFG_URL, NULL, true, "the iOffice statistics endpoint (trang/soBanGhi are added)"},
-    {"token", IOC_CFG_SECRET, NULL, false, "bearer token sent with every page request"},
-    {"page_size", IOC_CFG_INT, "100", false, "records asked per page (soBanGhi), 1..10000"},
+    {"url", IOC_CFG_URL, NULL, true, "the iOffice statistics endpoint (trang/soBanGhi are added)",
+     NULL, NULL},
+    {"token", IOC_CFG_SECRET, NULL, false, "bearer token sent with every page request", NULL, NULL},
+    {"page_size", IOC_CFG_INT, "100", false, "records asked per page (soBanGhi)", "1", "10000"},
     {"max_pages", IOC_CFG_INT, "50", false,
-     "most pages one walk may take; a larger tongSo fails the poll, 1..10000"},
+     "most pages one walk may take; a larger tongSo fails the poll", "1", "10000"},
     {"province", IOC_CFG_STRING, "96", false,
-     "area code of provincial agencies and of the province totals"},
+     "area code of provincial agencies and of the province totals", NULL, NULL},
     {"target_tinh", IOC_CFG_INT, "90", false,
-     "target share of work files handled online, provincial agencies, in percent"},
+     "target share of work files handled online, provincial agencies, in percent", "0", "100"},
     {"target_xa", IOC_CFG_INT, "60", false,
-     "target share of work files handled online, commune agencies, in percent"},
-    {NULL, 0, NULL, false, NULL},
+     "target share of work files handled online, commune agencies, in percent", "0", "100"},
+    {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
 IOC_CONNECTOR_EXPORT = {

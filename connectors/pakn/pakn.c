@@ -201,44 +201,34 @@ static int pakn_poll(ioc_ctx *ctx, void *state)
     return IOC_OK;
 }
 
-/* An optional percent target: unset means none. */
-static int pakn_target(ioc_ctx *ctx, const char *key, bool *set, double *value)
+/* The ranges of the keys are in pakn_keys: the daemon refused any value
+ * outside them before init runs. A percent target left unset means none. */
+static int pakn_check(ioc_ctx *ctx)
 {
-    *set = ioc_config_isset(ctx, key);
-    int64_t v = ioc_config_int(ctx, key);
-    if (*set && (v < 0 || v > 100)) {
-        ioc_log(ctx, IOC_LOG_ERROR, "%s = %lld: a percent target is 0..100", key, (long long)v);
-        return -1;
-    }
-    *value = (double)v;
-    return 0;
+    const char *province = ioc_config_string(ctx, "province");
+    if (province && strlen(province) == 2 && strspn(province, "0123456789") == 2)
+        return IOC_OK;
+    ioc_config_error(ctx, "province", "'%s' is not a 2-digit province code (e.g. 96)",
+                     province ? province : "");
+    return IOC_ERROR;
 }
 
 static int pakn_init(ioc_ctx *ctx, void **state)
 {
+    const char *province = ioc_config_string(ctx, "province");
     struct pakn *p = calloc(1, sizeof *p);
     if (!p)
         return IOC_ERROR;
     p->url = ioc_config_string(ctx, "url");
     p->token = ioc_config_string(ctx, "token");
-    p->province = ioc_config_string(ctx, "province");
+    p->province = province;
     p->max_pages = ioc_config_int(ctx, "max_pages");
-    int64_t limit = p->limit = ioc_config_int(ctx, "limit");
+    p->limit = ioc_config_int(ctx, "limit");
     p->conditional_ok = true;
-    const char *bad =
-        limit < 1 || limit > 1000                   ? "limit must be 1..1000"
-        : p->max_pages < 1 || p->max_pages > 100000 ? "max_pages must be 1..100000"
-        : !p->province || strlen(p->province) != 2 || strspn(p->province, "0123456789") != 2
-            ? "province must be a 2-digit code"
-            : NULL;
-    if (bad || pakn_target(ctx, "on_time_target", &p->targets.on_time_set, &p->targets.on_time) ||
-        pakn_target(ctx, "satisfaction_target", &p->targets.satisfaction_set,
-                    &p->targets.satisfaction)) {
-        if (bad)
-            ioc_log(ctx, IOC_LOG_ERROR, "%s", bad);
-        free(p);
-        return IOC_ERROR;
-    }
+    p->targets.on_time_set = ioc_config_isset(ctx, "on_time_target");
+    p->targets.on_time = (double)ioc_config_int(ctx, "on_time_target");
+    p->targets.satisfaction_set = ioc_config_isset(ctx, "satisfaction_target");
+    p->targets.satisfaction = (double)ioc_config_int(ctx, "satisfaction_target");
     pakn_agg_load(ctx, &p->agg);
     uint64_t reports = 0;
     for (size_t i = 0; i < p->agg.ncells; i++)
@@ -261,17 +251,18 @@ static void pakn_fini(ioc_ctx *ctx, void *state)
 }
 
 static const struct ioc_config_key pakn_keys[] = {
-    {"url", IOC_CFG_URL, NULL, true, "the report stream (GET URL?cursor=...&limit=N)"},
-    {"token", IOC_CFG_SECRET, NULL, false, "bearer token sent with every request"},
-    {"limit", IOC_CFG_INT, "100", false, "reports per page asked for (limit=N), 1..1000"},
+    {"url", IOC_CFG_URL, NULL, true, "the report stream (GET URL?cursor=...&limit=N)", NULL, NULL},
+    {"token", IOC_CFG_SECRET, NULL, false, "bearer token sent with every request", NULL, NULL},
+    {"limit", IOC_CFG_INT, "100", false, "reports per page asked for (limit=N)", "1", "1000"},
     {"max_pages", IOC_CFG_INT, "50", false,
-     "pages read per poll at most; a longer backlog continues at the next poll"},
-    {"province", IOC_CFG_STRING, "96", false, "area code of the province totals"},
+     "pages read per poll at most; a longer backlog continues at the next poll", "1", "100000"},
+    {"province", IOC_CFG_STRING, "96", false, "area code of the province totals", NULL, NULL},
     {"on_time_target", IOC_CFG_INT, NULL, false,
-     "target share of reports resolved by their deadline, in percent (none if unset)"},
+     "target share of reports resolved by their deadline, in percent (none if unset)", "0",
+     "100"},
     {"satisfaction_target", IOC_CFG_INT, NULL, false,
-     "target share of satisfied ratings, in percent (none if unset)"},
-    {NULL, 0, NULL, false, NULL},
+     "target share of satisfied ratings, in percent (none if unset)", "0", "100"},
+    {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
 IOC_CONNECTOR_EXPORT = {
@@ -281,6 +272,7 @@ IOC_CONNECTOR_EXPORT = {
                    "on time, satisfaction per commune and topic (cursor stream)",
     .version = "1.0.0",
     .config = pakn_keys,
+    .check = pakn_check,
     .init = pakn_init,
     .poll = pakn_poll,
     .fini = pakn_fini,

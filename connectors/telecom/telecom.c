@@ -205,16 +205,12 @@ static int telecom_poll(ioc_ctx *ctx, void *state)
     return rc;
 }
 
+/* The ranges of the keys are in telecom_keys: the daemon refused any
+ * value outside them before init runs. */
 static int telecom_init(ioc_ctx *ctx, void **state)
 {
     int64_t size = ioc_config_int(ctx, "page_size"), max = ioc_config_int(ctx, "max_pages");
     int64_t target = ioc_config_int(ctx, "target_5g");
-    if (size < 1 || size > 1000 || max < 1 || max > 10000 || target < 0 || target > 100) {
-        ioc_log(ctx, IOC_LOG_ERROR, "page_size must be 1..1000 (is %lld), max_pages 1..10000 "
-                "(is %lld), target_5g 0..100 (is %lld)", (long long)size,
-                (long long)max, (long long)target);
-        return IOC_ERROR;
-    }
     struct telecom *tc = calloc(1, sizeof *tc);
     if (!tc)
         return IOC_ERROR;
@@ -234,14 +230,16 @@ static void telecom_fini(ioc_ctx *ctx, void *state)
 }
 
 static const struct ioc_config_key telecom_keys[] = {
-    {"url", IOC_CFG_URL, NULL, true, "the report's URL; page and pageSize are added to it"},
-    {"token", IOC_CFG_SECRET, NULL, false, "bearer token sent with every request"},
-    {"page_size", IOC_CFG_INT, "200", false, "items asked for per page (pageSize), 1..1000"},
-    {"max_pages", IOC_CFG_INT, "50", false,
-     "most pages read per poll (1..10000); a larger report fails the poll"},
+    {"url", IOC_CFG_URL, NULL, true, "the report's URL; page and pageSize are added to it",
+     NULL, NULL},
+    {"token", IOC_CFG_SECRET, NULL, false, "bearer token sent with every request", NULL, NULL},
+    {"page_size", IOC_CFG_INT, "200", false, "items asked for per page (pageSize)", "1",
+     "1000"},
+    {"max_pages", IOC_CFG_INT, "50", false, "most pages read per poll; a larger report fails "
+     "the poll", "1", "10000"},
     {"target_5g", IOC_CFG_INT, "99", false,
-     "target 5G population coverage in percent (2030 goal: 99); 0 = none"},
-    {NULL, 0, NULL, false, NULL},
+     "target 5G population coverage in percent (2030 goal: 99); 0 = none", "0", "100"},
+    {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
 IOC_CONNECTOR_EXPORT = {

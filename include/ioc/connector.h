@@ -39,8 +39,14 @@ extern "C" {
 #endif
 
 /* Bumped whenever a struct or function of include/ioc/ changes
- * incompatibly. The daemon refuses a plugin built against another ABI. */
-#define IOC_ABI_VERSION 2
+ * incompatibly. The daemon refuses a plugin built against another ABI,
+ * naming the .so and what changed; rebuild the plugin against the
+ * include/ioc/ of the iocd that loads it.
+ *   2: key families, the check callback, ioc_config_error(),
+ *      ioc_area_resolve(), ioc_province(), CA and client certificates.
+ *   3: `min` and `max` in struct ioc_config_key (so the size of a table
+ *      entry changed); the page-walk and time helpers. */
+#define IOC_ABI_VERSION 3
 
 /* The name of the one symbol a plugin exports. */
 #define IOC_CONNECTOR_SYMBOL "ioc_connector"
@@ -75,7 +81,19 @@ enum ioc_config_type {
  * goes on with [a-z0-9_.] (no empty segment). Every member is checked
  * against the family's type; a family has no default and is never
  * required. Walk the members that are set with ioc_config_family() and
- * read each with the ordinary getters. */
+ * read each with the ordinary getters.
+ *
+ * Bounds: put a numeric key's range in the table, not in init:
+ *   {"page_size", IOC_CFG_INT, "50", false, "records per page", "1", "10000"},
+ * The daemon then refuses an out-of-range value as a configuration error
+ * ("FILE:LINE: 'page_size' = '0': must be between 1 and 10000") at
+ * `iocd --check-config`, at start-up and on SIGHUP, before check and init
+ * run, so the getters only ever return values within the bounds, and
+ * `iocd --describe` prints them. The daemon refuses to load a plugin (a
+ * bug of the plugin, named with the .so and the key) whose table has a
+ * bound that does not parse as the key's type, a min above its max, a
+ * default outside the bounds, or a bound on a key of another type
+ * (string, bool, url, secret). */
 struct ioc_config_key {
     const char *name;          /* lowercase, [a-z0-9_], or a family prefix
                                   [a-z0-9_.] followed by ".*"; not a key
@@ -87,6 +105,11 @@ struct ioc_config_key {
                                   NULL = no default */
     bool required;             /* missing key is a configuration error */
     const char *help;          /* one line, printed by `iocd --describe` */
+    const char *min;           /* smallest value allowed, in text form and */
+    const char *max;           /* parsed with the key's own type ("1",
+                                  "250ms", "64k"); NULL = unbounded. Only
+                                  for IOC_CFG_INT, IOC_CFG_DURATION and
+                                  IOC_CFG_SIZE keys (and families). */
 };
 
 /* Return values of init and poll. */
@@ -126,8 +149,13 @@ struct ioc_connector {
 
     /* Judge the instance's configuration without running it: no network,
      * no saved state, no emit (only the ioc_config_*() getters,
-     * ioc_config_error(), ioc_area_resolve() and ioc_province() may be
-     * called). Report every mistake found with ioc_config_error() and
+     * ioc_config_error(), ioc_log(), ioc_instance_name(),
+     * ioc_area_resolve(), ioc_province() and ioc_url_with_param() may be
+     * called). The others refuse on this ctx: ioc_http_request() returns
+     * IOC_HTTP_ERR_USAGE, ioc_state_get() NULL, ioc_state_set() and
+     * ioc_emit() IOC_ERROR, ioc_reject() does nothing, ioc_stopping()
+     * true, and each logs "check may not call FUNCTION" with the
+     * instance's name. Report every mistake found with ioc_config_error() and
      * return IOC_ERROR if there was one. Called with a short-lived ctx
      * each time the configuration is loaded, before init; a failed check
      * makes the whole configuration invalid (at start-up, iocd does not

@@ -32,14 +32,16 @@ void ioc_log(ioc_ctx *ctx, enum ioc_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Look up a saved value. Returns a malloc'd copy the caller frees, or NULL
- * if the key was never set (or on out-of-memory). Thread-safe. */
+ * if the key was never set (or on out-of-memory). Thread-safe. Call from
+ * init or poll: check has no state (refused there: logged, NULL). */
 char *ioc_state_get(ioc_ctx *ctx, const char *key);
 
 /* Save `value` (NULL removes the key) and persist the whole map to disk
  * before returning. Keys: [A-Za-z0-9_.-], at most 64 bytes; values: any
  * text up to 64 KiB. Returns IOC_OK, or IOC_ERROR when the key is invalid
  * or the file could not be written (logged; the in-memory value is then
- * unchanged). Thread-safe. */
+ * unchanged). Thread-safe. Call from init or poll (refused in check:
+ * logged, IOC_ERROR). */
 int ioc_state_set(ioc_ctx *ctx, const char *key, const char *value);
 
 /* The current code of an administrative unit, for a connector that
@@ -59,7 +61,9 @@ const char *ioc_area_resolve(ioc_ctx *ctx, const char *code, const char **reason
 const char *ioc_province(ioc_ctx *ctx);
 
 /* True once the daemon has asked this instance to stop (SIGTERM, reload):
- * a long poll should check it between pages and return IOC_ERROR early. */
+ * a long poll should check it between pages and return IOC_ERROR early.
+ * Thread-safe. In check, where there is nothing to stop, it logs that it
+ * was refused and returns true. */
 bool ioc_stopping(ioc_ctx *ctx);
 
 #ifdef __cplusplus

@@ -71,7 +71,9 @@ struct ioc_http_response {
 
 /* Perform one request. `url` must be http:// or https://. On return the
  * response is always initialised (free it even on error). Blocking;
- * thread-safe across instances; call from poll. */
+ * thread-safe across instances; call from poll. In check it is
+ * refused: logged ("check may not call ioc_http_request; fetch in poll"),
+ * IOC_HTTP_ERR_USAGE with that text in response->error. */
 enum ioc_http_result ioc_http_request(ioc_ctx *ctx, const char *url,
                                       const struct ioc_http_options *options,
                                       struct ioc_http_response *response);

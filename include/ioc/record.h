@@ -76,7 +76,8 @@ struct ioc_record {
 
 /* Hand one record to the daemon. Returns IOC_OK when it was accepted,
  * IOC_ERROR when normalization rejected it (already logged and counted:
- * do not log it again). Thread-safe; call from poll. */
+ * do not log it again). Thread-safe; call from poll (in check it is
+ * refused: logged, IOC_ERROR). */
 int ioc_emit(ioc_ctx *ctx, const struct ioc_record *record);
 
 /* Report a source record the connector itself had to skip (e.g. a field of
@@ -84,7 +85,10 @@ int ioc_emit(ioc_ctx *ctx, const struct ioc_record *record);
  *   ioc_reject(ctx, "page 3 item 000.00.12.H12", "vanBanDen",
  *              "is a string, expected a number");
  * `where` names the record (page, key), `field` the field; both may be
- * NULL. Logging is throttled per poll; counting is not. Thread-safe. */
+ * NULL. Logging is throttled per poll (the first 10 are logged); counting
+ * is not. Thread-safe: a poll may call it from threads of its own (the
+ * counters are atomic), as long as they are done before poll returns.
+ * Call from poll; in check it does nothing but log that it was refused. */
 void ioc_reject(ioc_ctx *ctx, const char *where, const char *field, const char *reason);
 
 #ifdef __cplusplus

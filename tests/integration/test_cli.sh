@@ -3,7 +3,8 @@
 # file:line and a suggestion, every error listed, the repository's own
 # configuration valid), --describe, --list-connectors, --version, --help,
 # usage errors, --connector, and plugins that must be refused (wrong ABI,
-# missing symbol) with an error naming the file.
+# ABI 2 with what changed since, missing symbol) with an error naming the
+# file.
 source "$(dirname "$0")/lib.sh"
 
 # The repository's own configuration is valid.
@@ -46,8 +47,8 @@ printf '\n[sink.kafka]\nenabled = true\nkafka.no.such.property = 1\nkafka.socket
     >>"$tmp/sinks/iocd.conf"
 "$IOCD" -c "$tmp/sinks/iocd.conf" --check-config >/dev/null 2>"$tmp/sinks.err"
 same 1 "$?" "--check-config with broken sink sections exits 1"
-contains "$tmp/sinks.err" "iocd.conf:14: 'qos' must be 0, 1 or 2" "mqtt: qos out of range, at its line"
-contains "$tmp/sinks.err" "iocd.conf:15: 'max_inflight' must be 1..65535" "mqtt: max_inflight 0 refused (unlimited is ~30x slower)"
+contains "$tmp/sinks.err" "iocd.conf:14: 'qos' = '3': must be between 0 and 2" "mqtt: qos out of range, at its line"
+contains "$tmp/sinks.err" "iocd.conf:15: 'max_inflight' = '0': must be between 1 and 65535" "mqtt: max_inflight 0 refused (unlimited is ~30x slower)"
 contains "$tmp/sinks.err" "iocd.conf:16: unknown key 'topic_prefx' (did you mean 'topic_prefix'?)" "mqtt: misspelt key"
 contains "$tmp/sinks.err" "iocd.conf:20: 'kafka.no.such.property': No such configuration property" \
     "kafka: unknown librdkafka property, at its line"
@@ -78,7 +79,7 @@ same 1 "$?" "--describe of an unknown plugin exits 1"
 "$IOCD" -c conf/iocd.conf --list-connectors >"$tmp/list.out"
 check "--list-connectors lists the example plugin" grep -qE '^  example +1\.0\.0 ' "$tmp/list.out"
 check "--list-connectors lists the configured instance" grep -qE '^  example +plugin example +enabled' "$tmp/list.out"
-check "--version prints the version and ABI" bash -c "'$IOCD' --version | grep -qE '^iocd [0-9]+\.[0-9]+\.[0-9]+ \(connector ABI 2\)$'"
+check "--version prints the version and ABI" bash -c "'$IOCD' --version | grep -qE '^iocd [0-9]+\.[0-9]+\.[0-9]+ \(connector ABI 3\)$'"
 check "--help describes --check-config" bash -c "'$IOCD' --help | grep -q -- '--check-config'"
 "$IOCD" --no-such-option >/dev/null 2>&1
 same 2 "$?" "an unknown option exits 2"
@@ -115,17 +116,35 @@ cat >"$tmp/badabi.c" <<'C'
 static int poll_cb(ioc_ctx *ctx, void *state) { (void)ctx, (void)state; return IOC_OK; }
 IOC_CONNECTOR_EXPORT = {.abi_version = 99, .name = "badabi", .version = "1", .poll = poll_cb};
 C
+# An ABI-2 plugin: its key table has 5 fields per key, which ABI 3 would
+# misread; the daemon must stop at the version.
+cat >"$tmp/abitwo.c" <<'C'
+#include <ioc/connector.h>
+struct key2 { const char *name; enum ioc_config_type type; const char *def; bool required; const char *help; };
+static const struct key2 keys[] = {{"page_size", IOC_CFG_INT, "50", false, "records per page"}, {0}};
+static int poll_cb(ioc_ctx *ctx, void *state) { (void)ctx, (void)state; return IOC_OK; }
+IOC_CONNECTOR_EXPORT = {.abi_version = 2, .name = "abitwo", .version = "1",
+                        .config = (const struct ioc_config_key *)keys, .poll = poll_cb};
+C
 echo 'int not_a_connector = 1;' >"$tmp/nosym.c"
 cc -Iinclude -shared -fPIC -o "$plugdir/badabi.so" "$tmp/badabi.c"
+cc -Iinclude -shared -fPIC -o "$plugdir/abitwo.so" "$tmp/abitwo.c"
 cc -shared -fPIC -o "$plugdir/nosym.so" "$tmp/nosym.c"
 make_conf "$tmp/plug"
 sed -i "s|^plugin_dir = .*|plugin_dir = $plugdir|" "$tmp/plug/iocd.conf"
 echo "plugin = badabi" >"$tmp/plug/connectors.d/a.conf"
 echo "plugin = nosym" >"$tmp/plug/connectors.d/b.conf"
+echo "plugin = abitwo" >"$tmp/plug/connectors.d/c.conf"
 "$IOCD" -c "$tmp/plug/iocd.conf" --check-config 2>"$tmp/plug.err" >/dev/null
 same 1 "$?" "a configuration using broken plugins is refused"
-contains "$tmp/plug.err" "$plugdir/badabi.so: plugin built for connector ABI 99, this iocd speaks ABI 2" \
+contains "$tmp/plug.err" "$plugdir/badabi.so: plugin built for connector ABI 99, this iocd speaks ABI 3" \
     "wrong ABI: the error names the file and both versions"
+contains "$tmp/plug.err" "$plugdir/abitwo.so: plugin built for connector ABI 2, this iocd speaks ABI 3 (ABI 3 added min/max to struct ioc_config_key" \
+    "ABI 2: the error names the file, both versions and what changed"
+contains "$tmp/plug.err" "rebuild it against this version's include/ioc/" "ABI 2: the error says to rebuild"
+"$IOCD" -c "$tmp/plug/iocd.conf" --describe abitwo >/dev/null 2>"$tmp/abitwo.err"
+same 1 "$?" "--describe of an ABI-2 plugin exits 1"
+contains "$tmp/abitwo.err" "$plugdir/abitwo.so: plugin built for connector ABI 2" "--describe says why"
 contains "$tmp/plug.err" "$plugdir/nosym.so: missing symbol 'ioc_connector'" \
     "missing descriptor: the error names the file and the symbol"
 finish

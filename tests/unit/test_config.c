@@ -41,6 +41,7 @@
 
 #include "config.h"
 #include "diag.h"
+#include "instance.h"
 
 #define GAZ_REL "conf/gazetteer/vn-2025-07.tsv"
 
@@ -179,7 +180,8 @@ static int load(struct fixture *f, const char *only)
 {
     config_free(&f->cfg);
     diag_free(&f->d);
-    return config_load(f->main_path, only, &f->cfg, &f->d);
+    int rc = config_load(f->main_path, only, &f->cfg, &f->d);
+    return instance_check_all(&f->cfg, &f->d) < 0 ? -1 : rc;
 }
 
 static void load_ok(struct fixture *f, const char *only)
@@ -247,14 +249,14 @@ static size_t diag_count_of(const struct fixture *f, const char *needle)
 
 static const char *value_text(const struct instance_config *ic, const char *key)
 {
-    const struct instance_value *v = instance_value(ic, key);
+    const struct key_value *v = instance_value(ic, key);
     assert_non_null(v);
     return v->text;
 }
 
 static int value_line(const struct instance_config *ic, const char *key)
 {
-    const struct instance_value *v = instance_value(ic, key);
+    const struct key_value *v = instance_value(ic, key);
     assert_non_null(v);
     return v->line;
 }
@@ -300,10 +302,10 @@ static void test_valid_tree(void **state)
     assert_string_equal(c->dir, f->dir);
     assert_string_equal(c->province, "96");
     assert_int_equal(c->tz_offset_min, -210);
-    assert_int_equal(c->log_level, LOG_DEBUG);
+    assert_int_equal(c->log_level, LOG_LEVEL_DEBUG);
     assert_int_equal(c->shutdown_timeout_ms, 3000);
     assert_int_equal(c->stats_interval_ms, 0);
-    assert_true(c->stdout_sink);
+    assert_true(config_sink_enabled(config_sink(c, "sink.stdout")));
     snprintf(want, sizeof want, "%s/connectors.d", f->dir);
     assert_string_equal(c->connectors_dir, want);
     snprintf(want, sizeof want, "%s/state", f->dir);
@@ -384,10 +386,10 @@ static void test_main_defaults(void **state)
     load_ok(f, NULL);
     const struct config *c = &f->cfg;
     assert_int_equal(c->tz_offset_min, 420);
-    assert_int_equal(c->log_level, LOG_INFO);
+    assert_int_equal(c->log_level, LOG_LEVEL_INFO);
     assert_int_equal(c->shutdown_timeout_ms, 10000);
     assert_int_equal(c->stats_interval_ms, 300000);
-    assert_false(c->stdout_sink);
+    assert_false(config_sink_enabled(config_sink(c, "sink.stdout")));
     assert_int_equal(c->instance_count, 0); /* an empty connectors.d is fine */
 }
 
@@ -700,7 +702,7 @@ static void test_log_level(void **state)
     expect_prefix_and(f, "iocd.conf:", "'log_level' = 'loud': use error, warning, info or debug");
     write_main(f, "province = 96\nlog_level = warning\n");
     load_ok(f, NULL);
-    assert_int_equal(f->cfg.log_level, LOG_WARN);
+    assert_int_equal(f->cfg.log_level, LOG_LEVEL_WARNING);
 }
 
 /* A wrong value of [iocd] is reported on its own line, like every other
@@ -740,7 +742,7 @@ static void test_interval_below_1s(void **state)
     write_main(f, "province = 96\n");
     write_conn(f, "ex", MINIMAL "interval = 500ms\n");
     load_errors(f, NULL, 1);
-    expect_line(f, "connectors.d/ex.conf:3: 'interval' must be at least 1s");
+    expect_line(f, "connectors.d/ex.conf:3: 'interval' = '500ms': must be at least 1s");
     write_conn(f, "ex", MINIMAL "interval = 1s\n");
     load_ok(f, NULL);
     assert_int_equal(f->cfg.instances[0].interval_ms, 1000);
@@ -772,9 +774,9 @@ static void test_other_limits(void **state)
                         "fail_after = 0\n"  /* 4 */
                         "max_body = 512\n"); /* 5 */
     load_errors(f, NULL, 3);
-    expect_line(f, "connectors.d/ex.conf:3: 'timeout' must be at least 100ms");
-    expect_line(f, "connectors.d/ex.conf:4: 'fail_after' must be at least 1");
-    expect_line(f, "connectors.d/ex.conf:5: 'max_body' must be at least 1k");
+    expect_line(f, "connectors.d/ex.conf:3: 'timeout' = '50ms': must be at least 100ms");
+    expect_line(f, "connectors.d/ex.conf:4: 'fail_after' = '0': must be at least 1");
+    expect_line(f, "connectors.d/ex.conf:5: 'max_body' = '512': must be at least 1k");
     write_conn(f, "ex", MINIMAL "timeout = 100ms\nfail_after = 1\nmax_body = 1k\n");
     load_ok(f, NULL);
     assert_int_equal(f->cfg.instances[0].timeout_ms, 100);
@@ -998,6 +1000,8 @@ static void test_repo_conf_loads(void **state)
         path = f->main_path;
     }
     int rc = config_load(path, NULL, &f->cfg, &f->d);
+    if (instance_check_all(&f->cfg, &f->d) < 0)
+        rc = -1;
     if (rc != 0)
         dump_diag(f);
     assert_int_equal(f->d.count, 0);
@@ -1005,8 +1009,8 @@ static void test_repo_conf_loads(void **state)
     const struct config *c = &f->cfg;
     assert_string_equal(c->province, "96");
     assert_int_equal(c->tz_offset_min, 420);
-    assert_int_equal(c->log_level, LOG_INFO);
-    assert_true(c->stdout_sink);
+    assert_int_equal(c->log_level, LOG_LEVEL_INFO);
+    assert_true(config_sink_enabled(config_sink(c, "sink.stdout")));
     assert_non_null(c->gazetteer);
     const struct instance_config *ic = config_instance(c, "example");
     assert_non_null(ic);

@@ -458,6 +458,96 @@ static void test_distance(void **state)
     assert_int_equal(confval_distance(a, b, 5), 0); /* 64 is still compared */
 }
 
+/* Bounds are parsed with the key's own type and compared in its units. */
+static void test_check_key_bounds(void **state)
+{
+    (void)state;
+    char why[256];
+    const struct ioc_config_key pages = {"max_pages", IOC_CFG_INT, "50", false, "h", "1", "10000"};
+    assert_int_equal(confval_check_key(&pages, "1", why, sizeof why), 0);
+    assert_int_equal(confval_check_key(&pages, "10000", why, sizeof why), 0);
+    assert_int_equal(confval_check_key(&pages, "0", why, sizeof why), -1);
+    assert_string_equal(why, "must be between 1 and 10000");
+    assert_int_equal(confval_check_key(&pages, "10001", why, sizeof why), -1);
+    assert_string_equal(why, "must be between 1 and 10000");
+    /* The type comes first: a non-number is not "out of range". */
+    assert_int_equal(confval_check_key(&pages, "many", why, sizeof why), -1);
+    assert_string_equal(why, "not an integer");
+
+    const struct ioc_config_key wait = {"wait", IOC_CFG_DURATION, NULL, false, "h", "1s", NULL};
+    assert_int_equal(confval_check_key(&wait, "1000ms", why, sizeof why), 0);
+    assert_int_equal(confval_check_key(&wait, "2m", why, sizeof why), 0);
+    assert_int_equal(confval_check_key(&wait, "999ms", why, sizeof why), -1);
+    assert_string_equal(why, "must be at least 1s");
+    assert_int_equal(confval_check_key(&wait, "0", why, sizeof why), -1);
+
+    const struct ioc_config_key body = {"body", IOC_CFG_SIZE, NULL, false, "h", NULL, "64k"};
+    assert_int_equal(confval_check_key(&body, "65536", why, sizeof why), 0);
+    assert_int_equal(confval_check_key(&body, "65537", why, sizeof why), -1);
+    assert_string_equal(why, "must be at most 64k");
+    assert_int_equal(confval_check_key(&body, "1MiB", why, sizeof why), -1);
+
+    const struct ioc_config_key neg = {"offset", IOC_CFG_INT, NULL, false, "h", "-5", "5"};
+    assert_int_equal(confval_check_key(&neg, "-5", why, sizeof why), 0);
+    assert_int_equal(confval_check_key(&neg, "-6", why, sizeof why), -1);
+    assert_string_equal(why, "must be between -5 and 5");
+
+    /* Unbounded keys: only the type is checked. */
+    const struct ioc_config_key free_int = {"n", IOC_CFG_INT, NULL, false, "h", NULL, NULL};
+    assert_int_equal(confval_check_key(&free_int, "-9000000000", why, sizeof why), 0);
+    const struct ioc_config_key url = {"url", IOC_CFG_URL, NULL, true, "h", NULL, NULL};
+    assert_int_equal(confval_check_key(&url, "ftp://x", why, sizeof why), -1);
+    assert_string_equal(why, "not an http:// or https:// URL");
+}
+
+/* What plugin load refuses in a table (a bug of the plugin). */
+static void test_check_bounds_of_table(void **state)
+{
+    (void)state;
+    char why[256];
+    const struct ioc_config_key ok = {"k", IOC_CFG_DURATION, "30s", false, "h", "1s", "5m"};
+    assert_int_equal(confval_check_bounds(&ok, why, sizeof why), 0);
+    const struct ioc_config_key none = {"k", IOC_CFG_STRING, "x", false, "h", NULL, NULL};
+    assert_int_equal(confval_check_bounds(&none, why, sizeof why), 0);
+
+    const struct ioc_config_key on_string = {"k", IOC_CFG_STRING, NULL, false, "h", "1", NULL};
+    assert_int_equal(confval_check_bounds(&on_string, why, sizeof why), -1);
+    assert_string_equal(why, "min/max are for int, duration and size keys, not string");
+    const struct ioc_config_key on_bool = {"k", IOC_CFG_BOOL, NULL, false, "h", NULL, "1"};
+    assert_int_equal(confval_check_bounds(&on_bool, why, sizeof why), -1);
+    assert_string_equal(why, "min/max are for int, duration and size keys, not bool");
+
+    const struct ioc_config_key bad_min = {"k", IOC_CFG_INT, NULL, false, "h", "one", NULL};
+    assert_int_equal(confval_check_bounds(&bad_min, why, sizeof why), -1);
+    assert_string_equal(why, "min 'one': not an integer");
+    const struct ioc_config_key bad_max = {"k", IOC_CFG_SIZE, NULL, false, "h", NULL, "lots"};
+    assert_int_equal(confval_check_bounds(&bad_max, why, sizeof why), -1);
+    assert_string_equal(why, "max 'lots': not a size (examples: 4096, 64k, 10MiB, 1G)");
+    const struct ioc_config_key crossed = {"k", IOC_CFG_DURATION, NULL, false, "h", "2m", "60s"};
+    assert_int_equal(confval_check_bounds(&crossed, why, sizeof why), -1);
+    assert_string_equal(why, "min '2m' is above max '60s'");
+    const struct ioc_config_key def_out = {"k", IOC_CFG_INT, "0", false, "h", "1", "100"};
+    assert_int_equal(confval_check_bounds(&def_out, why, sizeof why), -1);
+    assert_string_equal(why, "default '0' must be between 1 and 100");
+    /* Equal bounds are one allowed value, not a contradiction. */
+    const struct ioc_config_key fixed = {"k", IOC_CFG_SIZE, "1k", false, "h", "1024", "1k"};
+    assert_int_equal(confval_check_bounds(&fixed, why, sizeof why), 0);
+}
+
+static void test_bounds_text(void **state)
+{
+    (void)state;
+    char buf[64];
+    const struct ioc_config_key both = {"k", IOC_CFG_INT, NULL, false, "h", "1", "10000"};
+    assert_string_equal(confval_bounds_text(&both, buf, sizeof buf), "min 1, max 10000");
+    const struct ioc_config_key lo = {"k", IOC_CFG_DURATION, NULL, false, "h", "1s", NULL};
+    assert_string_equal(confval_bounds_text(&lo, buf, sizeof buf), "min 1s");
+    const struct ioc_config_key hi = {"k", IOC_CFG_SIZE, NULL, false, "h", NULL, "64k"};
+    assert_string_equal(confval_bounds_text(&hi, buf, sizeof buf), "max 64k");
+    const struct ioc_config_key none = {"k", IOC_CFG_INT, NULL, false, "h", NULL, NULL};
+    assert_string_equal(confval_bounds_text(&none, buf, sizeof buf), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -472,6 +562,9 @@ int main(void)
         cmocka_unit_test(test_url),
         cmocka_unit_test(test_url_empty_host_before_query),
         cmocka_unit_test(test_check_per_type),
+        cmocka_unit_test(test_check_key_bounds),
+        cmocka_unit_test(test_check_bounds_of_table),
+        cmocka_unit_test(test_bounds_text),
         cmocka_unit_test(test_type_names),
         cmocka_unit_test(test_closest_typos),
         cmocka_unit_test(test_closest_prefix),

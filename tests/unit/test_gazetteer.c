@@ -3,10 +3,11 @@
  * the committed data file conf/gazetteer/vn-2025-07.tsv.
  *
  * Run from the repository root. Expected values come from the official
- * lists (/work/shared/data): the national JSON for names and slugs, the
- * Cà Mau conversion CSV for old codes. When those lists are reachable as
- * ../shared/data, the committed file is also regenerated and compared
- * byte for byte, so it cannot drift from its sources unnoticed.
+ * lists kept with the shared design data beside the repository
+ * (../shared/data): the national JSON for names and slugs, the Cà Mau
+ * conversion CSV for old codes. When those lists are reachable there, the
+ * committed file is also regenerated and compared byte for byte, so it
+ * cannot drift from its sources unnoticed.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -215,13 +215,12 @@ static void test_invalid_utf8(void **state)
 }
 
 /*
- * KNOWN BUG (fails until fixed, low severity): slug.c slug_decode() checks
- * only the shape of a sequence, so overlong encodings - invalid UTF-8 by
- * RFC 3629 - decode to the ASCII character they spell and become letters
- * or digits instead of separators: "a\xC1\x81b" (overlong 'A') gives
- * "aab", "a\xE0\x80\xB1b" (overlong '1') gives "a1b". The output stays
- * topic-safe, but a non-canonical byte string slugs like a different valid
- * text. Expected: "a-b" for each, like every other invalid sequence.
+ * Overlong encodings are invalid UTF-8 (RFC 3629) and must not decode to
+ * the ASCII character they spell: otherwise "a\xC1\x81b" (overlong 'A')
+ * would slug as "aab" and "a\xE0\x80\xB1b" (overlong '1') as "a1b", a
+ * non-canonical byte string slugging like a different valid text. Each is
+ * a separator, like every other invalid sequence (strict decoding in the
+ * shared utf8 module, which slug.c uses).
  */
 static void test_invalid_utf8_overlong(void **state)
 {

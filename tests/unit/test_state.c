@@ -356,15 +356,12 @@ static void test_seq_never_reused_after_reopen(void **state)
 }
 
 /*
- * KNOWN BUG (fails until fixed): state.c state_open() reads the reserved
- * block end "_iocd.seq" with json_string_value + strtoull and treats
- * anything else - a JSON number (a hand-edited file: {"_iocd.seq": 500}),
- * a non-numeric string - as "no reservation", so numbering silently
- * restarts at 1 and reuses numbers consumers have already seen, against
- * state.h ("a number is never reused"; "a corrupt file is an error, not
- * silently emptied"). Expected: state_open fails naming the file, or
- * numbering resumes at 500 or above (the block end is exclusive). Actual:
- * state_next_seq returns 1 for the number and for "garbage".
+ * A corrupt reserved block end "_iocd.seq" (a JSON number from a
+ * hand-edited file such as {"_iocd.seq": 500}, or a non-numeric string)
+ * must never make numbering restart at 1 and reuse numbers consumers have
+ * already seen (state.h: "a number is never reused"; "a corrupt file is an
+ * error, not silently emptied"): state_open fails naming the file, or
+ * numbering resumes at the block end or above (it is exclusive).
  */
 static void test_seq_corrupt_reservation(void **state)
 {

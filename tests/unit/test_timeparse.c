@@ -249,27 +249,27 @@ static void test_offset(void **state)
 {
     (void)state;
     int off = -1;
-    assert_int_equal(timeparse_offset("+07:00", &off), 0);
+    assert_int_equal(timeparse_offset("+07:00", &off, NULL), 0);
     assert_int_equal(off, 420);
-    assert_int_equal(timeparse_offset("-03:30", &off), 0);
+    assert_int_equal(timeparse_offset("-03:30", &off, NULL), 0);
     assert_int_equal(off, -210);
-    assert_int_equal(timeparse_offset("+05:45", &off), 0);
+    assert_int_equal(timeparse_offset("+05:45", &off, NULL), 0);
     assert_int_equal(off, 345);
-    assert_int_equal(timeparse_offset("Z", &off), 0);
+    assert_int_equal(timeparse_offset("Z", &off, NULL), 0);
     assert_int_equal(off, 0);
-    assert_int_equal(timeparse_offset("+00:00", &off), 0);
+    assert_int_equal(timeparse_offset("+00:00", &off, NULL), 0);
     assert_int_equal(off, 0);
 
     off = 77;
-    assert_int_equal(timeparse_offset("", &off), -1);
-    assert_int_equal(timeparse_offset(NULL, &off), -1);
-    assert_int_equal(timeparse_offset("07:00", &off), -1);
-    assert_int_equal(timeparse_offset("+7:00", &off), -1);
-    assert_int_equal(timeparse_offset("+0700", &off), -1);
-    assert_int_equal(timeparse_offset("+24:00", &off), -1);
-    assert_int_equal(timeparse_offset("+07:60", &off), -1);
-    assert_int_equal(timeparse_offset("+07:00 ", &off), -1);
-    assert_int_equal(timeparse_offset("UTC", &off), -1);
+    assert_int_equal(timeparse_offset("", &off, NULL), -1);
+    assert_int_equal(timeparse_offset(NULL, &off, NULL), -1);
+    assert_int_equal(timeparse_offset("07:00", &off, NULL), -1);
+    assert_int_equal(timeparse_offset("+7:00", &off, NULL), -1);
+    assert_int_equal(timeparse_offset("+0700", &off, NULL), -1);
+    assert_int_equal(timeparse_offset("+24:00", &off, NULL), -1);
+    assert_int_equal(timeparse_offset("+07:60", &off, NULL), -1);
+    assert_int_equal(timeparse_offset("+07:00 ", &off, NULL), -1);
+    assert_int_equal(timeparse_offset("UTC", &off, NULL), -1);
     assert_int_equal(off, 77);
 }
 

@@ -104,7 +104,7 @@ static void bench_served_note(struct bench_served *s, const char *feed, uint64_t
     s->generation[k] = g;
     pthread_mutex_unlock(&s->lock);
     if (first)
-        log_msg(LOG_INFO, "feedsim", "served %s generation=%llu at_us=%lld", feed,
+        log_msg(LOG_LEVEL_INFO, "feedsim", "served %s generation=%llu at_us=%lld", feed,
                 (unsigned long long)g,
                 (long long)at->tv_sec * 1000000 + (long long)(at->tv_nsec / 1000));
 }

@@ -1,6 +1,6 @@
 /*
  * feed_dvc - GET /dvc?page=P&size=S, the public-service portal's
- * one-stop-shop statistics ("Cổng dịch vụ công", DOMAIN.md item 2): one
+ * one-stop-shop statistics ("Cổng dịch vụ công"): one
  * record of dossier counts per receiving unit (provincial department or
  * commune unit), paginated by page number and page size.
  *
@@ -148,7 +148,7 @@ static int dvc_init(const struct feedsim_config *cfg, void **state, char *err, s
     size_t units = DVC_DEPARTMENTS + 2 * d->ncommunes;
     d->total = cfg->records;
     if (d->total > units) {
-        log_msg(LOG_WARN, "feedsim",
+        log_msg(LOG_LEVEL_WARNING, "feedsim",
                 "dvc: --records %zu capped at %zu, the units of the catalogue "
                 "(%zu departments, 2 per commune of province %s)",
                 cfg->records, units, DVC_DEPARTMENTS, DVC_PROVINCE);

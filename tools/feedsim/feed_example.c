@@ -60,7 +60,7 @@ static int example_init(const struct feedsim_config *cfg, void **state, char *er
     }
     ex->count = cfg->records;
     if (ex->count > communes) {
-        log_msg(LOG_WARN, "feedsim",
+        log_msg(LOG_LEVEL_WARNING, "feedsim",
                 "example: --records %zu capped at %zu, the communes of province %s "
                 "(codes are never repeated)",
                 cfg->records, communes, EXAMPLE_PROVINCE);

@@ -1,6 +1,6 @@
 /*
  * feed_ioffice - GET /ioffice?trang=N&soBanGhi=M, the iOffice document
- * management system (DOMAIN.md item 1): document-handling KPIs per agency,
+ * management system (the first of the four departmental systems): document-handling KPIs per agency,
  * provincial departments (capDonVi "tinh") and the People's Committees of
  * the communes and wards of Cà Mau (capDonVi "xa"), one page at a time.
  *
@@ -75,7 +75,8 @@
 #define IOFFICE_COMMUNE_ID_BASE 31 /* commune c is "000.00.(31+c).H12" */
 
 /* Cà Mau's provincial agencies after the 2025 reorganisation of
- * departments; the code of Sở Tài chính is the one of DOMAIN.md. */
+ * departments; the code of Sở Tài chính is the one its
+ * iOffice feed uses (000.00.12.H12). */
 static const struct {
     const char *id, *name;
 } ioffice_departments[] = {
@@ -151,7 +152,7 @@ static int ioffice_init(const struct feedsim_config *cfg, void **state, char *er
     size_t cap = IOFFICE_DEPARTMENTS + n;
     io->count = cfg->records;
     if (io->count > cap) {
-        log_msg(LOG_WARN, "feedsim",
+        log_msg(LOG_LEVEL_WARNING, "feedsim",
                 "ioffice: --records %zu capped at %zu, the %zu departments and %zu communes of "
                 "province %s (agencies are never repeated)",
                 cfg->records, cap, IOFFICE_DEPARTMENTS, n, IOFFICE_PROVINCE);

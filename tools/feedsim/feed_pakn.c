@@ -216,7 +216,7 @@ static int pakn_init(const struct feedsim_config *cfg, void **state, char *err, 
     }
     pk->reports = cfg->records;
     if (pk->reports > PAKN_MAX_REPORTS) {
-        log_msg(LOG_WARN, "feedsim",
+        log_msg(LOG_LEVEL_WARNING, "feedsim",
                 "pakn: --records %zu capped at %d reports (later dates would lie in the future)",
                 cfg->records, PAKN_MAX_REPORTS);
         pk->reports = PAKN_MAX_REPORTS;

@@ -1,6 +1,6 @@
 /*
  * feed_telecom - GET /telecom?page=P&pageSize=S, the operators' monthly
- * coverage report through the provincial department (DOMAIN.md item 3):
+ * coverage report through the provincial department:
  * one item per commune of Cà Mau (province 96) and operator.
  *
  *   {"kyBaoCao":"2025-06","page":1,"pageSize":200,"total":192,
@@ -40,7 +40,7 @@
  *   hoFTTHTyLe = min(1000, 1000 * thueBaoBangRongCoDinh / households) / 10
  *   updatedAt  = 2025-07-05T09:00:00+07:00 plus o hours plus g minutes
  *   kyBaoCao   = "2025-06" (fixed)
- * so the province totals are near DOMAIN.md's figures (~797,600 mobile and
+ * so the province totals are near the province's published figures (~797,600 mobile and
  * ~167,300 fixed-broadband subscribers with all 192 items), every item has
  * 4G coverage of 95-100% and 5G coverage > 0 exactly where it has a 5G
  * BTS, and the operators' FTTH shares of one commune add up to < 100%
@@ -109,7 +109,7 @@ static int telecom_init(const struct feedsim_config *cfg, void **state, char *er
     }
     t->count = cfg->records;
     if (t->count > communes * TELECOM_OPERATORS) {
-        log_msg(LOG_WARN, "feedsim",
+        log_msg(LOG_LEVEL_WARNING, "feedsim",
                 "telecom: --records %zu capped at %zu, the communes of province %s times %d "
                 "operators",
                 cfg->records, communes * TELECOM_OPERATORS, TELECOM_PROVINCE, TELECOM_OPERATORS);

@@ -29,7 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define feedsim_error(...) log_msg(LOG_ERR, "feedsim", __VA_ARGS__)
+#define feedsim_error(...) log_msg(LOG_LEVEL_ERROR, "feedsim", __VA_ARGS__)
 
 struct fault_spec {
     char endpoint[64];
@@ -247,7 +247,7 @@ static int serve(struct server *srv, const struct options *o, const struct socka
     }
     int sig;
     sigwait(stop, &sig);
-    log_msg(LOG_INFO, "feedsim", "%s, stopping", strsignal(sig));
+    log_msg(LOG_LEVEL_INFO, "feedsim", "%s, stopping", strsignal(sig));
     if (o->port_file)
         unlink(o->port_file);
     return 0;

@@ -293,7 +293,7 @@ static void server_mhd_log(void *cls, const char *fmt, va_list ap)
     (void)cls;
     vsnprintf(text, sizeof text, fmt, ap);
     text[strcspn(text, "\n")] = '\0';
-    log_msg(LOG_INFO, "feedsim", "libmicrohttpd: %s", text);
+    log_msg(LOG_LEVEL_INFO, "feedsim", "libmicrohttpd: %s", text);
 }
 
 int server_listen(struct server *s, const struct sockaddr *addr, char *err, size_t errlen)

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "../../connectors/http_json/hjnum.h"
+#include "../hjnum.h"
 
 #define POINT HJNUM_POINT_DECIMAL
 #define COMMA HJNUM_COMMA_DECIMAL

@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "../../connectors/http_json/hjwalk.h"
+#include "../hjwalk.h"
 #include "pagewalk.h"
 #include "hj_kv_mapping.h"
 

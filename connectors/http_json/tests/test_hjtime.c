@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "../../connectors/http_json/hjtime.h"
+#include "../hjtime.h"
 
 #define VN 420 /* +07:00 */
 

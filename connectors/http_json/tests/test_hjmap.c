@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "../../connectors/http_json/hjmap.h"
+#include "../hjmap.h"
 
 /* ---- a key/value source ---- */
 

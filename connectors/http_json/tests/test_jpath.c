@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "../../connectors/http_json/jpath.h"
+#include "../jpath.h"
 
 static json_t *doc(const char *text)
 {

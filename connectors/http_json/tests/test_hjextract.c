@@ -22,7 +22,7 @@
 
 #include <cmocka.h>
 
-#include "../../connectors/http_json/hjextract.h"
+#include "../hjextract.h"
 #include "hj_kv_mapping.h"
 
 /* ---- the mapping from key/value pairs ---- */

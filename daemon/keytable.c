@@ -1,0 +1,297 @@
+/* keytable - see keytable.h. */
+#include "keytable.h"
+
+#include "confval.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+size_t keytable_count(const struct key_tables *t)
+{
+    size_t n = 0;
+    for (int i = 0; i < 2; i++)
+        for (const struct ioc_config_key *k = t->table[i]; k && k->name; k++)
+            n++;
+    return n;
+}
+
+static const struct ioc_config_key *keytable_key(const struct key_tables *t, size_t index)
+{
+    for (int i = 0; i < 2; i++)
+        for (const struct ioc_config_key *k = t->table[i]; k && k->name; k++)
+            if (index-- == 0)
+                return k;
+    return NULL;
+}
+
+static long keytable_find(const struct key_tables *t, const char *name)
+{
+    size_t n = keytable_count(t);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(keytable_key(t, i)->name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+static void keytable_unknown_key(const struct key_tables *t, const struct ini_entry *e,
+                               const char *path, struct diag *d)
+{
+    size_t n = keytable_count(t);
+    const char **names = calloc(n ? n : 1, sizeof *names);
+    if (!names)
+        return;
+    for (size_t i = 0; i < n; i++)
+        names[i] = keytable_key(t, i)->name;
+    const char *hint = confval_closest(e->key, names, n);
+    if (hint)
+        diag_add(d, path, e->line, "unknown key '%s' (did you mean '%s'?)", e->key, hint);
+    else
+        diag_add(d, path, e->line, "unknown key '%s' (known keys: see iocd --describe)", e->key);
+    free(names);
+}
+
+/* Read a secret from a file named by KEY_file; "%d/" at the start stands
+ * for $CREDENTIALS_DIRECTORY (systemd LoadCredential=). */
+static char *keytable_read_secret(const char *base_dir, const char *name, const char *path,
+                                int line, struct diag *d)
+{
+    char *full = NULL;
+    const char *creds = getenv("CREDENTIALS_DIRECTORY");
+    int n;
+    if (strncmp(name, "%d/", 3) == 0 && !creds) {
+        diag_add(d, path, line, "'%s' uses %%d/ but $CREDENTIALS_DIRECTORY is not set (it is "
+                 "set by systemd's LoadCredential=)", name);
+        return NULL;
+    }
+    if (strncmp(name, "%d/", 3) == 0)
+        n = asprintf(&full, "%s/%s", creds, name + 3);
+    else if (name[0] == '/')
+        n = asprintf(&full, "%s", name);
+    else
+        n = asprintf(&full, "%s/%s", base_dir, name);
+    if (n < 0)
+        return NULL;
+    FILE *fp = fopen(full, "r");
+    if (!fp) {
+        diag_add(d, path, line, "cannot read secret file %s: %s", full, strerror(errno));
+        free(full);
+        return NULL;
+    }
+    char *text = NULL;
+    size_t cap = 0;
+    ssize_t len = getdelim(&text, &cap, '\0', fp);
+    fclose(fp);
+    free(full);
+    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+        text[--len] = '\0';
+    if (len <= 0) {
+        diag_add(d, path, line, "secret file %s is empty", name);
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* Fill values[] (one per key of the tables) from the entries of
+ * `section`, checking names, types and required keys. */
+void keytable_check(const struct ini_file *ini, const char *section,
+                                 const struct key_tables *t, const char *base_dir,
+                                 struct key_value *values, int section_line, struct diag *d)
+{
+    size_t n = keytable_count(t);
+    for (size_t i = 0; i < n; i++)
+        values[i].key = keytable_key(t, i);
+    for (size_t i = 0; i < ini->count; i++) {
+        const struct ini_entry *e = &ini->entries[i];
+        if (strcmp(e->section, section) != 0)
+            continue;
+        long idx = keytable_find(t, e->key);
+        char *text = NULL;
+        size_t len = strlen(e->key);
+        if (idx < 0 && len > 5 && strcmp(e->key + len - 5, "_file") == 0) {
+            char base[64];
+            snprintf(base, sizeof base, "%.*s", (int)(len - 5), e->key);
+            idx = keytable_find(t, base);
+            if (idx >= 0 && values[idx].key->type != IOC_CFG_SECRET) {
+                diag_add(d, ini->path, e->line,
+                         "'%s' is not a secret: only secret keys can be read from a file", base);
+                continue;
+            }
+            if (idx >= 0 && !(text = keytable_read_secret(base_dir, e->value, ini->path, e->line, d)))
+                continue;
+        }
+        if (idx < 0) {
+            keytable_unknown_key(t, e, ini->path, d);
+            continue;
+        }
+        if (values[idx].line > 0) {
+            diag_add(d, ini->path, e->line, "'%s' already given at line %d", values[idx].key->name,
+                     values[idx].line);
+            free(text);
+            continue;
+        }
+        char reason[256];
+        const struct ioc_config_key *k = values[idx].key;
+        if (!text && confval_check_key(k, e->value, reason, sizeof reason) < 0) {
+            diag_add(d, ini->path, e->line, "'%s' = '%s': %s", k->name, e->value,
+                     k->type == IOC_CFG_SECRET ? "(secret)" : reason);
+            values[idx].line = e->line; /* given, though wrong: not "missing" */
+            continue;
+        }
+        values[idx].text = text ? text : strdup(e->value);
+        values[idx].line = e->line;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (values[i].text)
+            continue;
+        /* An invalid value was reported above; its default stands in so
+         * that the rest of the file can still be checked. */
+        if (values[i].line > 0 && values[i].key->default_value)
+            values[i].text = strdup(values[i].key->default_value);
+        else if (values[i].line > 0)
+            continue;
+        else if (values[i].key->required)
+            diag_add(d, ini->path, section_line, "required key '%s' is missing (%s)",
+                     values[i].key->name, values[i].key->help);
+        else if (values[i].key->default_value)
+            values[i].text = strdup(values[i].key->default_value);
+    }
+}
+
+void key_values_free(struct key_value *values, size_t n)
+{
+    for (size_t i = 0; values && i < n; i++)
+        free(values[i].text);
+    free(values);
+}
+
+const char *key_values_text(const struct key_value *v, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].key->name, key) == 0)
+            return v[i].text;
+    return NULL;
+}
+
+/* The line a key was given on, else `fallback` (its section's header). */
+int key_values_line(const struct key_value *v, size_t n, const char *key, int fallback)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].key->name, key) == 0 && v[i].line > 0)
+            return v[i].line;
+    return fallback;
+}
+
+const struct ioc_config_key *keytable_family_of(const struct ioc_config_key *table, const char *key)
+{
+    for (const struct ioc_config_key *k = table; k && k->name; k++) {
+        size_t n = strlen(k->name);
+        if (n >= 2 && strcmp(k->name + n - 2, ".*") == 0 && strncmp(key, k->name, n - 1) == 0)
+            return k;
+    }
+    return NULL;
+}
+
+const char *section_text(const struct config_section *s, const char *key)
+{
+    return s ? key_values_text(s->values, s->value_count, key) : NULL;
+}
+
+int section_line(const struct config_section *s, const char *key)
+{
+    return key_values_line(s->values, s->value_count, key, s->line);
+}
+
+int64_t section_int(const struct config_section *s, const char *key)
+{
+    int64_t v = 0;
+    const char *reason, *t = section_text(s, key);
+    return t && confval_int(t, &v, &reason) == 0 ? v : 0;
+}
+
+int64_t section_ms(const struct config_section *s, const char *key)
+{
+    int64_t v = 0;
+    const char *reason, *t = section_text(s, key);
+    return t && confval_duration_ms(t, &v, &reason) == 0 ? v : 0;
+}
+
+uint64_t section_size(const struct config_section *s, const char *key)
+{
+    uint64_t v = 0;
+    const char *reason, *t = section_text(s, key);
+    return t && confval_size(t, &v, &reason) == 0 ? v : 0;
+}
+
+bool section_bool(const struct config_section *s, const char *key)
+{
+    bool v = false;
+    const char *reason, *t = section_text(s, key);
+    return t && confval_bool(t, &v, &reason) == 0 && v;
+}
+
+/* Load [name] against `keys`; keys starting with `prefix` (may be NULL)
+ * are passed through unchecked, for the library behind the sink. */
+void section_load(const struct ini_file *ini, const char *name,
+                                const struct ioc_config_key *keys, const char *prefix,
+                                const char *base_dir, struct config_section *sec, struct diag *d)
+{
+    memset(sec, 0, sizeof *sec);
+    sec->name = name;
+    sec->path = ini->path;
+    for (size_t i = 0; i < ini->section_count; i++)
+        if (strcmp(ini->sections[i], name) == 0)
+            sec->present = true, sec->line = ini->section_lines[i];
+    struct key_tables t = {{keys, NULL}};
+    sec->value_count = keytable_count(&t);
+    sec->values = calloc(sec->value_count, sizeof *sec->values);
+    if (!sec->values)
+        return;
+    /* Pass-through keys are taken out before the table check sees them. */
+    struct ini_file view = *ini;
+    struct ini_entry *kept = calloc(ini->count ? ini->count : 1, sizeof *kept);
+    if (!kept)
+        return;
+    view.entries = kept;
+    view.count = 0;
+    for (size_t i = 0; i < ini->count; i++) {
+        const struct ini_entry *e = &ini->entries[i];
+        size_t plen = prefix ? strlen(prefix) : 0;
+        if (prefix && strcmp(e->section, name) == 0 && strncmp(e->key, prefix, plen) == 0 &&
+            e->key[plen] != '\0') {
+            char **keys_grown = realloc(sec->extra_keys, (sec->extra_count + 1) * sizeof(char *));
+            struct key_value *vals_grown =
+                realloc(sec->extra, (sec->extra_count + 1) * sizeof *vals_grown);
+            if (keys_grown)
+                sec->extra_keys = keys_grown;
+            if (vals_grown)
+                sec->extra = vals_grown;
+            if (!keys_grown || !vals_grown)
+                continue;
+            sec->extra_keys[sec->extra_count] = strdup(e->key + plen);
+            sec->extra[sec->extra_count] = (struct key_value){NULL, strdup(e->value), e->line};
+            sec->extra_count++;
+            continue;
+        }
+        kept[view.count++] = *e;
+    }
+    keytable_check(&view, name, &t, base_dir, sec->values, sec->line, d);
+    free(kept);
+}
+
+void section_free(struct config_section *sec)
+{
+    key_values_free(sec->values, sec->value_count);
+    for (size_t i = 0; i < sec->extra_count; i++) {
+        free(sec->extra_keys[i]);
+        free(sec->extra[i].text);
+    }
+    free(sec->extra_keys);
+    free(sec->extra);
+    sec->values = sec->extra = NULL;
+    sec->extra_keys = NULL;
+    sec->value_count = sec->extra_count = 0;
+}
+
