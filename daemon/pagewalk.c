@@ -331,6 +331,19 @@ int pagewalk_next(struct pagewalk *w, const struct ioc_page *page, char *why, si
 
 /* ---- the SDK's loop ---- */
 
+/* Say why a walk failed, unless someone already has: the daemon logs a
+ * failed request, the callback the page it refused. */
+static void pagewalk_log(ioc_ctx *ctx, const struct ioc_page_outcome *out)
+{
+    if (out->failure == IOC_PAGE_FAIL_STOPPING)
+        ioc_log(ctx, IOC_LOG_INFO, "%s; nothing of this walk is published", out->why);
+    else if (out->failure == IOC_PAGE_FAIL_USAGE && out->failed_page == 0)
+        ioc_log(ctx, IOC_LOG_ERROR, "page walk not started: %s", out->why);
+    else if (out->failure != IOC_PAGE_FAIL_NONE && out->failure != IOC_PAGE_FAIL_HTTP &&
+             out->failure != IOC_PAGE_FAIL_CALLBACK)
+        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: %s", out->failed_page, out->why);
+}
+
 static enum ioc_page_result pagewalk_failed(struct ioc_page_outcome *out,
                                             enum ioc_page_failure f, long long page)
 {
@@ -357,6 +370,8 @@ static int pagewalk_get(ioc_ctx *ctx, const struct ioc_page_spec *s, const char 
         if (s->current)
             return 1;
         out->asked_again = true;
+        ioc_log(ctx, IOC_LOG_INFO, "page 1 not modified, but the last walk was not published; "
+                                   "fetching it again");
         o.conditional = false;
         rc = ioc_http_request(ctx, url, &o, resp);
     }
@@ -376,12 +391,13 @@ enum ioc_page_result ioc_page_walk(ioc_ctx *ctx, const struct ioc_page_spec *spe
     memset(out, 0, sizeof *out);
     out->total = -1;
     struct pagewalk w;
-    if (!spec || !fn) {
-        snprintf(out->why, sizeof out->why, "ioc_page_walk needs a spec and a callback");
-        return pagewalk_failed(out, IOC_PAGE_FAIL_USAGE, 0);
+    if (!spec || !fn || pagewalk_start(&w, spec, out->why, sizeof out->why) < 0) {
+        if (!spec || !fn)
+            snprintf(out->why, sizeof out->why, "ioc_page_walk needs a spec and a callback");
+        pagewalk_failed(out, IOC_PAGE_FAIL_USAGE, 0);
+        pagewalk_log(ctx, out);
+        return IOC_PAGE_FAILED;
     }
-    if (pagewalk_start(&w, spec, out->why, sizeof out->why) < 0)
-        return pagewalk_failed(out, IOC_PAGE_FAIL_USAGE, 0);
     enum ioc_page_result result = IOC_PAGE_FAILED;
     for (long long number = 1;; number++) {
         if (number > 1 && ioc_stopping(ctx)) {
@@ -395,9 +411,13 @@ enum ioc_page_result ioc_page_walk(ioc_ctx *ctx, const struct ioc_page_spec *spe
             result = IOC_PAGE_NOT_MODIFIED;
             break;
         }
+        if (got < 0 && ioc_stopping(ctx)) {
+            snprintf(out->why, sizeof out->why, "stopping during page %lld", number);
+            result = pagewalk_failed(out, IOC_PAGE_FAIL_STOPPING, number);
+            break;
+        }
         if (got < 0) {
-            result = pagewalk_failed(out, ioc_stopping(ctx) ? IOC_PAGE_FAIL_STOPPING
-                                                            : IOC_PAGE_FAIL_HTTP, number);
+            result = pagewalk_failed(out, IOC_PAGE_FAIL_HTTP, number);
             break;
         }
         out->pages++;
@@ -425,5 +445,6 @@ enum ioc_page_result ioc_page_walk(ioc_ctx *ctx, const struct ioc_page_spec *spe
         }
     }
     pagewalk_end(&w);
+    pagewalk_log(ctx, out);
     return result;
 }

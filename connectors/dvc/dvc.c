@@ -43,30 +43,18 @@ static int dvc_page(ioc_ctx *ctx, void *user, long long page, const char *url, c
     return 0;
 }
 
-/* Log why a walk failed, in this connector's words. */
+/* The failures the walk leaves to us, in this connector's words. */
 static void dvc_walk_failed(ioc_ctx *ctx, const struct dvc *d, const struct dvc_walk *w,
                             const struct ioc_page_outcome *o)
 {
-    switch (o->failure) {
-    case IOC_PAGE_FAIL_STOPPING:
-        ioc_log(ctx, IOC_LOG_INFO, "stopping during page %lld; nothing published",
-                o->failed_page);
-        break;
-    case IOC_PAGE_FAIL_HTTP:
+    if (o->failure == IOC_PAGE_FAIL_HTTP)
         ioc_log(ctx, IOC_LOG_ERROR, "page %lld failed; poll failed, nothing published",
                 o->failed_page);
-        break;
-    case IOC_PAGE_FAIL_MAX_PAGES:
+    else if (o->failure == IOC_PAGE_FAIL_MAX_PAGES)
         ioc_log(ctx, IOC_LOG_ERROR,
                 "tongSo %lld needs more than max_pages = %lld pages of %lld; poll failed, "
                 "nothing published",
                 (long long)w->total, (long long)d->max_pages, (long long)d->page_size);
-        break;
-    case IOC_PAGE_FAIL_CALLBACK: break; /* dvc_page_parse said why */
-    default:
-        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: %s; poll failed, nothing published",
-                o->failed_page, o->why);
-    }
 }
 
 static int dvc_poll(ioc_ctx *ctx, void *state)
@@ -83,9 +71,6 @@ static int dvc_poll(ioc_ctx *ctx, void *state)
     };
     struct ioc_page_outcome out;
     enum ioc_page_result walked = ioc_page_walk(ctx, &spec, dvc_page, &w, &out);
-    if (out.asked_again)
-        ioc_log(ctx, IOC_LOG_INFO,
-                "page 1 not modified, but the last walk was not published; fetching it again");
     if (walked == IOC_PAGE_NOT_MODIFIED) {
         ioc_log(ctx, IOC_LOG_DEBUG, "not modified since the last walk; nothing re-published");
         return IOC_OK;

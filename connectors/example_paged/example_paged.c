@@ -150,9 +150,11 @@ static int paged_poll(ioc_ctx *ctx, void *state)
                                  .http = &http};
     struct ioc_page_outcome out;
     if (ioc_page_walk(ctx, &spec, paged_page, p, &out) != IOC_PAGE_COMPLETE) {
-        if (out.failure != IOC_PAGE_FAIL_CALLBACK) /* else paged_page said why */
-            ioc_log(ctx, IOC_LOG_WARNING, "page %lld: %s; nothing published", out.failed_page,
-                    out.why);
+        /* Logged already (the walk, the daemon or paged_page said why);
+         * this only adds which page a failed request was. */
+        if (out.failure == IOC_PAGE_FAIL_HTTP)
+            ioc_log(ctx, IOC_LOG_WARNING, "page %lld failed; nothing of this walk is published",
+                    out.failed_page);
         paged_forget(p);
         return IOC_ERROR;
     }

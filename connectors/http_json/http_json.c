@@ -387,8 +387,6 @@ static int http_json_poll(ioc_ctx *ctx, void *state)
         /* The daemon logged the request; this says which page of the walk. */
         ioc_log(ctx, IOC_LOG_ERROR, "page %lld failed (%s); nothing of this walk is published",
                 out.failed_page, out.why);
-    } else if (out.failure != IOC_PAGE_FAIL_CALLBACK && out.failure != IOC_PAGE_FAIL_STOPPING) {
-        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: %s", out.failed_page, out.why);
     }
     hj_batch_free(w.batch);
     return rc == IOC_PAGE_FAILED ? IOC_ERROR : IOC_OK;

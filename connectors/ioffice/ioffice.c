@@ -110,29 +110,16 @@ static int ioffice_page(ioc_ctx *ctx, void *user, long long page, const char *ur
     return 0;
 }
 
-/* Log why a walk failed, in this connector's words. */
+/* The failures the walk leaves to us, in this connector's words. */
 static void ioffice_walk_failed(ioc_ctx *ctx, const struct ioffice *io,
                                 const struct ioc_page_outcome *o)
 {
-    switch (o->failure) {
-    case IOC_PAGE_FAIL_STOPPING:
-        ioc_log(ctx, IOC_LOG_INFO, "stopping during page %lld of the walk; nothing published",
-                o->failed_page);
-        break;
-    case IOC_PAGE_FAIL_HTTP:
+    if (o->failure == IOC_PAGE_FAIL_HTTP)
         ioc_log(ctx, IOC_LOG_WARNING, "page %lld failed; poll abandoned, nothing published",
                 o->failed_page);
-        break;
-    case IOC_PAGE_FAIL_MAX_PAGES:
-        ioc_log(ctx, IOC_LOG_ERROR,
-                "tongSo %lld needs more than max_pages = %zu pages of %zu records; raise "
-                "max_pages or page_size; nothing published",
-                o->total, io->max_pages, io->page_size);
-        break;
-    case IOC_PAGE_FAIL_CALLBACK: break; /* logged by ioffice_page */
-    default: ioc_log(ctx, IOC_LOG_WARNING, "page %lld: %s; nothing published", o->failed_page,
-                     o->why);
-    }
+    else if (o->failure == IOC_PAGE_FAIL_MAX_PAGES)
+        ioc_log(ctx, IOC_LOG_ERROR, "tongSo %lld needs more than max_pages = %zu pages of %zu "
+                "records; raise max_pages or page_size", o->total, io->max_pages, io->page_size);
 }
 
 static int ioffice_poll(ioc_ctx *ctx, void *state)

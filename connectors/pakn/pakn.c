@@ -153,14 +153,9 @@ static int pakn_walk(ioc_ctx *ctx, struct pakn *p, struct pakn_walk *w, long lon
                     "follows at the next poll", out.pages);
         return 0;
     }
-    if (out.failure == IOC_PAGE_FAIL_STOPPING) {
-        ioc_log(ctx, IOC_LOG_INFO, "stopping: walk abandoned before page %lld", out.failed_page);
-        return -1;
-    }
-    if (out.failure == IOC_PAGE_FAIL_FEED || out.failure == IOC_PAGE_FAIL_USAGE)
-        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: %s", out.failed_page, out.why);
-    ioc_log(ctx, IOC_LOG_WARNING, "page %lld failed: nothing of this poll is counted or "
-            "published; the next poll reads again from the saved cursor", out.failed_page);
+    if (out.failure != IOC_PAGE_FAIL_STOPPING) /* the walk said why; this says what next */
+        ioc_log(ctx, IOC_LOG_WARNING, "page %lld failed: nothing of this poll is counted or "
+                "published; the next poll reads again from the saved cursor", out.failed_page);
     return -1;
 }
 

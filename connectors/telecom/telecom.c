@@ -135,33 +135,20 @@ static int64_t telecom_served_size(const struct telecom *tc, json_t *first)
     return tc->page_size;
 }
 
-/* Log why a walk failed, in this connector's words. */
+/* The failures the walk leaves to us, in this connector's words. */
 static void telecom_walk_failed(ioc_ctx *ctx, const struct telecom *tc,
                                 const struct telecom_walk *w, const struct ioc_page_outcome *o)
 {
     const char *month = w->month ? w->month : "?";
     long long size = w->count ? telecom_served_size(tc, w->pages[0]) : tc->page_size;
     long long npages = telecom_npages(w->total, size);
-    switch (o->failure) {
-    case IOC_PAGE_FAIL_STOPPING:
-        ioc_log(ctx, IOC_LOG_INFO, "report %s: stopping before page %lld of %lld; nothing "
-                "published", month, o->failed_page, npages);
-        break;
-    case IOC_PAGE_FAIL_HTTP:
-        if (o->failed_page > 1)
-            ioc_log(ctx, IOC_LOG_WARNING, "report %s: page %lld of %lld failed; nothing from "
-                    "this poll is published", month, o->failed_page, npages);
-        break;
-    case IOC_PAGE_FAIL_MAX_PAGES:
+    if (o->failure == IOC_PAGE_FAIL_HTTP && o->failed_page > 1)
+        ioc_log(ctx, IOC_LOG_WARNING, "report %s: page %lld of %lld failed; nothing from "
+                "this poll is published", month, o->failed_page, npages);
+    else if (o->failure == IOC_PAGE_FAIL_MAX_PAGES)
         ioc_log(ctx, IOC_LOG_ERROR, "report %s: %lld items make %lld pages of %lld, more than "
-                "max_pages = %lld; nothing published", month, (long long)w->total, npages,
-                size, (long long)tc->max_pages);
-        break;
-    case IOC_PAGE_FAIL_CALLBACK: break; /* telecom_page said why */
-    default:
-        ioc_log(ctx, IOC_LOG_WARNING, "report %s: page %lld: %s; nothing published", month,
-                o->failed_page, o->why);
-    }
+                "max_pages = %lld", month, (long long)w->total, npages, size,
+                (long long)tc->max_pages);
 }
 
 static int telecom_poll(ioc_ctx *ctx, void *state)

@@ -136,22 +136,27 @@ struct ioc_page_outcome {
     bool more;                 /* max_pages_partial: the feed has more */
     bool asked_again;          /* page 1 answered 304 while spec->current
                                   was false and was asked again without
-                                  validators (say so in your log if the
-                                  operators care) */
+                                  validators (logged at info level) */
     enum ioc_page_failure failure;
     long long failed_page;     /* the page that failed (from 1), or 0 */
     char why[768];             /* IOC_PAGE_FAILED: the reason in English,
                                   naming the page where it helps, e.g.
                                   "page 2 is empty, but total says 5 records
                                   and 2 records arrived: the feed is
-                                  inconsistent"; log it in your words */
+                                  inconsistent"; already logged */
 };
 
 /* Walk the feed described by `spec`, calling `fn(ctx, user, ...)` on each
- * page body. Checks ioc_stopping() before every page after the first. Does
- * not log the outcome (the daemon logs failed requests): log out->why when
- * the walk failed. Returns an enum ioc_page_result; `out` is always
- * filled. Blocking; call from poll. Thread-safe across instances. */
+ * page body. Checks ioc_stopping() before every page after the first.
+ * A failed walk is logged once, by whoever knows why: the daemon logs a
+ * failed request (with the URL and the reason), your callback the page it
+ * refused, and the walk everything else ("page 3: the feed has more than
+ * 2 pages (max_pages); ...", at error level; stopping at info level). So
+ * a connector needs no log line of its own; add one with your feed's
+ * words if operators need them (out->failure, failed_page, total). Page 1
+ * asked again without validators is logged at info level. Returns an enum
+ * ioc_page_result; `out` is always filled. Blocking; call from poll.
+ * Thread-safe across instances. */
 enum ioc_page_result ioc_page_walk(ioc_ctx *ctx, const struct ioc_page_spec *spec,
                                    ioc_page_fn fn, void *user, struct ioc_page_outcome *out);
 

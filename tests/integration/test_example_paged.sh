@@ -71,14 +71,15 @@ same 200 "$(feed_control "$FEED_A" 'endpoint=paged&freeze=0')" "feed resumed for
 same 200 "$(feed_control "$FEED_A" 'endpoint=paged&fault=fail-page&count=1')" "fail-page: armed"
 "$IOCD" -c "$conf/iocd.conf" --once >"$tmp/fail.out" 2>"$tmp/fail.err"
 same "1 0" "$? $(wc -l <"$tmp/fail.out")" "fail-page: --once exits 1 and publishes nothing"
-contains "$tmp/fail.err" "warning: paged: page 2: " "fail-page: the log names page 2"
+contains "$tmp/fail.err" "warning: paged: page 2 failed; nothing of this walk is published" \
+    "fail-page: the log names page 2"
 check "fail-page: the watermark is still run 3's" grep -rqF "$newest3" "$conf/state"
 
 printf '%s\n' "max_pages = 2" >>"$conf/connectors.d/paged.conf"
 "$IOCD" -c "$conf/iocd.conf" --once >"$tmp/max.out" 2>"$tmp/max.err"
 same "1 0" "$? $(wc -l <"$tmp/max.out")" "max_pages = 2 for 3 pages: exits 1, publishes nothing"
 contains "$tmp/max.err" \
-    "warning: paged: page 2: the feed has more than 2 pages (max_pages); nothing of this walk is published" \
+    "error: paged: page 2: the feed has more than 2 pages (max_pages); nothing of this walk is published" \
     "max_pages: the log says why"
 check "max_pages: the watermark is still run 3's" grep -rqF "$newest3" "$conf/state"
 sed -i '/^max_pages = 2$/d' "$conf/connectors.d/paged.conf"
