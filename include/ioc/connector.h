@@ -150,8 +150,8 @@ struct ioc_connector {
     /* Judge the instance's configuration without running it: no network,
      * no saved state, no emit (only the ioc_config_*() getters,
      * ioc_config_error(), ioc_log(), ioc_instance_name(),
-     * ioc_area_resolve(), ioc_province() and ioc_url_with_param() may be
-     * called). The others refuse on this ctx: ioc_http_request() returns
+     * ioc_area_resolve(), ioc_province(), ioc_url_with_param(),
+     * ioc_time_parse() and ioc_time_format() may be called). The others refuse on this ctx: ioc_http_request() returns
      * IOC_HTTP_ERR_USAGE, ioc_state_get() NULL, ioc_state_set() and
      * ioc_emit() IOC_ERROR, ioc_reject() does nothing, ioc_stopping()
      * true, and each logs "check may not call FUNCTION" with the

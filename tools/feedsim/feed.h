@@ -22,6 +22,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 struct feed_request {
     const struct feedsim_config *cfg;
@@ -70,5 +72,21 @@ struct feed {
      * every request is a snapshot (unpaginated feeds). */
     bool (*starts_snapshot)(const struct feed_request *req);
 };
+
+/* A paging argument of a request ("page", "size") as a number in
+ * [min, max]: `fallback` when absent; -1 when it is not plain decimal
+ * digits or is out of range (the feed then answers 400). */
+static inline long feed_arg_number(const struct feed_request *req, const char *key, long fallback,
+                                   long min, long max)
+{
+    const char *text = req->arg(req, key);
+    if (!text)
+        return fallback;
+    size_t len = strlen(text);
+    if (len == 0 || len > 9 || strspn(text, "0123456789") != len)
+        return -1;
+    long v = strtol(text, NULL, 10);
+    return v < min || v > max ? -1 : v;
+}
 
 #endif

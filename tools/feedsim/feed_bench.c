@@ -109,21 +109,6 @@ static void bench_served_note(struct bench_served *s, const char *feed, uint64_t
                 (long long)at->tv_sec * 1000000 + (long long)(at->tv_nsec / 1000));
 }
 
-/* A positive integer query argument within 1..max; `fallback` when absent.
- * Returns -1 when malformed or out of range. */
-static long bench_arg(const struct feed_request *req, const char *key, long fallback, long max)
-{
-    const char *text = req->arg(req, key);
-    if (!text)
-        return fallback;
-    if (text[0] < '0' || text[0] > '9')
-        return -1;
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    return errno || *end || v < 1 || v > max ? -1 : v;
-}
-
 /* ---- /bench ---- */
 
 static int bench_init(const struct feedsim_config *cfg, void **state, char *err, size_t errlen)
@@ -161,7 +146,7 @@ static void bench_fini(void *state)
 
 static bool bench_starts_snapshot(const struct feed_request *req)
 {
-    return bench_arg(req, "page", 1, BENCH_MAX_PAGE) == 1;
+    return feed_arg_number(req, "page", 1, 1, BENCH_MAX_PAGE) == 1;
 }
 
 /* One cell; NULL when out of memory. Built with the _nocheck setters: at
@@ -195,8 +180,8 @@ static void bench_build(const struct feed_request *req, struct feed_reply *out)
     clock_gettime(CLOCK_REALTIME, &at);
     struct bench *b = req->state;
     uint64_t g = req->generation;
-    long page = bench_arg(req, "page", 1, BENCH_MAX_PAGE);
-    long size = bench_arg(req, "size", BENCH_DEFAULT_SIZE, BENCH_MAX_RECORDS);
+    long page = feed_arg_number(req, "page", 1, 1, BENCH_MAX_PAGE);
+    long size = feed_arg_number(req, "size", BENCH_DEFAULT_SIZE, 1, BENCH_MAX_RECORDS);
     if (page < 0 || size < 0) {
         out->status = 400;
         snprintf(out->error, sizeof out->error,

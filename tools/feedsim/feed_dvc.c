@@ -163,25 +163,9 @@ static void dvc_fini(void *state)
     free(state);
 }
 
-/* A query argument as an integer in [min, max]; `fallback` when absent.
- * -1 when present but malformed or out of range. */
-static long dvc_arg(const struct feed_request *req, const char *key, long fallback, long min,
-                    long max)
-{
-    const char *s = req->arg(req, key);
-    if (!s)
-        return fallback;
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < min || v > max)
-        return -1;
-    return v;
-}
-
 static bool dvc_starts_snapshot(const struct feed_request *req)
 {
-    return dvc_arg(req, "page", 1, 1, DVC_MAX_PAGE) == 1;
+    return feed_arg_number(req, "page", 1, 1, DVC_MAX_PAGE) == 1;
 }
 
 /* Unit i's identity: id (into buf), name (into nbuf), catalog, maXa. */
@@ -275,8 +259,8 @@ static void dvc_compact(int64_t ms, char *out, size_t len)
 static void dvc_build(const struct feed_request *req, struct feed_reply *out)
 {
     const struct dvc *d = req->state;
-    long page = dvc_arg(req, "page", 1, 1, DVC_MAX_PAGE);
-    long size = dvc_arg(req, "size", DVC_DEFAULT_SIZE, 1, DVC_MAX_SIZE);
+    long page = feed_arg_number(req, "page", 1, 1, DVC_MAX_PAGE);
+    long size = feed_arg_number(req, "size", DVC_DEFAULT_SIZE, 1, DVC_MAX_SIZE);
     if (page < 0 || size < 0) {
         out->status = 400;
         snprintf(out->error, sizeof out->error, "%s",

@@ -204,31 +204,17 @@ static json_t *ioffice_record(const struct ioffice_agency *a, uint64_t h)
                      electronic / 10.0, "soLuotKySo", signatures);
 }
 
-/* A query number: absent gives `fallback`; otherwise plain decimal digits
- * within [min, max], or -1. */
-static long ioffice_arg(const struct feed_request *req, const char *key, long fallback, long min,
-                        long max)
-{
-    const char *text = req->arg(req, key);
-    if (!text)
-        return fallback;
-    if (!*text || strlen(text) > 9 || strspn(text, "0123456789") != strlen(text))
-        return -1;
-    long v = strtol(text, NULL, 10);
-    return v < min || v > max ? -1 : v;
-}
-
 static bool ioffice_starts_snapshot(const struct feed_request *req)
 {
-    return ioffice_arg(req, "trang", 1, 1, IOFFICE_MAX_PAGE) == 1;
+    return feed_arg_number(req, "trang", 1, 1, IOFFICE_MAX_PAGE) == 1;
 }
 
 static void ioffice_build(const struct feed_request *req, struct feed_reply *out)
 {
     const struct ioffice *io = req->state;
     uint64_t g = req->generation;
-    long page = ioffice_arg(req, "trang", 1, 1, IOFFICE_MAX_PAGE);
-    long size = ioffice_arg(req, "soBanGhi", IOFFICE_DEFAULT_SIZE, 1, IOFFICE_MAX_SIZE);
+    long page = feed_arg_number(req, "trang", 1, 1, IOFFICE_MAX_PAGE);
+    long size = feed_arg_number(req, "soBanGhi", IOFFICE_DEFAULT_SIZE, 1, IOFFICE_MAX_SIZE);
     char updated[32];
 
     if (page < 0 || size < 0) {

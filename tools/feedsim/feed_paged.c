@@ -65,23 +65,9 @@ static void paged_fini(void *state)
     free(state);
 }
 
-/* A query number: absent gives `fallback`; otherwise plain decimal digits
- * within [min, max], or -1. */
-static long paged_arg(const struct feed_request *req, const char *key, long fallback, long min,
-                      long max)
-{
-    const char *text = req->arg(req, key);
-    if (!text)
-        return fallback;
-    if (!*text || strlen(text) > 9 || strspn(text, "0123456789") != strlen(text))
-        return -1;
-    long v = strtol(text, NULL, 10);
-    return v < min || v > max ? -1 : v;
-}
-
 static bool paged_starts_snapshot(const struct feed_request *req)
 {
-    return paged_arg(req, "page", 1, 1, PAGED_MAX_PAGE) == 1;
+    return feed_arg_number(req, "page", 1, 1, PAGED_MAX_PAGE) == 1;
 }
 
 static json_t *paged_item(const struct paged *p, const struct feed_request *req, size_t i)
@@ -99,8 +85,8 @@ static json_t *paged_item(const struct paged *p, const struct feed_request *req,
 static void paged_build(const struct feed_request *req, struct feed_reply *out)
 {
     const struct paged *p = req->state;
-    long page = paged_arg(req, "page", 1, 1, PAGED_MAX_PAGE);
-    long size = paged_arg(req, "size", 10, 1, PAGED_MAX_SIZE);
+    long page = feed_arg_number(req, "page", 1, 1, PAGED_MAX_PAGE);
+    long size = feed_arg_number(req, "size", 10, 1, PAGED_MAX_SIZE);
     if (page < 0 || size < 0) {
         out->status = 400;
         snprintf(out->error, sizeof out->error, "%s",

@@ -163,32 +163,18 @@ static json_t *telecom_item(const struct telecom *t, size_t i, uint64_t h, const
                      "hoFTTHTyLe", (ftth > 1000 ? 1000 : ftth) / 10.0, "updatedAt", updated);
 }
 
-/* A positive integer query argument within 1..max; `fallback` when absent.
- * Returns -1 when malformed or out of range. */
-static long telecom_arg(const struct feed_request *req, const char *key, long fallback, long max)
-{
-    const char *text = req->arg(req, key);
-    if (!text)
-        return fallback;
-    if (text[0] < '0' || text[0] > '9')
-        return -1;
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    return errno || *end || v < 1 || v > max ? -1 : v;
-}
-
 static bool telecom_starts_snapshot(const struct feed_request *req)
 {
-    return telecom_arg(req, "page", 1, TELECOM_MAX_PAGE) == 1;
+    return feed_arg_number(req, "page", 1, 1, TELECOM_MAX_PAGE) == 1;
 }
 
 static void telecom_build(const struct feed_request *req, struct feed_reply *out)
 {
     const struct telecom *t = req->state;
     uint64_t g = req->generation;
-    long page = telecom_arg(req, "page", 1, TELECOM_MAX_PAGE);
-    long size = telecom_arg(req, "pageSize", TELECOM_DEFAULT_PAGE_SIZE, TELECOM_MAX_PAGE_SIZE);
+    long page = feed_arg_number(req, "page", 1, 1, TELECOM_MAX_PAGE);
+    long size =
+        feed_arg_number(req, "pageSize", TELECOM_DEFAULT_PAGE_SIZE, 1, TELECOM_MAX_PAGE_SIZE);
     if (page < 0 || size < 0) {
         out->status = 400;
         snprintf(out->error, sizeof out->error,
