@@ -93,7 +93,12 @@ enum ioc_config_type {
  * bug of the plugin, named with the .so and the key) whose table has a
  * bound that does not parse as the key's type, a min above its max, a
  * default outside the bounds, or a bound on a key of another type
- * (string, bool, url, secret). */
+ * (string, bool, url, secret).
+ *
+ * Written positionally, an entry lists all seven fields, bounds included
+ * ({"name", IOC_CFG_INT, "5", false, "help", NULL, NULL}): -Wextra warns
+ * about missing initialisers there. Designated initialisers
+ * ({.name = "name", .type = IOC_CFG_INT, ...}) need only what they set. */
 struct ioc_config_key {
     const char *name;          /* lowercase, [a-z0-9_], or a family prefix
                                   [a-z0-9_.] followed by ".*"; not a key
