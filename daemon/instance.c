@@ -20,7 +20,6 @@
 static void instance_publish_status(struct ioc_ctx *ctx, enum instance_health h,
                                     const char *reason);
 
-
 struct ioc_ctx *instance_new(const struct config *config, const struct instance_config *cfg,
                              struct pipeline *pipeline)
 {
@@ -89,8 +88,8 @@ int instance_check_all(const struct config *config, struct diag *d)
 int instance_init(struct ioc_ctx *ctx)
 {
     if (ctx->desc->init && ctx->desc->init(ctx, &ctx->plugin_state) != IOC_OK) {
-        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "plugin %s failed to initialise; instance disabled",
-                ctx->desc->name);
+        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name,
+                "plugin %s failed to initialise; instance disabled", ctx->desc->name);
         instance_publish_status(ctx, HEALTH_FAILED, "the plugin failed to initialise");
         return -1;
     }
@@ -197,7 +196,8 @@ int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_ms)
     /* poll has returned: any thread it started is done with ctx. */
     unsigned rejects = atomic_load(&ctx->poll_rejects);
     if (rejects > INSTANCE_REJECT_LOG_LIMIT)
-        log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "%u more rejected records in this poll were not logged",
+        log_msg(LOG_LEVEL_WARNING, ctx->cfg->name,
+                "%u more rejected records in this poll were not logged",
                 rejects - INSTANCE_REJECT_LOG_LIMIT);
     atomic_fetch_add(ok ? &ctx->counters.polls_ok : &ctx->counters.polls_failed, 1);
     uint64_t emitted = atomic_load(&ctx->counters.metrics_emitted) - emitted_before;
@@ -242,8 +242,8 @@ static bool instance_refused_in_check(ioc_ctx *ctx, const char *function, const 
 {
     if (!ctx->check_diag)
         return false;
-    log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "plugin %s: check may not call %s; %s", ctx->desc->name,
-            function, instead);
+    log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "plugin %s: check may not call %s; %s",
+            ctx->desc->name, function, instead);
     return true;
 }
 
@@ -255,8 +255,8 @@ static const char *instance_config_text(ioc_ctx *ctx, const char *key)
 {
     const struct key_value *v = instance_value(ctx->cfg, key);
     if (!v)
-        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "plugin asked for config key '%s' that its table does "
-                "not declare", key);
+        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name,
+                "plugin asked for config key '%s' that its table does not declare", key);
     return v ? v->text : NULL;
 }
 
@@ -320,9 +320,11 @@ void ioc_config_error(ioc_ctx *ctx, const char *key, const char *fmt, ...)
         return;
     }
     if (line > 0)
-        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "%s:%d: %s%s%s", ctx->cfg->path, line, key, sep, text);
+        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "%s:%d: %s%s%s", ctx->cfg->path, line, key, sep,
+                text);
     else
-        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "%s: %s%s%s", ctx->cfg->path, key ? key : "", sep, text);
+        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "%s: %s%s%s", ctx->cfg->path, key ? key : "", sep,
+                text);
 }
 
 /* ---- host API: areas ---- */
@@ -379,8 +381,10 @@ void ioc_log(ioc_ctx *ctx, enum ioc_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    enum log_level l = level <= IOC_LOG_ERROR ? LOG_LEVEL_ERROR : level == IOC_LOG_WARNING ? LOG_LEVEL_WARNING
-                     : level == IOC_LOG_INFO ? LOG_LEVEL_INFO : LOG_LEVEL_DEBUG;
+    enum log_level l = level <= IOC_LOG_ERROR     ? LOG_LEVEL_ERROR
+                       : level == IOC_LOG_WARNING ? LOG_LEVEL_WARNING
+                       : level == IOC_LOG_INFO    ? LOG_LEVEL_INFO
+                                                  : LOG_LEVEL_DEBUG;
     if (l <= LOG_LEVEL_WARNING)
         instance_note_poll_error(ctx, text);
     log_msg(l, ctx->cfg->name, "%s", text);
@@ -396,8 +400,9 @@ void ioc_reject(ioc_ctx *ctx, const char *where, const char *field, const char *
     atomic_fetch_add(&ctx->counters.records_rejected, 1);
     if (atomic_fetch_add(&ctx->poll_rejects, 1) + 1 > INSTANCE_REJECT_LOG_LIMIT)
         return;
-    log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "%s%sfield '%s' %s; record skipped", where ? where : "",
-            where ? ": " : "", field ? field : "?", reason ? reason : "is invalid");
+    log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "%s%sfield '%s' %s; record skipped",
+            where ? where : "", where ? ": " : "", field ? field : "?",
+            reason ? reason : "is invalid");
 }
 
 /* ---- host API: emit ---- */

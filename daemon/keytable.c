@@ -96,9 +96,9 @@ static char *keytable_read_secret(const char *base_dir, const char *name, const 
 
 /* Fill values[] (one per key of the tables) from the entries of
  * `section`, checking names, types and required keys. */
-void keytable_check(const struct ini_file *ini, const char *section,
-                                 const struct key_tables *t, const char *base_dir,
-                                 struct key_value *values, int section_line, struct diag *d)
+void keytable_check(const struct ini_file *ini, const char *section, const struct key_tables *t,
+                    const char *base_dir, struct key_value *values, int section_line,
+                    struct diag *d)
 {
     size_t n = keytable_count(t);
     for (size_t i = 0; i < n; i++)
@@ -119,7 +119,8 @@ void keytable_check(const struct ini_file *ini, const char *section,
                          "'%s' is not a secret: only secret keys can be read from a file", base);
                 continue;
             }
-            if (idx >= 0 && !(text = keytable_read_secret(base_dir, e->value, ini->path, e->line, d)))
+            if (idx >= 0 &&
+                !(text = keytable_read_secret(base_dir, e->value, ini->path, e->line, d)))
                 continue;
         }
         if (idx < 0) {
@@ -234,9 +235,9 @@ bool section_bool(const struct config_section *s, const char *key)
 
 /* Load [name] against `keys`; keys starting with `prefix` (may be NULL)
  * are passed through unchecked, for the library behind the sink. */
-void section_load(const struct ini_file *ini, const char *name,
-                                const struct ioc_config_key *keys, const char *prefix,
-                                const char *base_dir, struct config_section *sec, struct diag *d)
+void section_load(const struct ini_file *ini, const char *name, const struct ioc_config_key *keys,
+                  const char *prefix, const char *base_dir, struct config_section *sec,
+                  struct diag *d)
 {
     memset(sec, 0, sizeof *sec);
     sec->name = name;

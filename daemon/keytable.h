@@ -50,7 +50,8 @@ void keytable_check(const struct ini_file *ini, const char *section, const struc
                     struct diag *d);
 
 /* The family ("metric.*") of `table` that `key` belongs to, or NULL. */
-const struct ioc_config_key *keytable_family_of(const struct ioc_config_key *table, const char *key);
+const struct ioc_config_key *keytable_family_of(const struct ioc_config_key *table,
+                                                const char *key);
 
 /* Look up a key's value or line in values[0..n); NULL / `fallback` when
  * the key is not there or not set. */

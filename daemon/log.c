@@ -30,7 +30,10 @@ bool log_enabled(enum log_level level) { return (int)level <= atomic_load(&log_t
 int log_level_parse(const char *text, enum log_level *out, const char **reason)
 {
     static const struct { const char *name; enum log_level level; } names[] = {
-        {"error", LOG_LEVEL_ERROR}, {"warning", LOG_LEVEL_WARNING}, {"info", LOG_LEVEL_INFO}, {"debug", LOG_LEVEL_DEBUG},
+        {"error", LOG_LEVEL_ERROR},
+        {"warning", LOG_LEVEL_WARNING},
+        {"info", LOG_LEVEL_INFO},
+        {"debug", LOG_LEVEL_DEBUG},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(text, names[i].name) == 0) {

@@ -188,8 +188,8 @@ size_t scheduler_stop(struct scheduler *s, int64_t timeout_ms)
         if (pthread_timedjoin_np(slot->thread, NULL, &deadline) == 0) {
             slot->joined = true;
         } else {
-            log_msg(LOG_LEVEL_ERROR, slot->cfg->name, "poll still running after %lld ms; abandoning it",
-                    (long long)timeout_ms);
+            log_msg(LOG_LEVEL_ERROR, slot->cfg->name,
+                    "poll still running after %lld ms; abandoning it", (long long)timeout_ms);
             s->abandoned++;
         }
     }

@@ -219,8 +219,8 @@ static void kafka_on_error(rd_kafka_t *rk, int err, const char *reason, void *op
 static void kafka_on_log(const rd_kafka_t *rk, int level, const char *facility, const char *buf)
 {
     (void)rk;
-    log_msg(level <= 4 ? LOG_LEVEL_WARNING : LOG_LEVEL_DEBUG, "iocd", "sink kafka: librdkafka %s: %s", facility,
-            buf);
+    log_msg(level <= 4 ? LOG_LEVEL_WARNING : LOG_LEVEL_DEBUG, "iocd",
+            "sink kafka: librdkafka %s: %s", facility, buf);
 }
 
 /* ---- sender thread ---- */

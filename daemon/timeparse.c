@@ -190,7 +190,8 @@ static int timeparse_read_fraction(const char **p, int *ms, const char **reason)
     return 0;
 }
 
-static int timeparse_rfc3339(const char *s, int64_t *epoch_ms, const char **reason)
+static int timeparse_rfc3339(const char *s, int64_t *epoch_ms, int *offset_min,
+                             const char **reason)
 {
     struct timeparse_fields f;
     const char *p = s;
@@ -222,6 +223,8 @@ static int timeparse_rfc3339(const char *s, int64_t *epoch_ms, const char **reas
     if (timeparse_check_date(&f, reason) || timeparse_check_time(&f, reason))
         return -1;
     *epoch_ms = timeparse_to_ms(&f, offset);
+    if (offset_min)
+        *offset_min = offset;
     return 0;
 }
 
@@ -269,8 +272,26 @@ int timeparse_parse(const char *text, int compact_offset_min, int64_t *epoch_ms,
     }
     /* The two forms differ at the 5th character: '-' versus a digit. */
     if (strlen(text) >= 5 && text[4] == '-')
-        return timeparse_rfc3339(text, epoch_ms, reason);
+        return timeparse_rfc3339(text, epoch_ms, NULL, reason);
     return timeparse_compact(text, compact_offset_min, epoch_ms, reason);
+}
+
+int timeparse_rfc3339_zoned(const char *text, int64_t *epoch_ms, int *offset_min,
+                            const char **reason)
+{
+    const char *dummy;
+    if (!reason)
+        reason = &dummy;
+    if (!text || !*text) {
+        *reason = "empty timestamp";
+        return -1;
+    }
+    int64_t ms;
+    if (timeparse_rfc3339(text, &ms, offset_min, reason) < 0)
+        return -1;
+    if (epoch_ms)
+        *epoch_ms = ms;
+    return 0;
 }
 
 /* Floor division: C truncates toward zero, which would put instants before

@@ -28,6 +28,13 @@
 int timeparse_parse(const char *text, int compact_offset_min, int64_t *epoch_ms,
                     const char **reason);
 
+/* RFC 3339 only (no compact form), also giving the offset the time was
+ * written in, in minutes east of UTC (0 for "Z"). 0, or -1 with *reason
+ * (may be NULL) and the outputs untouched; either output may be NULL.
+ * For the SDK's ioc_time_parse. */
+int timeparse_rfc3339_zoned(const char *text, int64_t *epoch_ms, int *offset_min,
+                            const char **reason);
+
 /* Format `epoch_ms` as RFC 3339 in the given offset, e.g.
  * "2025-08-01T00:05:00+07:00" ("Z" when offset is 0); milliseconds are
  * printed (".250") only when non-zero. Returns the length written, or -1

@@ -152,20 +152,20 @@ struct ioc_connector {
     /* Release the state. Called once, after the last poll. May be NULL. */
     void (*fini)(ioc_ctx *ctx, void *state);
 
-    /* Judge the instance's configuration without running it: no network,
-     * no saved state, no emit (only the ioc_config_*() getters,
-     * ioc_config_error(), ioc_log(), ioc_instance_name(),
-     * ioc_area_resolve(), ioc_province(), ioc_url_with_param(),
-     * ioc_time_parse() and ioc_time_format() may be called). The others refuse on this ctx: ioc_http_request() returns
-     * IOC_HTTP_ERR_USAGE, ioc_state_get() NULL, ioc_state_set() and
-     * ioc_emit() IOC_ERROR, ioc_reject() does nothing, ioc_stopping()
-     * true, and each logs "check may not call FUNCTION" with the
-     * instance's name. Report every mistake found with ioc_config_error() and
-     * return IOC_ERROR if there was one. Called with a short-lived ctx
+    /* Judge the instance's configuration without running it: no network, no
+     * saved state, no emit (only the ioc_config_*() getters,
+     * ioc_config_error(), ioc_log(), ioc_instance_name(), ioc_area_resolve(),
+     * ioc_province(), ioc_url_with_param(), ioc_time_parse() and
+     * ioc_time_format() may be called). The others refuse on this ctx:
+     * ioc_http_request() returns IOC_HTTP_ERR_USAGE, ioc_state_get() NULL,
+     * ioc_state_set() and ioc_emit() IOC_ERROR, ioc_reject() does nothing,
+     * ioc_stopping() true, and each logs "check may not call FUNCTION" with
+     * the instance's name. Report every mistake found with ioc_config_error()
+     * and return IOC_ERROR if there was one. Called with a short-lived ctx
      * each time the configuration is loaded, before init; a failed check
      * makes the whole configuration invalid (at start-up, iocd does not
-     * start; on SIGHUP, the old configuration keeps running), exactly like
-     * an unknown key. May be NULL. */
+     * start; on SIGHUP, the old configuration keeps running), exactly like an
+     * unknown key. May be NULL. */
     int (*check)(ioc_ctx *ctx);
 };
 
