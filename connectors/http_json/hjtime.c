@@ -280,19 +280,20 @@ static int hjtime_read(const json_t *value, enum hjtime_format format, int zone,
     return rc == 0 ? 0 : hjtime_fail(value, format, cause, why, whylen);
 }
 
-/* The text to publish: as written (rfc3339), or the instant in the zone as
- * the daemon prints it. Years 1970..9999 as printed (so epoch 0 is refused
- * in a zone west of UTC). Returns 0, or -1 with why. */
-static int hjtime_text(const json_t *value, enum hjtime_format format, const struct hjtime_read *t,
-                       char text[48], char *why, size_t whylen)
+/* The text to publish: as written (rfc3339, returned as is, whatever its
+ * length), or the instant in the zone as the daemon prints it, into buf.
+ * Years 1970..9999 as printed (so epoch 0 is refused in a zone west of
+ * UTC). Returns the text, or NULL with why. */
+static const char *hjtime_text(const json_t *value, enum hjtime_format format,
+                               const struct hjtime_read *t, char buf[48], char *why, size_t whylen)
 {
-    if (t->pass) {
-        snprintf(text, 48, "%s", t->pass);
-        return 0;
+    if (t->pass)
+        return t->pass;
+    if (ioc_time_format(t->ms, t->offset, buf, 48) < 0 || strncmp(buf, "1970", 4) < 0) {
+        hjtime_fail(value, format, "outside the years 1970..9999", why, whylen);
+        return NULL;
     }
-    if (ioc_time_format(t->ms, t->offset, text, 48) < 0 || strncmp(text, "1970", 4) < 0)
-        return hjtime_fail(value, format, "outside the years 1970..9999", why, whylen);
-    return 0;
+    return buf;
 }
 
 /* Copy printed text to out, or fail when it does not fit. */
@@ -303,35 +304,34 @@ static int hjtime_put(const char *text, int n, char *out, size_t outlen, char *w
                  outlen);
         return -1;
     }
-    memcpy(out, text, (size_t)n + 1);
+    memcpy(out, text, (size_t)n);
+    out[n] = '\0';
     return 0;
 }
 
-/* Read `value` and print it into text (see hjtime_text). 0, or -1 with why. */
-static int hjtime_print(const json_t *value, enum hjtime_format format, int zone, char text[48],
-                        char *why, size_t whylen)
+/* Read `value` and return its text (see hjtime_text), or NULL with why. */
+static const char *hjtime_print(const json_t *value, enum hjtime_format format, int zone,
+                                char buf[48], char *why, size_t whylen)
 {
     struct hjtime_read t;
     if (hjtime_read(value, format, zone, &t, why, whylen) < 0)
-        return -1;
-    return hjtime_text(value, format, &t, text, why, whylen);
+        return NULL;
+    return hjtime_text(value, format, &t, buf, why, whylen);
 }
 
 int hjtime_value(const json_t *value, enum hjtime_format format, int zone_minutes, char *out,
                  size_t outlen, char *why, size_t whylen)
 {
-    char text[48];
-    if (hjtime_print(value, format, zone_minutes, text, why, whylen) < 0)
-        return -1;
-    return hjtime_put(text, (int)strlen(text), out, outlen, why, whylen);
+    char buf[48];
+    const char *text = hjtime_print(value, format, zone_minutes, buf, why, whylen);
+    return text ? hjtime_put(text, (int)strlen(text), out, outlen, why, whylen) : -1;
 }
 
 int hjtime_date_of(const json_t *value, enum hjtime_format format, int zone_minutes, char *out,
                    size_t outlen, char *why, size_t whylen)
 {
-    char text[48];
-    if (hjtime_print(value, format, zone_minutes, text, why, whylen) < 0)
-        return -1;
-    text[10] = '\0'; /* "yyyy-MM-dd" */
-    return hjtime_put(text, 10, out, outlen, why, whylen);
+    char buf[48];
+    const char *text = hjtime_print(value, format, zone_minutes, buf, why, whylen);
+    /* Both forms start with "yyyy-MM-dd". */
+    return text ? hjtime_put(text, 10, out, outlen, why, whylen) : -1;
 }
