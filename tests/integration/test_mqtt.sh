@@ -58,8 +58,10 @@ check "counters: every queued metric delivered or still in flight (queued=$queue
 same 0 "$(sed -n 's/.*dropped_full=\([0-9]*\).*/\1/p' <<<"$counters")" "counters: nothing dropped"
 # Every metric emitted while the broker was down reached the subscriber.
 stop_pid "$sub_pid"
-jq -r .seq "$tmp/after.jsonl" | sort -n | uniq >"$tmp/got-seqs.txt"
-tail -n "$emitted_during" "$tmp/all-seqs.txt" >"$tmp/outage-seqs.txt"
+# comm needs both files in the same plain (not numeric) order: sort -n
+# only picks the outage's last seqs, then both are sorted as text.
+jq -r .seq "$tmp/after.jsonl" | sort -u >"$tmp/got-seqs.txt"
+tail -n "$emitted_during" "$tmp/all-seqs.txt" | sort >"$tmp/outage-seqs.txt"
 missing=$(comm -23 "$tmp/outage-seqs.txt" "$tmp/got-seqs.txt" | wc -l)
 same 0 "$missing" "all $emitted_during metrics emitted during the outage arrived after it"
 
