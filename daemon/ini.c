@@ -199,8 +199,14 @@ int ini_load(const char *path, struct ini_file *out, struct diag *d)
             s = ini_trim(s + 3); /* UTF-8 byte order mark from Windows editors */
         if (*s == '\0' || *s == ';' || *s == '#')
             continue;
-        if (ini_parse_line(out, &cap, &section, s, buf, line, d) < 0)
+        size_t reported = d->count;
+        if (ini_parse_line(out, &cap, &section, s, buf, line, d) < 0) {
+            /* A syntax error has been reported; only running out of memory
+             * has not, and must not pass for a missing key later. */
+            if (d->count == reported)
+                diag_add(d, path, line, "out of memory");
             errors++;
+        }
     }
     if (ferror(fp)) {
         diag_add(d, path, line, "read error: %s", strerror(errno));
