@@ -67,6 +67,8 @@ void log_vmsg(enum log_level level, const char *who, const char *fmt, va_list ap
      * line early nor start a new journal entry with its own "<N>". */
     char raw[4096];
     int r = snprintf(raw, sizeof raw, "%s: %s: ", log_level_name(level), who ? who : "iocd");
+    if (r < 0 || (size_t)r >= sizeof raw) /* an absurdly long name: keep it, cut */
+        r = r < 0 ? 0 : (int)sizeof raw - 1;
     if (vsnprintf(raw + r, sizeof raw - (size_t)r, fmt, ap) < 0)
         raw[r] = '\0';
     char line[4096];
