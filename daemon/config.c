@@ -118,8 +118,10 @@ static void config_iocd_section(const struct config_section *sec, struct config 
         if (strlen(v) != 2 || v[0] < '0' || v[0] > '9' || v[1] < '0' || v[1] > '9')
             diag_add(d, sec->path, c->province_line,
                      "'province' = '%s': not a 2-digit province code", v);
-        else
-            c->province = strdup(v);
+        else if (!(c->province = strdup(v)))
+            /* Unchecked, a NULL province passed every check and crashed
+             * pipeline_new's strdup. */
+            diag_add(d, sec->path, c->province_line, "'province': out of memory");
     }
     const char *reason;
     v = section_text(sec, "timezone");

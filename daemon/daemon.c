@@ -68,8 +68,11 @@ static int daemon_load(const struct daemon_options *opts, struct config *config)
 static int daemon_once(struct config *config, struct pipeline *pipeline)
 {
     struct scheduler *s = scheduler_start(config, pipeline, true, NULL, NULL);
-    if (!s)
+    if (!s) {
+        log_error("the connectors could not be started; stopping");
+        pipeline_stop(pipeline, 0);
         return 1;
+    }
     size_t failed = scheduler_join_once(s);
     scheduler_log_counters(s);
     size_t count = scheduler_instance_count(s);
@@ -114,8 +117,12 @@ static int daemon_reload(const struct daemon_options *opts, struct daemon_state 
         config_free(config);
     *config = next;
     *sched = scheduler_start(config, pipeline, false, daemon_status_hook, ds);
-    if (!*sched)
+    if (!*sched) {
+        /* The old scheduler is gone already: with none running, stopping
+         * (and being restarted by systemd) beats idling while "ready". */
+        log_error("reload: the connectors could not be started; stopping");
         return -1;
+    }
     daemon_set_current(ds, *sched);
     log_info("configuration reloaded: %zu connector instance%s", config->instance_count,
              config->instance_count == 1 ? "" : "s");
@@ -209,6 +216,7 @@ int daemon_run(const struct daemon_options *opts)
         struct daemon_state ds = {PTHREAD_MUTEX_INITIALIZER, NULL};
         struct scheduler *sched = scheduler_start(&config, pipeline, false, daemon_status_hook, &ds);
         if (!sched) {
+            log_error("the connectors could not be started; stopping");
             pipeline_stop(pipeline, config.shutdown_timeout_ms);
             pipeline_free(pipeline);
             config_free(&config);

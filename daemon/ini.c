@@ -20,15 +20,41 @@ static char *ini_trim(char *s)
     return s;
 }
 
-static int ini_valid_name(const char *s, const char *extra)
+/* The first byte of `s` that may not be in a name, or NULL when `s` is a
+ * valid name; an empty name is bad at its end. */
+static const char *ini_bad_name_byte(const char *s, const char *extra)
 {
     if (!*s)
-        return 0;
+        return s;
     for (; *s; s++)
         if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_' ||
               strchr(extra, *s)))
-            return 0;
-    return 1;
+            return s;
+    return NULL;
+}
+
+/* Why a name is refused, without echoing it: the line may be a pasted
+ * secret (a token with '=' padding parses as "key = value"), and error
+ * lines reach the journal. Says the column (1-based, in the raw line) and
+ * what kind of byte stands there; ASCII punctuation is shown as itself,
+ * since one such character gives nothing away. */
+static void ini_name_problem(char *out, size_t len, const char *line_start, const char *name,
+                             const char *bad)
+{
+    unsigned char c = (unsigned char)*bad;
+    long column = (long)(bad - line_start) + 1;
+    if (!*name)
+        snprintf(out, len, "is empty");
+    else if (c == ' ' || c == '\t')
+        snprintf(out, len, "has a space at column %ld", column);
+    else if (isupper(c))
+        snprintf(out, len, "has an upper-case letter at column %ld", column);
+    else if (c < 0x20 || c == 0x7f)
+        snprintf(out, len, "has a control character at column %ld", column);
+    else if (c >= 0x80)
+        snprintf(out, len, "has a non-ASCII character at column %ld", column);
+    else
+        snprintf(out, len, "has '%c' at column %ld", c, column);
 }
 
 static int ini_push_entry(struct ini_file *f, size_t *cap, const char *section, const char *key,
@@ -75,9 +101,13 @@ static int ini_push_section(struct ini_file *f, const char *name, int line)
 
 /* Parse one line that is neither blank nor a comment. Returns -1 on a
  * syntax error (reported) or out of memory. */
-static int ini_parse_line(struct ini_file *f, size_t *cap, char **section, char *s, int line,
-                          struct diag *d)
+static int ini_parse_line(struct ini_file *f, size_t *cap, char **section, char *s,
+                          const char *line_start, int line, struct diag *d)
 {
+    /* Error messages name the line and the key when it is a valid name,
+     * never the line's text or value (see ini_name_problem). */
+    char problem[80];
+    const char *bad;
     if (*s == '[') {
         /* Until a good header follows, keys belong to no section: filing
          * them under the previous one would produce misleading errors. */
@@ -87,14 +117,16 @@ static int ini_parse_line(struct ini_file *f, size_t *cap, char **section, char 
             return -1;
         char *end = strchr(s, ']');
         if (!end || *ini_trim(end + 1) != '\0') {
-            diag_add(d, f->path, line, "malformed section header '%s' (expected [name])", s);
+            diag_add(d, f->path, line, "malformed section header: %s (expected [name])",
+                     !end ? "no closing ']'" : "text after ']'");
             return -1;
         }
         *end = '\0';
         char *name = ini_trim(s + 1);
-        if (!ini_valid_name(name, ".-")) {
+        if ((bad = ini_bad_name_byte(name, ".-"))) {
+            ini_name_problem(problem, sizeof problem, line_start, name, bad);
             diag_add(d, f->path, line,
-                     "section name '%s' must be lowercase letters, digits, '_', '.' or '-'", name);
+                     "section name %s: use lowercase letters, digits, '_', '.' or '-'", problem);
             return -1;
         }
         for (size_t i = 0; i < f->section_count; i++)
@@ -113,14 +145,16 @@ static int ini_parse_line(struct ini_file *f, size_t *cap, char **section, char 
         return 0; /* the refused header was reported already */
     char *eq = strchr(s, '=');
     if (!eq) {
-        diag_add(d, f->path, line, "expected 'key = value' or '[section]', found '%.60s'", s);
+        diag_add(d, f->path, line, "expected 'key = value' or '[section]': the line has no '='");
         return -1;
     }
     *eq = '\0';
     char *key = ini_trim(s);
     char *value = ini_trim(eq + 1);
-    if (!ini_valid_name(key, ".")) {
-        diag_add(d, f->path, line, "key '%s' must be lowercase letters, digits, '_' or '.'", key);
+    if ((bad = ini_bad_name_byte(key, "."))) {
+        ini_name_problem(problem, sizeof problem, line_start, key, bad);
+        diag_add(d, f->path, line, "key name %s: use lowercase letters, digits, '_' or '.'",
+                 problem);
         return -1;
     }
     const struct ini_entry *dup = ini_find(f, *section, key);
@@ -165,8 +199,14 @@ int ini_load(const char *path, struct ini_file *out, struct diag *d)
             s = ini_trim(s + 3); /* UTF-8 byte order mark from Windows editors */
         if (*s == '\0' || *s == ';' || *s == '#')
             continue;
-        if (ini_parse_line(out, &cap, &section, s, line, d) < 0)
+        size_t reported = d->count;
+        if (ini_parse_line(out, &cap, &section, s, buf, line, d) < 0) {
+            /* A syntax error has been reported; only running out of memory
+             * has not, and must not pass for a missing key later. */
+            if (d->count == reported)
+                diag_add(d, path, line, "out of memory");
             errors++;
+        }
     }
     if (ferror(fp)) {
         diag_add(d, path, line, "read error: %s", strerror(errno));

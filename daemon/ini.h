@@ -6,6 +6,8 @@
  * rest on the wrong line (libinih r55 is built with INI_MAX_LINE 200). This reader has no line
  * length limit below 64 KiB, refuses longer lines with an error, keeps the
  * line number of every entry, and reports every mistake as FILE:LINE.
+ * An error never quotes the line's text or value, only a key that is a
+ * valid name: a pasted token must not land in the journal.
  *
  * Syntax: `[section]`; `key = value` (key: [a-z0-9_.], value: the rest of
  * the line, surrounding blanks trimmed, may be empty); comments are whole

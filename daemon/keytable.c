@@ -141,7 +141,8 @@ void keytable_check(const struct ini_file *ini, const char *section, const struc
             values[idx].line = e->line; /* given, though wrong: not "missing" */
             continue;
         }
-        values[idx].text = text ? text : strdup(e->value);
+        if (!(values[idx].text = text ? text : strdup(e->value)))
+            diag_add(d, ini->path, e->line, "'%s': out of memory", k->name);
         values[idx].line = e->line;
     }
     for (size_t i = 0; i < n; i++) {

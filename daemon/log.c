@@ -2,9 +2,12 @@
  * log - see log.h. A line is formatted into one buffer and written with a
  * single write(2): stderr is unbuffered and shared by every connector
  * thread, and POSIX keeps one small write to a pipe or file atomic, so no
- * lock is needed and lines never interleave.
+ * lock is needed and lines never interleave. The text goes through
+ * text_escape (textsafe.h), so one call always makes exactly one line.
  */
 #include "log.h"
+
+#include "textsafe.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -59,24 +62,35 @@ void log_vmsg(enum log_level level, const char *who, const char *fmt, va_list ap
 {
     if (!log_enabled(level))
         return;
+    /* Format first, then escape the whole text (who included) into the
+     * line: whatever a caller passed, a control byte can neither end the
+     * line early nor start a new journal entry with its own "<N>". */
+    char raw[4096];
+    int r = snprintf(raw, sizeof raw, "%s: %s: ", log_level_name(level), who ? who : "iocd");
+    if (r < 0 || (size_t)r >= sizeof raw) /* an absurdly long name: keep it, cut */
+        r = r < 0 ? 0 : (int)sizeof raw - 1;
+    if (vsnprintf(raw + r, sizeof raw - (size_t)r, fmt, ap) < 0)
+        raw[r] = '\0';
     char line[4096];
-    int n = 0;
+    size_t n = 0;
     if (log_to_journal)
-        n = snprintf(line, sizeof line, "<%d>", (int)level);
-    n += snprintf(line + n, sizeof line - n, "%s: %s: ", log_level_name(level), who ? who : "iocd");
-    int body = vsnprintf(line + n, sizeof line - n, fmt, ap);
-    if (body < 0)
-        body = 0;
-    n += body;
-    if ((size_t)n >= sizeof line - 1) {
-        /* Over-long line: say so rather than cut silently. */
-        static const char cut[] = " [...]";
-        n = (int)(sizeof line - sizeof cut - 1);
-        memcpy(line + n, cut, sizeof cut - 1);
-        n += sizeof cut - 1;
+        n = (size_t)snprintf(line, sizeof line, "<%d>", (int)level);
+    /* One byte less than the rest of line: the newline takes the place of
+     * the NUL, and a raw text vsnprintf cut (4095 bytes) never fits, so
+     * it is always cut here too, before its possibly split last character. */
+    bool cut;
+    size_t body = text_escape(line + n, sizeof line - n - 1, raw, &cut);
+    if (cut) {
+        /* Over-long line: say so rather than cut silently, and cut at a
+         * whole escape or character (text_escape never splits one). */
+        static const char mark[] = " [...]";
+        body = text_escape(line + n, sizeof line - n - 1 - (sizeof mark - 1), raw, NULL);
+        memcpy(line + n + body, mark, sizeof mark - 1);
+        body += sizeof mark - 1;
     }
+    n += body;
     line[n++] = '\n';
-    ssize_t ignored = write(STDERR_FILENO, line, (size_t)n);
+    ssize_t ignored = write(STDERR_FILENO, line, n);
     (void)ignored;
 }
 

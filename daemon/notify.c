@@ -2,6 +2,7 @@
 #include "notify.h"
 
 #include "log.h"
+#include "textsafe.h"
 
 #include <systemd/sd-daemon.h>
 
@@ -19,7 +20,11 @@ void notify_watchdog(void) { notify_send("WATCHDOG=1"); }
 
 void notify_status(const char *status)
 {
-    int rc = sd_notifyf(0, "STATUS=%s", status);
+    /* sd_notify's message is newline-separated assignments: a raw "\n"
+     * from feed text in a status reason could add READY=1 or WATCHDOG=1. */
+    char safe[4096];
+    text_escape(safe, sizeof safe, status, NULL);
+    int rc = sd_notifyf(0, "STATUS=%s", safe);
     if (rc < 0)
         log_debug("sd_notify(STATUS) failed: %d", rc);
 }

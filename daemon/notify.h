@@ -15,6 +15,7 @@
 void notify_ready(void);
 void notify_reloading(void);
 void notify_stopping(void);
+/* STATUS=<status>, escaped by text_escape (control bytes as \xNN). */
 void notify_status(const char *status);
 void notify_watchdog(void);
 /* Half the watchdog period in ms, or 0 when no watchdog is enabled. */

@@ -21,23 +21,30 @@ struct pipeline {
 struct pipeline *pipeline_new(const struct config *config)
 {
     struct pipeline *p = calloc(1, sizeof *p);
-    if (!p)
+    if (!p) {
+        log_error("cannot set up the sinks: out of memory");
         return NULL;
+    }
     /* The MQTT topic is built once per metric, in the metric's own block,
      * from [sink.mqtt]'s topic_prefix (the key has a default). */
     const char *prefix = section_text(config_sink(config, "sink.mqtt"), "topic_prefix");
     p->province = strdup(config->province);
     p->topic_prefix = strdup(prefix ? prefix : "ioc/v1");
     p->sinks = calloc(config->sink_count ? config->sink_count : 1, sizeof *p->sinks);
-    if (!p->province || !p->topic_prefix || !p->sinks)
+    if (!p->province || !p->topic_prefix || !p->sinks) {
+        log_error("cannot set up the sinks: out of memory");
         goto fail;
+    }
     struct sink_setup setup = {config->province, &config->outbox_limits};
     for (size_t i = 0; i < config->sink_count; i++) {
         if (!config_sink_enabled(&config->sinks[i]))
             continue;
         struct sink *s = sink_kinds[i]->create(&config->sinks[i], &setup);
-        if (!s)
+        if (!s) {
+            /* The sink has logged why. */
+            log_error("cannot set up [%s]", config->sinks[i].name);
             goto fail;
+        }
         p->sinks[p->count++] = s;
     }
     if (p->count == 0)
@@ -45,7 +52,6 @@ struct pipeline *pipeline_new(const struct config *config)
                  "(enable [sink.stdout], [sink.mqtt] or [sink.kafka])");
     return p;
 fail:
-    log_error("cannot set up the sinks");
     pipeline_stop(p, 0);
     pipeline_free(p);
     return NULL;

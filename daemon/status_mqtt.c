@@ -3,6 +3,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "textsafe.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -118,6 +119,10 @@ static struct status_client *status_client_open(struct status_mqtt *s, const cha
 
 void status_mqtt_set(struct status_mqtt *s, const char *instance, const char *text)
 {
+    /* The reason in "degraded: <reason>" is often feed text: a wall screen
+     * must not receive its control bytes (textsafe.h). */
+    char safe[sizeof ((struct status_client *)0)->text];
+    text_escape(safe, sizeof safe, text, NULL);
     pthread_mutex_lock(&s->lock);
     struct status_client *c = NULL;
     for (size_t i = 0; i < s->count && !c; i++)
@@ -125,8 +130,8 @@ void status_mqtt_set(struct status_mqtt *s, const char *instance, const char *te
             c = s->clients[i];
     if (!c)
         c = status_client_open(s, instance);
-    if (c && strcmp(c->text, text) != 0) {
-        snprintf(c->text, sizeof c->text, "%s", text);
+    if (c && strcmp(c->text, safe) != 0) {
+        memcpy(c->text, safe, sizeof c->text);
         if (c->connected)
             status_publish_locked(c);
     }

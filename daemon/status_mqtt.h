@@ -22,7 +22,8 @@ struct status_mqtt;
 /* `prefix` e.g. "ioc/v1/96/_status". The endpoint must outlive this. */
 struct status_mqtt *status_mqtt_new(const struct mqtt_endpoint *e, const char *prefix);
 /* Set (and publish when connected) the status of `instance`; the first
- * call for an instance opens its connection. */
+ * call for an instance opens its connection. `text` is published escaped
+ * by text_escape (control bytes as \xNN) and cut at 319 bytes. */
 void status_mqtt_set(struct status_mqtt *s, const char *instance, const char *text);
 /* Publish "offline" for every instance, wait for the broker's
  * acknowledgements until `deadline_ms` (monotonic), disconnect. */

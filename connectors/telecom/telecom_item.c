@@ -18,16 +18,6 @@
 #define TELECOM_MAX_DIM_BYTES 128
 #define TELECOM_MAX_EXACT 9007199254740992.0 /* 2^53: counts above lose precision */
 
-/* Copy `text` for a log line: control characters become '?', cut at
- * `len` - 1 bytes. */
-static void telecom_clean(char *out, size_t len, const char *text)
-{
-    size_t o = 0;
-    for (; text && *text && o + 1 < len; text++)
-        out[o++] = (unsigned char)*text < 0x20 || *text == 0x7f ? '?' : *text;
-    out[o] = '\0';
-}
-
 /* A number field: `count` wants a non-negative whole number, otherwise a
  * percent 0..100. Rejects and returns -1 when it is anything else. */
 static int telecom_number(ioc_ctx *ctx, const char *where, json_t *v, const char *field,
@@ -91,7 +81,8 @@ static int telecom_bts(ioc_ctx *ctx, const char *where, json_t *item, struct tel
     json_t *v;
     char field[48];
     json_object_foreach (obj, tech, v) {
-        telecom_clean(field, sizeof field, tech);
+        /* Cut to fit; the daemon escapes control bytes in every log line. */
+        snprintf(field, sizeof field, "%s", tech);
         char name[sizeof field + 16];
         snprintf(name, sizeof name, "btsTheoCongNghe.%s", field);
         if (it->ntech == TELECOM_MAX_TECHS || !*tech || strlen(tech) > TELECOM_MAX_DIM_BYTES) {
@@ -120,8 +111,9 @@ int telecom_item_read(ioc_ctx *ctx, json_t *item, size_t page, size_t index,
     if (!(it->code = telecom_text(ctx, where, item, "maXa")) ||
         !(it->oper = telecom_text(ctx, where, item, "nhaMang")))
         return -1;
-    telecom_clean(code, sizeof code, it->code);
-    telecom_clean(op, sizeof op, it->oper);
+    /* Cut to fit; the daemon escapes control bytes in every log line. */
+    snprintf(code, sizeof code, "%s", it->code);
+    snprintf(op, sizeof op, "%s", it->oper);
     snprintf(where, sizeof where, "page %zu item %s/%s", page, code, op);
     json_t *ts = json_object_get(item, "updatedAt");
     if (!(it->ts = json_string_value(ts))) {

@@ -201,7 +201,7 @@ refuse area_const_bad '@:4: area_const: `123` is not a 2-digit province or 5-dig
 ${BASE/area = maXa/area_const = 123}
 EOF
 
-refuse dim_key_upper "@:8: key 'dim.Operator' must be lowercase letters, digits, '_' or '.'" <<EOF
+refuse dim_key_upper "@:8: key name has an upper-case letter at column 5: use lowercase letters, digits, '_' or '.'" <<EOF
 $BASE
 dim.Operator = nhaMang
 EOF

@@ -600,8 +600,8 @@ static void test_connector_ini_syntax_error(void **state)
                         "timeout = 5s\n"
                         "timeout = 6s\n");
     load_errors(f, NULL, 2);
-    expect_line(f, "connectors.d/ex.conf:3: key 'Interval' must be lowercase letters, digits, "
-                   "'_' or '.'");
+    expect_line(f, "connectors.d/ex.conf:3: key name has an upper-case letter at column 1: use "
+                   "lowercase letters, digits, '_' or '.'");
     expect_line(f, "connectors.d/ex.conf:5: key 'timeout' already set at line 4");
     assert_int_equal(f->cfg.instances[0].timeout_ms, 5000);
 }

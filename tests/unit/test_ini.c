@@ -8,7 +8,8 @@
  * value: Debian's libinih cuts at 200, which is why this module exists),
  * lines over 64 KiB refused with FILE:LINE, and every syntax error
  * (duplicate key or section, malformed header, uppercase key, no '=', NUL
- * byte, missing file) reported as FILE:LINE - all of them, not the first.
+ * byte, missing file) reported as FILE:LINE - all of them, not the first -
+ * and never quoting the line's text (a pasted token, issue 11).
  *
  * Each test writes its input into a fresh mkdtemp() directory; error lines
  * are compared whole ("PATH:LINE: message"), not just searched.
@@ -414,11 +415,15 @@ static void test_malformed_section_header(void **state)
                              "[a b]\n"),
                      -1);
     assert_int_equal(f->d.count, 5);
-    assert_diag(f, 0, 1, "malformed section header '[iocd' (expected [name])");
-    assert_diag(f, 1, 2, "malformed section header '[iocd] trailing' (expected [name])");
-    assert_diag(f, 2, 3, "section name '' must be lowercase letters, digits, '_', '.' or '-'");
-    assert_diag(f, 3, 4, "section name 'Iocd' must be lowercase letters, digits, '_', '.' or '-'");
-    assert_diag(f, 4, 5, "section name 'a b' must be lowercase letters, digits, '_', '.' or '-'");
+    assert_diag(f, 0, 1, "malformed section header: no closing ']' (expected [name])");
+    assert_diag(f, 1, 2, "malformed section header: text after ']' (expected [name])");
+    assert_diag(f, 2, 3, "section name is empty: use lowercase letters, digits, '_', '.' or '-'");
+    assert_diag(f, 3, 4,
+                "section name has an upper-case letter at column 2: use lowercase letters, "
+                "digits, '_', '.' or '-'");
+    assert_diag(f, 4, 5,
+                "section name has a space at column 3: use lowercase letters, digits, '_', '.' "
+                "or '-'");
     assert_int_equal(f->ini.section_count, 0);
 }
 
@@ -427,8 +432,10 @@ static void test_uppercase_key(void **state)
     struct fixture *f = *state;
     assert_int_equal(load(f, "[iocd]\nProvince = 96\nlog-level = info\n"), -1);
     assert_int_equal(f->d.count, 2);
-    assert_diag(f, 0, 2, "key 'Province' must be lowercase letters, digits, '_' or '.'");
-    assert_diag(f, 1, 3, "key 'log-level' must be lowercase letters, digits, '_' or '.'");
+    assert_diag(f, 0, 2,
+                "key name has an upper-case letter at column 1: use lowercase letters, digits, "
+                "'_' or '.'");
+    assert_diag(f, 1, 3, "key name has '-' at column 4: use lowercase letters, digits, '_' or '.'");
     assert_int_equal(f->ini.count, 0);
     assert_null(ini_find(&f->ini, "iocd", "province"));
 }
@@ -438,9 +445,41 @@ static void test_line_without_equals(void **state)
     struct fixture *f = *state;
     assert_int_equal(load(f, "[iocd]\nprovince 96\n= 96\n"), -1);
     assert_int_equal(f->d.count, 2);
-    assert_diag(f, 0, 2, "expected 'key = value' or '[section]', found 'province 96'");
-    assert_diag(f, 1, 3, "key '' must be lowercase letters, digits, '_' or '.'");
+    assert_diag(f, 0, 2, "expected 'key = value' or '[section]': the line has no '='");
+    assert_diag(f, 1, 3, "key name is empty: use lowercase letters, digits, '_' or '.'");
     assert_int_equal(f->ini.count, 0);
+}
+
+/* A secret pasted where it does not belong (issue 11): errors name the
+ * line and what is wrong, never the line's text. Base64 '=' padding makes
+ * a token parse as "key = value"; a bare token has no '='; a token in a
+ * header is a bad section name. */
+static void test_errors_never_echo_the_line(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(load(f, "[s]\n"
+                             "token = abc\n"
+                             "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.U2lnbmF0dXJl==\n"
+                             "sk_live_Secret0123456789abcdef\n"
+                             "[Bearer sk_live_Secret0123456789abcdef]\n"
+                             "[sk_live_Secret0123456789abcdef\n"
+                             "[x] sk_live_Secret0123456789abcdef\n"),
+                     -1);
+    assert_int_equal(f->d.count, 5);
+    assert_diag(f, 0, 3,
+                "key name has an upper-case letter at column 3: use lowercase letters, digits, "
+                "'_' or '.'");
+    assert_diag(f, 1, 4, "expected 'key = value' or '[section]': the line has no '='");
+    assert_diag(f, 2, 5,
+                "section name has an upper-case letter at column 2: use lowercase letters, "
+                "digits, '_', '.' or '-'");
+    assert_diag(f, 3, 6, "malformed section header: no closing ']' (expected [name])");
+    assert_diag(f, 4, 7, "malformed section header: text after ']' (expected [name])");
+    for (size_t i = 0; i < f->d.count; i++) {
+        assert_null(strstr(f->d.lines[i], "Secret"));
+        assert_null(strstr(f->d.lines[i], "eyJ"));
+        assert_null(strstr(f->d.lines[i], "c2Vj"));
+    }
 }
 
 static void test_nul_byte(void **state)
@@ -498,10 +537,12 @@ static void test_every_error_reported(void **state)
     assert_int_equal(load_bytes(f, text, head_len + tail_len), -1);
 
     assert_int_equal(f->d.count, 7);
-    assert_diag(f, 0, 3, "key 'Bad' must be lowercase letters, digits, '_' or '.'");
-    assert_diag(f, 1, 4, "expected 'key = value' or '[section]', found 'no equals'");
+    assert_diag(f, 0, 3,
+                "key name has an upper-case letter at column 1: use lowercase letters, digits, "
+                "'_' or '.'");
+    assert_diag(f, 1, 4, "expected 'key = value' or '[section]': the line has no '='");
     assert_diag(f, 2, 5, "key 'good' already set at line 2");
-    assert_diag(f, 3, 6, "malformed section header '[broken' (expected [name])");
+    assert_diag(f, 3, 6, "malformed section header: no closing ']' (expected [name])");
     assert_diag(f, 4, 9, "line contains a NUL byte");
     assert_diag(f, 5, 10,
                 "line is 66008 bytes long, the limit is 65536 (put long secrets in a file and "
@@ -551,6 +592,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_malformed_section_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_uppercase_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_line_without_equals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_errors_never_echo_the_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nul_byte, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_error_reported, setup, teardown),

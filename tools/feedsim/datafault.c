@@ -44,6 +44,23 @@ static int datafault_old_codes(json_t *records, const char *key, const struct ga
     return changed;
 }
 
+/* The update time becomes DATAFAULT_FORGED after a date that parses up to
+ * there, and the first record's code gets it appended. */
+static int datafault_forged(json_t *body, json_t *first, const struct feed_shape *shape)
+{
+    int changed = 0;
+    if (shape->updated && json_object_get(body, shape->updated))
+        changed += json_object_set_new(body, shape->updated,
+                                       json_string("2025-08-01" DATAFAULT_FORGED)) == 0;
+    const char *code = shape->code ? json_string_value(json_object_get(first, shape->code)) : NULL;
+    if (code) {
+        char forged[128];
+        snprintf(forged, sizeof forged, "%s%s", code, DATAFAULT_FORGED);
+        changed += json_object_set_new(first, shape->code, json_string(forged)) == 0;
+    }
+    return changed > 0;
+}
+
 int datafault_apply(json_t *body, const struct feed_shape *shape, enum fault_mode mode,
                     const struct gazetteer *gaz)
 {
@@ -68,6 +85,8 @@ int datafault_apply(json_t *body, const struct feed_shape *shape, enum fault_mod
             return 0;
         json_object_set_new(first, shape->ratio, json_null());
         return 1;
+    case FAULT_FORGED_TEXT:
+        return datafault_forged(body, first, shape);
     case FAULT_OLD_CODES:
         return shape->code && gaz ? datafault_old_codes(records, shape->code, gaz) : 0;
     default:

@@ -9,6 +9,10 @@
  *   old-codes     the first two records that have a pre-2025 commune code
  *                 merged wholly into their current one
  *                 (gazetteer_old_code_for) carry that old code instead
+ *   forged-text   the body's update time and the first record's code get
+ *                 DATAFAULT_FORGED ("\n<2>forged ..." and an ESC colour
+ *                 sequence): a log-forging attempt, for the tests of
+ *                 iocd's escaping (a journal entry at priority 2)
  *
  * Which fields these are comes from the feed's struct feed_shape, so every
  * feed gets them without code of its own.
@@ -22,6 +26,10 @@
 #include <jansson.h>
 
 struct gazetteer;
+
+/* What forged-text writes: a line break, a journal priority prefix and a
+ * terminal escape sequence. */
+#define DATAFAULT_FORGED "\n<2>forged entry \x1b[31mred\x1b[0m"
 
 /* Spoil `body` in place. Returns how many records were changed: 0 when the
  * body has no records, the shape lacks the field, or (old-codes) no

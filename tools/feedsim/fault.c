@@ -30,6 +30,7 @@ static const struct {
     [FAULT_NULLS] = {"nulls", FAULT_KIND_DATA},
     [FAULT_OLD_CODES] = {"old-codes", FAULT_KIND_DATA},
     [FAULT_FAIL_PAGE] = {"fail-page", FAULT_KIND_STATUS},
+    [FAULT_FORGED_TEXT] = {"forged-text", FAULT_KIND_DATA},
 };
 
 const char *fault_name(enum fault_mode mode)

@@ -50,6 +50,7 @@ struct feed_shape {
     const char *count;   /* an integer count: "received" */
     const char *ratio;   /* a percentage: "onTimePct" */
     const char *code;    /* a current commune code: "code", "maXa" */
+    const char *updated; /* the body's update time: "updated" (NULL: none) */
 };
 
 struct feed {
