@@ -88,6 +88,8 @@ struct hj_batch {
     size_t *slots;         /* open addressing over groups: index + 1, 0 empty */
     size_t slot_count;
     size_t records, skipped;
+    size_t max_records;    /* 0 = no bound */
+    bool full;             /* a record past max_records arrived */
     /* Per page while extracting. */
     json_t *page;
     int page_number;
@@ -123,6 +125,8 @@ void hj_batch_free(struct hj_batch *b)
 }
 
 size_t hj_batch_records(const struct hj_batch *b) { return b->records; }
+
+void hj_batch_limit_records(struct hj_batch *b, size_t max) { b->max_records = max; }
 size_t hj_batch_skipped(const struct hj_batch *b) { return b->skipped; }
 
 static bool hj_grow(void **array, size_t *cap, size_t count, size_t size)
@@ -453,6 +457,10 @@ static int hj_record(json_t *record, void *user)
     struct hj_frame frame = {0};
     struct hj_item base = {0}, staged[HJ_MAX_METRICS];
     char area_text[64] = "";
+    if (b->max_records && b->records >= b->max_records) {
+        b->full = true;
+        return 1; /* stops jpath_each: the walk fails, keep nothing more */
+    }
     b->records++;
     b->record_index++;
     if (hj_record_frame(b, record, &frame, area_text, sizeof area_text, &f) < 0) {
@@ -524,6 +532,8 @@ long hj_batch_add_page(struct hj_batch *b, json_t *page, int page_number, char *
     size_t before = b->records;
     int rc = jpath_each(b->m->records, page, hj_record, b, why, whylen);
     b->page = NULL;
+    if (b->full)
+        return HJ_BATCH_FULL;
     if (rc < 0)
         return -1;
     if (b->failed) {
