@@ -15,6 +15,15 @@
 source "$(dirname "$0")/lib.sh"
 
 BOUND_KIB=$((256 * 1024)) # the daemon's documented peak under attack
+# Under AddressSanitizer every block carries redzones and freed memory is
+# held in quarantine (256 MiB by default): the quarantine is made small and
+# the bound allows ASan's usual 3x, so the check still catches a page
+# parsed whole (1.2 GiB and more before the caps).
+if ldd "$IOCD" 2>/dev/null | grep -q libasan; then
+    export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8
+    BOUND_KIB=$((3 * BOUND_KIB))
+    echo "# AddressSanitizer build: bound $BOUND_KIB KiB, quarantine 8 MiB"
+fi
 
 start_feedsim H
 same 200 "$("${CURL[@]}" -o /dev/null -w '%{http_code}' "$FEED_H/hostile?kind=records&n=1")" \
@@ -47,7 +56,7 @@ attack() {
     fi
     hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$IOCD_PID/status" 2>/dev/null)
     echo "# $name: iocd peak VmHWM ${hwm:-?} KiB (bound $BOUND_KIB KiB)"
-    check "$name: iocd's peak memory (VmHWM ${hwm:-?} KiB) stays under 256 MiB" \
+    check "$name: iocd's peak memory (VmHWM ${hwm:-?} KiB) stays under $((BOUND_KIB / 1024)) MiB" \
         test "${hwm:-999999999}" -le "$BOUND_KIB"
     stop_pid "$IOCD_PID"
     same 0 "$stop_rc" "$name: iocd was still running and stops cleanly"
