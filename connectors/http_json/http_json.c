@@ -19,7 +19,11 @@
  * same parser init uses (hjmap); a poll is the SDK's page walk (ioc_page_walk;
  * hjwalk reads each page's total, link or cursor) whose pages are
  * extracted into a batch (hjextract) that is emitted only when the last
- * page has arrived, so a failed page publishes nothing.
+ * page has arrived, so a failed page publishes nothing. Each page's JSON
+ * is freed once extracted; what a walk may hold is bounded before a page
+ * is parsed (hjscan estimates its parsed size: max_page_memory), by the
+ * bytes of all its pages (max_walk_bytes) and by the records it keeps
+ * (max_walk_records), so no feed can make a walk take more.
  */
 #include "hjextract.h"
 #include "hjmap.h"
