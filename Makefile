@@ -126,7 +126,7 @@ $(BUILD)/tests/test_%: $$(call obj_of,$$(call unit_src,$$*) $$(TEST_SRC_$$*)) \
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,--dynamic-list=daemon/exports.list -o $@ \
 	    $(filter %.o,$^) $(LIBS) -lcmocka
 
-TOOL_LIBS_feedsim := -lmicrohttpd
+TOOL_LIBS_feedsim := -lmicrohttpd -lz
 TOOL_LIBS_kafka-mock := -lrdkafka
 
 # The test suite: unit tests, then integration tests with real processes on

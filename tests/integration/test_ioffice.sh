@@ -415,4 +415,27 @@ compare "$tmp/expected-bad.jsonl" "$tmp/actual-bad.jsonl" \
 check "nothing processed: no on-time share for that agency, the others have theirs" \
     jqe -s '[.[] | select(.metric == "ioffice.docs.on_time_share") | .dims.agency // .dims.level]
             | sort == ["000.00.01.H12", "000.00.47.H12", "tinh", "xa"]' "$tmp/bad.jsonl"
+
+# 40,000 copies of one agency over 4 pages of 10,000 (the static file is
+# every page): the first is kept, each other copy rejected naming the page
+# of the first (the first few are logged, all are counted). Marking them
+# was quadratic (13.6 s for this walk here, 24.7 s in the audit, past the
+# poll's interval); `timeout` only bounds the test, nothing asserts a time.
+jq -n '{maDonVi: "000.00.01.H12", tenDonVi: "x", capDonVi: "tinh", vanBanDen: 900, vanBanDi: 10,
+        denDaXuLyDungHan: 8, denDaXuLyQuaHan: 2, denDangXuLyQuaHan: 1,
+        hoSoCongViecTrucTuyenTyLe: 91.5, vanBanDienTuTyLe: 99, soLuotKySo: 7} as $a
+  | {thoiGianCapNhat: "2025-08-01T08:00:00+07:00", trang: 1, soBanGhi: 10000, tongSo: 40000,
+     duLieu: ([$a + {vanBanDen: 500}] + [range(9999) | $a])}' >"$tmp/www/dups"
+conf=$tmp/dups
+make_conf "$conf"
+add_ioffice "$conf" io "http://127.0.0.1:$www_port/dups" "page_size = 10000" "timeout = 30s"
+timeout 120 "$IOCD" -c "$conf/iocd.conf" --once >"$tmp/dups.jsonl" 2>"$tmp/dups.err"
+same 0 "$?" "40,000 copies of one agency: the poll completes and succeeds"
+contains "$tmp/dups.err" "io: counters: polls_ok=1 polls_failed=0 metrics=17 rejected=39999 " \
+    "39,999 copies rejected; one agency (9 metrics) and its level total (8) published"
+contains "$tmp/dups.err" \
+    "warning: io: page 1 item 000.00.01.H12: field 'maDonVi' repeats the agency of page 1; record skipped" \
+    "a copy names the page where the first one is"
+same 500 "$(jq -r 'select(.metric == "ioffice.docs.incoming" and .dims.agency) | .value' \
+    "$tmp/dups.jsonl")" "the first copy's values are the ones published"
 finish

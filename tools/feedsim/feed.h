@@ -39,6 +39,13 @@ struct feed_reply {
     json_t *body;       /* set by build on success; the server frees it */
     int64_t updated_ms; /* time of the data (Unix ms), sent as Last-Modified */
     int status;         /* 200, or a 4xx with `error` filled and no body */
+    /* Instead of `body`: bytes sent exactly as they are (malloc'd, the
+     * server frees them), with `encoding` as Content-Encoding when set.
+     * For hostile pages a json_t cannot hold cheaply (a 16 MiB page, a
+     * precompressed gzip bomb); data faults and 304s do not apply. */
+    char *raw;
+    size_t raw_len;
+    const char *encoding;
     char error[160];
 };
 

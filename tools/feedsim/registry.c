@@ -18,10 +18,11 @@ extern const struct feed feed_bench __attribute__((weak));
 extern const struct feed feed_bench_telecom __attribute__((weak));
 extern const struct feed feed_static __attribute__((weak));
 extern const struct feed feed_paged __attribute__((weak));
+extern const struct feed feed_hostile __attribute__((weak));
 
 static const struct feed *const registry_all[] = {
     &feed_example, &feed_ioffice, &feed_dvc, &feed_telecom, &feed_pakn,
-    &feed_bench,   &feed_bench_telecom, &feed_static, &feed_paged,
+    &feed_bench,   &feed_bench_telecom, &feed_static, &feed_paged, &feed_hostile,
 };
 static const struct feed *registry_feeds[sizeof registry_all / sizeof registry_all[0]];
 static size_t registry_present;

@@ -166,6 +166,24 @@ static void server_add_headers(struct MHD_Response *r, uint64_t generation, enum
     }
 }
 
+/* A feed's raw bytes, as they are (see feed_reply.raw). */
+static struct MHD_Response *server_raw(struct feed_reply *out, uint64_t g, enum fault_mode fault,
+                                       unsigned *status)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(out->raw_len, out->raw, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(out->raw);
+        return NULL;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, REPLY_JSON_TYPE);
+    if (out->encoding)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, out->encoding);
+    server_add_headers(r, g, fault, NULL, NULL);
+    *status = MHD_HTTP_OK;
+    return r;
+}
+
 /* Build, spoil and deliver the body of generation `g`. */
 static struct MHD_Response *server_body(struct server *s, struct endpoint *e,
                                         struct MHD_Connection *conn, uint64_t g,
@@ -175,6 +193,9 @@ static struct MHD_Response *server_body(struct server *s, struct endpoint *e,
         .cfg = s->cfg, .state = e->state, .generation = g, .arg = server_arg, .conn = conn};
     struct feed_reply out = {.status = 200};
     e->feed->build(&req, &out);
+    if (out.status == 200 && out.raw && !out.body)
+        return server_raw(&out, g, fault, status);
+    free(out.raw);
     if (out.status != 200 || !out.body) {
         json_decref(out.body);
         *status = out.status != 200 ? (unsigned)out.status : MHD_HTTP_INTERNAL_SERVER_ERROR;

@@ -124,7 +124,8 @@ static void run(const struct kv *kv, const char *const *pages, struct out *o)
     for (int i = 0; pages[i]; i++) {
         assert_true(i < 8);
         json_error_t e;
-        json_t *doc = json_loads(pages[i], JSON_DECODE_ANY, &e);
+        /* As the connector parses: strings may hold NUL bytes. */
+        json_t *doc = json_loads(pages[i], JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
         if (!doc)
             print_error("bad test page %d: %s\n", i + 1, e.text);
         assert_non_null(doc);
@@ -975,6 +976,139 @@ static void test_overflow_not_emitted(void **state)
                "record");
 }
 
+/* ---- group keys and NUL bytes ---- */
+
+/* Two groups whose dims differ only in where a \x1f falls stay apart
+ * (they were one group when a key's parts were joined by \x1f). */
+static void test_group_keys_unambiguous(void **state)
+{
+    (void)state;
+    const struct kv kv[] = {
+        {"records", "items[]"}, {"area", "maXa"}, {"dim.a", "a"}, {"dim.b", "b"},
+        {"metric.s.name", "s"}, {"metric.s.value", "v"}, {"metric.s.unit", "count"},
+        {"metric.s.sum", "area"}, {NULL, NULL},
+    };
+    struct out o;
+    run(kv,
+        PAGES("{\"items\": ["
+              "{\"maXa\": \"32002\", \"a\": \"x\\u001fy\", \"b\": \"z\", \"v\": 1},"
+              "{\"maXa\": \"32002\", \"a\": \"x\", \"b\": \"y\\u001fz\", \"v\": 2},"
+              "{\"maXa\": \"32002\", \"a\": \"x\", \"b\": \"y\\u001fz\", \"v\": 4}]}"),
+        &o);
+    expect(&o, LINES("s 32002 1 count a=x\x1fy b=z", "s 32002 6 count a=x b=y\x1fz"), NULL);
+}
+
+/* A NUL byte inside a string used as area, dim or condition rejects the
+ * record with a reason; read as C text it would be silently cut, and
+ * "3200\u00002" would count as commune 3200. */
+static void test_nul_in_strings(void **state)
+{
+    (void)state;
+    const struct kv kv[] = {
+        {"records", "items[]"}, {"area", "maXa"}, {"dim.op", "op"},
+        {"metric.w.name", "w"}, {"metric.w.value", "v"}, {"metric.w.unit", "count"},
+        {"metric.w.where", "st == done"}, {"metric.w.optional", "true"}, {NULL, NULL},
+    };
+    struct out o;
+    run(kv,
+        PAGES("{\"items\": ["
+              "{\"maXa\": \"3200\\u00002\", \"op\": \"vt\", \"st\": \"done\", \"v\": 1},"
+              "{\"maXa\": \"32002\", \"op\": \"vt\\u0000x\", \"st\": \"done\", \"v\": 1},"
+              "{\"maXa\": \"32005\", \"op\": \"vt\", \"st\": \"done\\u0000no\", \"v\": 1},"
+              "{\"maXa\": \"32005\", \"op\": \"vt\", \"st\": \"done\", \"v\": \"\\u0000\"},"
+              "{\"maXa\": \"32008\", \"op\": \"vt\", \"st\": \"done\", \"v\": 1}]}"),
+        &o);
+    expect(&o, LINES("w 32008 1 count op=vt"),
+           LINES("page 1 record 1 | maXa | contains a NUL byte",
+                 "page 1 record 2 (area 32002) | op | contains a NUL byte",
+                 "page 1 record 3 (area 32005) | st | contains a NUL byte",
+                 /* optional: a value that is there but unusable is no absent value */
+                 "page 1 record 4 (area 32005) | v | contains a NUL byte"));
+    assert_int_equal(o.records, 5);
+    assert_int_equal(o.skipped, 4);
+}
+
+/* ---- running out of memory ---- */
+
+/* The test is linked with -Wl,--wrap=malloc (tests.mk): the batch's own
+ * allocations come here and the Nth from now can be made to fail. */
+void *__real_malloc(size_t size);
+void *__wrap_malloc(size_t size);
+static long malloc_fail_in = -1; /* calls before one fails; -1 = never */
+void *__wrap_malloc(size_t size)
+{
+    if (malloc_fail_in >= 0 && malloc_fail_in-- == 0)
+        return NULL;
+    return __real_malloc(size);
+}
+
+/* Counts records, checking each is whole: area and every dim set. */
+static void count_whole(void *user, const struct ioc_record *r)
+{
+    assert_non_null(r->area);
+    assert_non_null(r->ts);
+    for (int d = 0; d < IOC_MAX_DIMS && r->dims[d].key; d++)
+        assert_non_null(r->dims[d].value);
+    ++*(size_t *)user;
+}
+
+/* Whichever allocation fails (a chunk of the arena holding a record's
+ * dims, its time, its area, an item block), the page fails as "out of
+ * memory" and the batch can still be emitted and freed: nothing half
+ * made is used (the dims' array was used unchecked). */
+static void test_out_of_memory(void **state)
+{
+    (void)state;
+    const struct kv kv[] = {
+        {"records", "items[]"}, {"area", "maXa"}, {"dim.op", "op"}, {"dim.kind", "k"},
+        {"time", "t"}, {"metric.v.name", "v"}, {"metric.v.value", "v"},
+        {"metric.v.unit", "count"}, {"metric.s.name", "s"}, {"metric.s.value", "v"},
+        {"metric.s.unit", "count"}, {"metric.s.sum", "area"}, {NULL, NULL},
+    };
+    enum { RECORDS = 3000 };
+    json_t *items = json_array();
+    for (int i = 0; i < RECORDS; i++) {
+        char op[32];
+        snprintf(op, sizeof op, "operator-%d", i);
+        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:i}", "maXa", "32002",
+                                               "op", op, "k", "mobile",
+                                               "t", "2025-08-01T08:00:00+07:00", "v", i));
+    }
+    json_t *page = json_pack("{s:o}", "items", items);
+    struct hj_mapping *m = kv_mapping(kv);
+    struct out o = {0};
+    struct hj_host host = {host_reject, host_resolve, "96", &o};
+    long failures = 0;
+    for (long k = 0; k < 1000; k++) {
+        struct hj_batch *b = hj_batch_new(m, &host);
+        assert_non_null(b);
+        char why[256] = "";
+        malloc_fail_in = k;
+        long rc = hj_batch_add_page(b, page, 1, why, sizeof why);
+        bool failed = malloc_fail_in < 0;
+        malloc_fail_in = -1;
+        if (failed) {
+            assert_int_equal(rc, -1);
+            assert_string_equal(why, "out of memory while extracting records");
+            failures++;
+        } else {
+            assert_int_equal(rc, RECORDS);
+        }
+        /* Even a failed batch holds only whole items: every string an
+         * emitted record points to is there. */
+        size_t seen = 0;
+        hj_batch_emit(b, count_whole, &seen, NULL);
+        assert_true(seen <= 2 * RECORDS);
+        hj_batch_free(b);
+        if (!failed)
+            break;
+    }
+    assert_true(failures > 3); /* several allocations were made to fail */
+    assert_int_equal(o.nrej, 0);
+    hjmap_free(m);
+    json_decref(page);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -998,6 +1132,9 @@ int main(void)
         cmocka_unit_test(test_rejects),
         cmocka_unit_test(test_reject_text_printable),
         cmocka_unit_test(test_overflow_not_emitted),
+        cmocka_unit_test(test_group_keys_unambiguous),
+        cmocka_unit_test(test_nul_in_strings),
+        cmocka_unit_test(test_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

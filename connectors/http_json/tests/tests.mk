@@ -10,3 +10,8 @@ TEST_SRC_hjtime    := $(HJ_DIR)/hjtime.c $(HJ_DIR)/hjquote.c
 TEST_SRC_hjmap     := $(HJ_CORE_SRC)
 TEST_SRC_hjextract := $(HJ_CORE_SRC)
 TEST_SRC_hjwalk    := $(HJ_CORE_SRC) $(HJ_DIR)/hjwalk.c
+TEST_SRC_hjscan    := $(HJ_DIR)/hjscan.c
+
+# test_hjextract makes the batch's allocations fail one by one: its own
+# malloc stands in for the objects' (not for jansson's or cmocka's).
+$(BUILD)/tests/test_hjextract: LDFLAGS += -Wl,--wrap=malloc
