@@ -13,7 +13,7 @@ packages=(
     libcmocka-dev                       # unit tests
     clang libclang-rt-14-dev            # the fuzz target (make fuzz, make check): libFuzzer,
                                         # ASan and UBSan runtimes (only "recommended" by clang)
-    libmicrohttpd-dev                   # tools/feedsim, the feed simulator
+    libmicrohttpd-dev zlib1g-dev        # tools/feedsim, the feed simulator (zlib: its gzip pages)
     curl jq python3-jsonschema openssl  # integration tests (openssl: a test CA for MQTT over TLS)
     systemd procps man-db               # systemd-analyze verify: /bin/kill (ExecReload), man(1)
 )
