@@ -7,7 +7,9 @@
  *               (http500, http429, http503, http401, html; fail-page: a
  *               500 only on pages after the first of a paginated feed);
  *   data      - the normal body with its first record(s) spoilt
- *               (wrong-type, missing-field, nulls, old-codes; see datafault.h);
+ *               (wrong-type, missing-field, nulls, old-codes; see datafault.h),
+ *               or intact with a header a client must ignore (retry-after:
+ *               a 200 carrying Retry-After);
  *   transport - the normal body badly delivered
  *               (slow, stall, truncated, invalid-json, huge; see stream.h).
  */
@@ -33,6 +35,7 @@ enum fault_mode {
     FAULT_NULLS,
     FAULT_OLD_CODES,
     FAULT_FAIL_PAGE,
+    FAULT_RETRY_AFTER,
     FAULT_MODE_COUNT
 };
 
