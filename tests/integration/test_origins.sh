@@ -52,6 +52,7 @@ cat >"$tmp/feed.routes.json" <<JSON
  "/page2": {"status": 200, "body": $(page "$ITEMS2" "")},
  "/redirect-thief": {"status": 302, "headers": {"Location": "$T/steal?token=LEAK"}, "body": ""},
  "/redirect-same": {"status": 302, "headers": {"Location": "/page2"}, "body": ""},
+ "/loop": {"status": 302, "headers": {"Location": "/loop"}, "body": ""},
  "POST /post-thief": {"status": 307, "headers": {"Location": "$T/steal"}, "body": ""}}
 JSON
 echo 'TOKEN-SECRET-123' >"$tmp/token.secret"
@@ -116,6 +117,10 @@ run redirect_same "$F/redirect-same" "${BEARER[@]}"
 same 0 "$rc" "same-origin 302 with credentials is followed"
 check "the same-origin hop carried the token" \
     bash -c "grep -F '\"/page2\"' '$tmp/feed.requests' | grep -qF 'Bearer TOKEN-SECRET-123'"
+
+run redirect_loop "$F/loop"
+contains "$tmp/redirect_loop.err" "more than 5 redirects" "a redirect loop ends after 5 redirects"
+same 6 "$(grep -c '"path": "/loop"' "$tmp/feed.requests")" "the loop cost the first request and 5 redirects"
 
 run redirect_plain "$F/redirect-thief"
 same 0 "$rc" "a cross-origin 302 of a request without secrets is followed"
