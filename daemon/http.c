@@ -2,8 +2,10 @@
 #include "http.h"
 
 #include "clock.h"
+#include "origin.h"
 
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,16 +74,21 @@ const char *http_url_for_log(const char *url, char *buf, size_t len)
     return buf;
 }
 
-/* Parse a Retry-After value: delay-seconds or an HTTP-date (relative to
- * `now_s`, epoch seconds). Returns seconds >= 0, or -1 if unparsable. */
-static int64_t http_parse_retry_after(const char *value, int64_t now_s)
+int64_t http_retry_after_parse(const char *value, int64_t now_s)
 {
-    while (*value == ' ')
+    while (*value == ' ' || *value == '\t')
         value++;
-    char *end;
-    long long secs = strtoll(value, &end, 10);
-    if (end != value && (*end == '\0' || *end == ' ' || *end == '\r' || *end == '\n'))
-        return secs < 0 ? -1 : secs;
+    if (*value >= '0' && *value <= '9') {
+        char *end;
+        long long secs = strtoll(value, &end, 10); /* LLONG_MAX on overflow: saturated */
+        while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
+            end++;
+        if (*end == '\0')
+            return secs;
+        return -1;
+    }
+    if (*value == '-' || *value == '+')
+        return -1; /* a signed number is not a delay */
     time_t when = curl_getdate(value, NULL);
     if (when < 0)
         return -1;
@@ -150,7 +157,7 @@ static size_t http_on_header(char *line, size_t size, size_t nmemb, void *user)
     else if (len > 12 && strncasecmp(line, "Retry-After:", 12) == 0) {
         char *v = http_header_value(line, len, 12);
         if (v)
-            r->retry_after_s = http_parse_retry_after(v, (int64_t)time(NULL));
+            r->retry_after_s = http_retry_after_parse(v, (int64_t)time(NULL));
         free(v);
     } else if (len > 15 && strncasecmp(line, "Content-Length:", 15) == 0) {
         unsigned long long declared = strtoull(line + 15, NULL, 10);
@@ -236,9 +243,7 @@ static void http_setup(CURL *h, const char *url, const struct ioc_http_options *
     curl_easy_reset(h);
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* http_request follows, hop by hop */
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for DNS timeouts */
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(timeout_ms < 10000 ? timeout_ms : 10000));
@@ -301,6 +306,68 @@ static enum ioc_http_result http_outcome(CURLcode rc, struct http_transfer *t, i
     return IOC_HTTP_OK;
 }
 
+/* Something in the request meant for its server only. */
+static bool http_carries_secrets(const struct ioc_http_options *o)
+{
+    return o->bearer_token || o->basic_user || o->basic_password || o->client_cert ||
+           o->client_key || (o->headers && o->headers[0]) ||
+           (o->method && strcmp(o->method, "POST") == 0);
+}
+
+static bool http_is_redirect(long status)
+{
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+/* May the request that started at `home` (an origin) follow a `status`
+ * to `target`? 0, or -1 with the reason in r->error naming the status and
+ * the target's origin only (its path and query may carry keys). */
+static int http_redirect_allowed(const char *home, const char *target, long status,
+                                 bool https_seen, const struct ioc_http_options *o,
+                                 const struct http_limits *limits, struct ioc_http_response *r)
+{
+    char *to = origin_of(target);
+    int rc = 0;
+    if (!to || !home) {
+        http_fail(r, IOC_HTTP_ERR_STATUS, "redirect refused: %ld to a URL that is not http(s) "
+                  "with a valid host and port", status);
+        rc = -1;
+    } else {
+        switch (origin_judge(home, to, limits->allow_origins, https_seen)) {
+        case ORIGIN_SAME:
+        case ORIGIN_LISTED: break;
+        case ORIGIN_DOWNGRADE:
+            http_fail(r, IOC_HTTP_ERR_STATUS, "redirect refused: %ld from https to plain http "
+                      "(%s)", status, to);
+            rc = -1;
+            break;
+        case ORIGIN_FOREIGN:
+            if (http_carries_secrets(o)) {
+                http_fail(r, IOC_HTTP_ERR_STATUS, "redirect refused: %ld to %s, another origin "
+                          "than the request's (%s), and the request carries credentials, "
+                          "headers or a body (allow_origins may name more origins)", status, to,
+                          home);
+                rc = -1;
+            }
+            break;
+        }
+    }
+    free(to);
+    return rc;
+}
+
+/* One hop: perform the request as set up and read its status. */
+static CURLcode http_perform(struct http_client *c, const char *url,
+                             const struct ioc_http_options *o, struct http_transfer *t,
+                             int64_t timeout_ms, struct curl_slist *headers, char *curl_error)
+{
+    http_setup(c->curl, url, o, t, timeout_ms, headers);
+    curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, curl_error);
+    CURLcode rc = curl_easy_perform(c->curl);
+    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &t->response->status);
+    return rc;
+}
+
 enum ioc_http_result http_request(struct http_client *c, const struct http_limits *limits,
                                   const char *url, const struct ioc_http_options *options,
                                   struct ioc_http_response *r)
@@ -334,15 +401,62 @@ enum ioc_http_result http_request(struct http_client *c, const struct http_limit
     };
     char curl_error[CURL_ERROR_SIZE] = "";
     struct curl_slist *headers = http_headers(c, url, o);
-    http_setup(c->curl, url, o, &t, timeout_ms, headers);
-    curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, curl_error);
-    CURLcode rc = curl_easy_perform(c->curl);
-    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &r->status);
+    char *home = origin_of(url), *hop_url = NULL;
+    bool https_seen = strncasecmp(url, "https://", 8) == 0;
+    struct ioc_http_options hop = *o; /* what the next hop sends */
+    int64_t end_ms = clock_mono_ms() + timeout_ms;
+    enum ioc_http_result result = IOC_HTTP_OK;
+    CURLcode rc;
+    for (int redirects = 0;; redirects++) {
+        rc = http_perform(c, hop_url ? hop_url : url, &hop, &t, end_ms - clock_mono_ms(), headers,
+                          curl_error);
+        char *target = NULL;
+        if (rc != CURLE_OK || t.too_large || !http_is_redirect(r->status) ||
+            curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &target) != CURLE_OK || !target)
+            break;
+        if (redirects == HTTP_MAX_REDIRECTS) {
+            result = http_fail(r, IOC_HTTP_ERR_STATUS, "more than %d redirects",
+                               HTTP_MAX_REDIRECTS);
+            break;
+        }
+        if (http_redirect_allowed(home, target, r->status, https_seen, o, limits, r) < 0) {
+            result = IOC_HTTP_ERR_STATUS;
+            break;
+        }
+        char *next = strdup(target);
+        if (!next) {
+            result = http_fail(r, IOC_HTTP_ERR_NETWORK, "out of memory following a redirect");
+            break;
+        }
+        free(hop_url);
+        hop_url = next;
+        https_seen = https_seen || strncasecmp(hop_url, "https://", 8) == 0;
+        /* As browsers and curl do: 303, and 301/302 to a POST, ask again
+         * with GET and no body; 307/308 repeat the request as it was. */
+        if (r->status == 303 || ((r->status == 301 || r->status == 302) && hop.method &&
+                                 strcmp(hop.method, "POST") == 0))
+            hop.method = NULL, hop.body = NULL, hop.body_len = 0;
+        r->body_len = 0; /* the redirect's own body is not the answer */
+        if (r->body)
+            r->body[0] = '\0';
+        if (clock_mono_ms() >= end_ms) {
+            rc = CURLE_OPERATION_TIMEDOUT;
+            break;
+        }
+    }
     curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);
     curl_slist_free_all(headers);
+    free(home);
+    free(hop_url);
 
-    enum ioc_http_result result = http_outcome(rc, &t, timeout_ms, r, curl_error);
+    if (result == IOC_HTTP_OK)
+        result = http_outcome(rc, &t, timeout_ms, r, curl_error);
+    /* Retry-After means "come back later" only with 429 and 503; on a 200
+     * or a 500 it is noise a feed may send, and must not park the
+     * instance. */
+    if (r->status != 429 && r->status != 503)
+        r->retry_after_s = -1;
     if (result == IOC_HTTP_OK && o->conditional)
         http_cache_store(c, url, &t);
     if (result < 0) {

@@ -1,6 +1,7 @@
 /* instance - see instance.h. Also the home of every ioc_* host function. */
 #include "instance.h"
 
+#include "backoff.h"
 #include "clock.h"
 #include "confval.h"
 #include "log.h"
@@ -32,7 +33,7 @@ struct ioc_ctx *instance_new(const struct config *config, const struct instance_
     ctx->pipeline = pipeline;
     ctx->env = (struct normalize_env){cfg->source, config->province, config->tz_offset_min,
                                       config->gazetteer};
-    ctx->retry_after_ms = -1;
+    ctx->retry_after_s = -1;
     pthread_mutex_init(&ctx->status_lock, NULL);
     pthread_mutex_init(&ctx->encode_lock, NULL);
     jsonw_init(&ctx->encode_buf);
@@ -175,10 +176,10 @@ static void instance_record_outcome(struct ioc_ctx *ctx, int ok)
                 failures == 1 ? "" : "s", reason);
 }
 
-int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_ms)
+int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_s)
 {
     ctx->poll_deadline_ms = clock_mono_ms() + ctx->cfg->timeout_ms;
-    ctx->retry_after_ms = -1;
+    ctx->retry_after_s = -1;
     atomic_store(&ctx->poll_rejects, 0);
     pthread_mutex_lock(&ctx->status_lock);
     ctx->poll_error[0] = '\0';
@@ -205,7 +206,7 @@ int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_ms)
             ok ? "done" : "failed", (unsigned long long)emitted, rejects);
     instance_record_outcome(ctx, ok);
     ctx->poll_deadline_ms = 0;
-    *retry_after_ms = ctx->retry_after_ms;
+    *retry_after_s = ctx->retry_after_s;
     return ok ? 0 : -1;
 }
 
@@ -450,6 +451,32 @@ int ioc_emit(ioc_ctx *ctx, const struct ioc_record *record)
 
 /* ---- host API: HTTP ---- */
 
+const char *instance_allow_origins(const struct ioc_ctx *ctx)
+{
+    const struct key_value *v = ctx && ctx->cfg ? instance_value(ctx->cfg, "allow_origins") : NULL;
+    return v && v->text && v->text[0] ? v->text : NULL;
+}
+
+/* Remember the largest Retry-After of this poll (http.c keeps it on 429
+ * and 503 only) for the scheduler. When backoff_max cuts it short, the
+ * request's error says so, and with it the log line and the status. */
+static void instance_note_retry_after(struct ioc_ctx *ctx, struct ioc_http_response *response)
+{
+    int64_t asked_s = response->retry_after_s;
+    if (asked_s > ctx->retry_after_s)
+        ctx->retry_after_s = asked_s;
+    int64_t wait_ms = backoff_retry_after_ms(asked_s, ctx->cfg->backoff_max_ms);
+    if (wait_ms / 1000 >= asked_s)
+        return; /* not capped */
+    size_t used = strlen(response->error);
+    char wait[32];
+    backoff_format_ms(wait_ms, wait, sizeof wait);
+    snprintf(response->error + used, sizeof response->error - used,
+             "; the server asked to retry after %lld s, iocd waits %s (backoff_max)",
+             (long long)asked_s, wait);
+}
+
+
 enum ioc_http_result ioc_http_request(ioc_ctx *ctx, const char *url,
                                       const struct ioc_http_options *options,
                                       struct ioc_http_response *response)
@@ -464,9 +491,11 @@ enum ioc_http_result ioc_http_request(ioc_ctx *ctx, const char *url,
         return IOC_HTTP_ERR_USAGE;
     }
     struct http_limits limits = {ctx->poll_deadline_ms, ctx->cfg->timeout_ms, ctx->cfg->max_body,
-                                 &ctx->stopping};
+                                 &ctx->stopping, instance_allow_origins(ctx)};
     atomic_fetch_add(&ctx->counters.http_requests, 1);
     enum ioc_http_result rc = http_request(ctx->http, &limits, url, options, response);
+    if (response->retry_after_s >= 0)
+        instance_note_retry_after(ctx, response);
     char shown[512];
     http_url_for_log(url ? url : "(null)", shown, sizeof shown);
     const char *method = options && options->method ? options->method : "GET";
@@ -479,11 +508,6 @@ enum ioc_http_result ioc_http_request(ioc_ctx *ctx, const char *url,
         atomic_fetch_add(&ctx->counters.http_failures, 1);
         if (rc != IOC_HTTP_ERR_ABORTED)
             ioc_log(ctx, IOC_LOG_WARNING, "%s %s: %s", method, shown, response->error);
-    }
-    if (response->retry_after_s >= 0) {
-        int64_t ms = response->retry_after_s * 1000;
-        if (ms > ctx->retry_after_ms)
-            ctx->retry_after_ms = ms;
     }
     return rc;
 }

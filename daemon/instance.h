@@ -47,7 +47,8 @@ struct ioc_ctx {
 
     atomic_bool stopping;
     int64_t poll_deadline_ms;   /* monotonic; 0 outside a poll */
-    int64_t retry_after_ms;     /* largest Retry-After seen in this poll, -1 none */
+    int64_t retry_after_s;      /* largest Retry-After (of a 429 or 503) seen in
+                                   this poll, as the server asked; -1 none */
     atomic_uint poll_rejects;   /* rejections in the current poll (ioc_reject
                                    may be called from the plugin's threads) */
 
@@ -82,13 +83,18 @@ int instance_check_all(const struct config *config, struct diag *d);
 /* Call the plugin's init. 0 or -1 (logged). */
 int instance_init(struct ioc_ctx *ctx);
 /* One poll bounded by the instance's timeout. Updates counters and health;
- * returns 0 when it succeeded. *retry_after_ms gets the server's
- * Retry-After (-1 if none). */
-int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_ms);
+ * returns 0 when it succeeded. *retry_after_s gets the largest Retry-After
+ * of a 429 or 503 answer, in seconds as the server asked (-1 if none); the
+ * scheduler caps it at backoff_max (backoff_retry_after_ms). */
+int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_s);
 /* fini (if init ran) and free. */
 void instance_free(struct ioc_ctx *ctx);
 
 void instance_request_stop(struct ioc_ctx *ctx);
+
+/* The instance's `allow_origins` (origins trusted beside the configured
+ * URL's for next links and redirects; see origin.h), or NULL. */
+const char *instance_allow_origins(const struct ioc_ctx *ctx);
 
 /* Health as text: "ok", "degraded: HTTP status 500", ... into buf. */
 const char *instance_health_text(struct ioc_ctx *ctx, char *buf, size_t len);

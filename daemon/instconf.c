@@ -3,6 +3,7 @@
 
 #include "confval.h"
 #include "dirlist.h"
+#include "origin.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -47,6 +48,10 @@ static void instconf_limits(struct instance_config *ic, struct diag *d)
      * plugin_reserved_keys; only relations between keys are judged here. */
     if (ic->jitter_ms * 2 > ic->interval_ms && (v = instance_value(ic, "jitter")))
         diag_add(d, ic->path, v->line, "'jitter' must be at most half the interval");
+    char why[300];
+    if ((v = instance_value(ic, "allow_origins")) && v->text &&
+        origin_list_check(v->text, why, sizeof why) < 0)
+        diag_add(d, ic->path, v->line, "'allow_origins': %s", why);
 }
 
 /* Take the members of the plugin's key families out of `ini` (into

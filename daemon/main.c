@@ -109,6 +109,11 @@ static int cmd_describe(const char *config_path, const char *name)
         printf("  (none)\n");
     printf("\nKeys of every connector instance:\n");
     describe_keys(plugin_reserved_keys);
+    printf("\nOrigins: a URL a feed supplies (a next link) must have the scheme, host and port\n"
+           "of the configured URL, or one that allow_origins names; a redirect may lead to\n"
+           "another origin only when the request carries no credentials, client certificate,\n"
+           "header or body (or allow_origins names it). Never from https to plain http.\n");
+    printf("Retry-After is obeyed on 429 and 503 only, and never beyond backoff_max.\n");
     printf("\nSecret keys may also be given as KEY_file = PATH (\"%%d/NAME\" is the systemd\n"
            "credentials directory). Durations: 250ms, 30s, 5m, 2h. Sizes: 64k, 10MiB.\n");
     plugin_close(p);

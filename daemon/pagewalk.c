@@ -2,9 +2,10 @@
  * of the SDK (include/ioc/page.h), the loop around the rules. */
 #include "pagewalk.h"
 
+#include "instance.h"
 #include "ioc/host.h"
+#include "origin.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,17 +72,16 @@ static long long pagewalk_seen_at(const struct pagewalk *w, const char *text)
     return 0;
 }
 
-static bool pagewalk_has_credentials(const struct ioc_http_options *o)
-{
-    return o && (o->bearer_token || o->basic_user || o->basic_password || o->client_cert ||
-                 o->client_key || (o->headers && o->headers[0]));
-}
+/* How much of a URL a message may show: up to its query string or
+ * fragment, which may carry keys (an API key given as query.*). */
+static int pagewalk_shown(const char *url) { return (int)strcspn(url, "?#"); }
 
-int pagewalk_start(struct pagewalk *w, const struct ioc_page_spec *spec, char *why,
-                   size_t whylen)
+int pagewalk_start(struct pagewalk *w, const struct ioc_page_spec *spec,
+                   const char *allow_origins, char *why, size_t whylen)
 {
     memset(w, 0, sizeof *w);
     w->spec = spec;
+    w->allow_origins = allow_origins;
     if (!spec->url)
         return pagewalk_fail(why, whylen, "no URL to walk");
     if (spec->max_pages < 1)
@@ -91,7 +91,6 @@ int pagewalk_start(struct pagewalk *w, const struct ioc_page_spec *spec, char *w
         return pagewalk_fail(why, whylen, "page-number walk without page_param");
     if (spec->style == IOC_PAGE_CURSOR && !spec->cursor_param)
         return pagewalk_fail(why, whylen, "cursor walk without cursor_param");
-    w->credentials = pagewalk_has_credentials(spec->http);
     w->page = spec->page_first;
     bool start = spec->start_cursor && spec->start_cursor[0];
     switch (spec->style) {
@@ -111,7 +110,7 @@ int pagewalk_start(struct pagewalk *w, const struct ioc_page_spec *spec, char *w
     }
     if (!w->url)
         goto oom;
-    w->origin = pagewalk_origin(w->url);
+    w->origin = origin_of(w->url);
     return 0;
 oom:
     pagewalk_end(w);
@@ -129,36 +128,6 @@ void pagewalk_end(struct pagewalk *w)
     w->seen = NULL;
     w->nseen = w->cap = 0;
     w->url = w->cursor = w->origin = NULL;
-}
-
-char *pagewalk_origin(const char *url)
-{
-    const char *sep = strstr(url, "://");
-    if (!sep)
-        return NULL;
-    size_t scheme_len = (size_t)(sep - url);
-    bool https = scheme_len == 5 && strncasecmp(url, "https", 5) == 0;
-    if (!https && !(scheme_len == 4 && strncasecmp(url, "http", 4) == 0))
-        return NULL;
-    const char *host = sep + 3, *end = host + strcspn(host, "/?#");
-    const char *at = memchr(host, '@', (size_t)(end - host));
-    if (at)
-        host = at + 1; /* user:password@ is not part of the origin */
-    const char *colon = NULL;
-    for (const char *c = host; c < end; c++)
-        if (*c == ':')
-            colon = c;
-        else if (*c == ']')
-            colon = NULL; /* a colon inside [IPv6] */
-    const char *port = colon ? colon + 1 : https ? "443" : "80";
-    int port_len = colon ? (int)(end - port) : (int)strlen(port);
-    char *out = NULL;
-    if (asprintf(&out, "%s://%.*s:%.*s", https ? "https" : "http",
-                 (int)((colon ? colon : end) - host), host, port_len, port) < 0)
-        return NULL;
-    for (char *c = out; *c; c++)
-        *c = (char)tolower((unsigned char)*c);
-    return out;
 }
 
 static bool pagewalk_is_http(const char *s)
@@ -237,6 +206,37 @@ static int pagewalk_number(struct pagewalk *w, const struct ioc_page *p, char *w
     return 1;
 }
 
+/* A link the feed supplies leads to page 1's origin, or to one that
+ * allow_origins names, and never from https to http: otherwise the
+ * daemon would carry the instance's token, headers and client certificate
+ * wherever a page points, and fetch internal URLs for a feed. Refused
+ * before it is fetched, named by its origin only. Returns 0 or -1. */
+static int pagewalk_link_origin(const struct pagewalk *w, const char *name, const char *next,
+                                char *why, size_t whylen)
+{
+    char *origin = origin_of(next);
+    int rc = 0;
+    if (!origin || !w->origin)
+        rc = pagewalk_fail(why, whylen, "%s leads to a URL without a valid host or port: "
+                           "refused", name);
+    else
+        switch (origin_judge(w->origin, origin, w->allow_origins, 0)) {
+        case ORIGIN_SAME:
+        case ORIGIN_LISTED: break;
+        case ORIGIN_DOWNGRADE:
+            rc = pagewalk_fail(why, whylen, "%s leads from https to plain http (%s): refused "
+                               "without fetching it, whatever allow_origins says", name, origin);
+            break;
+        case ORIGIN_FOREIGN:
+            rc = pagewalk_fail(why, whylen, "%s leads to %s, another origin than page 1's (%s): "
+                               "refused without fetching it (allow_origins may name more "
+                               "origins)", name, origin, w->origin);
+            break;
+        }
+    free(origin);
+    return rc;
+}
+
 static int pagewalk_link(struct pagewalk *w, const struct ioc_page *p, char *why, size_t whylen)
 {
     const char *name = PAGEWALK_NAME(w->spec, link_name, "next link");
@@ -244,23 +244,22 @@ static int pagewalk_link(struct pagewalk *w, const struct ioc_page *p, char *why
         return 0; /* no next link: the last page */
     char *next = ioc_page_resolve(w->url, p->next_link);
     if (!next)
-        return pagewalk_fail(why, whylen, "%s \"%.80s\" is not an http(s) URL or a relative one",
-                             name, p->next_link);
+        return pagewalk_fail(why, whylen, "%s \"%.*s\" is not an http(s) URL or a relative one",
+                             name, pagewalk_shown(p->next_link) > 80 ? 80
+                                                                     : pagewalk_shown(p->next_link),
+                             p->next_link);
     long long at = pagewalk_seen_at(w, next);
     int rc = 1;
-    char *origin = NULL;
-    if (at == w->pages)
-        rc = pagewalk_fail(why, whylen, "%s points back to the page itself (%s)", name, next);
+    if (pagewalk_link_origin(w, name, next, why, whylen) < 0)
+        rc = -1;
+    else if (at == w->pages)
+        rc = pagewalk_fail(why, whylen, "%s points back to the page itself (%.*s)", name,
+                           pagewalk_shown(next), next);
     else if (at > 0)
-        rc = pagewalk_fail(why, whylen, "%s points back to page %lld (%s): the feed loops", name,
-                           at, next);
-    else if (w->credentials && w->origin &&
-             (!(origin = pagewalk_origin(next)) || strcmp(origin, w->origin) != 0))
-        rc = pagewalk_fail(why, whylen, "%s \"%.80s\" leads to another server than page 1 (%s); "
-                           "refused, the requests carry credentials", name, next, w->origin);
+        rc = pagewalk_fail(why, whylen, "%s points back to page %lld (%.*s): the feed loops", name,
+                           at, pagewalk_shown(next), next);
     else if (pagewalk_remember(w, next, w->pages + 1) < 0)
         rc = pagewalk_fail(why, whylen, "out of memory");
-    free(origin);
     if (rc < 0) {
         free(next);
         return rc;
@@ -391,7 +390,8 @@ enum ioc_page_result ioc_page_walk(ioc_ctx *ctx, const struct ioc_page_spec *spe
     memset(out, 0, sizeof *out);
     out->total = -1;
     struct pagewalk w;
-    if (!spec || !fn || pagewalk_start(&w, spec, out->why, sizeof out->why) < 0) {
+    if (!spec || !fn ||
+        pagewalk_start(&w, spec, instance_allow_origins(ctx), out->why, sizeof out->why) < 0) {
         if (!spec || !fn)
             snprintf(out->why, sizeof out->why, "ioc_page_walk needs a spec and a callback");
         pagewalk_failed(out, IOC_PAGE_FAIL_USAGE, 0);

@@ -29,9 +29,8 @@ struct pagewalk_seen {
 struct pagewalk {
     const struct ioc_page_spec *spec;
     char *url;               /* the page being fetched (malloc'd) */
-    char *origin;            /* scheme://host:port of page 1 */
-    bool credentials;        /* the requests carry a token, a password,
-                                a client certificate or headers */
+    char *origin;            /* scheme://host:port of page 1 (origin.h) */
+    const char *allow_origins; /* the instance's allow_origins, or NULL */
     long long page;          /* its number (IOC_PAGE_NUMBER) */
     long long pages;         /* pages handed to pagewalk_next so far */
     long long records;       /* items so far */
@@ -42,10 +41,12 @@ struct pagewalk {
     bool more;               /* complete at max_pages, more to read */
 };
 
-/* Start a walk; w->url is page 1's URL. Returns 0, or -1 with why (a spec
- * that lacks what its style needs, or out of memory). */
-int pagewalk_start(struct pagewalk *w, const struct ioc_page_spec *spec, char *why,
-                   size_t whylen);
+/* Start a walk; w->url is page 1's URL. A next link must lead to page 1's
+ * origin or to one `allow_origins` names (NULL = none; see origin.h), and
+ * never from https to http. Returns 0, or -1 with why (a spec that lacks
+ * what its style needs, or out of memory). */
+int pagewalk_start(struct pagewalk *w, const struct ioc_page_spec *spec,
+                   const char *allow_origins, char *why, size_t whylen);
 
 /* After the page at w->url: 1 = fetch w->url next (updated), 0 = the walk
  * is complete, -1 = the walk failed, with the reason in why. */
@@ -53,9 +54,5 @@ int pagewalk_next(struct pagewalk *w, const struct ioc_page *page, char *why, si
 
 /* Release what the walk holds; w->url and w->cursor become NULL. */
 void pagewalk_end(struct pagewalk *w);
-
-/* "scheme://host:port" of an http(s) URL, lowercase, with the default
- * port filled in; malloc'd, or NULL for another scheme or no memory. */
-char *pagewalk_origin(const char *url);
 
 #endif

@@ -27,6 +27,8 @@ const struct ioc_config_key plugin_reserved_keys[] = {
     {"max_body", IOC_CFG_SIZE, "16MiB", false, "largest HTTP response body accepted", "1k", NULL},
     {"source", IOC_CFG_STRING, NULL, false, "metric 'source' (default: the instance name)",
      NULL, NULL},
+    {"allow_origins", IOC_CFG_STRING, NULL, false, "more origins (https://host[:port] ...) that "
+     "next links and credentialed redirects may reach", NULL, NULL},
     {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 

@@ -83,8 +83,8 @@ static void *scheduler_thread(void *arg)
                                                               (uint64_t)cfg->jitter_ms) : 0);
     unsigned failures = 0;
     while (!scheduler_sleep_until(s, sched->once ? 0 : due)) {
-        int64_t start = clock_mono_ms(), retry_after = -1;
-        int rc = instance_poll(s->ctx, &retry_after);
+        int64_t start = clock_mono_ms(), asked_s = -1;
+        int rc = instance_poll(s->ctx, &asked_s);
         failures = rc == 0 ? 0 : failures + 1;
         if (sched->hook)
             sched->hook(sched->hook_arg);
@@ -95,9 +95,16 @@ static void *scheduler_thread(void *arg)
         due = start + backoff_delay_ms(cfg->interval_ms, cfg->backoff_max_ms, cfg->jitter_ms,
                                        failures, scheduler_random(s));
         int64_t end = clock_mono_ms();
+        int64_t retry_after = backoff_retry_after_ms(asked_s, cfg->backoff_max_ms);
         if (retry_after >= 0 && end + retry_after > due) {
-            log_msg(LOG_LEVEL_INFO, cfg->name, "server asked to retry after %lld s; waiting",
-                    (long long)(retry_after / 1000));
+            char wait[32];
+            if (retry_after / 1000 < asked_s)
+                log_msg(LOG_LEVEL_INFO, cfg->name, "server asked to retry after %lld s; waiting %s "
+                        "(backoff_max)", (long long)asked_s,
+                        backoff_format_ms(retry_after, wait, sizeof wait));
+            else
+                log_msg(LOG_LEVEL_INFO, cfg->name, "server asked to retry after %lld s; waiting",
+                        (long long)asked_s);
             due = end + retry_after;
         }
         if (failures > 0)

@@ -7,8 +7,14 @@
  * verification (on; there is no switch to turn it off), bearer or basic
  * authentication, conditional requests (ETag / If-Modified-Since remembered
  * per URL, a 304 reported as IOC_HTTP_NOT_MODIFIED), and `Retry-After`:
- * a 429 or 503 answer with that header makes the scheduler wait at least
- * that long before the next poll. Shutdown aborts a transfer in progress.
+ * a 429 or 503 answer with that header makes the scheduler wait that long
+ * before the next poll, but never longer than the instance's backoff_max
+ * (on other statuses it is ignored). Redirects (at most 5) never go from
+ * https to http, and go to another origin only when the request carries
+ * no bearer token, basic credentials, client certificate, headers or body
+ * (or the instance's `allow_origins` names that origin); a refused one is
+ * IOC_HTTP_ERR_STATUS with the 3xx status and the target's origin in
+ * error. Shutdown aborts a transfer in progress.
  *
  * Every failure is already logged with the instance name, the URL (without
  * its query string, which may carry keys) and the reason, and counted; the
@@ -65,7 +71,9 @@ struct ioc_http_response {
     char *body;           /* NUL-terminated (the NUL is not counted) */
     size_t body_len;
     char *content_type;   /* NULL if absent */
-    int64_t retry_after_s;/* parsed Retry-After in seconds, -1 if absent */
+    int64_t retry_after_s;/* Retry-After of a 429 or 503 in seconds, as
+                             the server sent it (saturated at INT64_MAX);
+                             -1 if absent or another status */
     char error[256];      /* human-readable reason when result < 0 */
 };
 

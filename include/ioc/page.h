@@ -32,10 +32,15 @@
  *                    the parameter; ends when the page says has_more =
  *                    false (with use_has_more) or gives no cursor.
  *
- * Credentials: a next link to another scheme, host or port than the first
- * page is refused when the request carries credentials (a bearer token,
- * basic auth, a client certificate or extra headers), so a feed cannot
- * make the daemon send its token to another server.
+ * Origins: a next link must keep the first page's scheme, host and port,
+ * or lead to an origin the instance's reserved key `allow_origins` names
+ * (the operator's, not the connector's, decision: it is no field of the
+ * spec), and never from https to http - with or without credentials, so a
+ * feed can neither collect the token, headers or client certificate sent
+ * with every page nor make the daemon fetch internal URLs. A refused link
+ * fails the walk (IOC_PAGE_FAIL_FEED) before it is fetched; the reason
+ * names the link's origin, never its path or query string. Redirects of
+ * every request follow the same rule in the daemon's HTTP layer.
  */
 #ifndef IOC_PAGE_H
 #define IOC_PAGE_H

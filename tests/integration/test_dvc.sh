@@ -357,8 +357,8 @@ url_re=$(sed 's/[.]/\\./g' <<<"$FEED_BAD/dvc")
 page_re='page [0-9]+ record 000\.[0-9]{2}\.[0-9]{2}\.H12'
 
 inject http500 "^warning: dvc: GET $url_re: HTTP status 500$" "GET $url_re: HTTP status 500"
-inject http429 "^info: dvc: server asked to retry after 2 s; waiting$" "GET $url_re: HTTP status 429 \(with Retry-After\)"
-inject http503 "^info: dvc: server asked to retry after 2 s; waiting$" "GET $url_re: HTTP status 503 \(with Retry-After\)"
+inject http429 "^info: dvc: server asked to retry after 2 s; waiting 1 s \(backoff_max\)$" "GET $url_re: HTTP status 429 \(with Retry-After\)"
+inject http503 "^info: dvc: server asked to retry after 2 s; waiting 1 s \(backoff_max\)$" "GET $url_re: HTTP status 503 \(with Retry-After\)"
 inject slow "^warning: dvc: GET $url_re: no complete answer within" "GET $url_re: no complete answer within"
 inject truncated "^warning: dvc: GET $url_re: transfer closed" "GET $url_re: transfer closed"
 inject invalid-json "^error: dvc: page [0-9]+: invalid JSON at line [0-9]+ column [0-9]+: .*; poll failed, nothing published$" \

@@ -8,12 +8,14 @@
  * (interval 60 s: 15, 30, 60, 120 s, ...; interval 2 s: base 1 s); jitter
  * stays within [d - J, d + J] for many random inputs and reaches both ends
  * (random % (2J + 1) picks the offset); never below 100 ms; huge failure
- * counts neither overflow nor exceed the cap.
+ * counts neither overflow nor exceed the cap. A Retry-After earns its
+ * seconds in ms, capped at backoff_max, without overflow up to INT64_MAX.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -168,6 +170,32 @@ static void test_huge_failure_counts(void **state)
     assert_int_equal(backoff_delay_ms(60 * SEC, year, 0, UINT32_MAX, 0), year);
 }
 
+static void test_retry_after(void **state)
+{
+    (void)state;
+    assert_int_equal(backoff_retry_after_ms(-1, 10 * MIN), -1);
+    assert_int_equal(backoff_retry_after_ms(0, 10 * MIN), 0);
+    assert_int_equal(backoff_retry_after_ms(2, 10 * MIN), 2 * SEC);
+    assert_int_equal(backoff_retry_after_ms(600, 10 * MIN), 10 * MIN);
+    /* Capped at backoff_max, whatever the server asks. */
+    assert_int_equal(backoff_retry_after_ms(601, 10 * MIN), 10 * MIN);
+    assert_int_equal(backoff_retry_after_ms(3, 2500), 2500);
+    assert_int_equal(backoff_retry_after_ms(2, 2500), 2 * SEC);
+    /* No overflow (UBSan would abort on asked * 1000): the ones a feed
+     * sent in the audit. */
+    assert_int_equal(backoff_retry_after_ms(99999999999LL, 10 * MIN), 10 * MIN);
+    assert_int_equal(backoff_retry_after_ms(INT64_MAX, 10 * MIN), 10 * MIN);
+    assert_int_equal(backoff_retry_after_ms(INT64_MAX / 1000 + 1, INT64_MAX), INT64_MAX);
+    assert_int_equal(backoff_retry_after_ms(INT64_MAX / 1000, INT64_MAX),
+                     INT64_MAX / 1000 * 1000);
+    assert_int_equal(backoff_retry_after_ms(5, 0), 0);
+
+    char buf[32];
+    assert_string_equal(backoff_format_ms(2 * SEC, buf, sizeof buf), "2 s");
+    assert_string_equal(backoff_format_ms(1500, buf, sizeof buf), "1500 ms");
+    assert_string_equal(backoff_format_ms(10 * MIN, buf, sizeof buf), "600 s");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_jitter_extremes),
         cmocka_unit_test(test_floor_100ms),
         cmocka_unit_test(test_huge_failure_counts),
+        cmocka_unit_test(test_retry_after),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

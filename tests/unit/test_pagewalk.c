@@ -20,10 +20,12 @@
 
 #define BASE "http://feed.test/api?unit=1"
 
+static const char *allow; /* allow_origins of the walks start() begins */
+
 static void start(struct pagewalk *w, const struct ioc_page_spec *s, const char *first)
 {
     char why[256] = "";
-    if (pagewalk_start(w, s, why, sizeof why) != 0)
+    if (pagewalk_start(w, s, allow, why, sizeof why) != 0)
         print_error("start: %s\n", why);
     assert_string_equal(w->url, first);
 }
@@ -119,7 +121,7 @@ static void test_link_loops(void **state)
          "http://feed.test/api?unit=1&p=3");
     /* Back to page 1, two pages ago: not only a link to the page itself. */
     step(&w, (struct ioc_page){.items = 1, .next_link = BASE}, -1,
-         "'next' points back to page 1 (" BASE "): the feed loops");
+         "'next' points back to page 1 (http://feed.test/api): the feed loops");
     pagewalk_end(&w);
 
     start(&w, &s, BASE);
@@ -128,12 +130,12 @@ static void test_link_loops(void **state)
     step(&w, (struct ioc_page){.items = 1, .next_link = "?unit=1&p=3"}, 1,
          "http://feed.test/api?unit=1&p=3");
     step(&w, (struct ioc_page){.items = 1, .next_link = "?unit=1&p=2"}, -1,
-         "'next' points back to page 2 (http://feed.test/api?unit=1&p=2): the feed loops");
+         "'next' points back to page 2 (http://feed.test/api): the feed loops");
     pagewalk_end(&w);
 
     start(&w, &s, BASE);
     step(&w, (struct ioc_page){.items = 1, .next_link = "?unit=1"}, -1,
-         "'next' points back to the page itself (" BASE ")");
+         "'next' points back to the page itself (http://feed.test/api)");
     pagewalk_end(&w);
 
     start(&w, &s, BASE);
@@ -141,9 +143,11 @@ static void test_link_loops(void **state)
     pagewalk_end(&w);
 }
 
-/* A next link to another server is followed without credentials and
- * refused with them, so a feed cannot collect the token. */
-static void test_link_other_server(void **state)
+/* A next link to another origin is refused whether or not the requests
+ * carry credentials (a feed could also make the daemon fetch internal
+ * URLs), named by its origin only, before it is fetched; allow_origins
+ * names more; https to http is refused even when named. */
+static void test_link_other_origin(void **state)
 {
     (void)state;
     struct ioc_http_options creds = {.bearer_token = "s3cr3t"};
@@ -153,26 +157,53 @@ static void test_link_other_server(void **state)
     start(&w, &s, "https://feed.test/a");
     step(&w, (struct ioc_page){.items = 1, .next_link = "https://FEED.test:443/b"}, 1,
          "https://FEED.test:443/b");
-    step(&w, (struct ioc_page){.items = 1, .next_link = "https://other.test/c"}, -1,
-         "next link \"https://other.test/c\" leads to another server than page 1 "
-         "(https://feed.test:443); refused, the requests carry credentials");
+    step(&w, (struct ioc_page){.items = 1, .next_link = "https://other.test/c?key=K"}, -1,
+         "next link leads to https://other.test:443, another origin than page 1's "
+         "(https://feed.test:443): refused without fetching it (allow_origins may name more "
+         "origins)");
     pagewalk_end(&w);
 
-    static const char *const foreign[] = {"http://feed.test/b", "https://feed.test:8443/b",
-                                          "//evil.test/b"};
-    for (size_t i = 0; i < sizeof foreign / sizeof foreign[0]; i++) {
-        start(&w, &s, "https://feed.test/a");
-        char why[768];
-        struct ioc_page p = {.items = 1, .next_link = foreign[i]};
-        assert_int_equal(pagewalk_next(&w, &p, why, sizeof why), -1);
-        assert_non_null(strstr(why, "leads to another server than page 1"));
-        pagewalk_end(&w);
+    static const char *const foreign[] = {"https://feed.test:8443/b", "//evil.test/b",
+                                          "https://user@feed.test.evil.test/b"};
+    for (int with_creds = 0; with_creds < 2; with_creds++) {
+        s.http = with_creds ? &creds : NULL;
+        for (size_t i = 0; i < sizeof foreign / sizeof foreign[0]; i++) {
+            start(&w, &s, "https://feed.test/a");
+            char why[768];
+            struct ioc_page p = {.items = 1, .next_link = foreign[i]};
+            assert_int_equal(pagewalk_next(&w, &p, why, sizeof why), -1);
+            assert_non_null(strstr(why, "another origin than page 1's (https://feed.test:443)"));
+            assert_null(strstr(why, "/b")); /* no path (nor query) in the reason */
+            pagewalk_end(&w);
+        }
     }
 
-    s.http = NULL;
+    /* https to http: refused, even to the same host and when listed. */
+    allow = "http://feed.test https://cdn.test:8443";
     start(&w, &s, "https://feed.test/a");
-    step(&w, (struct ioc_page){.items = 1, .next_link = "https://other.test/c"}, 1,
-         "https://other.test/c");
+    step(&w, (struct ioc_page){.items = 1, .next_link = "http://feed.test/b?token=T"}, -1,
+         "next link leads from https to plain http (http://feed.test:80): refused without "
+         "fetching it, whatever allow_origins says");
+    pagewalk_end(&w);
+
+    /* A listed origin is followed, also with credentials; others are not. */
+    s.http = &creds;
+    start(&w, &s, "https://feed.test/a");
+    step(&w, (struct ioc_page){.items = 1, .next_link = "https://CDN.test:8443/p2"}, 1,
+         "https://CDN.test:8443/p2");
+    step(&w, (struct ioc_page){.items = 1, .next_link = "/p3"}, 1, "https://CDN.test:8443/p3");
+    step(&w, (struct ioc_page){.items = 1, .next_link = "https://cdn.test/p4"}, -1,
+         "next link leads to https://cdn.test:443, another origin than page 1's "
+         "(https://feed.test:443): refused without fetching it (allow_origins may name more "
+         "origins)");
+    pagewalk_end(&w);
+    allow = NULL;
+
+    /* Plain http to the same origin stays allowed. */
+    s.url = "http://feed.test:8080/a";
+    start(&w, &s, "http://feed.test:8080/a");
+    step(&w, (struct ioc_page){.items = 1, .next_link = "http://feed.test:8080/b"}, 1,
+         "http://feed.test:8080/b");
     pagewalk_end(&w);
 }
 
@@ -236,33 +267,18 @@ static void test_max_pages_partial(void **state)
     pagewalk_end(&w);
 }
 
-static void test_start_errors_and_origin(void **state)
+static void test_start_errors(void **state)
 {
     (void)state;
     struct pagewalk w;
     char why[256];
     struct ioc_page_spec s = {.style = IOC_PAGE_NUMBER, .url = BASE, .max_pages = 1};
-    assert_int_equal(pagewalk_start(&w, &s, why, sizeof why), -1);
+    assert_int_equal(pagewalk_start(&w, &s, NULL, why, sizeof why), -1);
     assert_string_equal(why, "page-number walk without page_param");
     s.page_param = "p", s.max_pages = 0;
-    assert_int_equal(pagewalk_start(&w, &s, why, sizeof why), -1);
+    assert_int_equal(pagewalk_start(&w, &s, NULL, why, sizeof why), -1);
     assert_string_equal(why, "max_pages is 0; it must be 1 or more");
 
-    static const struct {
-        const char *url, *origin;
-    } o[] = {
-        {"http://Feed.Test/x?y", "http://feed.test:80"},
-        {"https://u:p@feed.test:8443", "https://feed.test:8443"},
-        {"http://[::1]:8080/a", "http://[::1]:8080"},
-        {"http://[::1]/a", "http://[::1]:80"},
-    };
-    for (size_t i = 0; i < sizeof o / sizeof o[0]; i++) {
-        char *got = pagewalk_origin(o[i].url);
-        assert_non_null(got);
-        assert_string_equal(got, o[i].origin);
-        free(got);
-    }
-    assert_null(pagewalk_origin("ftp://feed.test/x"));
 }
 
 int main(void)
@@ -271,10 +287,10 @@ int main(void)
         cmocka_unit_test(test_number_total),
         cmocka_unit_test(test_number_empty_stop_and_max_pages),
         cmocka_unit_test(test_link_loops),
-        cmocka_unit_test(test_link_other_server),
+        cmocka_unit_test(test_link_other_origin),
         cmocka_unit_test(test_cursor),
         cmocka_unit_test(test_max_pages_partial),
-        cmocka_unit_test(test_start_errors_and_origin),
+        cmocka_unit_test(test_start_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,6 +31,10 @@ static const struct {
     [FAULT_OLD_CODES] = {"old-codes", FAULT_KIND_DATA},
     [FAULT_FAIL_PAGE] = {"fail-page", FAULT_KIND_STATUS},
     [FAULT_FORGED_TEXT] = {"forged-text", FAULT_KIND_DATA},
+    /* A 200 with the data and a Retry-After, which means nothing on a
+     * success: a client that obeys it stops polling. A data fault because
+     * the body is built (and 304 works) as for any data fault. */
+    [FAULT_RETRY_AFTER] = {"retry-after", FAULT_KIND_DATA},
 };
 
 const char *fault_name(enum fault_mode mode)

@@ -8,7 +8,8 @@
  *               500 only on pages after the first of a paginated feed);
  *   data      - the normal body with its first record(s) spoilt
  *               (wrong-type, missing-field, nulls, old-codes, forged-text;
- *               see datafault.h);
+ *               see datafault.h), or intact with a header a client must
+ *               ignore (retry-after: a 200 carrying Retry-After);
  *   transport - the normal body badly delivered
  *               (slow, stall, truncated, invalid-json, huge; see stream.h).
  */
@@ -35,6 +36,7 @@ enum fault_mode {
     FAULT_OLD_CODES,
     FAULT_FAIL_PAGE,
     FAULT_FORGED_TEXT,
+    FAULT_RETRY_AFTER,
     FAULT_MODE_COUNT
 };
 

@@ -16,6 +16,7 @@ struct gazetteer;
 #define FEEDSIM_DEFAULT_RECORDS 5
 #define FEEDSIM_DEFAULT_HUGE_SIZE (20u * 1024 * 1024)
 #define FEEDSIM_DEFAULT_SLOW_MS 5000
+#define FEEDSIM_DEFAULT_RETRY_AFTER "2"
 #define FEEDSIM_DEFAULT_GAZETTEER "conf/gazetteer/vn-2025-07.tsv"
 
 struct feedsim_config {
@@ -24,6 +25,8 @@ struct feedsim_config {
     const char *token;           /* --token: required bearer token or NULL */
     uint64_t huge_size;          /* --huge-size: body size of fault "huge" */
     unsigned slow_ms;            /* --slow-ms: duration of fault "slow" */
+    const char *retry_after;     /* --retry-after: the Retry-After value of
+                                    http429, http503 and retry-after */
     const struct gazetteer *gaz; /* loaded from --gazetteer */
 };
 

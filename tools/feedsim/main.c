@@ -53,7 +53,7 @@ static void usage(FILE *f)
             "usage: feedsim [--listen 127.0.0.1] [--port N] [--port-file FILE] [--seed N]\n"
             "               [--records N] [--token T] [--gazetteer FILE]\n"
             "               [--fault ENDPOINT=MODE[:COUNT]]... [--huge-size BYTES]\n"
-            "               [--slow-ms MS] [--help]\n"
+            "               [--slow-ms MS] [--retry-after VALUE] [--help]\n"
             "\n"
             "Serves simulated departmental feeds on a loopback address until SIGTERM or\n"
             "SIGINT. Bodies are a pure function of --seed and the request number.\n"
@@ -69,6 +69,8 @@ static void usage(FILE *f)
             "  --fault E=MODE[:N] arm a fault on endpoint E for N requests (0/absent: always)\n"
             "  --huge-size BYTES  body size of fault 'huge' (default 20MiB; k/M/G suffixes)\n"
             "  --slow-ms MS       duration of fault 'slow' (default %d)\n"
+            "  --retry-after V    Retry-After of faults http429, http503 and retry-after\n"
+            "                     (default " FEEDSIM_DEFAULT_RETRY_AFTER ")\n"
             "\n"
             "Fault modes: %s\n"
             "\n"
@@ -120,7 +122,7 @@ static void option_fault(struct options *o, const char *spec)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-    enum { OPT_PORT_FILE = 256, OPT_HUGE_SIZE, OPT_SLOW_MS };
+    enum { OPT_PORT_FILE = 256, OPT_HUGE_SIZE, OPT_SLOW_MS, OPT_RETRY_AFTER };
     static const struct option longopts[] = {
         {"listen", required_argument, NULL, 'l'},
         {"port", required_argument, NULL, 'p'},
@@ -132,6 +134,7 @@ static void parse_options(int argc, char **argv, struct options *o)
         {"fault", required_argument, NULL, 'f'},
         {"huge-size", required_argument, NULL, OPT_HUGE_SIZE},
         {"slow-ms", required_argument, NULL, OPT_SLOW_MS},
+        {"retry-after", required_argument, NULL, OPT_RETRY_AFTER},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -171,6 +174,15 @@ static void parse_options(int argc, char **argv, struct options *o)
             break;
         case OPT_SLOW_MS:
             o->cfg.slow_ms = (unsigned)option_int("slow-ms", optarg, 0, 3600000);
+            break;
+        case OPT_RETRY_AFTER:
+            /* Sent verbatim (seconds or an HTTP-date, huge on purpose);
+             * only what would break the header is refused. */
+            if (!optarg[0] || strlen(optarg) > 64 || strpbrk(optarg, "\r\n")) {
+                feedsim_error("--retry-after '%s': 1 to 64 characters on one line", optarg);
+                exit(2);
+            }
+            o->cfg.retry_after = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -261,7 +273,8 @@ int main(int argc, char **argv)
         .cfg = {.seed = FEEDSIM_DEFAULT_SEED,
                 .records = FEEDSIM_DEFAULT_RECORDS,
                 .huge_size = FEEDSIM_DEFAULT_HUGE_SIZE,
-                .slow_ms = FEEDSIM_DEFAULT_SLOW_MS},
+                .slow_ms = FEEDSIM_DEFAULT_SLOW_MS,
+                .retry_after = FEEDSIM_DEFAULT_RETRY_AFTER},
     };
     parse_options(argc, argv, &o);
 

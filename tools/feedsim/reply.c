@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REPLY_RETRY_AFTER "2"
-
 char *reply_dump(const json_t *json)
 {
     return json_dumps(json, JSON_COMPACT | JSON_REAL_PRECISION(15));
@@ -56,7 +54,8 @@ static struct MHD_Response *reply_html(const char *html)
     return reply_buffer(html, strlen(html), REPLY_HTML_TYPE);
 }
 
-struct MHD_Response *reply_status_fault(enum fault_mode mode, unsigned *status)
+struct MHD_Response *reply_status_fault(enum fault_mode mode, const char *retry_after,
+                                        unsigned *status)
 {
     struct MHD_Response *r = NULL;
     switch (mode) {
@@ -88,7 +87,7 @@ struct MHD_Response *reply_status_fault(enum fault_mode mode, unsigned *status)
                           "</form></body></html>\n");
     }
     if (r && (mode == FAULT_HTTP429 || mode == FAULT_HTTP503))
-        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, REPLY_RETRY_AFTER);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, retry_after);
     return r;
 }
 

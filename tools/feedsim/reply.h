@@ -32,8 +32,10 @@ struct MHD_Response *reply_error(const char *error, const char *message);
 /* 401 body with a `WWW-Authenticate: Bearer` challenge. */
 struct MHD_Response *reply_unauthorized(void);
 
-/* The page of a status-kind fault; sets *status. */
-struct MHD_Response *reply_status_fault(enum fault_mode mode, unsigned *status);
+/* The page of a status-kind fault; sets *status. 429 and 503 carry
+ * `Retry-After: <retry_after>`. */
+struct MHD_Response *reply_status_fault(enum fault_mode mode, const char *retry_after,
+                                        unsigned *status);
 
 /* `body` cut in the middle and followed by garbage, served as JSON. */
 struct MHD_Response *reply_invalid_json(const char *body, size_t len);

@@ -152,13 +152,16 @@ static struct MHD_Response *server_transport(const struct server *s, struct MHD_
 }
 
 static void server_add_headers(struct MHD_Response *r, uint64_t generation, enum fault_mode fault,
-                               const char *etag, const char *last_modified)
+                               const char *etag, const char *last_modified,
+                               const char *retry_after)
 {
     char gen[24];
     snprintf(gen, sizeof gen, "%llu", (unsigned long long)generation);
     MHD_add_response_header(r, "X-Feedsim-Generation", gen);
     if (fault != FAULT_NONE)
         MHD_add_response_header(r, "X-Feedsim-Fault", fault_name(fault));
+    if (fault == FAULT_RETRY_AFTER && retry_after)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, retry_after);
     if (etag) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
         MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, last_modified);
@@ -213,7 +216,7 @@ static struct MHD_Response *server_body(struct server *s, struct endpoint *e,
     if (fault_kind(fault) == FAULT_KIND_TRANSPORT) {
         struct MHD_Response *r = server_transport(s, conn, fault, text, len);
         if (r)
-            server_add_headers(r, g, fault, NULL, NULL);
+            server_add_headers(r, g, fault, NULL, NULL, s->cfg->retry_after);
         return r;
     }
 
@@ -234,7 +237,7 @@ static struct MHD_Response *server_body(struct server *s, struct endpoint *e,
         free(text);
     }
     if (r)
-        server_add_headers(r, g, fault, etag, date);
+        server_add_headers(r, g, fault, etag, date, s->cfg->retry_after);
     return r;
 }
 
@@ -261,9 +264,9 @@ static enum MHD_Result server_feed(struct server *s, size_t i, struct MHD_Connec
     bool snapshot = !e->feed->starts_snapshot || e->feed->starts_snapshot(&probe);
     endpoint_begin(e, snapshot, &g, &fault);
     if (fault_kind(fault) == FAULT_KIND_STATUS) {
-        r = reply_status_fault(fault, &status);
+        r = reply_status_fault(fault, s->cfg->retry_after, &status);
         if (r)
-            server_add_headers(r, g, fault, NULL, NULL);
+            server_add_headers(r, g, fault, NULL, NULL, s->cfg->retry_after);
     } else {
         r = server_body(s, e, conn, g, fault, &status);
     }

@@ -40,7 +40,7 @@ static void start(struct walk *t, const struct kv *kv, const char *first_url)
     char why[256] = "";
     t->m = kv_mapping(kv);
     hj_walk_spec(&t->m->paging, BASE_URL, &t->spec, &t->text);
-    assert_int_equal(pagewalk_start(&t->w, &t->spec, why, sizeof why), 0);
+    assert_int_equal(pagewalk_start(&t->w, &t->spec, NULL, why, sizeof why), 0);
     assert_string_equal(t->w.url, first_url);
 }
 
@@ -267,12 +267,26 @@ static void test_next_link(void **state)
          "http://feed.test/api/items?unit=1&page=3");
     step(&t, "{\"links\": {\"next\": \"more/items?page=4\"}}", 10, 1,
          "http://feed.test/api/more/items?page=4");
-    step(&t, "{\"links\": {\"next\": \"https://mirror.test:8443/v2/items?page=5\"}}", 10, 1,
-         "https://mirror.test:8443/v2/items?page=5");
-    step(&t, "{\"links\": {\"next\": \"//cdn.test/p6\"}}", 10, 1, "https://cdn.test/p6");
+    step(&t, "{\"links\": {\"next\": \"http://FEED.test:80/v2/items?page=5\"}}", 10, 1,
+         "http://FEED.test:80/v2/items?page=5");
     step(&t, "{\"links\": {\"next\": null}}", 3, 0, NULL);
-    assert_int_equal(t.w.pages, 6);
-    assert_int_equal(t.w.records, 53);
+    assert_int_equal(t.w.pages, 5);
+    assert_int_equal(t.w.records, 43);
+    end(&t);
+
+    /* Another origin (without allow_origins): refused, named without its
+     * path and query. */
+    start(&t, kv, BASE_URL);
+    step(&t, "{\"links\": {\"next\": \"https://mirror.test:8443/v2/items?key=K\"}}", 10, -1,
+         "`next_link` leads to https://mirror.test:8443, another origin than page 1's "
+         "(http://feed.test:80): refused without fetching it (allow_origins may name more "
+         "origins)");
+    end(&t);
+    start(&t, kv, BASE_URL);
+    step(&t, "{\"links\": {\"next\": \"//cdn.test/p6\"}}", 10, -1,
+         "`next_link` leads to http://cdn.test:80, another origin than page 1's "
+         "(http://feed.test:80): refused without fetching it (allow_origins may name more "
+         "origins)");
     end(&t);
 
     /* The last page: an empty link, or none at all. */
@@ -296,16 +310,16 @@ static void test_next_link_errors(void **state)
     struct walk t;
     start(&t, kv, BASE_URL);
     step(&t, "{\"next\": \"?unit=1\"}", 1, -1,
-         "`next_link` points back to the page itself (" BASE_URL ")");
+         "`next_link` points back to the page itself (http://feed.test/api/items)");
     end(&t);
     start(&t, kv, BASE_URL);
     step(&t, "{\"next\": \"" BASE_URL "\"}", 1, -1,
-         "`next_link` points back to the page itself (" BASE_URL ")");
+         "`next_link` points back to the page itself (http://feed.test/api/items)");
     end(&t);
     start(&t, kv, BASE_URL);
     step(&t, "{\"next\": \"/api/items?page=2\"}", 1, 1, "http://feed.test/api/items?page=2");
     step(&t, "{\"next\": \"items?page=2\"}", 1, -1,
-         "`next_link` points back to the page itself (http://feed.test/api/items?page=2)");
+         "`next_link` points back to the page itself (http://feed.test/api/items)");
     end(&t);
     start(&t, kv, BASE_URL);
     step(&t, "{\"next\": 2}", 1, -1, "`next_link` `next` is not text");
