@@ -182,7 +182,7 @@ static struct MHD_Response *server_raw(struct feed_reply *out, uint64_t g, enum 
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, REPLY_JSON_TYPE);
     if (out->encoding)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, out->encoding);
-    server_add_headers(r, g, fault, NULL, NULL);
+    server_add_headers(r, g, fault, NULL, NULL, NULL);
     *status = MHD_HTTP_OK;
     return r;
 }
