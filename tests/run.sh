@@ -39,7 +39,7 @@ if [ -n "${TSAN_OPTIONS:-}" ]; then
     if [ -z "${TSAN_NO_ASLR:-}" ] &&
         "$BUILD/iocd" --version 2>&1 | grep -q 'unexpected memory mapping'; then
         echo "run.sh: TSan needs a fixed address layout here: rerunning under setarch -R"
-        TSAN_NO_ASLR=1 exec setarch "$(uname -m)" -R "$0" "$@"
+        TSAN_NO_ASLR=1 exec setarch "$(uname -m)" -R "$top/tests/run.sh" "$@"
     fi
 fi
 
