@@ -14,7 +14,8 @@
 # TSAN_OPTIONS is set (a ThreadSanitizer build), every process a test starts
 # writes its reports to $BUILD/test-logs/tsan/NAME.PID (log_path), and each
 # report counts as one failure of that test: a race in a daemon that a
-# script stops with SIGTERM would otherwise go unseen.
+# script stops with SIGTERM would otherwise go unseen. TSAN_CANARY names a
+# program with a deliberate race, run first: its report must be counted.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -123,6 +124,21 @@ run_integration() {
         '^not ok |Bail out' "$tap_skip"
 }
 
+# The TSan canary (TSAN_CANARY, a program with one deliberate race) passes
+# when its race is counted as a report: the proof that a race anywhere
+# else would be.
+if [ -n "$tsan_dir" ] && [ -n "${TSAN_CANARY:-}" ]; then
+    echo "ThreadSanitizer canary:"
+    tsan_begin tsan-canary
+    timeout 60 "$TSAN_CANARY" >"$log_dir/tsan-canary.log" 2>&1
+    if [ "$(tsan_reports tsan-canary)" -ge 1 ]; then
+        record tsan-canary 1 0 0 0 "$log_dir/tsan-canary.log" '.' '^$'
+    else
+        echo "  (its deliberate race was not reported: TSan reports are not being counted)" \
+            >>"$log_dir/tsan-canary.log"
+        record tsan-canary 0 1 0 1 "$log_dir/tsan-canary.log" 'not being counted' '^$'
+    fi
+fi
 echo "unit tests ($BUILD/tests):"
 for bin in "$BUILD"/tests/test_*; do
     [ -x "$bin" ] || continue
