@@ -61,7 +61,10 @@ struct sink_kafka {
     atomic_bool stopping;
     int64_t drain_deadline_ms;
     /* Touched by the sender thread only (delivery reports run there too). */
-    uint64_t produced, delivered, failed_reports, queue_full_retries;
+    uint64_t produced, failed_reports;
+    /* Written by the sender thread, read by SIGUSR1's counter line on the
+     * main thread: atomic, or that read is a data race (TSan saw it). */
+    atomic_uint_fast64_t delivered, queue_full_retries;
     time_t last_error_log;
     atomic_int_fast64_t last_delivery_ms; /* monotonic; read by publishers */
 };
@@ -295,12 +298,11 @@ static void kafka_log_counters(struct sink *base)
     struct sink_kafka *s = (struct sink_kafka *)base;
     struct outbox_counters oc;
     outbox_counters(s->outbox, &oc);
-    /* Counters of the sender thread: read without a lock, for a log line. */
     log_info("sink kafka: queued=%llu delivered=%llu retried=%llu dropped_full=%llu "
              "in_outbox=%zu in_librdkafka=%d queue_full_waits=%llu",
-             (unsigned long long)oc.queued, (unsigned long long)s->delivered,
+             (unsigned long long)oc.queued, (unsigned long long)atomic_load(&s->delivered),
              (unsigned long long)oc.requeued, (unsigned long long)oc.dropped_full, oc.length,
-             s->rk ? rd_kafka_outq_len(s->rk) : 0, (unsigned long long)s->queue_full_retries);
+             s->rk ? rd_kafka_outq_len(s->rk) : 0, (unsigned long long)atomic_load(&s->queue_full_retries));
 }
 
 static size_t kafka_stop(struct sink *base, int64_t deadline_ms)
@@ -324,7 +326,7 @@ static size_t kafka_stop(struct sink *base, int64_t deadline_ms)
                  "librdkafka)", left, left == 1 ? "" : "s", pending);
     else
         log_info("sink kafka: every metric delivered (%llu in all)",
-                 (unsigned long long)s->delivered);
+                 (unsigned long long)atomic_load(&s->delivered));
     return left;
 }
 

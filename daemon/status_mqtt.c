@@ -80,41 +80,79 @@ struct status_mqtt *status_mqtt_new(const struct mqtt_endpoint *e, const char *p
     return s;
 }
 
-/* Open the connection of a new instance, will set. Lock held. */
+static void status_client_free(struct status_client *c)
+{
+    if (c->mosq)
+        mosquitto_destroy(c->mosq);
+    free(c->topic);
+    free(c->instance);
+    free(c);
+}
+
+static struct status_client *status_client_find(struct status_mqtt *s, const char *instance)
+{
+    for (size_t i = 0; i < s->count; i++)
+        if (strcmp(s->clients[i]->instance, instance) == 0)
+            return s->clients[i];
+    return NULL;
+}
+
+/* Open the connection of a new instance: client, will, callbacks, network
+ * thread. Called WITHOUT s->lock: libmosquitto holds its own callback lock
+ * while it calls status_on_connect, which takes s->lock, so calling into
+ * libmosquitto with s->lock held would take the two locks in both orders
+ * (ThreadSanitizer: lock-order-inversion). */
 static struct status_client *status_client_open(struct status_mqtt *s, const char *instance)
 {
     struct status_client *c = calloc(1, sizeof *c);
     char *client_id = NULL;
-    struct status_client **grown = realloc(s->clients, (s->count + 1) * sizeof *grown);
-    if (!c || !grown || !(c->instance = strdup(instance)) ||
-        asprintf(&c->topic, "%s/%s", s->prefix, instance) < 0 ||
-        asprintf(&client_id, "%s-status-%s", s->endpoint->client_id, instance) < 0) {
-        if (grown)
-            s->clients = grown;
-        if (c)
-            free(c->instance);
-        free(c);
+    if (!c)
+        return NULL;
+    c->owner = s;
+    if (!(c->instance = strdup(instance)) || asprintf(&c->topic, "%s/%s", s->prefix, instance) < 0) {
+        c->topic = NULL;
+        status_client_free(c);
         return NULL;
     }
-    s->clients = grown;
-    c->owner = s;
+    if (asprintf(&client_id, "%s-status-%s", s->endpoint->client_id, instance) < 0) {
+        status_client_free(c);
+        return NULL;
+    }
     c->mosq = mqtt_endpoint_client(s->endpoint, client_id, c);
     free(client_id);
     if (c->mosq && mosquitto_will_set(c->mosq, c->topic, 7, "offline", 1, true) == MOSQ_ERR_SUCCESS) {
         mosquitto_connect_callback_set(c->mosq, status_on_connect);
         mosquitto_disconnect_callback_set(c->mosq, status_on_disconnect);
         mosquitto_publish_callback_set(c->mosq, status_on_publish);
-        if (mqtt_endpoint_start(s->endpoint, c->mosq, "sink mqtt status") == 0) {
-            s->clients[s->count++] = c;
+        if (mqtt_endpoint_start(s->endpoint, c->mosq, "sink mqtt status") == 0)
             return c;
-        }
     }
-    if (c->mosq)
-        mosquitto_destroy(c->mosq);
-    free(c->topic);
-    free(c->instance);
-    free(c);
+    status_client_free(c);
     return NULL;
+}
+
+/* The client of a new instance, opened outside the lock and then listed;
+ * if another thread listed one for the same instance meanwhile, that one
+ * is kept and ours closed. */
+static struct status_client *status_client_add(struct status_mqtt *s, const char *instance)
+{
+    struct status_client *c = status_client_open(s, instance);
+    if (!c)
+        return NULL;
+    pthread_mutex_lock(&s->lock);
+    struct status_client *found = status_client_find(s, instance);
+    struct status_client **grown = found ? NULL : realloc(s->clients, (s->count + 1) * sizeof *grown);
+    if (grown) {
+        s->clients = grown;
+        s->clients[s->count++] = c;
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (grown)
+        return c;
+    mosquitto_disconnect(c->mosq);
+    mosquitto_loop_stop(c->mosq, false);
+    status_client_free(c);
+    return found;
 }
 
 void status_mqtt_set(struct status_mqtt *s, const char *instance, const char *text)
@@ -124,13 +162,12 @@ void status_mqtt_set(struct status_mqtt *s, const char *instance, const char *te
     char safe[sizeof ((struct status_client *)0)->text];
     text_escape(safe, sizeof safe, text, NULL);
     pthread_mutex_lock(&s->lock);
-    struct status_client *c = NULL;
-    for (size_t i = 0; i < s->count && !c; i++)
-        if (strcmp(s->clients[i]->instance, instance) == 0)
-            c = s->clients[i];
-    if (!c)
-        c = status_client_open(s, instance);
-    if (c && strcmp(c->text, safe) != 0) {
+    struct status_client *c = status_client_find(s, instance);
+    pthread_mutex_unlock(&s->lock);
+    if (!c && !(c = status_client_add(s, instance)))
+        return;
+    pthread_mutex_lock(&s->lock);
+    if (strcmp(c->text, safe) != 0) {
         memcpy(c->text, safe, sizeof c->text);
         if (c->connected)
             status_publish_locked(c);
@@ -170,12 +207,8 @@ void status_mqtt_free(struct status_mqtt *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->count; i++) {
-        mosquitto_destroy(s->clients[i]->mosq);
-        free(s->clients[i]->topic);
-        free(s->clients[i]->instance);
-        free(s->clients[i]);
-    }
+    for (size_t i = 0; i < s->count; i++)
+        status_client_free(s->clients[i]);
     free(s->clients);
     free(s->prefix);
     pthread_mutex_destroy(&s->lock);

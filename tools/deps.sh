@@ -16,6 +16,7 @@ packages=(
     libmicrohttpd-dev zlib1g-dev        # tools/feedsim, the feed simulator (zlib: its gzip pages)
     curl jq python3-jsonschema openssl  # integration tests (openssl: a test CA for MQTT over TLS)
     systemd procps man-db               # systemd-analyze verify: /bin/kill (ExecReload), man(1)
+    valgrind                            # test_valgrind.sh (memcheck of a daemon run)
 )
 
 missing=()
