@@ -39,8 +39,8 @@ void fuzz_host_pages(struct fuzz_host *h, const uint8_t *data, size_t size)
 {
     const char *p = (const char *)data, *end = p + size;
     while (h->page_count < FUZZ_HOST_MAX_PAGES) {
-        const char *cut = h->page_count + 1 < FUZZ_HOST_MAX_PAGES ? memchr(p, '\f', (size_t)(end - p))
-                                                                 : NULL;
+        bool last = h->page_count + 1 == FUZZ_HOST_MAX_PAGES;
+        const char *cut = last ? NULL : memchr(p, '\f', (size_t)(end - p));
         size_t len = cut ? (size_t)(cut - p) : (size_t)(end - p);
         /* Like the daemon's HTTP bodies: their own buffer, NUL after the end. */
         char *page = malloc(len + 1);
@@ -326,11 +326,12 @@ char *ioc_page_resolve(const char *page_url, const char *link)
 }
 
 /* The walk over the input's pages, with the rules of daemon/pagewalk.c
- * that decide when a walk ends: a refused page fails it; with a total,
- * it ends once the total is reached; with links or cursors, when there is
- * none (or has_more is false); a walk that wants a page the input does not
- * hold fails as the feed being inconsistent; more than max_pages fails
- * (or ends as partial, when the spec says so). */
+ * that decide when a walk ends: a refused page fails it; with a total, it
+ * ends once the total is reached (an empty page before that fails it);
+ * with links or cursors, when there is none (or has_more is false); a walk
+ * that wants a page the input does not hold fails as the feed being
+ * inconsistent; more than max_pages fails (or ends as partial, when the
+ * spec says so). */
 enum ioc_page_result ioc_page_walk(ioc_ctx *ctx, const struct ioc_page_spec *spec,
                                    ioc_page_fn fn, void *user, struct ioc_page_outcome *out)
 {
@@ -371,9 +372,18 @@ enum ioc_page_result ioc_page_walk(ioc_ctx *ctx, const struct ioc_page_spec *spe
         bool more;
         switch (spec->style) {
         case IOC_PAGE_NUMBER:
+            if (page.has_total && !spec->total_is_pages && page.items == 0 &&
+                out->items < page.total) {
+                /* As the daemon's walk: an empty page short of the total
+                 * is an inconsistent feed, never a complete walk. */
+                out->failure = IOC_PAGE_FAIL_FEED;
+                out->failed_page = (long long)i + 1;
+                snprintf(out->why, sizeof out->why, "page %zu is empty before the total", i + 1);
+                return IOC_PAGE_FAILED;
+            }
             if (page.has_total)
                 more = spec->total_is_pages ? (long long)i + 1 < page.total
-                                            : out->items < page.total && page.items > 0;
+                                            : out->items < page.total;
             else
                 more = page.items > 0;
             break;

@@ -77,7 +77,8 @@ outcome() {
 # stats NAME: "N runs, N/s, cov N, N new inputs" from the final stats.
 stats() {
     local cov
-    cov=$(grep -oE '(DONE|pulse|NEW|REDUCE) +cov: [0-9]+' "$tmp/$1.log" | tail -1 | awk '{print $3}')
+    cov=$(grep -oE '(DONE|pulse|NEW|REDUCE) +cov: [0-9]+' "$tmp/$1.log" | tail -1 |
+        awk '{print $3}')
     awk -v cov="${cov:-0}" '/^stat::number_of_executed_units:/ {r = $2}
          /^stat::average_exec_per_sec:/ {s = $2}
          /^stat::new_units_added:/ {u = $2}
