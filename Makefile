@@ -187,35 +187,89 @@ valgrind: all
 check-includes:
 	@tools/check-includes daemon
 
-# Fuzzing (issue 5): a libFuzzer target of http_json's mapping parser and
-# record extraction, built with clang and ASan+UBSan whatever SANITIZE says,
-# from the connector's own sources and jansson (not the daemon). `make
-# fuzz` runs it for FUZZ_SECONDS (FUZZ_ARGS adds libFuzzer options, e.g.
-# -fork=4) from FUZZ_CORPUS: the seeds of tests/fuzz/corpus and the past
-# findings of tests/fuzz/regressions (read only: new inputs go to
-# $(BUILD)/fuzz/corpus, crashes to $(BUILD)/fuzz/); a 20 s run is part of
-# `make check` (tests/integration/test_fuzz.sh).
+# Fuzzing (issues 5 and 11): libFuzzer targets, one per tests/fuzz/fuzz_*
+# driver and connector, built with clang and ASan+UBSan whatever SANITIZE
+# says into $(BUILD)/fuzz/fuzz_<target>, each from only the sources it needs
+# (FUZZ_SRC_<target>), never from the daemon's objects:
+#   http_json       http_json's mapping parser and record extraction
+#   config          ini + confval + keytable + config_load of iocd.conf and
+#                   connectors.d files (plugins: $(BUILD)/fuzz/connectors)
+#   normalize       records with any fields through daemon/normalize.c
+#   timeparse       daemon/timeparse.c and the SDK's ioc_time_parse
+#   <connector>     that connector's sources, unchanged, fed pages by a fake
+#                   host (tests/fuzz/fuzz_host.c): ioffice, dvc, telecom, pakn,
+#                   example_paged
+# `make fuzz` runs each for FUZZ_SECONDS (`make fuzz FUZZ_TARGET=dvc` one;
+# FUZZ_ARGS adds libFuzzer options, e.g. -fork=2) from its seeds
+# (tests/fuzz/corpus/<target>), its past findings
+# (tests/fuzz/regressions/<target>) and what earlier runs found
+# ($(BUILD)/fuzz/corpus/<target>, the only corpus written); crashes go to
+# $(BUILD)/fuzz/<target>-crash-*, and tests/fuzz/<target>.dict is used when
+# it exists. A short run of each is part of `make check`
+# (tests/integration/test_fuzz.sh).
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 600
-FUZZ_CORPUS  ?= tests/fuzz/corpus tests/fuzz/regressions
+FUZZ_CONNECTORS := ioffice dvc telecom pakn example_paged
+FUZZ_TARGETS := http_json config normalize timeparse $(FUZZ_CONNECTORS)
+FUZZ_TARGET  ?= $(FUZZ_TARGETS)
+# -Wformat-nonliteral is off: clang (unlike gcc) also flags the vsnprintf
+# of a function taking a va_list, which the daemon's log.c is.
 FUZZ_FLAGS   := -std=c11 -g -O1 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
-                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-                -fno-omit-frame-pointer -D_GNU_SOURCE -Iinclude
+                -Wno-format-nonliteral -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all -fno-omit-frame-pointer -D_GNU_SOURCE \
+                -Iinclude -Idaemon -I$(BUILD)
+FUZZ_TIME    := daemon/timeparse.c daemon/sdk_time.c
 # hjtime reads RFC 3339 with ioc_time_parse: the daemon's parser and its
 # SDK glue are linked in (they need nothing else of the daemon).
-FUZZ_SRC     := tests/fuzz/fuzz_http_json.c $(HJ_CORE_SRC) daemon/timeparse.c daemon/sdk_time.c
-$(BUILD)/fuzz/fuzz_http_json: $(FUZZ_SRC) $(wildcard connectors/http_json/*.h include/ioc/*.h)
+FUZZ_SRC_http_json := tests/fuzz/fuzz_http_json.c $(HJ_CORE_SRC) $(FUZZ_TIME)
+FUZZ_SRC_timeparse := tests/fuzz/fuzz_timeparse.c $(FUZZ_TIME)
+FUZZ_SRC_normalize := tests/fuzz/fuzz_normalize.c $(addprefix daemon/,normalize.c gazetteer.c \
+                      jsonw.c slug.c utf8.c timeparse.c)
+FUZZ_CFLAGS_normalize := -DFUZZ_SRCDIR='"$(CURDIR)"'
+# The config reader with the sinks' section checks (which link libmosquitto
+# and librdkafka, never started here). Real plugins are dlopen'ed
+# (RTLD_NOW): the fake host defines every ioc_* symbol and exports them.
+FUZZ_SRC_config := tests/fuzz/fuzz_config.c tests/fuzz/fuzz_host.c $(FUZZ_TIME) \
+                   $(addprefix daemon/,config.c ini.c confval.c keytable.c instconf.c dirlist.c \
+                   diag.c log.c gazetteer.c plugin.c sink_table.c sink_stdout.c sink_mqtt.c \
+                   sink_kafka.c status_mqtt.c mqtt_endpoint.c outbox.c metric.c clock.c)
+FUZZ_LIBS_config := -Wl,--dynamic-list=daemon/exports.list -lmosquitto -lrdkafka -ldl
+FUZZ_PLUGINS := $(CONNECTORS:%=$(BUILD)/fuzz/connectors/%.so)
+$(foreach c,$(FUZZ_CONNECTORS),$(eval FUZZ_SRC_$(c) := tests/fuzz/fuzz_connector.c \
+    tests/fuzz/fuzz_host.c $(wildcard connectors/$(c)/*.c) $(FUZZ_TIME)))
+
+$(BUILD)/fuzz/fuzz_%: $$(FUZZ_SRC_$$*) $$(wildcard tests/fuzz/*.h daemon/*.h \
+                      connectors/*/*.h include/ioc/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(shell pkg-config --cflags jansson) -o $@ $(FUZZ_SRC) \
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CFLAGS_$*) $(shell pkg-config --cflags jansson) -o $@ \
+	    $(FUZZ_SRC_$*) $(shell pkg-config --libs jansson) -lm -lpthread $(FUZZ_LIBS_$*)
+
+# The plugins fuzz_config opens: the default plugin_dir of a binary is
+# "connectors" beside it. Built with clang, uninstrumented (only their key
+# tables are read), so they fit the fuzz binary's sanitizer runtime. Named
+# here rather than in the pattern rule, so make does not take them for
+# intermediate files (deleted after the build, never rebuilt when missing).
+$(BUILD)/fuzz/fuzz_config: $(FUZZ_PLUGINS)
+$(BUILD)/fuzz/connectors/%.so: $$(wildcard connectors/$$*/*.c connectors/$$*/*.h include/ioc/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  PLUGIN  $@"
+	$(Q)$(FUZZ_CC) -std=c11 -g -O1 -fPIC -shared -fvisibility=hidden -D_GNU_SOURCE -Iinclude \
+	    $(shell pkg-config --cflags jansson) -o $@ $(wildcard connectors/$*/*.c) \
 	    $(shell pkg-config --libs jansson) -lm
 
 .PHONY: fuzz
-fuzz: $(BUILD)/fuzz/fuzz_http_json
-	@mkdir -p $(BUILD)/fuzz/corpus
-	$(BUILD)/fuzz/fuzz_http_json -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-	    -dict=tests/fuzz/http_json.dict -artifact_prefix=$(BUILD)/fuzz/ -print_final_stats=1 \
-	    $(FUZZ_ARGS) $(BUILD)/fuzz/corpus $(FUZZ_CORPUS)
+fuzz: $(FUZZ_TARGET:%=$(BUILD)/fuzz/fuzz_%)
+	@for t in $(FUZZ_TARGET); do \
+	    mkdir -p $(BUILD)/fuzz/corpus/$$t; \
+	    echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	    $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	        $$(test -f tests/fuzz/$$t.dict && echo -dict=tests/fuzz/$$t.dict) \
+	        -artifact_prefix=$(BUILD)/fuzz/$$t- -print_final_stats=1 $(FUZZ_ARGS) \
+	        $(BUILD)/fuzz/corpus/$$t tests/fuzz/corpus/$$t \
+	        $$(test -d tests/fuzz/regressions/$$t && echo tests/fuzz/regressions/$$t) \
+	        </dev/null || exit 1; \
+	done
 
 # Install the Debian packages needed to build, test and run the demo.
 deps:
