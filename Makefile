@@ -232,8 +232,9 @@ FUZZ_CFLAGS_normalize := -DFUZZ_SRCDIR='"$(CURDIR)"'
 FUZZ_SRC_config := tests/fuzz/fuzz_config.c tests/fuzz/fuzz_host.c $(FUZZ_TIME) \
                    $(addprefix daemon/,config.c ini.c confval.c keytable.c instconf.c dirlist.c \
                    diag.c log.c gazetteer.c plugin.c sink_table.c sink_stdout.c sink_mqtt.c \
-                   sink_kafka.c status_mqtt.c mqtt_endpoint.c outbox.c metric.c clock.c)
-FUZZ_LIBS_config := -Wl,--dynamic-list=daemon/exports.list -lmosquitto -lrdkafka -ldl
+                   sink_kafka.c status_mqtt.c mqtt_endpoint.c outbox.c metric.c clock.c \
+                   textsafe.c utf8.c origin.c)
+FUZZ_LIBS_config := -Wl,--dynamic-list=daemon/exports.list -lmosquitto -lrdkafka -lcurl -ldl
 FUZZ_PLUGINS := $(CONNECTORS:%=$(BUILD)/fuzz/connectors/%.so)
 $(foreach c,$(FUZZ_CONNECTORS),$(eval FUZZ_SRC_$(c) := tests/fuzz/fuzz_connector.c \
     tests/fuzz/fuzz_host.c $(wildcard connectors/$(c)/*.c) $(FUZZ_TIME)))
