@@ -187,9 +187,21 @@ install: all
 	install -m 755 $(BUILD)/iocd $(DESTDIR)$(PREFIX)/sbin/iocd
 	install -m 644 $(CONNECTOR_SO) $(DESTDIR)$(PREFIX)/lib/iocd/connectors/
 	install -m 644 include/ioc/*.h $(DESTDIR)$(PREFIX)/include/ioc/
+	# Configuration may hold secrets: 0640, group iocd (the service's
+	# user, from sysusers.d) where that group exists; never world-readable.
 	sed -e 's|^state_dir *=.*|state_dir = /var/lib/iocd|' conf/iocd.conf \
-	    > $(DESTDIR)$(SYSCONFDIR)/iocd/iocd.conf
-	install -m 644 conf/connectors.d/*.conf $(DESTDIR)$(SYSCONFDIR)/iocd/connectors.d/
+	    > $(BUILD)/iocd.conf.install
+	install -m 640 $(BUILD)/iocd.conf.install $(DESTDIR)$(SYSCONFDIR)/iocd/iocd.conf
+	install -m 640 conf/connectors.d/*.conf $(DESTDIR)$(SYSCONFDIR)/iocd/connectors.d/
+	install -d $(DESTDIR)$(PREFIX)/lib/sysusers.d
+	install -m 644 conf/sysusers.d/iocd.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/iocd.conf
+	if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null; then \
+	    systemd-sysusers $(PREFIX)/lib/sysusers.d/iocd.conf; fi
+	if getent group iocd >/dev/null; then \
+	    chgrp iocd $(DESTDIR)$(SYSCONFDIR)/iocd/iocd.conf \
+	        $(DESTDIR)$(SYSCONFDIR)/iocd/connectors.d/*.conf; \
+	else echo "note: no group iocd: $(SYSCONFDIR)/iocd/*.conf stay root-only (0640 root:root)" \
+	    "until 'systemd-sysusers' creates it and they are chgrp'd to it" >&2; fi
 	install -m 644 conf/gazetteer/* $(DESTDIR)$(SYSCONFDIR)/iocd/gazetteer/
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION)|' iocd.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/iocd.pc
