@@ -51,18 +51,18 @@ static void instconf_limits(struct instance_config *ic, struct diag *d)
         diag_add(d, ic->path, v->line, "'jitter' must be at most half the interval");
 }
 
-/* Whether a family member looks like it carries a credential (its label,
- * or the name before its value's first ':' or '=', as in
- * "header.key = X-Api-Key: ..." or "query.k = api_key=..."): such a value
- * written inline in a file others can read is worth a warning. */
-static bool instconf_looks_secret(const char *label, const char *value)
+/* Whether a family member's value looks like a credential: a name, then
+ * ':' or '=', then a value ("X-Api-Key: ...", "api_key=..."), the name
+ * holding one of the words below. Mapping families ("metric.x.name =
+ * sig.count") have no such form and are never taken for secrets. */
+static bool instconf_looks_secret(const char *value)
 {
     static const char *const words[] = {"key", "token", "secret", "pass", "auth", "sig", "cred"};
     size_t name_len = strcspn(value, ":=");
+    if (value[name_len] == '\0')
+        return false;
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
         size_t w = strlen(words[i]);
-        if (strcasestr(label, words[i]))
-            return true;
         for (size_t j = 0; j + w <= name_len; j++)
             if (strncasecmp(value + j, words[i], w) == 0)
                 return true;
@@ -103,7 +103,7 @@ static void instconf_family_member(struct instance_config *ic, const struct ioc_
         free(text);
         text = NULL;
     }
-    if (text && !from_file && instconf_looks_secret(key + strlen(fam->name) - 1, text))
+    if (text && !from_file && instconf_looks_secret(text))
         keytable_inline_secret(ic->path, e->line, key, d);
     char **keys = realloc(ic->family_keys, (ic->family_count + 1) * sizeof *keys);
     if (keys)
