@@ -165,7 +165,12 @@ check "Kafka gets metrics (kafka.sasl.password_file set)" \
     bash -c "timeout 30 kcat -C -b '$KAFKA_K' -t ioc.metrics.v1 -o beginning -c 1 -q 2>/dev/null | grep -q ."
 
 same 200 "$(feed_control "$FEED_A" "endpoint=ioffice&fault=http500&count=2")" "feed A: two HTTP 500s"
-check "the 500 is logged" wait_for 20 bash -c "grep -F feeda '$err' | grep -q 'HTTP 500'"
+if wait_for 20 bash -c "grep -F feeda: '$err' | grep -qE 'HTTP (status )?500'"; then
+    pass "the 500 is logged"
+else
+    fail "the 500 is logged"
+    grep -F feeda: "$err" | grep -v counters | head -20 | sed 's/^/#   /'
+fi
 same 200 "$(feed_control "$FEED_A" "endpoint=ioffice&fault=invalid-json&count=2")" \
     "feed A: then two malformed pages"
 check "the malformed page is logged" wait_for 20 bash -c "grep -i 'json' '$err' | grep -qi feeda"
