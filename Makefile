@@ -233,7 +233,7 @@ FUZZ_SRC_config := tests/fuzz/fuzz_config.c tests/fuzz/fuzz_host.c $(FUZZ_TIME) 
                    $(addprefix daemon/,config.c ini.c confval.c keytable.c instconf.c dirlist.c \
                    diag.c log.c gazetteer.c plugin.c sink_table.c sink_stdout.c sink_mqtt.c \
                    sink_kafka.c status_mqtt.c mqtt_endpoint.c outbox.c metric.c clock.c \
-                   textsafe.c utf8.c origin.c)
+                   textsafe.c utf8.c origin.c filemode.c)
 FUZZ_LIBS_config := -Wl,--dynamic-list=daemon/exports.list -lmosquitto -lrdkafka -lcurl -ldl
 FUZZ_PLUGINS := $(CONNECTORS:%=$(BUILD)/fuzz/connectors/%.so)
 $(foreach c,$(FUZZ_CONNECTORS),$(eval FUZZ_SRC_$(c) := tests/fuzz/fuzz_connector.c \
@@ -288,9 +288,21 @@ install: all
 	install -m 755 $(BUILD)/iocd $(DESTDIR)$(PREFIX)/sbin/iocd
 	install -m 644 $(CONNECTOR_SO) $(DESTDIR)$(PREFIX)/lib/iocd/connectors/
 	install -m 644 include/ioc/*.h $(DESTDIR)$(PREFIX)/include/ioc/
+	# Configuration may hold secrets: 0640, group iocd (the service's
+	# user, from sysusers.d) where that group exists; never world-readable.
 	sed -e 's|^state_dir *=.*|state_dir = /var/lib/iocd|' conf/iocd.conf \
-	    > $(DESTDIR)$(SYSCONFDIR)/iocd/iocd.conf
-	install -m 644 conf/connectors.d/*.conf $(DESTDIR)$(SYSCONFDIR)/iocd/connectors.d/
+	    > $(BUILD)/iocd.conf.install
+	install -m 640 $(BUILD)/iocd.conf.install $(DESTDIR)$(SYSCONFDIR)/iocd/iocd.conf
+	install -m 640 conf/connectors.d/*.conf $(DESTDIR)$(SYSCONFDIR)/iocd/connectors.d/
+	install -d $(DESTDIR)$(PREFIX)/lib/sysusers.d
+	install -m 644 conf/sysusers.d/iocd.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/iocd.conf
+	if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null; then \
+	    systemd-sysusers $(PREFIX)/lib/sysusers.d/iocd.conf; fi
+	if getent group iocd >/dev/null; then \
+	    chgrp iocd $(DESTDIR)$(SYSCONFDIR)/iocd/iocd.conf \
+	        $(DESTDIR)$(SYSCONFDIR)/iocd/connectors.d/*.conf; \
+	else echo "note: no group iocd: $(SYSCONFDIR)/iocd/*.conf stay root-only (0640 root:root)" \
+	    "until 'systemd-sysusers' creates it and they are chgrp'd to it" >&2; fi
 	install -m 644 conf/gazetteer/* $(DESTDIR)$(SYSCONFDIR)/iocd/gazetteer/
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION)|' iocd.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/iocd.pc

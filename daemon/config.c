@@ -3,6 +3,7 @@
 #include "paths.h" /* generated: IOCD_PLUGIN_DIR, IOCD_SYSCONF */
 
 #include "confval.h"
+#include "filemode.h"
 #include "ini.h"
 #include "sink.h"
 #include "timeparse.h"
@@ -136,6 +137,16 @@ static void config_iocd_section(const struct config_section *sec, struct config 
     c->stats_interval_ms = section_ms(sec, "stats_interval");
     c->connectors_dir = config_path_join(c->dir, section_text(sec, "connectors_dir"));
     c->state_dir = config_path_join(c->dir, section_text(sec, "state_dir"));
+    /* Refused here too (state_open refuses it at run time), so that
+     * --check-config names the line; a directory not made yet is made
+     * 0700 by the daemon. */
+    char why[160];
+    struct stat st;
+    if (c->state_dir && stat(c->state_dir, &st) == 0 &&
+        filemode_trusted(c->state_dir, why, sizeof why) < 0)
+        diag_add(d, sec->path, section_line(sec, "state_dir"),
+                 "'state_dir' = '%s': the directory %s; others could replace the state",
+                 c->state_dir, why);
     c->gazetteer_path = config_path_join(c->dir, section_text(sec, "gazetteer"));
     v = section_text(sec, "plugin_dir");
     c->plugin_dir = v ? config_path_join(c->dir, v) : config_default_plugin_dir();

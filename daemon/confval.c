@@ -134,12 +134,34 @@ int confval_url(const char *text, const char **reason)
         *reason = "URL has no host";
         return -1;
     }
+    /* Whatever prints a URL (a log line, the status topic, STATUS=) would
+     * print these credentials too. */
+    if (at) {
+        *reason = "credentials in a URL (user:pass@) are refused: they would be shown wherever "
+                  "the URL is; give them as secret keys instead (e.g. auth = basic, username, "
+                  "password_file)";
+        return -1;
+    }
     for (const char *p = text; *p; p++)
         if ((unsigned char)*p <= ' ' || *p == 0x7f) {
             *reason = "URL contains a space or control character (percent-encode it)";
             return -1;
         }
     return 0;
+}
+
+const char *confval_url_redacted(const char *text, char *buf, size_t len)
+{
+    size_t scheme = strncasecmp(text, "https://", 8) == 0 ? 8
+                  : strncasecmp(text, "http://", 7) == 0  ? 7
+                                                          : 0;
+    const char *rest = text + scheme;
+    const char *at = scheme ? memchr(rest, '@', strcspn(rest, "/?#")) : NULL;
+    if (at)
+        snprintf(buf, len, "%.*s***%s", (int)scheme, text, at);
+    else
+        snprintf(buf, len, "%s", text);
+    return buf;
 }
 
 int confval_check(enum ioc_config_type type, const char *text, const char **reason)

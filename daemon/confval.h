@@ -25,8 +25,11 @@ int confval_duration_ms(const char *text, int64_t *out, const char **reason);
 /* "512", "64k", "10MiB", "1G": k/M/G (with optional "i"/"iB"/"B") are
  * 1024-based. */
 int confval_size(const char *text, uint64_t *out, const char **reason);
-/* http:// or https:// with a host, no spaces. */
+/* http:// or https:// with a host, no spaces, no "user:pass@". */
 int confval_url(const char *text, const char **reason);
+/* `text` with any "user:pass@" of a URL shown as "***@", into buf, for
+ * messages about a refused URL. Returns buf. */
+const char *confval_url_redacted(const char *text, char *buf, size_t len);
 
 /* Check `text` as a value of `type`. */
 int confval_check(enum ioc_config_type type, const char *text, const char **reason);

@@ -8,52 +8,82 @@
 #include <stdlib.h>
 #include <string.h>
 
-void diag_add(struct diag *d, const char *file, int line, const char *fmt, ...)
+/* Append "FILE:LINE: TAGmessage" to one of the two lists. */
+static void diag_append(char ***lines, size_t *count, size_t *cap, const char *tag,
+                        const char *file, int line, const char *fmt, va_list ap)
 {
     char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
 
     char *text = NULL;
-    int n = line > 0 ? asprintf(&text, "%s:%d: %s", file, line, msg)
-                     : asprintf(&text, "%s: %s", file, msg);
+    int n = line > 0 ? asprintf(&text, "%s:%d: %s%s", file, line, tag, msg)
+                     : asprintf(&text, "%s: %s%s", file, tag, msg);
     if (n < 0)
         return; /* out of memory: nothing sensible left to report */
-    if (d->count == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 8;
-        char **grown = realloc(d->lines, cap * sizeof *grown);
+    if (*count == *cap) {
+        size_t grown_cap = *cap ? *cap * 2 : 8;
+        char **grown = realloc(*lines, grown_cap * sizeof *grown);
         if (!grown) {
             free(text);
             return;
         }
-        d->lines = grown;
-        d->cap = cap;
+        *lines = grown;
+        *cap = grown_cap;
     }
-    d->lines[d->count++] = text;
+    (*lines)[(*count)++] = text;
+}
+
+void diag_add(struct diag *d, const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_append(&d->lines, &d->count, &d->cap, "", file, line, fmt, ap);
+    va_end(ap);
+}
+
+void diag_warn(struct diag *d, const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_append(&d->warnings, &d->warning_count, &d->warning_cap, "warning: ", file, line, fmt, ap);
+    va_end(ap);
 }
 
 size_t diag_log(const struct diag *d)
 {
+    for (size_t i = 0; i < d->warning_count; i++)
+        log_warn("%s", d->warnings[i]);
     for (size_t i = 0; i < d->count; i++)
         log_error("%s", d->lines[i]);
     return d->count;
 }
 
-int diag_contains(const struct diag *d, const char *needle)
+static int diag_any(char *const *lines, size_t count, const char *needle)
 {
-    for (size_t i = 0; i < d->count; i++)
-        if (strstr(d->lines[i], needle))
+    for (size_t i = 0; i < count; i++)
+        if (strstr(lines[i], needle))
             return 1;
     return 0;
+}
+
+int diag_contains(const struct diag *d, const char *needle)
+{
+    return diag_any(d->lines, d->count, needle);
+}
+
+int diag_warned(const struct diag *d, const char *needle)
+{
+    return diag_any(d->warnings, d->warning_count, needle);
 }
 
 void diag_free(struct diag *d)
 {
     for (size_t i = 0; i < d->count; i++)
         free(d->lines[i]);
+    for (size_t i = 0; i < d->warning_count; i++)
+        free(d->warnings[i]);
     free(d->lines);
-    d->lines = NULL;
-    d->count = d->cap = 0;
+    free(d->warnings);
+    d->lines = d->warnings = NULL;
+    d->count = d->cap = d->warning_count = d->warning_cap = 0;
 }

@@ -6,9 +6,11 @@
 #include "origin.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static int instconf_valid_name(const char *s)
@@ -54,11 +56,81 @@ static void instconf_limits(struct instance_config *ic, struct diag *d)
         diag_add(d, ic->path, v->line, "'allow_origins': %s", why);
 }
 
+/* Whether a family member's value looks like a credential: a name, then
+ * ':' or '=', then a value ("X-Api-Key: ...", "api_key=..."), the name
+ * holding one of the words below. Mapping families ("metric.x.name =
+ * sig.count") have no such form and are never taken for secrets. */
+static bool instconf_looks_secret(const char *value)
+{
+    static const char *const words[] = {"key", "token", "secret", "pass", "auth", "sig", "cred"};
+    size_t name_len = strcspn(value, ":=");
+    if (value[name_len] == '\0')
+        return false;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        size_t w = strlen(words[i]);
+        for (size_t j = 0; j + w <= name_len; j++)
+            if (strncasecmp(value + j, words[i], w) == 0)
+                return true;
+    }
+    return false;
+}
+
+/* One member of a key family into ic->family, checked against the
+ * family's type. "FAMILY.LABEL_file = PATH" is FAMILY.LABEL with the
+ * file's whole content as its value (as a secret key's KEY_file), so a
+ * connector's pass-through families can hold secrets without knowing it. */
+static void instconf_family_member(struct instance_config *ic, const struct ioc_config_key *fam,
+                                   const struct ini_entry *e, const char *base_dir,
+                                   struct diag *d)
+{
+    char *key = strdup(e->key);
+    size_t len = key ? strlen(key) : 0;
+    bool from_file = len > 5 && strcmp(key + len - 5, "_file") == 0;
+    if (from_file)
+        key[len - 5] = '\0';
+    for (size_t i = 0; key && i < ic->family_count; i++)
+        if (strcmp(ic->family_keys[i], key) == 0) {
+            diag_add(d, ic->path, e->line, "'%s' already given at line %d", key,
+                     ic->family[i].line);
+            free(key);
+            return;
+        }
+    char *text = !key ? NULL
+               : from_file ? keytable_secret_file(base_dir, e->value, ic->path, e->line, d)
+                           : strdup(e->value);
+    char reason[256];
+    if (text && confval_check_key(fam, text, reason, sizeof reason) < 0) {
+        if (from_file)
+            diag_add(d, ic->path, e->line, "'%s': the content of %s: %s", e->key, e->value,
+                     reason);
+        else
+            diag_add(d, ic->path, e->line, "'%s' = '%s': %s", e->key, e->value, reason);
+        free(text);
+        text = NULL;
+    }
+    if (text && !from_file && instconf_looks_secret(text))
+        keytable_inline_secret(ic->path, e->line, key, d);
+    char **keys = realloc(ic->family_keys, (ic->family_count + 1) * sizeof *keys);
+    if (keys)
+        ic->family_keys = keys;
+    struct key_value *vals = realloc(ic->family, (ic->family_count + 1) * sizeof *vals);
+    if (vals)
+        ic->family = vals;
+    if (!text || !keys || !vals) {
+        free(key);
+        free(text);
+        return;
+    }
+    ic->family_keys[ic->family_count] = key;
+    ic->family[ic->family_count] = (struct key_value){fam, text, e->line, from_file};
+    ic->family_count++;
+}
+
 /* Take the members of the plugin's key families out of `ini` (into
  * ic->family) before the table check sees them; check each one's form
  * and value against its family. */
 static void instconf_families(const struct ini_file *ini, struct ini_file *view,
-                                     struct instance_config *ic, struct diag *d)
+                              struct instance_config *ic, const char *base_dir, struct diag *d)
 {
     const struct ioc_config_key *table = ic->plugin->desc->config;
     view->count = 0;
@@ -70,7 +142,6 @@ static void instconf_families(const struct ini_file *ini, struct ini_file *view,
             continue;
         }
         const char *rest = e->key + strlen(fam->name) - 1;
-        char reason[256];
         size_t len = strlen(rest);
         if (len == 0 || rest[0] == '.' || rest[len - 1] == '.' || strstr(rest, "..")) {
             diag_add(d, ic->path, e->line, "'%s': a key of family '%s' needs a name after '%.*s' "
@@ -78,21 +149,7 @@ static void instconf_families(const struct ini_file *ini, struct ini_file *view,
                      (int)strlen(fam->name) - 1, fam->name);
             continue;
         }
-        if (confval_check_key(fam, e->value, reason, sizeof reason) < 0) {
-            diag_add(d, ic->path, e->line, "'%s' = '%s': %s", e->key, e->value, reason);
-            continue;
-        }
-        char **keys = realloc(ic->family_keys, (ic->family_count + 1) * sizeof *keys);
-        if (keys)
-            ic->family_keys = keys;
-        struct key_value *vals = realloc(ic->family, (ic->family_count + 1) * sizeof *vals);
-        if (vals)
-            ic->family = vals;
-        if (!keys || !vals)
-            continue;
-        ic->family_keys[ic->family_count] = strdup(e->key);
-        ic->family[ic->family_count] = (struct key_value){fam, strdup(e->value), e->line};
-        ic->family_count++;
+        instconf_family_member(ic, fam, e, base_dir, d);
     }
 }
 
@@ -120,7 +177,7 @@ static int instconf_load_one(const struct instconf_dirs *dirs, const char *path,
         struct ini_file view = ini;
         view.entries = calloc(ini.count ? ini.count : 1, sizeof *view.entries);
         if (view.entries) {
-            instconf_families(&ini, &view, ic, d);
+            instconf_families(&ini, &view, ic, dirs->base_dir, d);
             keytable_check(&view, "", &t, dirs->base_dir, ic->values, 0, d);
         }
         free(view.entries);

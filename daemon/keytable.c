@@ -2,6 +2,7 @@
 #include "keytable.h"
 
 #include "confval.h"
+#include "filemode.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -52,10 +53,8 @@ static void keytable_unknown_key(const struct key_tables *t, const struct ini_en
     free(names);
 }
 
-/* Read a secret from a file named by KEY_file; "%d/" at the start stands
- * for $CREDENTIALS_DIRECTORY (systemd LoadCredential=). */
-static char *keytable_read_secret(const char *base_dir, const char *name, const char *path,
-                                int line, struct diag *d)
+char *keytable_secret_file(const char *base_dir, const char *name, const char *path, int line,
+                           struct diag *d)
 {
     char *full = NULL;
     const char *creds = getenv("CREDENTIALS_DIRECTORY");
@@ -79,6 +78,10 @@ static char *keytable_read_secret(const char *base_dir, const char *name, const 
         free(full);
         return NULL;
     }
+    char why[128];
+    if (filemode_secret_exposed(full, why, sizeof why))
+        diag_warn(d, path, line, "secret file %s: %s (chmod 600 it, or use systemd's "
+                  "LoadCredential= and %%d/)", full, why);
     char *text = NULL;
     size_t cap = 0;
     ssize_t len = getdelim(&text, &cap, '\0', fp);
@@ -92,6 +95,14 @@ static char *keytable_read_secret(const char *base_dir, const char *name, const 
         return NULL;
     }
     return text;
+}
+
+void keytable_inline_secret(const char *path, int line, const char *key, struct diag *d)
+{
+    char why[128];
+    if (filemode_secret_exposed(path, why, sizeof why))
+        diag_warn(d, path, line, "'%s' is a secret written inline in a file whose %s: move it "
+                  "to '%s_file = PATH' (mode 600) or make this file mode 600", key, why, key);
 }
 
 /* Fill values[] (one per key of the tables) from the entries of
@@ -120,7 +131,7 @@ void keytable_check(const struct ini_file *ini, const char *section, const struc
                 continue;
             }
             if (idx >= 0 &&
-                !(text = keytable_read_secret(base_dir, e->value, ini->path, e->line, d)))
+                !(text = keytable_secret_file(base_dir, e->value, ini->path, e->line, d)))
                 continue;
         }
         if (idx < 0) {
@@ -136,14 +147,23 @@ void keytable_check(const struct ini_file *ini, const char *section, const struc
         char reason[256];
         const struct ioc_config_key *k = values[idx].key;
         if (!text && confval_check_key(k, e->value, reason, sizeof reason) < 0) {
-            diag_add(d, ini->path, e->line, "'%s' = '%s': %s", k->name, e->value,
+            char shown[512];
+            /* Neither a secret nor a URL's password may be echoed. */
+            if (k->type == IOC_CFG_SECRET)
+                snprintf(shown, sizeof shown, "(secret)");
+            else
+                confval_url_redacted(e->value, shown, sizeof shown);
+            diag_add(d, ini->path, e->line, "'%s' = '%s': %s", k->name, shown,
                      k->type == IOC_CFG_SECRET ? "(secret)" : reason);
             values[idx].line = e->line; /* given, though wrong: not "missing" */
             continue;
         }
+        if (!text && k->type == IOC_CFG_SECRET)
+            keytable_inline_secret(ini->path, e->line, k->name, d);
         if (!(values[idx].text = text ? text : strdup(e->value)))
             diag_add(d, ini->path, e->line, "'%s': out of memory", k->name);
         values[idx].line = e->line;
+        values[idx].from_file = text != NULL;
     }
     for (size_t i = 0; i < n; i++) {
         if (values[i].text)
@@ -234,6 +254,43 @@ bool section_bool(const struct config_section *s, const char *key)
     return t && confval_bool(t, &v, &reason) == 0 && v;
 }
 
+/* One pass-through key into sec->extra: "kafka.acks = 1" as is, and
+ * "kafka.sasl.password_file = PATH" as sasl.password with the file's
+ * content (no library property ends in "_file"), once per property. */
+static void section_add_extra(struct config_section *sec, const struct ini_entry *e, size_t plen,
+                              const char *base_dir, struct diag *d)
+{
+    char *name = strdup(e->key + plen);
+    size_t len = name ? strlen(name) : 0;
+    bool from_file = len > 5 && strcmp(name + len - 5, "_file") == 0;
+    if (from_file)
+        name[len - 5] = '\0';
+    for (size_t i = 0; name && i < sec->extra_count; i++)
+        if (strcmp(sec->extra_keys[i], name) == 0) {
+            diag_add(d, sec->path, e->line, "'%.*s%s' already given at line %d", (int)plen,
+                     e->key, name, sec->extra[i].line);
+            free(name);
+            return;
+        }
+    char *text = !name ? NULL
+               : from_file ? keytable_secret_file(base_dir, e->value, sec->path, e->line, d)
+                           : strdup(e->value);
+    char **keys_grown = realloc(sec->extra_keys, (sec->extra_count + 1) * sizeof(char *));
+    if (keys_grown)
+        sec->extra_keys = keys_grown;
+    struct key_value *vals_grown = realloc(sec->extra, (sec->extra_count + 1) * sizeof *vals_grown);
+    if (vals_grown)
+        sec->extra = vals_grown;
+    if (!text || !keys_grown || !vals_grown) {
+        free(name);
+        free(text);
+        return;
+    }
+    sec->extra_keys[sec->extra_count] = name;
+    sec->extra[sec->extra_count] = (struct key_value){NULL, text, e->line, from_file};
+    sec->extra_count++;
+}
+
 /* Load [name] against `keys`; keys starting with `prefix` (may be NULL)
  * are passed through unchecked, for the library behind the sink. */
 void section_load(const struct ini_file *ini, const char *name, const struct ioc_config_key *keys,
@@ -263,18 +320,7 @@ void section_load(const struct ini_file *ini, const char *name, const struct ioc
         size_t plen = prefix ? strlen(prefix) : 0;
         if (prefix && strcmp(e->section, name) == 0 && strncmp(e->key, prefix, plen) == 0 &&
             e->key[plen] != '\0') {
-            char **keys_grown = realloc(sec->extra_keys, (sec->extra_count + 1) * sizeof(char *));
-            struct key_value *vals_grown =
-                realloc(sec->extra, (sec->extra_count + 1) * sizeof *vals_grown);
-            if (keys_grown)
-                sec->extra_keys = keys_grown;
-            if (vals_grown)
-                sec->extra = vals_grown;
-            if (!keys_grown || !vals_grown)
-                continue;
-            sec->extra_keys[sec->extra_count] = strdup(e->key + plen);
-            sec->extra[sec->extra_count] = (struct key_value){NULL, strdup(e->value), e->line};
-            sec->extra_count++;
+            section_add_extra(sec, e, plen, base_dir, d);
             continue;
         }
         kept[view.count++] = *e;

@@ -28,6 +28,7 @@ struct key_value {
     const struct ioc_config_key *key;
     char *text; /* NULL when unset and without default */
     int line;   /* 0 when it comes from the default */
+    bool from_file; /* read from a KEY_file, not written inline */
 };
 
 /* Up to two tables checked as one (a connector file: the reserved keys,
@@ -48,6 +49,18 @@ size_t keytable_count(const struct key_tables *t);
 void keytable_check(const struct ini_file *ini, const char *section, const struct key_tables *t,
                     const char *base_dir, struct key_value *values, int section_line,
                     struct diag *d);
+
+/* The content of a secret file named by a KEY_file value `name` (relative
+ * to `base_dir`; "%d/" = $CREDENTIALS_DIRECTORY), trailing newlines cut;
+ * NULL with an error at path:line if unreadable or empty. A file that
+ * group or others may read or write adds a warning. Caller frees. */
+char *keytable_secret_file(const char *base_dir, const char *name, const char *path, int line,
+                           struct diag *d);
+
+/* Warn at path:line when secret `key` is written inline in `path` and
+ * group or others may read that file (the check of every inline secret,
+ * for the owners of pass-through keys too). */
+void keytable_inline_secret(const char *path, int line, const char *key, struct diag *d);
 
 /* The family ("metric.*") of `table` that `key` belongs to, or NULL. */
 const struct ioc_config_key *keytable_family_of(const struct ioc_config_key *table,
@@ -75,7 +88,8 @@ struct config_section {
 };
 
 /* Check [name] of `ini` against `keys`; keys starting with `prefix` (may
- * be NULL) are set aside in extra[] unchecked. `sec->name` points at
+ * be NULL) are set aside in extra[] unchecked, except that PREFIXprop_file
+ * = PATH is read as PREFIXprop from that file (keytable_secret_file). `sec->name` points at
  * `name`, which must outlive it. */
 void section_load(const struct ini_file *ini, const char *name, const struct ioc_config_key *keys,
                   const char *prefix, const char *base_dir, struct config_section *sec,

@@ -168,6 +168,8 @@ static int cmd_check(const char *config_path)
     int rc = config_load(config_path, NULL, &config, &d);
     if (instance_check_all(&config, &d) < 0)
         rc = -1;
+    for (size_t i = 0; i < d.warning_count; i++)
+        fprintf(stderr, "%s\n", d.warnings[i]);
     for (size_t i = 0; i < d.count; i++)
         fprintf(stderr, "%s\n", d.lines[i]);
     if (rc == 0) {

@@ -3,6 +3,7 @@
 
 #include "confval.h"
 #include "dirlist.h"
+#include "filemode.h"
 
 #include <dlfcn.h>
 #include <stdbool.h>
@@ -115,8 +116,38 @@ static int plugin_check_table(const struct ioc_connector *desc, const char *path
     return errors ? -1 : 0;
 }
 
+/* dlopen runs the plugin's code as iocd (often root): like sshd's
+ * StrictModes for a key file, refuse a .so, or a directory holding it,
+ * that another user could replace. */
+static int plugin_trusted(const char *path, struct diag *d)
+{
+    char why[160];
+    char *dir = strdup(path);
+    if (!dir)
+        return -1;
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        strcpy(dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0'; /* "/x.so": the root directory */
+    else
+        *slash = '\0';
+    int rc = 0;
+    if (filemode_trusted(path, why, sizeof why) < 0) {
+        diag_add(d, path, 0, "refusing to load plugin: the file %s", why);
+        rc = -1;
+    } else if (filemode_trusted(dir, why, sizeof why) < 0) {
+        diag_add(d, path, 0, "refusing to load plugin: its directory %s %s", dir, why);
+        rc = -1;
+    }
+    free(dir);
+    return rc;
+}
+
 struct plugin *plugin_open_path(const char *path, struct diag *d)
 {
+    if (plugin_trusted(path, d) < 0)
+        return NULL;
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
         diag_add(d, path, 0, "cannot load plugin: %s", dlerror());

@@ -25,9 +25,11 @@
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define KAFKA_BATCH 256
@@ -107,6 +109,59 @@ static const char *kafka_owned_property(const char *prop)
     return NULL;
 }
 
+/* librdkafka properties that hold a secret (from its CONFIGURATION.md):
+ * give them as kafka.PROP_file = PATH; written inline they are warned
+ * about when others can read iocd.conf. */
+static bool kafka_secret_property(const char *prop)
+{
+    static const char *const secret[] = {
+        "sasl.password", "ssl.key.password", "ssl.key.pem", "ssl.keystore.password",
+        "sasl.oauthbearer.client.secret", "sasl.oauthbearer.config",
+    };
+    for (size_t i = 0; i < sizeof secret / sizeof secret[0]; i++)
+        if (strcmp(prop, secret[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Why a kafka.PROP = VALUE setting weakens TLS or sends a secret in the
+ * clear, or NULL. The protocol check needs the whole section. */
+static const char *kafka_insecure_setting(const struct config_section *sec, const char *prop,
+                                          const char *value)
+{
+    if (strcmp(prop, "enable.ssl.certificate.verification") == 0 &&
+        (!strcasecmp(value, "false") || !strcmp(value, "0")))
+        return "the broker's certificate is not verified: anyone on the path can pose as it";
+    if (strcmp(prop, "ssl.endpoint.identification.algorithm") == 0 && !strcasecmp(value, "none"))
+        return "the broker's host name is not checked against its certificate";
+    if (strcmp(prop, "enable.sasl.oauthbearer.unsecure.jwt") == 0 &&
+        (!strcasecmp(value, "true") || !strcmp(value, "1")))
+        return "unsigned OAUTHBEARER tokens are accepted";
+    if (strcmp(prop, "security.protocol") == 0 && !strcasecmp(value, "sasl_plaintext")) {
+        for (size_t i = 0; i < sec->extra_count; i++)
+            if (strcmp(sec->extra_keys[i], "sasl.mechanism") == 0 &&
+                !strcasecmp(sec->extra[i].text, "PLAIN"))
+                return "SASL PLAIN over plaintext sends the password in the clear";
+    }
+    return NULL;
+}
+
+/* Warnings about kafka.* lines: secrets inline, verification turned off. */
+static void kafka_warn(const struct config_section *sec, struct diag *d)
+{
+    for (size_t i = 0; i < sec->extra_count; i++) {
+        const char *prop = sec->extra_keys[i];
+        char key[160];
+        snprintf(key, sizeof key, "kafka.%s", prop);
+        if (kafka_secret_property(prop) && !sec->extra[i].from_file)
+            keytable_inline_secret(sec->path, sec->extra[i].line, key, d);
+        const char *why = kafka_insecure_setting(sec, prop, sec->extra[i].text);
+        if (why)
+            diag_warn(d, sec->path, sec->extra[i].line, "'%s' = '%s': %s", key,
+                      sec->extra[i].text, why);
+    }
+}
+
 /* Build librdkafka's configuration; every refused setting is an error at
  * its line. Returns NULL if anything was refused. */
 static rd_kafka_conf_t *kafka_conf(const struct config_section *sec, struct diag *d)
@@ -173,6 +228,7 @@ static void kafka_check(const struct config_section *sec, struct diag *d)
     if (topic && !kafka_topic_valid(topic))
         diag_add(d, sec->path, section_line(sec, "topic"),
                  "'topic' = '%s': 1..249 characters of [a-zA-Z0-9._-]", topic);
+    kafka_warn(sec, d);
     rd_kafka_conf_t *conf = kafka_conf(sec, d);
     if (conf)
         rd_kafka_conf_destroy(conf);

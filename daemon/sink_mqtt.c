@@ -138,6 +138,15 @@ static void mqtt_check(const struct config_section *sec, struct diag *d)
         if (f && !section_bool(sec, "tls"))
             diag_add(d, sec->path, section_line(sec, files[i]), "'%s' needs tls = true", files[i]);
     }
+    /* MQTT sends the user name and password in the clear in CONNECT. */
+    static const char *const credentials[] = {"password", "username"};
+    for (size_t i = 0; i < 2 && !section_bool(sec, "tls"); i++)
+        if (section_text(sec, credentials[i])) {
+            diag_warn(d, sec->path, section_line(sec, credentials[i]),
+                      "'%s' without tls = true: the broker's credentials cross the network in "
+                      "the clear", credentials[i]);
+            break;
+        }
 }
 
 /* ---- libmosquitto callbacks (network thread) ---- */

@@ -1,6 +1,8 @@
 /* state - see state.h. */
 #include "state.h"
 
+#include "filemode.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -53,6 +55,14 @@ struct state *state_open(const char *dir, const char *name, char *err, size_t er
         snprintf(err, errlen, "cannot create state directory %s: %s", dir, strerror(errno));
         goto fail;
     }
+    /* Whoever may write in the directory may replace the state (sequence
+     * numbers, cursors) or plant a name where it is saved; the sticky bit
+     * stops neither the planting nor a full disk. */
+    char why[160];
+    if (filemode_trusted(dir, why, sizeof why) < 0) {
+        snprintf(err, errlen, "state directory %s %s: refusing to keep state there", dir, why);
+        goto fail;
+    }
     json_error_t jerr;
     s->map = json_load_file(s->path, 0, &jerr);
     if (!s->map) {
@@ -103,6 +113,19 @@ void state_close(struct state *s)
     free(s);
 }
 
+/* Create the temp file afresh: never through a link planted at its name
+ * (O_NOFOLLOW), never into a file that is already there (O_EXCL). A name
+ * left there (our own after a crash, or a planted link) is removed - unlink
+ * removes a link itself, not its target - and creation tried once more. */
+static int state_create_temp(const char *tmp)
+{
+    const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+    int fd = open(tmp, flags, 0600);
+    if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+        fd = open(tmp, flags, 0600);
+    return fd;
+}
+
 /* Write `map` to the file atomically. Called with the lock held. */
 static int state_persist(struct state *s, json_t *map, char *err, size_t errlen)
 {
@@ -112,7 +135,7 @@ static int state_persist(struct state *s, json_t *map, char *err, size_t errlen)
         return -1;
     }
     char *text = json_dumps(map, JSON_SORT_KEYS | JSON_INDENT(1));
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = state_create_temp(tmp);
     size_t len = text ? strlen(text) : 0;
     int ok = text && fd >= 0 && write(fd, text, len) == (ssize_t)len && write(fd, "\n", 1) == 1 &&
              fsync(fd) == 0;

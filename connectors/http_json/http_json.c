@@ -44,10 +44,11 @@ static const struct ioc_config_key http_json_keys[] = {
     {"method", IOC_CFG_STRING, "GET", false, "GET or POST", NULL, NULL},
     {"body", IOC_CFG_STRING, NULL, false, "request body of a POST (e.g. a JSON query)", NULL, NULL},
     {"query.*", IOC_CFG_STRING, NULL, false,
-     "query.<label> = name=value: a query parameter added to the URL (value percent-encoded)",
-     NULL, NULL},
+     "query.<label> = name=value: a query parameter added to the URL (value percent-encoded); "
+     "query.<label>_file = PATH reads name=value from a file", NULL, NULL},
     {"header.*", IOC_CFG_STRING, NULL, false,
-     "header.<label> = Name: value: a request header", NULL, NULL},
+     "header.<label> = Name: value: a request header; header.<label>_file = PATH reads "
+     "'Name: value' from a file (API keys)", NULL, NULL},
     {"auth", IOC_CFG_STRING, "none", false, "none, bearer (with token) or basic (username, "
      "password)", NULL, NULL},
     {"token", IOC_CFG_SECRET, NULL, false, "bearer token (or token_file)", NULL, NULL},

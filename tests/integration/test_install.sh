@@ -3,7 +3,7 @@
 # its FHS place, the installed configuration checks out, and a connector
 # built out of tree with `cc $(pkg-config --cflags iocd) -shared -fPIC`
 # (the SDK as installed, nothing from this tree) loads into the installed
-# daemon.
+# daemon. The configuration files are installed mode 0640.
 source "$(dirname "$0")/lib.sh"
 dest=$tmp/root
 # A separate build dir: PREFIX=/usr must not change the build under test.
@@ -18,6 +18,13 @@ for f in usr/sbin/iocd usr/lib/iocd/connectors/example.so usr/include/ioc/ioc.h 
          usr/lib/systemd/system/iocd.target; do
     check "installed: /$f" test -s "$dest/$f"
 done
+# Configuration files may hold secrets: never readable by every user.
+same 640 "$(stat -c %a "$dest/etc/iocd/iocd.conf")" "installed iocd.conf is mode 0640"
+for f in "$dest"/etc/iocd/connectors.d/*.conf; do
+    same 640 "$(stat -c %a "$f")" "installed connectors.d/${f##*/} is mode 0640"
+done
+check "a sysusers.d entry creates the iocd user the units name" \
+    grep -q '^u iocd ' "$dest/usr/lib/sysusers.d/iocd.conf"
 check "installed iocd.conf keeps state in /var/lib/iocd" grep -qx "state_dir = /var/lib/iocd" "$dest/etc/iocd/iocd.conf"
 check "the installed binary looks for plugins in /usr/lib/iocd/connectors" \
     bash -c "'$dest/usr/sbin/iocd' --help >/dev/null && strings '$dest/usr/sbin/iocd' | grep -qx /usr/lib/iocd/connectors"

@@ -949,6 +949,304 @@ static void test_secret_file_errors(void **state)
     assert_false(diag_contains(&f->d, "= 'x'"));
 }
 
+/* ---- secrets: files, modes, warnings (issue 11, items 5 and 6) ---- */
+
+/* Some warning is exactly "TMP/" + rel_line. */
+static void expect_warning(const struct fixture *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void expect_warning(const struct fixture *f, const char *fmt, ...)
+{
+    char rel[2048], want[2200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rel, sizeof rel, fmt, ap);
+    va_end(ap);
+    snprintf(want, sizeof want, "%s/%s", f->dir, rel);
+    for (size_t i = 0; i < f->d.warning_count; i++)
+        if (strcmp(f->d.warnings[i], want) == 0)
+            return;
+    print_error("no warning is:\n  %s\nwarnings:\n", want);
+    for (size_t i = 0; i < f->d.warning_count; i++)
+        print_error("  %s\n", f->d.warnings[i]);
+    fail();
+}
+
+static void chmod_rel(const struct fixture *f, const char *rel, mode_t mode)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", f->dir, rel);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
+/* Every warning and error line, searched for a secret's value. */
+static void assert_nowhere(const struct fixture *f, const char *secret)
+{
+    for (size_t i = 0; i < f->d.count; i++)
+        assert_null(strstr(f->d.lines[i], secret));
+    for (size_t i = 0; i < f->d.warning_count; i++)
+        assert_null(strstr(f->d.warnings[i], secret));
+}
+
+static void test_inline_secret_in_readable_file_warns(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_conn(f, "ex", MINIMAL "token = Inline-Tok-4711\n");
+    chmod_rel(f, "connectors.d/ex.conf", 0644);
+    load_ok(f, NULL);
+    expect_warning(f, "connectors.d/ex.conf:3: warning: 'token' is a secret written inline in a "
+                      "file whose mode 0644 lets every user read it: move it to 'token_file = "
+                      "PATH' (mode 600) or make this file mode 600");
+    assert_int_equal(f->d.warning_count, 1);
+    chmod_rel(f, "connectors.d/ex.conf", 0640);
+    load_ok(f, NULL);
+    expect_warning(f, "connectors.d/ex.conf:3: warning: 'token' is a secret written inline in a "
+                      "file whose mode 0640 lets its group read it: move it to 'token_file = "
+                      "PATH' (mode 600) or make this file mode 600");
+    chmod_rel(f, "connectors.d/ex.conf", 0600);
+    load_ok(f, NULL);
+    assert_int_equal(f->d.warning_count, 0);
+    assert_nowhere(f, "Inline-Tok-4711");
+}
+
+static void test_secret_file_mode_warns(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_file(f, "tok.txt", "File-Tok-0815\n");
+    write_conn(f, "ex", MINIMAL "token_file = tok.txt\n");
+    chmod_rel(f, "connectors.d/ex.conf", 0644); /* no inline secret: no warning for it */
+    static const mode_t exposed[] = {0604, 0640, 0620, 0602, 0666};
+    for (size_t i = 0; i < sizeof exposed / sizeof exposed[0]; i++) {
+        chmod_rel(f, "tok.txt", exposed[i]);
+        load_ok(f, NULL);
+        assert_int_equal(f->d.warning_count, 1);
+        char want[64];
+        snprintf(want, sizeof want, "mode %04o lets", (unsigned)exposed[i]);
+        assert_true(diag_warned(&f->d, want));
+        assert_true(diag_warned(&f->d, "connectors.d/ex.conf:3: warning: secret file "));
+    }
+    /* Execute bits alone expose nothing; 0600 and 0400 are the usual. */
+    static const mode_t private[] = {0600, 0400, 0611};
+    for (size_t i = 0; i < sizeof private / sizeof private[0]; i++) {
+        chmod_rel(f, "tok.txt", private[i]);
+        load_ok(f, NULL);
+        assert_int_equal(f->d.warning_count, 0);
+    }
+    assert_string_equal(value_text(config_instance(&f->cfg, "ex"), "token"), "File-Tok-0815");
+    assert_nowhere(f, "File-Tok-0815");
+}
+
+static void test_url_credentials_refused(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_conn(f, "ex", "plugin = example\nurl = https://feeduser:Url-Pass-9931@h.example/feed\n");
+    load_errors(f, NULL, 1);
+    expect_line(f, "connectors.d/ex.conf:2: 'url' = 'https://***@h.example/feed': credentials in "
+                   "a URL (user:pass@) are refused: they would be shown wherever the URL is; "
+                   "give them as secret keys instead (e.g. auth = basic, username, "
+                   "password_file)");
+    assert_nowhere(f, "Url-Pass-9931");
+    assert_nowhere(f, "feeduser");
+    /* A user name alone is refused the same way. */
+    write_conn(f, "ex", "plugin = example\nurl = http://feeduser@h.example/feed\n");
+    load_errors(f, NULL, 1);
+    expect_prefix_and(f, "connectors.d/ex.conf:2: 'url' = 'http://***@h.example/feed'",
+                      "credentials in a URL");
+}
+
+static void test_kafka_secret_properties(void **state)
+{
+    struct fixture *f = *state;
+    write_file(f, "sasl.txt", "Kafka-Sasl-7741\n");
+    chmod_rel(f, "sasl.txt", 0600);
+    write_main(f, "province = 96\n"
+                  "[sink.kafka]\n"                                        /* 6 */
+                  "kafka.security.protocol = sasl_ssl\n"                  /* 7 */
+                  "kafka.sasl.mechanism = PLAIN\n"                        /* 8 */
+                  "kafka.sasl.username = iocd\n"                          /* 9 */
+                  "kafka.sasl.password_file = sasl.txt\n"                 /* 10 */
+                  "kafka.ssl.key.password = Kafka-Inline-1234\n"          /* 11 */
+                  "kafka.enable.ssl.certificate.verification = false\n"   /* 12 */
+                  "kafka.ssl.endpoint.identification.algorithm = none\n"); /* 13 */
+    chmod_rel(f, "iocd.conf", 0640);
+    load_ok(f, NULL);
+    const struct config_section *k = config_sink(&f->cfg, "sink.kafka");
+    assert_non_null(k);
+    size_t found = 0;
+    for (size_t i = 0; i < k->extra_count; i++)
+        if (strcmp(k->extra_keys[i], "sasl.password") == 0) {
+            assert_string_equal(k->extra[i].text, "Kafka-Sasl-7741");
+            assert_true(k->extra[i].from_file);
+            assert_int_equal(k->extra[i].line, 10);
+            found++;
+        }
+    assert_int_equal(found, 1);
+    expect_warning(f, "iocd.conf:11: warning: 'kafka.ssl.key.password' is a secret written inline "
+                      "in a file whose mode 0640 lets its group read it: move it to "
+                      "'kafka.ssl.key.password_file = PATH' (mode 600) or make this file mode 600");
+    expect_warning(f, "iocd.conf:12: warning: 'kafka.enable.ssl.certificate.verification' = "
+                      "'false': the broker's certificate is not verified: anyone on the path can "
+                      "pose as it");
+    expect_warning(f, "iocd.conf:13: warning: 'kafka.ssl.endpoint.identification.algorithm' = "
+                      "'none': the broker's host name is not checked against its certificate");
+    assert_int_equal(f->d.warning_count, 3);
+    assert_nowhere(f, "Kafka-Sasl-7741");
+    assert_nowhere(f, "Kafka-Inline-1234");
+
+    /* PLAIN over plaintext; a property given twice (inline and _file). */
+    write_main(f, "province = 96\n"
+                  "[sink.kafka]\n"
+                  "kafka.sasl.mechanism = PLAIN\n"
+                  "kafka.security.protocol = sasl_plaintext\n"
+                  "kafka.sasl.password_file = sasl.txt\n"
+                  "kafka.sasl.password = Kafka-Inline-1234\n");
+    chmod_rel(f, "iocd.conf", 0600);
+    load_errors(f, NULL, 1);
+    expect_line(f, "iocd.conf:10: 'kafka.sasl.password' already given at line 9");
+    expect_warning(f, "iocd.conf:8: warning: 'kafka.security.protocol' = 'sasl_plaintext': SASL "
+                      "PLAIN over plaintext sends the password in the clear");
+    assert_nowhere(f, "Kafka-Sasl-7741");
+    assert_nowhere(f, "Kafka-Inline-1234");
+}
+
+static void test_mqtt_credentials_without_tls_warn(void **state)
+{
+    struct fixture *f = *state;
+    write_file(f, "mqtt.txt", "Mqtt-Pass-5150\n");
+    chmod_rel(f, "mqtt.txt", 0600);
+    write_main(f, "province = 96\n[sink.mqtt]\nusername = iocd\npassword_file = mqtt.txt\n");
+    load_ok(f, NULL);
+    expect_warning(f, "iocd.conf:8: warning: 'password' without tls = true: the broker's "
+                      "credentials cross the network in the clear");
+    assert_int_equal(f->d.warning_count, 1);
+    assert_string_equal(section_text(config_sink(&f->cfg, "sink.mqtt"), "password"),
+                        "Mqtt-Pass-5150");
+    /* A user name alone is sent in the clear too. */
+    write_main(f, "province = 96\n[sink.mqtt]\nusername = iocd\n");
+    load_ok(f, NULL);
+    expect_warning(f, "iocd.conf:7: warning: 'username' without tls = true: the broker's "
+                      "credentials cross the network in the clear");
+    assert_nowhere(f, "Mqtt-Pass-5150");
+}
+
+#define HJ_BASE "plugin = http_json\nurl = http://127.0.0.1:9/feed\nrecords = items[]\n" \
+                "area = maXa\nmetric.n.name = test.count\nmetric.n.value = n\n"        \
+                "metric.n.unit = count\n"
+
+static void test_family_member_from_file(void **state)
+{
+    struct fixture *f = *state;
+    write_main(f, "province = 96\n");
+    write_file(f, "hdr.txt", "X-Api-Key: Hdr-File-2718\n");
+    write_file(f, "qry.txt", "api_key=Qry-File-3141\n");
+    chmod_rel(f, "hdr.txt", 0600);
+    chmod_rel(f, "qry.txt", 0400);
+    write_conn(f, "hj", HJ_BASE
+               "header.api_file = hdr.txt\n"               /* 8 */
+               "query.key_file = qry.txt\n"                /* 9 */
+               "header.accept = Accept: application/json\n" /* 10: no secret */
+               "header.token = X-Token: Hdr-Inline-1618\n"  /* 11 */
+               "query.unit = maDonVi=000.00.01\n");         /* 12: no secret */
+    chmod_rel(f, "connectors.d/hj.conf", 0644);
+    load_ok(f, NULL);
+    const struct instance_config *ic = config_instance(&f->cfg, "hj");
+    assert_non_null(ic);
+    assert_string_equal(value_text(ic, "header.api"), "X-Api-Key: Hdr-File-2718");
+    assert_int_equal(value_line(ic, "header.api"), 8);
+    assert_string_equal(value_text(ic, "query.key"), "api_key=Qry-File-3141");
+    assert_null(instance_value(ic, "header.api_file"));
+    expect_warning(f, "connectors.d/hj.conf:11: warning: 'header.token' is a secret written inline "
+                      "in a file whose mode 0644 lets every user read it: move it to "
+                      "'header.token_file = PATH' (mode 600) or make this file mode 600");
+    assert_int_equal(f->d.warning_count, 1);
+    assert_nowhere(f, "Hdr-File-2718");
+    assert_nowhere(f, "Qry-File-3141");
+    assert_nowhere(f, "Hdr-Inline-1618");
+
+    /* The same member inline and from a file; a file whose content is not
+     * of the family's form is judged like an inline value. */
+    write_file(f, "bad.txt", "no colon here\n");
+    chmod_rel(f, "bad.txt", 0600);
+    write_conn(f, "hj", HJ_BASE "header.api_file = hdr.txt\nheader.api = X-Api-Key: x\n");
+    load_errors(f, NULL, 1);
+    expect_line(f, "connectors.d/hj.conf:9: 'header.api' already given at line 8");
+    write_conn(f, "hj", HJ_BASE "header.bad_file = bad.txt\n");
+    load_errors(f, NULL, 1);
+    expect_prefix_and(f, "connectors.d/hj.conf:8: ", "write `Name: value`");
+    assert_nowhere(f, "Hdr-File-2718");
+}
+
+/* A copy of example.so in TMP/plugins, for the plugin mode checks. */
+static void copy_file(const char *from, const char *to);
+
+static void test_plugin_writable_by_others_refused(void **state)
+{
+    struct fixture *f = *state;
+    char dir[PATH_MAX], from[PATH_MAX + 16], to[PATH_MAX + 16];
+    snprintf(dir, sizeof dir, "%s/plugins", f->dir);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    snprintf(from, sizeof from, "%s/example.so", plugin_dir);
+    snprintf(to, sizeof to, "%s/example.so", dir);
+    copy_file(from, to);
+    assert_int_equal(chmod(to, 0755), 0);
+    write_file(f, "iocd.conf", "[iocd]\nplugin_dir = %s\ngazetteer = %s\nstate_dir = %s/state\n"
+               "province = 96\n", dir, gazetteer_file, f->dir);
+    write_conn(f, "ex", MINIMAL);
+    load_ok(f, NULL); /* 0755 directory, 0755 file: loaded */
+
+    assert_int_equal(chmod(dir, 0777), 0);
+    load_errors(f, NULL, 1);
+    expect_line(f, "plugins/example.so: refusing to load plugin: its directory %s is writable by "
+                   "every user (mode 0777; chmod go-w it)", dir);
+    assert_int_equal(chmod(dir, 01777), 0); /* sticky: still refused */
+    load_errors(f, NULL, 1);
+    assert_int_equal(diag_count_of(f, "(mode 1777; chmod go-w it)"), 1);
+    assert_int_equal(chmod(dir, 0775), 0);
+    load_errors(f, NULL, 1);
+    assert_int_equal(diag_count_of(f, "its directory"), 1);
+    assert_int_equal(diag_count_of(f, "is writable by its group (mode 0775"), 1);
+
+    assert_int_equal(chmod(dir, 0755), 0);
+    assert_int_equal(chmod(to, 0775), 0);
+    load_errors(f, NULL, 1);
+    expect_line(f, "plugins/example.so: refusing to load plugin: the file is writable by its group "
+                   "(mode 0775; chmod go-w it)");
+    assert_int_equal(chmod(to, 0757), 0);
+    load_errors(f, NULL, 1);
+    assert_int_equal(diag_count_of(f, "the file is writable by every user (mode 0757"), 1);
+
+    /* Owned by another user (not root, not us): refused like sshd would. */
+    assert_int_equal(chmod(to, 0755), 0);
+    if (geteuid() == 0) {
+        assert_int_equal(chown(to, 4242, 4242), 0);
+        load_errors(f, NULL, 1);
+        assert_int_equal(diag_count_of(f, "the file is owned by uid 4242, not root or uid 0"), 1);
+    }
+}
+
+static void test_state_dir_writable_by_others_refused(void **state)
+{
+    struct fixture *f = *state;
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/state", f->dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    write_main(f, "province = 96\n");
+    load_ok(f, NULL);
+    static const mode_t shared[] = {0777, 01777, 0770, 0703};
+    for (size_t i = 0; i < sizeof shared / sizeof shared[0]; i++) {
+        assert_int_equal(chmod(dir, shared[i]), 0);
+        load_errors(f, NULL, 1);
+        char want[64];
+        snprintf(want, sizeof want, "(mode %04o; chmod go-w it)", (unsigned)shared[i]);
+        assert_int_equal(diag_count_of(f, want), 1);
+        expect_prefix_and(f, "iocd.conf:4: 'state_dir' = '", "others could replace the state");
+    }
+    assert_int_equal(chmod(dir, 0755), 0);
+    load_ok(f, NULL);
+}
+
 /* ---- the repository's own configuration ---- */
 
 static void copy_file(const char *from, const char *to)
@@ -1062,6 +1360,14 @@ int main(void)
         T(test_secret_from_file),
         T(test_secret_from_credentials_directory),
         T(test_secret_file_errors),
+        T(test_inline_secret_in_readable_file_warns),
+        T(test_secret_file_mode_warns),
+        T(test_url_credentials_refused),
+        T(test_kafka_secret_properties),
+        T(test_mqtt_credentials_without_tls_warn),
+        T(test_family_member_from_file),
+        T(test_plugin_writable_by_others_refused),
+        T(test_state_dir_writable_by_others_refused),
         T(test_repo_conf_loads),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);

@@ -14,7 +14,9 @@
  * handed out before (a gap is allowed, reuse is not); unique numbers
  * across threads; a failed write leaving the old value in memory and on
  * disk (provoked both by a read-only directory, skipped as root, and by a
- * directory squatting on the temporary file name, which works as root too).
+ * directory squatting on the temporary file name, which works as root too);
+ * a symlink planted at the temporary name not followed; a state directory
+ * writable by group or others refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -505,6 +507,63 @@ static void test_write_failure_keeps_old_value(void **state)
     state_close(s);
 }
 
+/* A link planted at the temporary name (the attack of a shared state
+ * directory) is neither followed nor written through: the file it points
+ * at keeps its content, a dangling link's target is not created, and the
+ * state is still saved as a regular file. */
+static void test_symlink_at_temp_name_not_followed(void **state)
+{
+    struct fixture *f = *state;
+    struct state *s = open_ok(f->dir, "dvc");
+    set_ok(s, "cursor", "old");
+    char victim[400], tmp[400], dangling[400], saved[400];
+    snprintf(victim, sizeof victim, "%s/victim", f->base);
+    snprintf(dangling, sizeof dangling, "%s/created-through-link", f->base);
+    snprintf(tmp, sizeof tmp, "%s/dvc.state.tmp", f->dir);
+    snprintf(saved, sizeof saved, "%s/dvc.state", f->dir);
+    write_file(victim, "precious\n");
+    assert_int_equal(symlink(victim, tmp), 0);
+    set_ok(s, "cursor", "new");
+    char *text = read_file(victim);
+    assert_string_equal(text, "precious\n");
+    free(text);
+    struct stat st;
+    assert_int_equal(lstat(saved, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(lstat(tmp, &st), -1); /* nothing left at the temp name */
+
+    assert_int_equal(symlink(dangling, tmp), 0);
+    set_ok(s, "cursor", "newer");
+    assert_int_equal(access(dangling, F_OK), -1);
+    state_close(s);
+    s = open_ok(f->dir, "dvc");
+    assert_get(s, "cursor", "newer");
+    state_close(s);
+}
+
+/* A state directory others (or the group) may write in is refused with a
+ * message naming it; the sticky bit does not make it acceptable. */
+static void test_shared_state_dir_refused(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(mkdir(f->dir, 0700), 0);
+    static const struct { mode_t mode; const char *why; } shared[] = {
+        {0777, "is writable by every user (mode 0777; chmod go-w it)"},
+        {01777, "is writable by every user (mode 1777; chmod go-w it)"},
+        {0770, "is writable by its group (mode 0770; chmod go-w it)"},
+    };
+    for (size_t i = 0; i < sizeof shared / sizeof shared[0]; i++) {
+        assert_int_equal(chmod(f->dir, shared[i].mode), 0);
+        char err[512] = "", want[600];
+        assert_null(state_open(f->dir, "dvc", err, sizeof err));
+        snprintf(want, sizeof want, "state directory %s %s: refusing to keep state there", f->dir,
+                 shared[i].why);
+        assert_string_equal(err, want);
+    }
+    assert_int_equal(chmod(f->dir, 0755), 0);
+    state_close(open_ok(f->dir, "dvc"));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -524,6 +583,8 @@ int main(void)
         T(test_seq_threads_unique),
         T(test_unwritable_dir_keeps_old_value),
         T(test_write_failure_keeps_old_value),
+        T(test_symlink_at_temp_name_not_followed),
+        T(test_shared_state_dir_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
