@@ -51,8 +51,16 @@ void diag_warn(struct diag *d, const char *file, int line, const char *fmt, ...)
 
 size_t diag_log(const struct diag *d)
 {
-    for (size_t i = 0; i < d->warning_count; i++)
-        log_warn("%s", d->warnings[i]);
+    /* The log line's level already says "warning": drop the tag that the
+     * --check-config output needs, so the line does not say it twice. */
+    static const char tag[] = ": warning: ";
+    for (size_t i = 0; i < d->warning_count; i++) {
+        const char *w = d->warnings[i], *t = strstr(w, tag);
+        if (t)
+            log_warn("%.*s: %s", (int)(t - w), w, t + sizeof tag - 1);
+        else
+            log_warn("%s", w);
+    }
     for (size_t i = 0; i < d->count; i++)
         log_error("%s", d->lines[i]);
     return d->count;

@@ -96,16 +96,20 @@ static void *scheduler_thread(void *arg)
                                        failures, scheduler_random(s));
         int64_t end = clock_mono_ms();
         int64_t retry_after = backoff_retry_after_ms(asked_s, cfg->backoff_max_ms);
-        if (retry_after >= 0 && end + retry_after > due) {
-            char wait[32];
-            if (retry_after / 1000 < asked_s)
+        if (retry_after >= 0) {
+            /* Said whenever the server asked, even when the backoff already
+             * waits as long: the operator sees the request was honoured. */
+            if (end + retry_after > due)
+                due = end + retry_after;
+            if (retry_after / 1000 < asked_s) {
+                char wait[32];
                 log_msg(LOG_LEVEL_INFO, cfg->name, "server asked to retry after %lld s; waiting %s "
                         "(backoff_max)", (long long)asked_s,
                         backoff_format_ms(retry_after, wait, sizeof wait));
-            else
+            } else {
                 log_msg(LOG_LEVEL_INFO, cfg->name, "server asked to retry after %lld s; waiting",
                         (long long)asked_s);
-            due = end + retry_after;
+            }
         }
         if (failures > 0)
             log_msg(LOG_LEVEL_INFO, cfg->name, "next attempt in %lld ms (failure %u in a row)",
