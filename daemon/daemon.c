@@ -131,11 +131,11 @@ static int daemon_reload(const struct daemon_options *opts, struct daemon_state 
     return 0;
 }
 
-/* How long the main loop may sleep: until the next watchdog ping or
- * counters line. */
-static int64_t daemon_wait_ms(int64_t now, int64_t next_watchdog, int64_t next_stats)
+/* How long the main loop may sleep: until the next watchdog ping,
+ * counters line or pipeline tick (retiring idle series) due in `tick` ms. */
+static int64_t daemon_wait_ms(int64_t now, int64_t next_watchdog, int64_t next_stats, int64_t tick)
 {
-    int64_t wait = 3600 * 1000;
+    int64_t wait = tick < 3600 * 1000 ? tick : 3600 * 1000;
     if (next_watchdog && next_watchdog - now < wait)
         wait = next_watchdog - now;
     if (next_stats && next_stats - now < wait)
@@ -152,7 +152,7 @@ static void daemon_loop(const struct daemon_options *opts, struct daemon_state *
     int64_t next_watchdog = watchdog ? now + watchdog : 0;
     int64_t next_stats = config->stats_interval_ms ? now + config->stats_interval_ms : 0;
     for (;;) {
-        int64_t wait = daemon_wait_ms(now, next_watchdog, next_stats);
+        int64_t wait = daemon_wait_ms(now, next_watchdog, next_stats, pipeline_tick(pipeline, now));
         struct timespec ts = {wait / 1000, (wait % 1000) * 1000000};
         int sig = sigtimedwait(signals, NULL, &ts);
         now = clock_mono_ms();

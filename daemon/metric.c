@@ -40,6 +40,30 @@ struct metric *metric_new(const char *topic_prefix, const char *province, const 
     return m;
 }
 
+struct metric *metric_clear(const struct metric *m)
+{
+    size_t topic_len = strlen(m->topic);
+    size_t size = sizeof(struct metric) + m->series_len + 1 + topic_len + 1 + 1;
+    struct metric *c = malloc(size);
+    if (!c)
+        return NULL;
+    char *p = (char *)(c + 1);
+    atomic_init(&c->refs, 1);
+    c->seq = m->seq;
+    c->size = size;
+    c->series = p;
+    c->series_len = m->series_len;
+    memcpy(p, m->series, m->series_len + 1);
+    p += m->series_len + 1;
+    c->topic = p;
+    memcpy(p, m->topic, topic_len + 1);
+    p += topic_len + 1;
+    c->json = p;
+    c->json_len = 0;
+    *p = '\0';
+    return c;
+}
+
 struct metric *metric_ref(struct metric *m)
 {
     atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);

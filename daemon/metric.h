@@ -29,6 +29,10 @@ struct metric {
  * NULL when out of memory. */
 struct metric *metric_new(const char *topic_prefix, const char *province, const char *series,
                           const char *json, size_t json_len, uint64_t seq);
+/* A zero-length message for the topic and series of `m` (its seq kept for
+ * log lines): on MQTT, a retained one clears the topic. NULL when out of
+ * memory. */
+struct metric *metric_clear(const struct metric *m);
 struct metric *metric_ref(struct metric *m);
 void metric_unref(struct metric *m);
 

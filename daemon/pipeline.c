@@ -4,10 +4,13 @@
 #include "clock.h"
 #include "log.h"
 #include "metric.h"
+#include "series.h"
 #include "sink.h"
 
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +19,21 @@ struct pipeline {
     size_t count;
     char *province, *topic_prefix;
     atomic_uint_fast64_t published;
+    struct series *series;
+    int *slot;                           /* per sink: its on-change slot, or -1 */
+    unsigned slots;                      /* on-change sinks */
+    int64_t refresh_ms[SERIES_SLOTS];    /* per slot */
+    int64_t retire_after_ms;
+    int64_t next_retire_ms;              /* main loop only */
 };
+
+/* How often idle series are looked for: a tenth of retire_after, between
+ * half a second and a minute (a sweep visits every series). */
+static int64_t pipeline_retire_every(const struct pipeline *p)
+{
+    int64_t every = p->retire_after_ms / 10;
+    return every < 500 ? 500 : every > 60000 ? 60000 : every;
+}
 
 struct pipeline *pipeline_new(const struct config *config)
 {
@@ -31,7 +48,15 @@ struct pipeline *pipeline_new(const struct config *config)
     p->province = strdup(config->province);
     p->topic_prefix = strdup(prefix ? prefix : "ioc/v1");
     p->sinks = calloc(config->sink_count ? config->sink_count : 1, sizeof *p->sinks);
-    if (!p->province || !p->topic_prefix || !p->sinks) {
+    p->slot = calloc(config->sink_count ? config->sink_count : 1, sizeof *p->slot);
+    p->series = series_new();
+    /* The series state follows [sink.mqtt]'s retire_after (where the
+     * retained topics are) even with MQTT off: it bounds the state. */
+    p->retire_after_ms = section_ms(config_sink(config, "sink.mqtt"), "retire_after");
+    if (p->retire_after_ms <= 0)
+        p->retire_after_ms = 7 * 86400000LL;
+    p->next_retire_ms = clock_mono_ms() + pipeline_retire_every(p);
+    if (!p->province || !p->topic_prefix || !p->sinks || !p->slot || !p->series) {
         log_error("cannot set up the sinks: out of memory");
         goto fail;
     }
@@ -44,6 +69,12 @@ struct pipeline *pipeline_new(const struct config *config)
             /* The sink has logged why. */
             log_error("cannot set up [%s]", config->sinks[i].name);
             goto fail;
+        }
+        /* Sinks without the key (stdout) take every metric. */
+        p->slot[p->count] = -1;
+        if (section_bool(&config->sinks[i], "on_change") && p->slots < SERIES_SLOTS) {
+            p->refresh_ms[p->slots] = section_ms(&config->sinks[i], "refresh");
+            p->slot[p->count] = (int)p->slots++;
         }
         p->sinks[p->count++] = s;
     }
@@ -63,8 +94,18 @@ int pipeline_publish(struct pipeline *p, const char *series, const char *json, s
     struct metric *m = metric_new(p->topic_prefix, p->province, series, json, json_len, seq);
     if (!m)
         return -1;
-    for (size_t i = 0; i < p->count; i++)
+    struct series_verdict v;
+    if (series_observe(p->series, m, clock_mono_ms(), clock_wall_ms(), p->refresh_ms, p->slots,
+                       &v) < 0)
+        log_warn("series %s: out of memory keeping its state; published everywhere", series);
+    for (size_t i = 0; i < p->count; i++) {
+        int slot = p->slot[i];
+        if (slot >= 0 && !(v.due & (1u << slot))) {
+            atomic_fetch_add_explicit(&p->sinks[i]->unchanged, 1, memory_order_relaxed);
+            continue;
+        }
         p->sinks[i]->ops->publish(p->sinks[i], m, wait_until_ms);
+    }
     metric_unref(m);
     atomic_fetch_add(&p->published, 1);
     return 0;
@@ -121,6 +162,42 @@ size_t pipeline_stop(struct pipeline *p, int64_t timeout_ms)
     return undelivered;
 }
 
+static void pipeline_retire_one(void *arg, struct metric *last)
+{
+    struct pipeline *p = arg;
+    for (size_t i = 0; i < p->count; i++)
+        if (p->sinks[i]->ops->retire)
+            p->sinks[i]->ops->retire(p->sinks[i], last);
+}
+
+/* "7d", "90min", "2s": a duration as a person would write it. */
+static void pipeline_duration(char *buf, size_t len, int64_t ms)
+{
+    static const struct { int64_t ms; const char *unit; } units[] = {
+        {86400000, "d"}, {3600000, "h"}, {60000, "min"}, {1000, "s"}, {1, "ms"},
+    };
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (ms % units[i].ms == 0) {
+            snprintf(buf, len, "%" PRId64 "%s", ms / units[i].ms, units[i].unit);
+            return;
+        }
+}
+
+int64_t pipeline_tick(struct pipeline *p, int64_t now_ms)
+{
+    if (now_ms >= p->next_retire_ms) {
+        p->next_retire_ms = now_ms + pipeline_retire_every(p);
+        size_t n = series_retire(p->series, now_ms, p->retire_after_ms, pipeline_retire_one, p);
+        if (n) {
+            char after[32];
+            pipeline_duration(after, sizeof after, p->retire_after_ms);
+            log_info("series: %zu retired (not seen for %s): left the series state, retained "
+                     "topics cleared; %zu remain", n, after, series_count(p->series));
+        }
+    }
+    return p->next_retire_ms - now_ms;
+}
+
 void pipeline_log_counters(struct pipeline *p)
 {
     for (size_t i = 0; i < p->count; i++)
@@ -136,6 +213,8 @@ void pipeline_free(struct pipeline *p)
     for (size_t i = 0; i < p->count; i++)
         p->sinks[i]->ops->free(p->sinks[i]);
     free(p->sinks);
+    free(p->slot);
+    series_free(p->series);
     free(p->province);
     free(p->topic_prefix);
     free(p);

@@ -6,6 +6,13 @@
  * sink, which queues it in its own outbox and delivers it on its own
  * thread. Connector health goes the same way (status topics). The
  * pipeline outlives configuration reloads. Thread-safe.
+ *
+ * Publish on change is decided here, before any outbox (the cheapest
+ * place: a skipped metric costs no queue slot, no wake-up and no
+ * message): every metric updates the series state (series.h) once, and a
+ * sink whose section says `on_change = true` gets it only when it changed
+ * or its `refresh` has passed since that sink last got the series. What a
+ * sink is not given is counted in its `unchanged=` counter.
  */
 #ifndef IOCD_PIPELINE_H
 #define IOCD_PIPELINE_H
@@ -40,6 +47,12 @@ void pipeline_flush(struct pipeline *p);
  * passed; each sink logs what it delivered and what it could not. Returns
  * the number of metrics not delivered, all sinks together. */
 size_t pipeline_stop(struct pipeline *p, int64_t timeout_ms);
+
+/* Housekeeping of the series state, from the daemon's main loop: series
+ * not seen for [sink.mqtt] retire_after leave it and each sink clears
+ * what it keeps of them (a zero-length retained message on MQTT); logged
+ * with a count. Returns how long until it has something to do (ms). */
+int64_t pipeline_tick(struct pipeline *p, int64_t now_ms);
 
 void pipeline_log_counters(struct pipeline *p);
 uint64_t pipeline_published(const struct pipeline *p);

@@ -27,6 +27,7 @@
 #include "metric.h"
 #include "outbox.h"
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,11 +45,20 @@ struct sink_ops {
     void (*log_counters)(struct sink *s);
     /* Push buffered output out, at the end of every poll. May be NULL. */
     void (*flush)(struct sink *s);
+    /* The series of `last` left the series state (not seen for
+     * retire_after): clear what the sink keeps of it (MQTT: a zero-length
+     * retained message on its topic). May be NULL. */
+    void (*retire)(struct sink *s, struct metric *last);
     void (*free)(struct sink *s);
 };
 
+/* The pipeline decides publish-on-change for a sink whose section has
+ * `on_change` (and `refresh`), before its outbox; what it skips is counted
+ * here and shown in the sink's counters line as `unchanged=`. */
 struct sink {
     const struct sink_ops *ops;
+    atomic_uint_fast64_t unchanged; /* metrics not handed over: unchanged, refresh not due */
+    atomic_uint_fast64_t retired;   /* series whose retained state was cleared */
 };
 
 /* What every sink is created with, besides its own section. */

@@ -50,6 +50,11 @@ static const struct ioc_config_key kafka_keys[] = {
     {"delivery_timeout", IOC_CFG_DURATION, "5m", false,
      "how long librdkafka retries one message; then it goes back to the outbox", NULL, NULL},
     {"client_id", IOC_CFG_STRING, "iocd", false, "Kafka client id", NULL, NULL},
+    {"on_change", IOC_CFG_BOOL, "false", false,
+     "publish a series only when it changed or refresh has passed (default: every observation)",
+     NULL, NULL},
+    {"refresh", IOC_CFG_DURATION, "15min", false,
+     "with on_change: re-publish an unchanged series after this long", "1s", NULL},
     {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
@@ -354,9 +359,10 @@ static void kafka_log_counters(struct sink *base)
     struct sink_kafka *s = (struct sink_kafka *)base;
     struct outbox_counters oc;
     outbox_counters(s->outbox, &oc);
-    log_info("sink kafka: queued=%llu delivered=%llu retried=%llu dropped_full=%llu "
+    log_info("sink kafka: queued=%llu unchanged=%llu delivered=%llu retried=%llu dropped_full=%llu "
              "in_outbox=%zu in_librdkafka=%d queue_full_waits=%llu",
-             (unsigned long long)oc.queued, (unsigned long long)atomic_load(&s->delivered),
+             (unsigned long long)oc.queued, (unsigned long long)atomic_load(&base->unchanged),
+             (unsigned long long)atomic_load(&s->delivered),
              (unsigned long long)oc.requeued, (unsigned long long)oc.dropped_full, oc.length,
              s->rk ? rd_kafka_outq_len(s->rk) : 0, (unsigned long long)atomic_load(&s->queue_full_retries));
 }

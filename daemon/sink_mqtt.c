@@ -78,6 +78,13 @@ static const struct ioc_config_key mqtt_keys[] = {
      NULL, NULL},
     {"status", IOC_CFG_BOOL, "true", false, "publish connector status on PREFIX/PROVINCE/_status/NAME",
      NULL, NULL},
+    {"on_change", IOC_CFG_BOOL, "true", false,
+     "publish a series only when it changed (not its ts or seq) or refresh has passed", NULL, NULL},
+    {"refresh", IOC_CFG_DURATION, "15min", false,
+     "with on_change: re-publish an unchanged series after this long", "1s", NULL},
+    {"retire_after", IOC_CFG_DURATION, "7d", false,
+     "a series not seen this long leaves the series state and its retained topic is cleared",
+     "1s", NULL},
     {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
@@ -124,6 +131,9 @@ static void mqtt_check(const struct config_section *sec, struct diag *d)
     if (prefix && !mqtt_topic_prefix_valid(prefix))
         diag_add(d, sec->path, section_line(sec, "topic_prefix"),
                  "'topic_prefix' must be topic levels without '+', '#', spaces or outer '/'");
+    if (section_ms(sec, "retire_after") <= section_ms(sec, "refresh"))
+        diag_add(d, sec->path, section_line(sec, "retire_after"),
+                 "'retire_after' must be above refresh (a series still refreshed would be retired)");
     if (!section_text(sec, "cert_file") != !section_text(sec, "key_file"))
         diag_add(d, sec->path, sec->line, "'cert_file' and 'key_file' go together");
     static const char *const files[] = {"ca_file", "cert_file", "key_file"};
@@ -326,6 +336,26 @@ static void mqtt_publish(struct sink *base, struct metric *m, int64_t wait_until
                      sink_wait_until(wait_until_ms, atomic_load(&s->last_ack_ms), clock_mono_ms()));
 }
 
+/* A retired series: a zero-length retained message clears its topic on
+ * the broker. It goes through the outbox like a metric (same order as the
+ * series' last value, same PUBACK accounting). Without retain there is
+ * nothing to clear. */
+static void mqtt_retire(struct sink *base, struct metric *last)
+{
+    struct sink_mqtt *s = (struct sink_mqtt *)base;
+    if (!s->retain)
+        return;
+    struct metric *clear = metric_clear(last);
+    if (!clear) {
+        log_error("sink mqtt: out of memory clearing retired series %s; its retained topic stays",
+                  last->series);
+        return;
+    }
+    outbox_push_wait(s->outbox, clear, 0);
+    metric_unref(clear);
+    atomic_fetch_add(&base->retired, 1);
+}
+
 static void mqtt_status(struct sink *base, const char *instance, const char *text)
 {
     struct sink_mqtt *s = (struct sink_mqtt *)base;
@@ -339,9 +369,10 @@ static void mqtt_log_counters(struct sink *base)
     struct outbox_counters oc;
     outbox_counters(s->outbox, &oc);
     pthread_mutex_lock(&s->lock);
-    log_info("sink mqtt: queued=%llu delivered=%llu retried=%llu dropped_full=%llu "
-             "dropped_invalid=%llu in_outbox=%zu in_flight=%zu connected=%s",
-             (unsigned long long)oc.queued, (unsigned long long)s->delivered,
+    log_info("sink mqtt: queued=%llu unchanged=%llu retired=%llu delivered=%llu retried=%llu "
+             "dropped_full=%llu dropped_invalid=%llu in_outbox=%zu in_flight=%zu connected=%s",
+             (unsigned long long)oc.queued, (unsigned long long)atomic_load(&base->unchanged),
+             (unsigned long long)atomic_load(&base->retired), (unsigned long long)s->delivered,
              (unsigned long long)oc.requeued, (unsigned long long)oc.dropped_full,
              (unsigned long long)s->dropped_invalid, oc.length, s->inflight_count,
              s->connected ? "yes" : "no");
@@ -396,6 +427,7 @@ static const struct sink_ops mqtt_ops = {
     .name = "mqtt",
     .publish = mqtt_publish,
     .status = mqtt_status,
+    .retire = mqtt_retire,
     .stop = mqtt_stop,
     .log_counters = mqtt_log_counters,
     .free = mqtt_free,
