@@ -25,7 +25,20 @@ struct pipeline {
     int64_t refresh_ms[SERIES_SLOTS];    /* per slot */
     int64_t retire_after_ms;
     int64_t next_retire_ms;              /* main loop only */
+    size_t *resync;      /* per sink: next shard to re-publish, SERIES_SHARDS = none */
+    size_t *resynced;    /* per sink: series re-published in this round */
 };
+
+/* Re-publishing every series for a fresh session goes a shard at a time
+ * while the sink's outbox holds fewer than this: new values queue behind
+ * at most this many plus a shard's worth (about N/64), never behind all. */
+#define PIPELINE_RESYNC_BACKLOG 2000
+/* How soon the main loop comes back while a re-publish is under way, and
+ * at the latest to notice a fresh session (a flag the network thread
+ * sets; one look a second costs nothing and starts the re-publish
+ * within a second of the reconnection). */
+#define PIPELINE_RESYNC_TICK_MS 20
+#define PIPELINE_RESYNC_LOOK_MS 1000
 
 /* How often idle series are looked for: a tenth of retire_after, between
  * half a second and a minute (a sweep visits every series). */
@@ -49,6 +62,8 @@ struct pipeline *pipeline_new(const struct config *config)
     p->topic_prefix = strdup(prefix ? prefix : "ioc/v1");
     p->sinks = calloc(config->sink_count ? config->sink_count : 1, sizeof *p->sinks);
     p->slot = calloc(config->sink_count ? config->sink_count : 1, sizeof *p->slot);
+    p->resync = calloc(config->sink_count ? config->sink_count : 1, sizeof *p->resync);
+    p->resynced = calloc(config->sink_count ? config->sink_count : 1, sizeof *p->resynced);
     p->series = series_new();
     /* The series state follows [sink.mqtt]'s retire_after (where the
      * retained topics are) even with MQTT off: it bounds the state. */
@@ -56,7 +71,8 @@ struct pipeline *pipeline_new(const struct config *config)
     if (p->retire_after_ms <= 0)
         p->retire_after_ms = 7 * 86400000LL;
     p->next_retire_ms = clock_mono_ms() + pipeline_retire_every(p);
-    if (!p->province || !p->topic_prefix || !p->sinks || !p->slot || !p->series) {
+    if (!p->province || !p->topic_prefix || !p->sinks || !p->slot || !p->series || !p->resync ||
+        !p->resynced) {
         log_error("cannot set up the sinks: out of memory");
         goto fail;
     }
@@ -72,6 +88,7 @@ struct pipeline *pipeline_new(const struct config *config)
         }
         /* Sinks without the key (stdout) take every metric. */
         p->slot[p->count] = -1;
+        p->resync[p->count] = SERIES_SHARDS;
         if (section_bool(&config->sinks[i], "on_change") && p->slots < SERIES_SLOTS) {
             p->refresh_ms[p->slots] = section_ms(&config->sinks[i], "refresh");
             p->slot[p->count] = (int)p->slots++;
@@ -183,8 +200,47 @@ static void pipeline_duration(char *buf, size_t len, int64_t ms)
         }
 }
 
+static void pipeline_resend_one(void *arg, struct metric *last)
+{
+    struct sink *s = arg;
+    /* Never waits: this runs under a series shard's lock. */
+    s->ops->publish(s, last, 0);
+    atomic_fetch_add_explicit(&s->resent, 1, memory_order_relaxed);
+}
+
+/* A sink whose broker started a fresh session gets every series' last
+ * value again, a shard at a time while its outbox is short. Returns true
+ * while a round is under way. */
+static bool pipeline_resync(struct pipeline *p, size_t i)
+{
+    struct sink *s = p->sinks[i];
+    if (!s->ops->take_fresh_session)
+        return false;
+    if (s->ops->take_fresh_session(s)) {
+        log_info("sink %s: the broker started a fresh session: re-publishing the last value of "
+                 "%zu series, paced", s->ops->name, series_count(p->series));
+        p->resync[i] = 0;
+        p->resynced[i] = 0;
+    }
+    if (p->resync[i] >= SERIES_SHARDS)
+        return false;
+    while (p->resync[i] < SERIES_SHARDS &&
+           (!s->ops->pending || s->ops->pending(s) < PIPELINE_RESYNC_BACKLOG))
+        p->resynced[i] += series_each_in_shard(p->series, p->resync[i]++, pipeline_resend_one, s);
+    if (p->resync[i] < SERIES_SHARDS)
+        return true;
+    log_info("sink %s: re-published the last value of %zu series for the fresh session",
+             s->ops->name, p->resynced[i]);
+    return false;
+}
+
 int64_t pipeline_tick(struct pipeline *p, int64_t now_ms)
 {
+    bool resyncing = false, watching = false;
+    for (size_t i = 0; i < p->count; i++) {
+        resyncing |= pipeline_resync(p, i);
+        watching |= p->sinks[i]->ops->take_fresh_session != NULL;
+    }
     if (now_ms >= p->next_retire_ms) {
         p->next_retire_ms = now_ms + pipeline_retire_every(p);
         size_t n = series_retire(p->series, now_ms, p->retire_after_ms, pipeline_retire_one, p);
@@ -195,7 +251,9 @@ int64_t pipeline_tick(struct pipeline *p, int64_t now_ms)
                      "topics cleared; %zu remain", n, after, series_count(p->series));
         }
     }
-    return p->next_retire_ms - now_ms;
+    int64_t wait = p->next_retire_ms - now_ms;
+    int64_t cap = resyncing ? PIPELINE_RESYNC_TICK_MS : watching ? PIPELINE_RESYNC_LOOK_MS : wait;
+    return wait < cap ? wait : cap;
 }
 
 void pipeline_log_counters(struct pipeline *p)
@@ -214,6 +272,8 @@ void pipeline_free(struct pipeline *p)
         p->sinks[i]->ops->free(p->sinks[i]);
     free(p->sinks);
     free(p->slot);
+    free(p->resync);
+    free(p->resynced);
     series_free(p->series);
     free(p->province);
     free(p->topic_prefix);

@@ -50,8 +50,11 @@ size_t pipeline_stop(struct pipeline *p, int64_t timeout_ms);
 
 /* Housekeeping of the series state, from the daemon's main loop: series
  * not seen for [sink.mqtt] retire_after leave it and each sink clears
- * what it keeps of them (a zero-length retained message on MQTT); logged
- * with a count. Returns how long until it has something to do (ms). */
+ * what it keeps of them (a zero-length retained message on MQTT), logged
+ * with a count; a sink whose broker started a fresh session gets every
+ * series' last value again, paced (a shard at a time while its outbox is
+ * short), counted as `resent`. Returns how long until it has something to
+ * do (ms). */
 int64_t pipeline_tick(struct pipeline *p, int64_t now_ms);
 
 void pipeline_log_counters(struct pipeline *p);

@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SERIES_SHARDS 64 /* a power of two; connectors meet on a lock 1/64 as often */
+/* SERIES_SHARDS (series.h) is a power of two; connectors meet on a lock
+ * 1/64 as often as with one. */
 #define SERIES_FIRST_BUCKETS 64
 
 struct series_shard {
@@ -250,6 +251,19 @@ size_t series_foreach(struct series *t, void (*fn)(void *arg, struct metric *las
         free(refs);
     }
     return done;
+}
+
+size_t series_each_in_shard(struct series *t, size_t shard,
+                            void (*fn)(void *arg, struct metric *last), void *arg)
+{
+    struct series_shard *sh = &t->shards[shard % SERIES_SHARDS];
+    size_t n = 0;
+    pthread_mutex_lock(&sh->lock);
+    for (size_t b = 0; b < sh->bucket_count; b++)
+        for (struct series_entry *e = sh->buckets[b]; e; e = e->next, n++)
+            fn(arg, e->last);
+    pthread_mutex_unlock(&sh->lock);
+    return n;
 }
 
 size_t series_count(struct series *t)

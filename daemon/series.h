@@ -21,9 +21,10 @@
  * pipeline_publish, one call per metric); series_retire by the daemon's
  * main loop; series_foreach by whoever re-publishes. The table is cut into
  * SERIES_SHARDS shards by the key's hash, each with its own mutex held only
- * for a lookup and a few stores (never across a call into a sink or a
- * broker client), so connectors rarely meet on a lock and no lock order
- * exists to get wrong. Thread-safe.
+ * for a lookup and a few stores (never across a call into a broker
+ * client; only series_each_in_shard pushes into outboxes under it, whose
+ * lock is a leaf), so connectors rarely meet on a lock and the one lock
+ * order (shard, then outbox) cannot be reversed. Thread-safe.
  */
 #ifndef IOCD_SERIES_H
 #define IOCD_SERIES_H
@@ -88,6 +89,20 @@ size_t series_retire(struct series *t, int64_t mono_ms, int64_t idle_ms,
 /* Call `fn` with a reference-holding snapshot of every series' last metric
  * (outside the locks; `fn` must not keep it without metric_ref). */
 size_t series_foreach(struct series *t, void (*fn)(void *arg, struct metric *last), void *arg);
+
+/* Shards of the table: series_each_in_shard visits one, so a caller can
+ * spread a walk of every series over time (pacing). */
+#define SERIES_SHARDS 64
+
+/* Call `fn` with the last metric of every series of shard `shard`, under
+ * that shard's lock: `fn` must be quick and must not call into series nor
+ * anything that may wait (pushing into an outbox without waiting is fine:
+ * the outbox's lock never leads back here). Under the lock, what `fn`
+ * hands on is the series' newest value: a connector's newer observation is
+ * recorded (under the same lock) either before, and is then what `fn`
+ * gets, or after, and is then handed on after it. Returns the count. */
+size_t series_each_in_shard(struct series *t, size_t shard,
+                            void (*fn)(void *arg, struct metric *last), void *arg);
 
 size_t series_count(struct series *t);
 

@@ -28,6 +28,7 @@
 #include "outbox.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,14 @@ struct sink_ops {
      * retire_after): clear what the sink keeps of it (MQTT: a zero-length
      * retained message on its topic). May be NULL. */
     void (*retire)(struct sink *s, struct metric *last);
+    /* True once after the broker started a fresh session for us (MQTT:
+     * a reconnection whose CONNACK said session-present 0; the broker may
+     * have lost its retained store): the pipeline then re-publishes every
+     * series' last value through `publish`, paced by `pending`. May be
+     * NULL. */
+    bool (*take_fresh_session)(struct sink *s);
+    /* Metrics waiting in the sink's outbox now. May be NULL. */
+    size_t (*pending)(struct sink *s);
     void (*free)(struct sink *s);
 };
 
@@ -59,6 +68,7 @@ struct sink {
     const struct sink_ops *ops;
     atomic_uint_fast64_t unchanged; /* metrics not handed over: unchanged, refresh not due */
     atomic_uint_fast64_t retired;   /* series whose retained state was cleared */
+    atomic_uint_fast64_t resent;    /* last values re-published for a fresh session */
 };
 
 /* What every sink is created with, besides its own section. */

@@ -100,6 +100,7 @@ struct sink_mqtt {
     size_t max_inflight;
     pthread_t sender;
     atomic_bool stopping;
+    atomic_bool fresh_session; /* set by on_connect, taken by the pipeline */
     int64_t drain_deadline_ms;
 
     pthread_mutex_t lock; /* guards everything below */
@@ -161,7 +162,7 @@ static void mqtt_check(const struct config_section *sec, struct diag *d)
 
 /* ---- libmosquitto callbacks (network thread) ---- */
 
-static void mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
+static void mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc, int flags)
 {
     (void)mosq;
     struct sink_mqtt *s = arg;
@@ -191,6 +192,14 @@ static void mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc)
         outbox_requeue(s->outbox, again, requeued);
     s->requeued_on_reconnect += requeued;
     bool first = !s->ever_connected;
+    /* Session-present 0 after a reconnection: the broker kept nothing of
+     * us and may have restarted without its retained store. (The first
+     * connection needs nothing: every value seen so far is in the outbox.
+     * With clean sessions this is every reconnection: a blip costs one
+     * paced re-publish of every series, a lost store costs screens
+     * nothing.) */
+    if (!first && !(flags & 1))
+        atomic_store(&s->fresh_session, true);
     s->connected = s->ever_connected = true;
     pthread_cond_broadcast(&s->changed);
     pthread_mutex_unlock(&s->lock);
@@ -356,6 +365,20 @@ static void mqtt_retire(struct sink *base, struct metric *last)
     atomic_fetch_add(&base->retired, 1);
 }
 
+static bool mqtt_take_fresh_session(struct sink *base)
+{
+    struct sink_mqtt *s = (struct sink_mqtt *)base;
+    return atomic_exchange(&s->fresh_session, false);
+}
+
+static size_t mqtt_pending(struct sink *base)
+{
+    struct sink_mqtt *s = (struct sink_mqtt *)base;
+    struct outbox_counters oc;
+    outbox_counters(s->outbox, &oc);
+    return oc.length;
+}
+
 static void mqtt_status(struct sink *base, const char *instance, const char *text)
 {
     struct sink_mqtt *s = (struct sink_mqtt *)base;
@@ -369,10 +392,12 @@ static void mqtt_log_counters(struct sink *base)
     struct outbox_counters oc;
     outbox_counters(s->outbox, &oc);
     pthread_mutex_lock(&s->lock);
-    log_info("sink mqtt: queued=%llu unchanged=%llu retired=%llu delivered=%llu retried=%llu "
-             "dropped_full=%llu dropped_invalid=%llu in_outbox=%zu in_flight=%zu connected=%s",
+    log_info("sink mqtt: queued=%llu unchanged=%llu retired=%llu resent=%llu delivered=%llu "
+             "retried=%llu dropped_full=%llu dropped_invalid=%llu in_outbox=%zu in_flight=%zu "
+             "connected=%s",
              (unsigned long long)oc.queued, (unsigned long long)atomic_load(&base->unchanged),
-             (unsigned long long)atomic_load(&base->retired), (unsigned long long)s->delivered,
+             (unsigned long long)atomic_load(&base->retired),
+             (unsigned long long)atomic_load(&base->resent), (unsigned long long)s->delivered,
              (unsigned long long)oc.requeued, (unsigned long long)oc.dropped_full,
              (unsigned long long)s->dropped_invalid, oc.length, s->inflight_count,
              s->connected ? "yes" : "no");
@@ -428,6 +453,8 @@ static const struct sink_ops mqtt_ops = {
     .publish = mqtt_publish,
     .status = mqtt_status,
     .retire = mqtt_retire,
+    .take_fresh_session = mqtt_take_fresh_session,
+    .pending = mqtt_pending,
     .stop = mqtt_stop,
     .log_counters = mqtt_log_counters,
     .free = mqtt_free,
@@ -456,7 +483,7 @@ static struct sink *mqtt_create(const struct config_section *sec, const struct s
         return NULL;
     }
     mosquitto_max_inflight_messages_set(s->mosq, (unsigned)s->max_inflight);
-    mosquitto_connect_callback_set(s->mosq, mqtt_on_connect);
+    mosquitto_connect_with_flags_callback_set(s->mosq, mqtt_on_connect);
     mosquitto_disconnect_callback_set(s->mosq, mqtt_on_disconnect);
     mosquitto_publish_callback_set(s->mosq, mqtt_on_publish);
     if (section_bool(sec, "status") &&

@@ -15,7 +15,10 @@
 #  - exact accounting at shutdown: stdout = MQTT queued + unchanged;
 #  - a series no longer in the feed is retired after retire_after: logged
 #    with a count, its retained topic is empty, the other one still holds
-#    its value.
+#    its value;
+#  - a broker restarted without persistence gets every series back (a
+#    second run with refresh = 1h, so only the fresh-session re-publish can
+#    do it): logged with a count, resent=2, a new subscriber sees both.
 # TAP; stops what it starts by PID; bounded waits; asserts no duration of
 # its own (the 3 s compared are the records' ts, decided by iocd).
 source "$(dirname "$0")/lib.sh"
@@ -112,6 +115,7 @@ queued=$(counter "$err" "sink mqtt: queued=" queued)
 unchanged=$(counter "$err" "sink mqtt: queued=" unchanged)
 retired=$(counter "$err" "sink mqtt: queued=" retired)
 same 1 "$retired" "the MQTT counters line says retired=1"
+same 0 "$(counter "$err" "sink mqtt: queued=" resent)" "nothing re-sent: the broker never restarted"
 check "the MQTT sink skipped unchanged metrics (unchanged=$unchanged)" test "${unchanged:-0}" -gt 0
 same "$emitted" "$((queued - retired + unchanged))" \
     "every observation was queued for MQTT or counted unchanged (queued=$queued includes the clearing message)"
@@ -123,4 +127,41 @@ same "$(jq -r .seq "$out" | sort -n | xargs)" "$(cut -f2- "$tmp/topic.tsv" | jq 
     "with exactly the seq numbers stdout got"
 
 stop_pid "$SUB_PID"
+
+### a broker restarted without persistence gets every series back ############
+# refresh = 1h and values that do not change: only the fresh-session
+# re-publish can bring the retained values back.
+feed 5 7
+conf2=$tmp/conf2
+make_conf "$conf2"
+add_sink_mqtt "$conf2" "$MQTT_PORT_M"
+printf 'refresh = 1h\nretire_after = 2h\n' >>"$conf2/iocd.conf"
+cp "$conf/connectors.d/st.conf" "$conf2/connectors.d/"
+start_iocd run2 -c "$conf2/iocd.conf"
+err2=$tmp/run2.err
+# retained_count N: at least N series of st hold a retained value (a new
+# subscriber gets them at once; -W ends its wait).
+retained_count() {
+    [ "$(timeout 10 mosquitto_sub -p "$MQTT_PORT_M" -v -t 'ioc/v1/96/st/#' -W 1 2>/dev/null |
+        awk '{print $1}' | sort -u | wc -l)" -ge "$1" ]
+}
+check "both series are published and retained" wait_for 15 retained_count 2
+check "later polls are unchanged (not re-published)" \
+    wait_for 15 bash -c "kill -USR1 $IOCD_PID; sleep 0.5; grep 'sink mqtt: queued=' '$err2' | grep -qv ' unchanged=0 '"
+stop_pid "$MQTT_PID_M"
+start_mosquitto M2 "$MQTT_PORT_M"
+same 0 "$(timeout 10 mosquitto_sub -p "$MQTT_PORT_M" -v -t 'ioc/v1/96/st/#' -W 1 2>/dev/null | wc -l)" \
+    "the restarted broker holds no retained value"
+check "iocd re-publishes every series for the fresh session, with a count" \
+    wait_for 20 at_least 1 "$err2" "sink mqtt: re-published the last value of 2 series for the fresh session"
+check "a new subscriber gets both series back" wait_for 10 retained_count 2
+stop_pid "$IOCD_PID"
+same 0 "$stop_rc" "SIGTERM: exit status 0"
+same 2 "$(counter "$err2" "sink mqtt: queued=" resent)" "the MQTT counters line says resent=2"
+same "$(counter "$err2" "sink mqtt: queued=" queued)" "$(counter "$err2" "sink mqtt: queued=" delivered)" \
+    "every queued message was delivered"
+same "$(count_lines "$tmp/run2.out" '"source":"st"')" \
+    "$(($(counter "$err2" "sink mqtt: queued=" queued) - 2 + $(counter "$err2" "sink mqtt: queued=" unchanged)))" \
+    "every observation was queued or counted unchanged (queued less the 2 re-sent)"
+
 finish
