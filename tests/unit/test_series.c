@@ -2,7 +2,7 @@
  * test_series - the per-series state (daemon/series.c): what is a change
  * (ts and seq alone are not; value, unit, target status, period, dims,
  * area are), refresh per on-change slot, retiring idle series, the
- * snapshot of last values, and a concurrency smoke of four threads on
+ * snapshot of last values and the shard-by-shard walk, and a concurrency smoke of four threads on
  * shared and private keys (run under ASan: every reference released).
  */
 #include "metric.h"
@@ -163,6 +163,12 @@ static void test_growth_and_foreach(void **state)
     size_t seen = 0;
     assert_int_equal(series_foreach(t, count_one, &seen), 20000);
     assert_int_equal(seen, 20000);
+    /* Shard by shard (the paced re-publish) visits each series once. */
+    size_t by_shard = 0, visited = 0;
+    for (size_t sh = 0; sh < SERIES_SHARDS; sh++)
+        by_shard += series_each_in_shard(t, sh, count_one, &visited);
+    assert_int_equal(by_shard, 20000);
+    assert_int_equal(visited, 20000);
     series_free(t); /* ASan: every held metric released */
 }
 
