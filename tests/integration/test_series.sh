@@ -16,6 +16,7 @@
 #  - a series no longer in the feed is retired after retire_after: logged
 #    with a count, its retained topic is empty, the other one still holds
 #    its value;
+#  - retire_after at or below refresh is a configuration error (file:line);
 #  - a broker restarted without persistence gets every series back (a
 #    second run with refresh = 1h, so only the fresh-session re-publish can
 #    do it): logged with a count, resent=2, a new subscriber sees both.
@@ -26,6 +27,15 @@ source "$(dirname "$0")/lib.sh"
 for tool in jq kcat mosquitto_sub; do
     command -v "$tool" >/dev/null || { echo "Bail out! $tool is not installed"; exit 1; }
 done
+
+### retire_after must be above refresh ########################################
+bad=$tmp/bad
+make_conf "$bad"
+printf '\n[sink.mqtt]\nenabled = true\nrefresh = 1h\nretire_after = 30min\n' >>"$bad/iocd.conf"
+line=$(grep -n '^retire_after' "$bad/iocd.conf" | cut -d: -f1)
+"$IOCD" -c "$bad/iocd.conf" --check-config >/dev/null 2>"$tmp/bad.err"
+same 1 "$?" "--check-config refuses retire_after below refresh"
+contains "$tmp/bad.err" "$bad/iocd.conf:$line: 'retire_after' must be above refresh" "naming file:line and the key"
 
 read -r A B < <(awk -F'\t' '$1 == "C" && $3 == "96" { print $2 }' "$GAZETTEER" | head -2 | xargs)
 static=$tmp/static
