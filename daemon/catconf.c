@@ -100,13 +100,14 @@ static const char *catalog_goal(const char *v, struct catalog_target *t)
         while (*num == ' ')
             num++;
         if (catalog_number(num, &x) < 0)
-            return "expected '>= NUMBER', '<= NUMBER' or 'LOW..HIGH'";
+            return t->lo = t->hi = 0, "expected '>= NUMBER', '<= NUMBER' or 'LOW..HIGH'";
         t->op = v[0] == '>' ? CATALOG_GOAL_GE : CATALOG_GOAL_LE;
         t->lo = t->hi = x;
         return NULL;
     }
     if (catalog_range(v, &t->lo, &t->hi) < 0)
-        return "expected '>= NUMBER', '<= NUMBER' or 'LOW..HIGH' (LOW <= HIGH)";
+        /* Reported here; not again as a missing goal. */
+        return t->lo = t->hi = 0, "expected '>= NUMBER', '<= NUMBER' or 'LOW..HIGH' (LOW <= HIGH)";
     t->op = CATALOG_GOAL_RANGE;
     return NULL;
 }
@@ -317,7 +318,7 @@ static void catalog_metric_section(struct catalog *c, const struct ini_file *ini
     const char *v = section_text(&sec, "unit");
     if (v && !(m->unit = catalog_unit(c, v)))
         diag_add(d, ini->path, section_line(&sec, "unit"), "'unit' = '%s': not a unit of "
-                 "this catalogue (add a [unit.%s] section before it, or use a known unit)", v, v);
+                 "this catalogue (add a [unit.%s] section, or use one of its units)", v, v);
     m->decimals = section_text(&sec, "decimals") ? (int)section_int(&sec, "decimals")
                 : m->unit ? m->unit->decimals : 0;
     v = section_text(&sec, "aggregate");
