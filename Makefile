@@ -304,6 +304,8 @@ install: all
 	else echo "note: no group iocd: $(SYSCONFDIR)/iocd/*.conf stay root-only (0640 root:root)" \
 	    "until 'systemd-sysusers' creates it and they are chgrp'd to it" >&2; fi
 	install -m 644 conf/gazetteer/* $(DESTDIR)$(SYSCONFDIR)/iocd/gazetteer/
+	# The metric catalogue: no secrets, read by screens' operators too.
+	install -m 644 conf/catalog.conf $(DESTDIR)$(SYSCONFDIR)/iocd/catalog.conf
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION)|' iocd.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/iocd.pc
 	for u in systemd/*; do sed -e 's|/usr/sbin/iocd|$(PREFIX)/sbin/iocd|g' \

@@ -147,7 +147,7 @@ char *catalog_json(const struct catalog *c, const char *province)
     struct jsonw w;
     jsonw_init(&w);
     jsonw_object_begin(&w);
-    jsonw_key(&w, "schema"), jsonw_string(&w, "ioc.catalog.v1");
+    jsonw_key(&w, "schema"), jsonw_string(&w, "ioc.catalog/1");
     jsonw_key(&w, "province"), jsonw_string(&w, province);
     jsonw_key(&w, "version"), jsonw_string(&w, c->version ? c->version : "");
     jsonw_key(&w, "units"), jsonw_object_begin(&w);

@@ -122,7 +122,7 @@ static void test_valid_read_back(void **state)
     char *json = catalog_json(c, "96");
     assert_non_null(json);
     assert_string_equal(json,
-        "{\"schema\":\"ioc.catalog.v1\",\"province\":\"96\",\"version\":\"t1\",\"units\":{"
+        "{\"schema\":\"ioc.catalog/1\",\"province\":\"96\",\"version\":\"t1\",\"units\":{"
         "\"percent\":{\"symbol\":\"%\",\"label\":{\"vi\":\"phần trăm\",\"en\":\"percent\"},"
         "\"decimals\":1},"
         "\"count\":{\"symbol\":\"\",\"label\":{\"vi\":\"số lượng\",\"en\":\"count\"},"
