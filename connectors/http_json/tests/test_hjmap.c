@@ -920,8 +920,9 @@ static void test_errors_metric_attributes(void **state)
         {NULL, NULL},
     };
     parse_bad(bad_unit, (const char *const[]){
-                            "metric.subs.unit: `conut` is not a unit: count, percent, ratio, "
-                            "score, seconds, days, bytes or vnd",
+                            "metric.subs.unit: `conut` is not a unit: count, percent, permille, "
+                            "ratio, score, seconds, days, bytes, vnd, cm, mm, celsius, ug_m3, "
+                            "m3_s, ha or km",
                             NULL});
     const struct kv bad_name[] = {
         {"area", "maXa"}, {"metric.subs.name", "Telecom.Subs"}, {"metric.subs.value", "v"},
