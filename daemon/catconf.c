@@ -345,7 +345,12 @@ struct catalog *catconf_load(const char *path, struct diag *d)
         free(c);
         return NULL;
     }
-    ini_load(path, &ini, d);
+    if (ini_load(path, &ini, d) < 0 && ini.count == 0 && ini.section_count == 0) {
+        /* Unreadable: that one error says it all. */
+        ini_free(&ini);
+        catalog_free(c);
+        return NULL;
+    }
     /* A "KEY_file = PATH" is read relative to the catalogue (keytable). */
     char *copy = strdup(path);
     char *dir = copy ? dirname(copy) : ".";

@@ -88,7 +88,8 @@ printf 'catalog = nowhere.conf\n' >"$tmp/key"
 sed -i "/^\[iocd\]/r $tmp/key" "$conf/iocd.conf"
 "$IOCD" --check-config -c "$conf/iocd.conf" >"$tmp/missing.out" 2>&1
 same 1 "$?" "a catalogue named in iocd.conf that does not exist is an error"
-contains "$tmp/missing.out" "$conf/nowhere.conf: cannot open" "naming the file"
+same "$conf/nowhere.conf: cannot open: No such file or directory" "$(grep -F "$conf/nowhere.conf" "$tmp/missing.out")" \
+    "naming the file, in one line"
 sed -i '/^catalog = nowhere.conf$/d' "$conf/iocd.conf"
 rm "$conf/catalog.conf"
 "$IOCD" --check-config -c "$conf/iocd.conf" >"$tmp/builtin.out" 2>&1
