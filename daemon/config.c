@@ -234,10 +234,23 @@ static void config_catalog_coverage(const struct config *c, struct diag *d)
             size_t len = strlen(k);
             if (strncmp(k, "metric.", 7) || len < 5 || strcmp(k + len - 5, ".name") || !v)
                 continue;
-            if (!catalog_metric(c->catalog, v))
+            const struct catalog_metric *m = catalog_metric(c->catalog, v);
+            if (!m) {
                 diag_warn(d, ic->path, ic->family[j].line, "metric '%s' is not in the catalogue "
                           "%s (screens get no label, unit or target for it)", v,
                           c->catalog->path);
+                continue;
+            }
+            /* Its unit, metric.LABEL.unit beside it, should be the catalogue's:
+             * a screen would print the catalogue's symbol after the value. */
+            char ukey[300];
+            snprintf(ukey, sizeof ukey, "%.*sunit", (int)(len - 4), k);
+            for (size_t u = 0; u < ic->family_count; u++)
+                if (!strcmp(ic->family_keys[u], ukey) && ic->family[u].text && m->unit &&
+                    strcmp(ic->family[u].text, m->unit->name))
+                    diag_warn(d, ic->path, ic->family[u].line, "metric '%s' in unit '%s', but "
+                              "the catalogue %s says '%s'", v, ic->family[u].text,
+                              c->catalog->path, m->unit->name);
         }
     }
 }

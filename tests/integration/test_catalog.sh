@@ -81,6 +81,11 @@ CONF
 "$IOCD" --check-config -c "$conf/iocd.conf" >"$tmp/warn.out" 2>&1
 same 0 "$?" "a metric missing from the catalogue does not fail the check"
 contains "$tmp/warn.out" "$conf/connectors.d/hj.conf:6: warning: metric 'hotline.calls_answered' is not in the catalogue $conf/catalog.conf" "it is warned about at its line"
+# ... and about a configured unit that is not the catalogue's.
+sed -i 's/^metric.calls.name = .*/metric.calls.name = pakn.received/; s/^metric.calls.unit = .*/metric.calls.unit = percent/' "$conf/connectors.d/hj.conf"
+"$IOCD" --check-config -c "$conf/iocd.conf" >"$tmp/warn2.out" 2>&1
+same 0 "$?" "a unit other than the catalogue's does not fail the check"
+contains "$tmp/warn2.out" "$conf/connectors.d/hj.conf:8: warning: metric 'pakn.received' in unit 'percent', but the catalogue $conf/catalog.conf says 'count'" "it is warned about at the unit's line"
 rm "$conf/connectors.d/hj.conf"
 
 # An explicit catalogue path must exist; the default one may be absent.
