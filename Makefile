@@ -224,7 +224,7 @@ FUZZ_TIME    := daemon/timeparse.c daemon/sdk_time.c
 FUZZ_SRC_http_json := tests/fuzz/fuzz_http_json.c $(HJ_CORE_SRC) $(FUZZ_TIME)
 FUZZ_SRC_timeparse := tests/fuzz/fuzz_timeparse.c $(FUZZ_TIME)
 FUZZ_SRC_normalize := tests/fuzz/fuzz_normalize.c $(addprefix daemon/,normalize.c gazetteer.c \
-                      jsonw.c slug.c utf8.c timeparse.c)
+                      jsonw.c slug.c utf8.c timeparse.c catalog.c)
 FUZZ_CFLAGS_normalize := -DFUZZ_SRCDIR='"$(CURDIR)"'
 # The config reader with the sinks' section checks (which link libmosquitto
 # and librdkafka, never started here). Real plugins are dlopen'ed
@@ -233,7 +233,7 @@ FUZZ_SRC_config := tests/fuzz/fuzz_config.c tests/fuzz/fuzz_host.c $(FUZZ_TIME) 
                    $(addprefix daemon/,config.c ini.c confval.c keytable.c instconf.c dirlist.c \
                    diag.c log.c gazetteer.c plugin.c sink_table.c sink_stdout.c sink_mqtt.c \
                    sink_kafka.c status_mqtt.c mqtt_endpoint.c outbox.c metric.c clock.c \
-                   textsafe.c utf8.c origin.c filemode.c)
+                   textsafe.c utf8.c origin.c filemode.c catalog.c catconf.c jsonw.c)
 FUZZ_LIBS_config := -Wl,--dynamic-list=daemon/exports.list -lmosquitto -lrdkafka -lcurl -ldl
 FUZZ_PLUGINS := $(CONNECTORS:%=$(BUILD)/fuzz/connectors/%.so)
 $(foreach c,$(FUZZ_CONNECTORS),$(eval FUZZ_SRC_$(c) := tests/fuzz/fuzz_connector.c \
@@ -304,6 +304,8 @@ install: all
 	else echo "note: no group iocd: $(SYSCONFDIR)/iocd/*.conf stay root-only (0640 root:root)" \
 	    "until 'systemd-sysusers' creates it and they are chgrp'd to it" >&2; fi
 	install -m 644 conf/gazetteer/* $(DESTDIR)$(SYSCONFDIR)/iocd/gazetteer/
+	# The metric catalogue: no secrets, read by screens' operators too.
+	install -m 644 conf/catalog.conf $(DESTDIR)$(SYSCONFDIR)/iocd/catalog.conf
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION)|' iocd.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/iocd.pc
 	for u in systemd/*; do sed -e 's|/usr/sbin/iocd|$(PREFIX)/sbin/iocd|g' \

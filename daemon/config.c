@@ -2,6 +2,7 @@
 #include "config.h"
 #include "paths.h" /* generated: IOCD_PLUGIN_DIR, IOCD_SYSCONF */
 
+#include "catconf.h"
 #include "confval.h"
 #include "filemode.h"
 #include "ini.h"
@@ -28,6 +29,9 @@ const struct ioc_config_key config_iocd_keys[] = {
     {"state_dir", IOC_CFG_STRING, "/var/lib/iocd", false, "saved connector state", NULL, NULL},
     {"gazetteer", IOC_CFG_STRING, "gazetteer/vn-2025-07.tsv", false,
      "administrative units and old->new commune codes", NULL, NULL},
+    {"catalog", IOC_CFG_STRING, "catalog.conf", false,
+     "the metric catalogue: labels, units, decimals, aggregation, targets (docs/catalog.md)",
+     NULL, NULL},
     {"log_level", IOC_CFG_STRING, "info", false, "error, warning, info or debug", NULL, NULL},
     {"shutdown_timeout", IOC_CFG_DURATION, "10s", false, "wait for in-flight polls on stop",
      NULL, NULL},
@@ -148,6 +152,10 @@ static void config_iocd_section(const struct config_section *sec, struct config 
                  "'state_dir' = '%s': the directory %s; others could replace the state",
                  c->state_dir, why);
     c->gazetteer_path = config_path_join(c->dir, section_text(sec, "gazetteer"));
+    c->catalog_path = config_path_join(c->dir, section_text(sec, "catalog"));
+    /* Line 0 = the default: a missing default file means the built-in
+     * units (see config_load); a path written in the file must exist. */
+    c->catalog_line = key_values_line(sec->values, sec->value_count, "catalog", 0);
     v = section_text(sec, "plugin_dir");
     c->plugin_dir = v ? config_path_join(c->dir, v) : config_default_plugin_dir();
 }
@@ -194,6 +202,64 @@ static int config_main_file(const struct ini_file *ini, struct config *c, struct
     return d->count > errors_before ? -1 : 0;
 }
 
+/* The catalogue: the file [iocd] catalog names, or, when that is the
+ * default and no such file is deployed, the built-in units and no
+ * metrics, so that a bare iocd.conf (tests, demos, an upgrade that kept
+ * its old /etc/iocd) still runs. `make install` installs the catalogue. */
+static void config_catalog_load(struct config *c, struct diag *d)
+{
+    if (!c->catalog_path)
+        return;
+    if (c->catalog_line == 0 && access(c->catalog_path, F_OK) != 0)
+        return;
+    size_t before = d->count;
+    c->catalog = catconf_load(c->catalog_path, d);
+    if (!c->catalog && d->count == before)
+        diag_add(d, c->path, c->catalog_line, "catalog: cannot load %s", c->catalog_path);
+}
+
+/* Warn about metrics a connector file configures (http_json's
+ * metric.LABEL.name) that the catalogue lacks: screens would get no
+ * label, unit or target for them. A dedicated connector's metric names
+ * are in its code, not its file, and its descriptor does not declare
+ * them: test_catalog checks the shipped ones instead. */
+static void config_catalog_coverage(const struct config *c, struct diag *d)
+{
+    if (!c->catalog)
+        return;
+    for (size_t i = 0; i < c->instance_count; i++) {
+        const struct instance_config *ic = &c->instances[i];
+        for (size_t j = 0; j < ic->family_count; j++) {
+            const char *k = ic->family_keys[j], *v = ic->family[j].text;
+            size_t len = strlen(k);
+            if (strncmp(k, "metric.", 7) || len < 5 || strcmp(k + len - 5, ".name") || !v)
+                continue;
+            const struct catalog_metric *m = catalog_metric(c->catalog, v);
+            if (!m) {
+                diag_warn(d, ic->path, ic->family[j].line, "metric '%s' is not in the catalogue "
+                          "%s (screens get no label, unit or target for it)", v,
+                          c->catalog->path);
+                continue;
+            }
+            /* Its unit, metric.LABEL.unit beside it, should be the catalogue's:
+             * a screen would print the catalogue's symbol after the value. */
+            char ukey[300];
+            snprintf(ukey, sizeof ukey, "%.*sunit", (int)(len - 4), k);
+            for (size_t u = 0; u < ic->family_count; u++)
+                if (!strcmp(ic->family_keys[u], ukey) && ic->family[u].text && m->unit &&
+                    strcmp(ic->family[u].text, m->unit->name))
+                    diag_warn(d, ic->path, ic->family[u].line, "metric '%s' in unit '%s', but "
+                              "the catalogue %s says '%s'", v, ic->family[u].text,
+                              c->catalog->path, m->unit->name);
+        }
+    }
+}
+
+const struct catalog *config_catalog(const struct config *c)
+{
+    return c->catalog ? c->catalog : catalog_builtin();
+}
+
 int config_load(const char *path, const char *only_instance, struct config *out, struct diag *d)
 {
     memset(out, 0, sizeof *out);
@@ -224,10 +290,12 @@ int config_load(const char *path, const char *only_instance, struct config *out,
                          "gazetteer %s", out->province, gazetteer_version(out->gazetteer));
         }
     }
+    config_catalog_load(out, d);
     if (out->connectors_dir && out->plugin_dir) {
         struct instconf_dirs dirs = {out->connectors_dir, out->plugin_dir, out->dir};
         instconf_load(&dirs, only_instance, &out->instances, &out->instance_count, d);
     }
+    config_catalog_coverage(out, d);
     return d->count > errors_before ? -1 : 0;
 }
 
@@ -236,6 +304,8 @@ void config_free(struct config *c)
     instconf_free(c->instances, c->instance_count);
     if (c->gazetteer)
         gazetteer_free(c->gazetteer);
+    catalog_free(c->catalog);
+    free(c->catalog_path);
     for (size_t i = 0; i < c->sink_count; i++)
         section_free(&c->sinks[i]);
     free(c->sinks);

@@ -16,6 +16,7 @@
 #ifndef IOCD_CONFIG_H
 #define IOCD_CONFIG_H
 
+#include "catalog.h"
 #include "diag.h"
 #include "gazetteer.h"
 #include "instconf.h"
@@ -42,6 +43,9 @@ struct config {
     size_t sink_count;
     struct outbox_limits outbox_limits; /* [outbox] capacity, max_bytes */
     struct gazetteer *gazetteer;
+    char *catalog_path;
+    int catalog_line;          /* 0 when the default path */
+    struct catalog *catalog;   /* NULL: none deployed, the built-in stands in */
     struct instance_config *instances; /* sorted by name */
     size_t instance_count;
 };
@@ -54,6 +58,9 @@ struct config {
  * error in `d`. Free with config_free() in both cases. */
 int config_load(const char *path, const char *only_instance, struct config *out, struct diag *d);
 void config_free(struct config *c);
+
+/* The catalogue in effect: the loaded one, else catalog_builtin(). */
+const struct catalog *config_catalog(const struct config *c);
 
 /* The instance called `name`, or NULL. */
 const struct instance_config *config_instance(const struct config *c, const char *name);

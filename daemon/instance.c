@@ -32,7 +32,7 @@ struct ioc_ctx *instance_new(const struct config *config, const struct instance_
     ctx->desc = cfg->plugin->desc;
     ctx->pipeline = pipeline;
     ctx->env = (struct normalize_env){cfg->source, config->province, config->tz_offset_min,
-                                      config->gazetteer};
+                                      config->gazetteer, config_catalog(config)};
     ctx->retry_after_s = -1;
     pthread_mutex_init(&ctx->status_lock, NULL);
     pthread_mutex_init(&ctx->encode_lock, NULL);
@@ -64,7 +64,7 @@ int instance_check(const struct config *config, const struct instance_config *cf
     ctx->cfg = cfg;
     ctx->desc = desc;
     ctx->env = (struct normalize_env){cfg->source, config->province, config->tz_offset_min,
-                                      config->gazetteer};
+                                      config->gazetteer, config_catalog(config)};
     ctx->check_diag = d;
     size_t before = d->count;
     int rc = desc->check(ctx);

@@ -176,9 +176,12 @@ static int cmd_check(const char *config_path)
         size_t enabled = 0;
         for (size_t i = 0; i < config.instance_count; i++)
             enabled += config.instances[i].enabled;
-        printf("%s: configuration OK: %zu connector instance%s (%zu enabled), gazetteer %s\n",
+        const struct catalog *cat = config_catalog(&config);
+        printf("%s: configuration OK: %zu connector instance%s (%zu enabled), gazetteer %s, "
+               "catalogue %s (%zu metrics, %zu units)\n",
                config_path, config.instance_count, config.instance_count == 1 ? "" : "s", enabled,
-               gazetteer_version(config.gazetteer));
+               gazetteer_version(config.gazetteer), cat->version, cat->metric_count,
+               cat->unit_count);
     } else {
         fprintf(stderr, "%s: %zu error%s\n", config_path, d.count, d.count == 1 ? "" : "s");
     }

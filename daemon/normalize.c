@@ -1,6 +1,7 @@
 /* normalize - see normalize.h. */
 #include "normalize.h"
 
+#include "catalog.h"
 #include "jsonw.h"
 #include "slug.h"
 #include "timeparse.h"
@@ -13,9 +14,6 @@
 #include <string.h>
 
 #define NORMALIZE_MAX_FUTURE_MS (24LL * 3600 * 1000)
-
-const char *const normalize_units[] = {"count", "percent", "ratio", "score", "seconds",
-                                       "days",  "bytes",   "vnd",   NULL};
 
 static int normalize_fail(struct normalize_error *err, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -51,18 +49,30 @@ static int normalize_metric_name(const char *name)
     return !at_segment_start;
 }
 
-static int normalize_value(const struct ioc_record *r, struct normalize_error *err)
+static int normalize_value(const struct normalize_env *env, const struct ioc_record *r,
+                           struct normalize_error *err)
 {
+    const struct catalog *units = env->catalog ? env->catalog : catalog_builtin();
     if (!isfinite(r->value))
         return normalize_fail(err, "value", "is not a finite number");
     if (!r->unit)
         return normalize_fail(err, "unit", "is missing");
-    size_t i = 0;
-    while (normalize_units[i] && strcmp(normalize_units[i], r->unit) != 0)
-        i++;
-    if (!normalize_units[i])
-        return normalize_fail(err, "unit", "'%.32s' is not a known unit (count, percent, ratio, "
-                              "score, seconds, days, bytes, vnd)", r->unit);
+    if (!catalog_unit(units, r->unit)) {
+        /* Name the units that would do, as many as the reason holds. */
+        char known[160] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < units->unit_count && used < sizeof known; i++) {
+            int n = snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "",
+                             units->units[i].name);
+            if (n < 0 || (size_t)n >= sizeof known - used) {
+                snprintf(known + used, sizeof known - used, "%s", i ? ", ..." : "");
+                break;
+            }
+            used += (size_t)n;
+        }
+        return normalize_fail(err, "unit", "'%.32s' is not a known unit (the catalogue's units: "
+                              "%s)", r->unit, known);
+    }
     double v = r->value;
     if (!strcmp(r->unit, "count") && (v < 0 || v != floor(v)))
         return normalize_fail(err, "value", "%g is not a count (a non-negative integer)", v);
@@ -252,7 +262,7 @@ int normalize_check(const struct normalize_env *env, const struct ioc_record *r,
     if (!normalize_metric_name(r->metric))
         return normalize_fail(err, "metric", "'%.64s' is not a lowercase dotted name "
                               "([a-z][a-z0-9_]* segments, at most 64 bytes)", r->metric);
-    if (normalize_value(r, err) < 0 || normalize_time(env, r, now_ms, out, err) < 0 ||
+    if (normalize_value(env, r, err) < 0 || normalize_time(env, r, now_ms, out, err) < 0 ||
         normalize_area(env, r, out, err) < 0 || normalize_dims(r, out, err) < 0)
         return -1;
     return normalize_series(env, out, err);

@@ -4,7 +4,7 @@
  * A connector's struct ioc_record goes in; out comes either a published
  * metric record (docs/metric-record.md: JSON text, series key, seq) or a
  * rejection naming the field and the reason. Rules: metric name charset,
- * finite value, unit from a fixed list with its range, timestamps parsed by
+ * finite value, unit from the catalogue's units (catalog) with its range, timestamps parsed by
  * timeparse (RFC 3339 or the portal's yyyyMMddHHmmss) and published in the
  * deployment's offset, area codes resolved through the gazetteer (old
  * commune codes mapped, split ones refused, other provinces refused),
@@ -18,6 +18,7 @@
 #ifndef IOCD_NORMALIZE_H
 #define IOCD_NORMALIZE_H
 
+#include "catalog.h"
 #include "gazetteer.h"
 #include "ioc/record.h"
 
@@ -29,6 +30,9 @@ struct normalize_env {
     const char *province;           /* the deployment's province code */
     int tz_offset_min;              /* offset of published timestamps */
     const struct gazetteer *gazetteer;
+    /* The units a record may carry (and, later, its metric's targets);
+     * NULL = catalog_builtin(). */
+    const struct catalog *catalog;
 };
 
 struct normalize_error {
@@ -71,8 +75,5 @@ char *normalize_encode(const struct normalize_env *env, const struct normalized 
 struct jsonw;
 int normalize_encode_into(const struct normalize_env *env, const struct normalized *n,
                           uint64_t seq, struct jsonw *out);
-
-/* The documented unit list, NULL-terminated. */
-extern const char *const normalize_units[];
 
 #endif

@@ -76,7 +76,14 @@ struct pipeline *pipeline_new(const struct config *config)
         log_error("cannot set up the sinks: out of memory");
         goto fail;
     }
-    struct sink_setup setup = {config->province, &config->outbox_limits};
+    /* The catalogue's JSON is made once here: a sink that publishes it
+     * (mqtt, retained on _catalog) keeps its own copy. */
+    char *catalog = catalog_json(config_catalog(config), config->province);
+    if (!catalog) {
+        log_error("cannot set up the sinks: out of memory");
+        goto fail;
+    }
+    struct sink_setup setup = {config->province, &config->outbox_limits, catalog};
     for (size_t i = 0; i < config->sink_count; i++) {
         if (!config_sink_enabled(&config->sinks[i]))
             continue;
@@ -84,6 +91,7 @@ struct pipeline *pipeline_new(const struct config *config)
         if (!s) {
             /* The sink has logged why. */
             log_error("cannot set up [%s]", config->sinks[i].name);
+            free(catalog);
             goto fail;
         }
         /* Sinks without the key (stdout) take every metric. */
@@ -95,6 +103,7 @@ struct pipeline *pipeline_new(const struct config *config)
         }
         p->sinks[p->count++] = s;
     }
+    free(catalog);
     if (p->count == 0)
         log_warn("no sink is enabled: metrics are checked and counted, then dropped "
                  "(enable [sink.stdout], [sink.mqtt] or [sink.kafka])");

@@ -75,6 +75,9 @@ struct sink {
 struct sink_setup {
     const char *province;               /* "96" */
     const struct outbox_limits *limits; /* [outbox] */
+    /* The metric catalogue as JSON (docs/catalog.md), for the screens;
+     * valid during create only: copy it to keep it. */
+    const char *catalog_json;
 };
 
 /* One kind of sink: a row of sink_kinds[]. */

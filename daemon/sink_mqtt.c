@@ -95,6 +95,7 @@ struct sink_mqtt {
     struct mqtt_endpoint endpoint; /* how to connect: shared with status clients */
     struct status_mqtt *status;    /* NULL when status = false */
     char *status_prefix;
+    char *catalog_topic, *catalog_json; /* PREFIX/PROVINCE/_catalog, retained */
     int qos;
     bool retain;
     size_t max_inflight;
@@ -164,7 +165,6 @@ static void mqtt_check(const struct config_section *sec, struct diag *d)
 
 static void mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc, int flags)
 {
-    (void)mosq;
     struct sink_mqtt *s = arg;
     if (rc != 0) {
         log_warn("sink mqtt: %s:%d refused the connection: %s", s->endpoint.host,
@@ -203,6 +203,16 @@ static void mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc, int flags
     s->connected = s->ever_connected = true;
     pthread_cond_broadcast(&s->changed);
     pthread_mutex_unlock(&s->lock);
+    /* The catalogue, retained, once per connection: a broker restarted
+     * without persistence forgets it, like the status topics. Its message
+     * id is not in inflight[], so mqtt_on_publish ignores its PUBACK. */
+    if (s->catalog_json) {
+        int prc = mosquitto_publish(mosq, NULL, s->catalog_topic, (int)strlen(s->catalog_json),
+                                    s->catalog_json, 1, true);
+        if (prc != MOSQ_ERR_SUCCESS)
+            log_warn("sink mqtt: cannot publish %s: %s", s->catalog_topic,
+                     mosquitto_strerror(prc));
+    }
     log_info("sink mqtt: %s to %s:%d", first ? "connected" : "reconnected", s->endpoint.host,
              s->endpoint.port);
 }
@@ -443,6 +453,8 @@ static void mqtt_free(struct sink *base)
     status_mqtt_free(s->status);
     mqtt_endpoint_free(&s->endpoint);
     free(s->status_prefix);
+    free(s->catalog_topic);
+    free(s->catalog_json);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->changed);
     free(s);
@@ -475,7 +487,11 @@ static struct sink *mqtt_create(const struct config_section *sec, const struct s
     s->qos = (int)section_int(sec, "qos");
     s->retain = section_bool(sec, "retain");
     s->max_inflight = (size_t)section_int(sec, "max_inflight");
-    if (mqtt_endpoint_init(&s->endpoint, sec) < 0 ||
+    if ((setup->catalog_json &&
+         (asprintf(&s->catalog_topic, "%s/%s/_catalog", section_text(sec, "topic_prefix"),
+                   setup->province) < 0 ||
+          !(s->catalog_json = strdup(setup->catalog_json)))) ||
+        mqtt_endpoint_init(&s->endpoint, sec) < 0 ||
         !(s->inflight = calloc(65536, sizeof *s->inflight)) ||
         !(s->outbox = outbox_new("sink mqtt", setup->limits)) ||
         !(s->mosq = mqtt_endpoint_client(&s->endpoint, s->endpoint.client_id, s))) {

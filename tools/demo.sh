@@ -53,6 +53,7 @@ cat >"$run/iocd.conf" <<CONF
 province = 96
 connectors_dir = $top/conf/connectors.d
 gazetteer = $top/conf/gazetteer/vn-2025-07.tsv
+catalog = $top/conf/catalog.conf
 state_dir = $top/build/state
 stats_interval = 1m
 

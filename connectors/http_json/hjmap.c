@@ -13,9 +13,15 @@ const char *const hjmap_keys[] = {
     "cursor_param", "cursor", "has_more", "max_pages", NULL,
 };
 
-/* The units of docs/metric-record.md (the daemon checks them again). */
-static const char *const hjmap_units[] = {"count", "percent", "ratio", "score", "seconds",
-                                          "days", "bytes", "vnd", NULL};
+/* The units the SDK names (include/ioc/record.h), so that a typo is
+ * caught by --check-config; the daemon checks a record's unit again,
+ * against the deployment's catalogue (docs/catalog.md). A unit that a
+ * catalogue adds beyond these needs an entry here too (issue 12 item 7:
+ * unit_from will take them from the catalogue). */
+static const char *const hjmap_units[] = {
+    IOC_UNIT_COUNT, IOC_UNIT_PERCENT, IOC_UNIT_PERMILLE, IOC_UNIT_RATIO, IOC_UNIT_SCORE,
+    IOC_UNIT_SECONDS, IOC_UNIT_DAYS, IOC_UNIT_BYTES, IOC_UNIT_VND, IOC_UNIT_CM, IOC_UNIT_MM,
+    IOC_UNIT_CELSIUS, IOC_UNIT_UG_M3, IOC_UNIT_M3_S, IOC_UNIT_HA, IOC_UNIT_KM, NULL};
 
 static const char *const hjmap_metric_attrs[] = {
     "name", "value", "numerator", "denominator", "scale", "unit", "sum", "where",
@@ -514,8 +520,9 @@ static void hjmap_metric_key(struct hjmap_parser *p, const char *key)
         for (int i = 0; hjmap_units[i]; i++)
             ok |= strcmp(value, hjmap_units[i]) == 0;
         if (!ok)
-            hjmap_error(p, key, "`%s` is not a unit: count, percent, ratio, score, seconds, "
-                        "days, bytes or vnd", value);
+            hjmap_error(p, key, "`%s` is not a unit: count, percent, permille, ratio, score, "
+                        "seconds, days, bytes, vnd, cm, mm, celsius, ug_m3, m3_s, ha or km",
+                        value);
         free(mt->unit);
         mt->unit = strdup(value);
     } else if (strcmp(attr, "sum") == 0) {

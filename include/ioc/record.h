@@ -40,6 +40,28 @@ enum ioc_target_op {
 
 #define IOC_MAX_DIMS 8
 
+/* The units every daemon knows (its built-in catalogue). A deployment's
+ * catalogue (conf/catalog.conf, docs/catalog.md) holds the units
+ * normalize accepts: these, with their symbols and labels, and any it
+ * adds as [unit.NAME]. A unit is a name, never a symbol: "permille", not
+ * "‰", so that topics, Kafka keys and filters stay ASCII. */
+#define IOC_UNIT_COUNT    "count"    /* a non-negative integer */
+#define IOC_UNIT_PERCENT  "percent"  /* %, within [0, 100] */
+#define IOC_UNIT_PERMILLE "permille" /* ‰, e.g. salinity */
+#define IOC_UNIT_RATIO    "ratio"    /* within [0, 1] */
+#define IOC_UNIT_SCORE    "score"    /* an index value, e.g. out of 100 */
+#define IOC_UNIT_SECONDS  "seconds"
+#define IOC_UNIT_DAYS     "days"
+#define IOC_UNIT_BYTES    "bytes"
+#define IOC_UNIT_VND      "vnd"      /* Vietnamese dong */
+#define IOC_UNIT_CM       "cm"       /* e.g. water level */
+#define IOC_UNIT_MM       "mm"       /* e.g. rainfall */
+#define IOC_UNIT_CELSIUS  "celsius"  /* °C */
+#define IOC_UNIT_UG_M3    "ug_m3"    /* µg/m³, e.g. PM2.5 */
+#define IOC_UNIT_M3_S     "m3_s"     /* m³/s, e.g. river discharge */
+#define IOC_UNIT_HA       "ha"       /* hectares */
+#define IOC_UNIT_KM       "km"
+
 /* One metric value. Zero-initialise it (`struct ioc_record r = {0};`) and
  * fill what you have; NULL means "absent" for every pointer. */
 struct ioc_record {
@@ -47,9 +69,9 @@ struct ioc_record {
                                 [a-z][a-z0-9_]* segments joined by '.',
                                 at most 64 bytes, e.g. "docs.incoming" */
     double value;            /* required: a finite number */
-    const char *unit;        /* required: one of "count", "percent",
-                                "ratio", "score", "seconds", "days",
-                                "bytes", "vnd" (see docs/metric-record.md);
+    const char *unit;        /* required: a unit of the deployment's
+                                catalogue, by default the IOC_UNIT_*
+                                names above (docs/catalog.md);
                                 "count" must be a non-negative integer,
                                 "percent" within [0, 100], "ratio" [0, 1] */
     const char *ts;          /* when the source measured it: RFC 3339 with

@@ -141,8 +141,11 @@ static struct hj_mapping *fuzz_parse(const char *text, size_t len, struct fuzz_s
 /* What hjmap promises hjextract about an accepted mapping. */
 static void fuzz_check_mapping(const struct hj_mapping *m)
 {
-    static const char *const units[] = {"count", "percent", "ratio", "score", "seconds",
-                                        "days",  "bytes",   "vnd",   NULL};
+    /* The units the SDK names (include/ioc/record.h), as hjmap accepts. */
+    static const char *const units[] = {
+        IOC_UNIT_COUNT, IOC_UNIT_PERCENT, IOC_UNIT_PERMILLE, IOC_UNIT_RATIO, IOC_UNIT_SCORE,
+        IOC_UNIT_SECONDS, IOC_UNIT_DAYS, IOC_UNIT_BYTES, IOC_UNIT_VND, IOC_UNIT_CM, IOC_UNIT_MM,
+        IOC_UNIT_CELSIUS, IOC_UNIT_UG_M3, IOC_UNIT_M3_S, IOC_UNIT_HA, IOC_UNIT_KM, NULL};
     FUZZ_CHECK(m->records);
     FUZZ_CHECK(!m->area != !m->area_const);
     FUZZ_CHECK(!m->period_from == !m->period_to);

@@ -62,7 +62,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fprintf(stderr, "fuzz_normalize: %s\n", err);
         abort();
     }
-    env = (struct normalize_env){"dvc", "96", 420, gaz};
+    env = (struct normalize_env){"dvc", "96", 420, gaz, NULL};
     return 0;
 }
 

@@ -55,7 +55,7 @@ $BASE
 metric.n.fielt = n
 EOF
 
-refuse unit_unknown '@:7: metric.n.unit: `conut` is not a unit: count, percent, ratio, score, seconds, days, bytes or vnd' <<EOF
+refuse unit_unknown '@:7: metric.n.unit: `conut` is not a unit: count, percent, permille, ratio, score, seconds, days, bytes, vnd, cm, mm, celsius, ug_m3, m3_s, ha or km' <<EOF
 ${BASE%count}conut
 EOF
 
@@ -247,7 +247,7 @@ cat >"$tmp/many.want" <<EOF
 $many:3: records: path \`items[\`: expected an index or \`]\` after \`[\` at column 7, found the end
 $many:5: area_const: give either \`area\` (a field) or \`area_const\` (a fixed code), not both
 $many:6: time_format: \`unix\` is not one of: rfc3339, epoch_s, epoch_ms, yyyyMMddHHmmss, date
-$many:10: metric.a.unit: \`conut\` is not a unit: count, percent, ratio, score, seconds, days, bytes or vnd
+$many:10: metric.a.unit: \`conut\` is not a unit: count, percent, permille, ratio, score, seconds, days, bytes, vnd, cm, mm, celsius, ug_m3, m3_s, ha or km
 $many:13: metric.b.where: \`kind\`: write \`field == value\`, \`field != value\`, \`field in a, b\` or \`field not in a, b\`
 $many:14: metric.b.decimals: \`7\` is not a whole number from 0 to 6
 $many:7: pagination: \`cursor\` needs \`cursor_param\`, the query parameter that carries the cursor

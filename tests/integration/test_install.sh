@@ -12,7 +12,7 @@ same 0 "$?" "make install DESTDIR=... PREFIX=/usr succeeds"
 for f in usr/sbin/iocd usr/lib/iocd/connectors/example.so usr/include/ioc/ioc.h \
          usr/include/ioc/connector.h usr/include/ioc/record.h usr/include/ioc/http.h \
          usr/include/ioc/host.h usr/lib/pkgconfig/iocd.pc etc/iocd/iocd.conf \
-         etc/iocd/connectors.d/example.conf etc/iocd/gazetteer/vn-2025-07.tsv \
+         etc/iocd/connectors.d/example.conf etc/iocd/gazetteer/vn-2025-07.tsv etc/iocd/catalog.conf \
          usr/share/man/man8/iocd.8 usr/share/man/man5/iocd.conf.5 \
          usr/lib/systemd/system/iocd.service usr/lib/systemd/system/iocd@.service \
          usr/lib/systemd/system/iocd.target; do

@@ -1306,6 +1306,8 @@ static void test_repo_conf_loads(void **state)
         copy_file(GAZ_REL, to);
         snprintf(to, sizeof to, "%s/connectors.d/example.conf", f->dir);
         copy_file("conf/connectors.d/example.conf", to);
+        snprintf(to, sizeof to, "%s/catalog.conf", f->dir);
+        copy_file("conf/catalog.conf", to);
         path = f->main_path;
     }
     int rc = config_load(path, NULL, &f->cfg, &f->d);
@@ -1318,6 +1320,10 @@ static void test_repo_conf_loads(void **state)
     const struct config *c = &f->cfg;
     assert_string_equal(c->province, "96");
     assert_int_equal(c->tz_offset_min, 420);
+    /* It names the shipped catalogue, which is loaded, not the built-in. */
+    assert_non_null(c->catalog);
+    assert_ptr_equal(config_catalog(c), c->catalog);
+    assert_non_null(catalog_metric(c->catalog, "ioffice.files.online_share"));
     assert_int_equal(c->log_level, LOG_LEVEL_INFO);
     assert_true(config_sink_enabled(config_sink(c, "sink.stdout")));
     assert_non_null(c->gazetteer);

@@ -643,17 +643,44 @@ static void test_value_and_unit(void **state)
     r.unit = NULL;
     check_fail(&r, "unit", "missing");
 
-    /* Every documented unit is accepted. */
-    static const char *const units[] = {"count", "percent", "ratio", "score", "seconds",
-                                        "days", "bytes", "vnd"};
-    for (size_t i = 0; i < 8; i++) {
+    /* Every unit the SDK names is accepted: the eight of old and those of
+     * issue 12 (climate and land), by their IOC_UNIT_* names. */
+    static const char *const units[] = {
+        IOC_UNIT_COUNT, IOC_UNIT_PERCENT, IOC_UNIT_RATIO, IOC_UNIT_SCORE, IOC_UNIT_SECONDS,
+        IOC_UNIT_DAYS,  IOC_UNIT_BYTES,   IOC_UNIT_VND,   IOC_UNIT_PERMILLE, IOC_UNIT_CM,
+        IOC_UNIT_MM,    IOC_UNIT_CELSIUS, IOC_UNIT_UG_M3, IOC_UNIT_M3_S,  IOC_UNIT_HA,
+        IOC_UNIT_KM};
+    size_t n_units = sizeof units / sizeof units[0];
+    for (size_t i = 0; i < n_units; i++) {
         r = base_record();
         r.unit = units[i];
         struct normalized n;
         check_ok(&r, &n);
-        assert_string_equal(normalize_units[i], units[i]);
+        assert_non_null(catalog_unit(catalog_builtin(), units[i]));
     }
-    assert_null(normalize_units[8]);
+    /* ... and no other: the built-in catalogue is exactly that list. */
+    assert_int_equal(catalog_builtin()->unit_count, n_units);
+
+    /* The rejection names the units that would do. */
+    r = base_record();
+    r.unit = "furlong";
+    check_fail(&r, "unit", "'furlong' is not a known unit (the catalogue's units: count, "
+               "percent, permille, ratio, score, seconds, days, bytes, vnd, cm, mm, celsius, "
+               "ug_m3, m3_s, ha, km)");
+
+    /* A catalogue adds units and is the whole list: with one that knows
+     * "knot" and not "percent", the first passes and the second fails. */
+    struct catalog_unit only[] = {{"knot", "kn", "hải lý/giờ", "knots", 1, 3}};
+    struct catalog mine = {"test", "t1", only, 1, NULL, 0};
+    env.catalog = &mine;
+    r = base_record();
+    r.unit = "knot";
+    r.value = 12.5;
+    struct normalized nk;
+    check_ok(&r, &nk);
+    r.unit = "percent";
+    check_fail(&r, "unit", "'percent' is not a known unit (the catalogue's units: knot)");
+    env.catalog = NULL;
 
     r = base_record();
     r.value = -1;

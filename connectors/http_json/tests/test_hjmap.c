@@ -920,8 +920,9 @@ static void test_errors_metric_attributes(void **state)
         {NULL, NULL},
     };
     parse_bad(bad_unit, (const char *const[]){
-                            "metric.subs.unit: `conut` is not a unit: count, percent, ratio, "
-                            "score, seconds, days, bytes or vnd",
+                            "metric.subs.unit: `conut` is not a unit: count, percent, permille, "
+                            "ratio, score, seconds, days, bytes, vnd, cm, mm, celsius, ug_m3, "
+                            "m3_s, ha or km",
                             NULL});
     const struct kv bad_name[] = {
         {"area", "maXa"}, {"metric.subs.name", "Telecom.Subs"}, {"metric.subs.value", "v"},
@@ -1190,8 +1191,9 @@ static void test_errors_together(void **state)
                       "yyyyMMddHHmmss, date",
                       "period_to: give both `period_from` and `period_to`, or neither",
                       "dim.Kenh: dimension key `Kenh` must be [a-z0-9_], at most 32 bytes",
-                      "metric.subs.unit: `conut` is not a unit: count, percent, ratio, score, "
-                      "seconds, days, bytes or vnd",
+                      "metric.subs.unit: `conut` is not a unit: count, percent, permille, "
+                      "ratio, score, seconds, days, bytes, vnd, cm, mm, celsius, ug_m3, m3_s, "
+                      "ha or km",
                       "metric.subs.sum: `all` is not one of: none, area, province",
                       "metric.rate.target: `95`: write `>= 95` or `<= 5`",
                       "metric.rate.numerator: metric `rate` has a numerator but no denominator",
