@@ -83,11 +83,8 @@ static void instconf_family_member(struct instance_config *ic, const struct ioc_
                                    const struct ini_entry *e, const char *base_dir,
                                    struct diag *d)
 {
-    char *key = strdup(e->key);
-    size_t len = key ? strlen(key) : 0;
-    bool from_file = len > 5 && strcmp(key + len - 5, "_file") == 0;
-    if (from_file)
-        key[len - 5] = '\0';
+    bool from_file;
+    char *key = keytable_member_name(e->key, &from_file);
     for (size_t i = 0; key && i < ic->family_count; i++)
         if (strcmp(ic->family_keys[i], key) == 0) {
             diag_add(d, ic->path, e->line, "'%s' already given at line %d", key,
@@ -110,20 +107,12 @@ static void instconf_family_member(struct instance_config *ic, const struct ioc_
     }
     if (text && !from_file && instconf_looks_secret(text))
         keytable_inline_secret(ic->path, e->line, key, d);
-    char **keys = realloc(ic->family_keys, (ic->family_count + 1) * sizeof *keys);
-    if (keys)
-        ic->family_keys = keys;
-    struct key_value *vals = realloc(ic->family, (ic->family_count + 1) * sizeof *vals);
-    if (vals)
-        ic->family = vals;
-    if (!text || !keys || !vals) {
+    if (!text) {
         free(key);
-        free(text);
         return;
     }
-    ic->family_keys[ic->family_count] = key;
-    ic->family[ic->family_count] = (struct key_value){fam, text, e->line, from_file};
-    ic->family_count++;
+    keytable_member_add(&ic->family_keys, &ic->family, &ic->family_count, key,
+                        (struct key_value){fam, text, e->line, from_file});
 }
 
 /* Take the members of the plugin's key families out of `ini` (into

@@ -254,17 +254,44 @@ bool section_bool(const struct config_section *s, const char *key)
     return t && confval_bool(t, &v, &reason) == 0 && v;
 }
 
+char *keytable_member_name(const char *key, bool *from_file)
+{
+    char *name = strdup(key);
+    size_t len = name ? strlen(name) : 0;
+    *from_file = len > 5 && strcmp(name + len - 5, "_file") == 0;
+    if (*from_file)
+        name[len - 5] = '\0';
+    return name;
+}
+
+int keytable_member_add(char ***keys, struct key_value **values, size_t *count, char *key,
+                        struct key_value value)
+{
+    char **keys_grown = realloc(*keys, (*count + 1) * sizeof **keys);
+    if (keys_grown)
+        *keys = keys_grown;
+    struct key_value *values_grown = realloc(*values, (*count + 1) * sizeof **values);
+    if (values_grown)
+        *values = values_grown;
+    if (!keys_grown || !values_grown) {
+        free(key);
+        free(value.text);
+        return -1;
+    }
+    (*keys)[*count] = key;
+    (*values)[*count] = value;
+    (*count)++;
+    return 0;
+}
+
 /* One pass-through key into sec->extra: "kafka.acks = 1" as is, and
  * "kafka.sasl.password_file = PATH" as sasl.password with the file's
  * content (no library property ends in "_file"), once per property. */
 static void section_add_extra(struct config_section *sec, const struct ini_entry *e, size_t plen,
                               const char *base_dir, struct diag *d)
 {
-    char *name = strdup(e->key + plen);
-    size_t len = name ? strlen(name) : 0;
-    bool from_file = len > 5 && strcmp(name + len - 5, "_file") == 0;
-    if (from_file)
-        name[len - 5] = '\0';
+    bool from_file;
+    char *name = keytable_member_name(e->key + plen, &from_file);
     for (size_t i = 0; name && i < sec->extra_count; i++)
         if (strcmp(sec->extra_keys[i], name) == 0) {
             diag_add(d, sec->path, e->line, "'%.*s%s' already given at line %d", (int)plen,
@@ -275,20 +302,12 @@ static void section_add_extra(struct config_section *sec, const struct ini_entry
     char *text = !name ? NULL
                : from_file ? keytable_secret_file(base_dir, e->value, sec->path, e->line, d)
                            : strdup(e->value);
-    char **keys_grown = realloc(sec->extra_keys, (sec->extra_count + 1) * sizeof(char *));
-    if (keys_grown)
-        sec->extra_keys = keys_grown;
-    struct key_value *vals_grown = realloc(sec->extra, (sec->extra_count + 1) * sizeof *vals_grown);
-    if (vals_grown)
-        sec->extra = vals_grown;
-    if (!text || !keys_grown || !vals_grown) {
+    if (!text) {
         free(name);
-        free(text);
         return;
     }
-    sec->extra_keys[sec->extra_count] = name;
-    sec->extra[sec->extra_count] = (struct key_value){NULL, text, e->line, from_file};
-    sec->extra_count++;
+    keytable_member_add(&sec->extra_keys, &sec->extra, &sec->extra_count, name,
+                        (struct key_value){NULL, text, e->line, from_file});
 }
 
 /* Load [name] against `keys`; keys starting with `prefix` (may be NULL)

@@ -62,6 +62,16 @@ char *keytable_secret_file(const char *base_dir, const char *name, const char *p
  * for the owners of pass-through keys too). */
 void keytable_inline_secret(const char *path, int line, const char *key, struct diag *d);
 
+/* A copy of a pass-through key `key`; "NAME_file" becomes "NAME" with
+ * *from_file set (its value names a secret file). NULL if out of memory. */
+char *keytable_member_name(const char *key, bool *from_file);
+
+/* Append (`key`, `value`) to the parallel arrays *keys / *values of
+ * *count entries, which own them from then on; 0, or -1 (out of memory)
+ * having freed key and value->text. */
+int keytable_member_add(char ***keys, struct key_value **values, size_t *count, char *key,
+                        struct key_value value);
+
 /* The family ("metric.*") of `table` that `key` belongs to, or NULL. */
 const struct ioc_config_key *keytable_family_of(const struct ioc_config_key *table,
                                                 const char *key);
