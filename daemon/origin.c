@@ -38,28 +38,34 @@ char *origin_of(const char *url)
 
 static bool origin_is_https(const char *origin) { return strncmp(origin, "https:", 6) == 0; }
 
+/* The next entry of an allow-list into `entry` (NUL-terminated); its
+ * length, 0 at the end, or `size` or more when it does not fit (then
+ * `entry` is not filled). *p moves past it. */
+static size_t origin_next_entry(const char **p, char *entry, size_t size)
+{
+    *p += strspn(*p, ORIGIN_LIST_SEPARATORS);
+    size_t n = strcspn(*p, ORIGIN_LIST_SEPARATORS);
+    if (n < size) {
+        memcpy(entry, *p, n);
+        entry[n] = '\0';
+    }
+    *p += n;
+    return n;
+}
+
 /* True when `allow` names `target`. */
 static bool origin_listed(const char *target, const char *allow)
 {
-    if (!allow)
-        return false;
     char entry[512];
-    for (const char *p = allow; *p;) {
-        p += strspn(p, ORIGIN_LIST_SEPARATORS);
-        size_t n = strcspn(p, ORIGIN_LIST_SEPARATORS);
-        if (n == 0)
-            break;
-        bool match = false;
-        if (n < sizeof entry) {
-            memcpy(entry, p, n);
-            entry[n] = '\0';
-            char *o = origin_of(entry);
-            match = o && strcmp(o, target) == 0;
-            free(o);
-        }
+    size_t n;
+    for (const char *p = allow ? allow : ""; (n = origin_next_entry(&p, entry, sizeof entry));) {
+        if (n >= sizeof entry)
+            continue;
+        char *o = origin_of(entry);
+        bool match = o && strcmp(o, target) == 0;
+        free(o);
         if (match)
             return true;
-        p += n;
     }
     return false;
 }
@@ -77,17 +83,12 @@ enum origin_verdict origin_judge(const char *home, const char *target, const cha
 int origin_list_check(const char *allow, char *why, size_t whylen)
 {
     char entry[512];
-    for (const char *p = allow ? allow : ""; *p;) {
-        p += strspn(p, ORIGIN_LIST_SEPARATORS);
-        size_t n = strcspn(p, ORIGIN_LIST_SEPARATORS);
-        if (n == 0)
-            break;
+    size_t n;
+    for (const char *p = allow ? allow : ""; (n = origin_next_entry(&p, entry, sizeof entry));) {
         if (n >= sizeof entry) {
             snprintf(why, whylen, "an entry is longer than %zu characters", sizeof entry - 1);
             return -1;
         }
-        memcpy(entry, p, n);
-        entry[n] = '\0';
         char *o = origin_of(entry);
         const char *after = strstr(entry, "://");
         after = after ? after + 3 + strcspn(after + 3, "/?#") : entry;
@@ -108,7 +109,6 @@ int origin_list_check(const char *allow, char *why, size_t whylen)
                                 : "an origin is scheme://host[:port], without a path or query");
             return -1;
         }
-        p += n;
     }
     return 0;
 }
