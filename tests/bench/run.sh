@@ -120,7 +120,10 @@ stats_interval = 0
 [sink.stdout]
 enabled = $2
 CONF
-    [ "$3" = true ] && printf '\n[sink.mqtt]\nenabled = true\nport = %s\n' "$MQTT_PORT" >>"$dir/iocd.conf"
+    # on_change = false: these runs measure publishing every observation
+    # (what "expected" counts, and what the raw limit does); with the
+    # default, telecom's unchanging report would be skipped, not delivered.
+    [ "$3" = true ] && printf '\n[sink.mqtt]\nenabled = true\nport = %s\non_change = false\n' "$MQTT_PORT" >>"$dir/iocd.conf"
     [ "$4" = true ] && printf '\n[sink.kafka]\nenabled = true\nbootstrap_servers = %s\n' "$KAFKA" >>"$dir/iocd.conf"
     [ -n "$OUTBOX_MAX_BYTES" ] && printf '\n[outbox]\nmax_bytes = %s\n' "$OUTBOX_MAX_BYTES" >>"$dir/iocd.conf"
     return 0
