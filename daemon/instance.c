@@ -433,13 +433,15 @@ int ioc_emit(ioc_ctx *ctx, const struct ioc_record *record)
     }
     pthread_mutex_lock(&ctx->encode_lock);
     int rc = normalize_encode_into(&ctx->env, &n, seq, &ctx->encode_buf);
+    struct publish_facts facts = {ctx->cfg->source, record->metric, (int)n.status, n.data_ms,
+                                  ctx->cfg->interval_ms};
     if (rc == 0)
         /* A broker that takes metrics more slowly than they come may hold
          * this poll up to its deadline (then the outbox drops its oldest).
          * Also while stopping: the sinks still deliver until the end of
          * shutdown_timeout, and what a poll fetched is worth delivering. */
         rc = pipeline_publish(ctx->pipeline, n.series, ctx->encode_buf.buf, ctx->encode_buf.len,
-                              seq, ctx->poll_deadline_ms);
+                              seq, &facts, ctx->poll_deadline_ms);
     pthread_mutex_unlock(&ctx->encode_lock);
     if (rc < 0) {
         ioc_log(ctx, IOC_LOG_ERROR, "out of memory encoding or queueing a metric; dropped");

@@ -15,6 +15,8 @@
 
 #define NORMALIZE_MAX_FUTURE_MS (24LL * 3600 * 1000)
 
+static enum normalize_status normalize_target_status(const struct ioc_record *r);
+
 static int normalize_fail(struct normalize_error *err, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -135,6 +137,8 @@ static int normalize_time(const struct normalize_env *env, const struct ioc_reco
         }
     }
 
+    out->ts_ms = ms;
+    out->data_ms = ms;
     if (!r->period_from != !r->period_to)
         return normalize_fail(err, "period", "needs both from and to");
     if (r->period_from) {
@@ -146,6 +150,10 @@ static int normalize_time(const struct normalize_env *env, const struct ioc_reco
         if (from > to)
             return normalize_fail(err, "period", "from %s is after to %s", r->period_from,
                                   r->period_to);
+        /* The period's data is as recent as its last day's end. */
+        int64_t period_end_ms = (to + 1) * 86400000LL - (int64_t)env->tz_offset_min * 60000;
+        if (period_end_ms < out->data_ms)
+            out->data_ms = period_end_ms;
     }
     return 0;
 }
@@ -265,13 +273,27 @@ int normalize_check(const struct normalize_env *env, const struct ioc_record *r,
     if (normalize_value(env, r, err) < 0 || normalize_time(env, r, now_ms, out, err) < 0 ||
         normalize_area(env, r, out, err) < 0 || normalize_dims(r, out, err) < 0)
         return -1;
+    out->status = normalize_target_status(r);
     return normalize_series(env, out, err);
 }
 
-static const char *normalize_target_status(const struct ioc_record *r)
+const char *normalize_status_name(enum normalize_status s)
 {
+    switch (s) {
+    case NORMALIZE_STATUS_OK: return "ok";
+    case NORMALIZE_STATUS_WARN: return "warn";
+    case NORMALIZE_STATUS_BREACH: return "breach";
+    case NORMALIZE_STATUS_NONE: break;
+    }
+    return "none";
+}
+
+static enum normalize_status normalize_target_status(const struct ioc_record *r)
+{
+    if (r->target_op == IOC_TARGET_NONE)
+        return NORMALIZE_STATUS_NONE;
     int met = r->target_op == IOC_TARGET_GE ? r->value >= r->target : r->value <= r->target;
-    return met ? "ok" : "miss";
+    return met ? NORMALIZE_STATUS_OK : NORMALIZE_STATUS_BREACH;
 }
 
 char *normalize_encode(const struct normalize_env *env, const struct normalized *n, uint64_t seq,
@@ -331,7 +353,7 @@ int normalize_encode_into(const struct normalize_env *env, const struct normaliz
         jsonw_object_begin(w);
         jsonw_key(w, "value"), jsonw_number(w, r->target);
         jsonw_key(w, "op"), jsonw_string(w, r->target_op == IOC_TARGET_GE ? ">=" : "<=");
-        jsonw_key(w, "status"), jsonw_string(w, normalize_target_status(r));
+        jsonw_key(w, "status"), jsonw_string(w, n->status == NORMALIZE_STATUS_OK ? "ok" : "miss");
         jsonw_object_end(w);
     }
     jsonw_key(w, "series"), jsonw_string(w, n->series);

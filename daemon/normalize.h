@@ -42,6 +42,17 @@ struct normalize_error {
     char dim_field[48];  /* storage for "dims.<key>" */
 };
 
+/* Where a record stands against its target (docs/metric-record.md):
+ * NONE when no target applies. The KPI layer (freshness, alerts) and the
+ * series state read it from struct normalized, never from the JSON. */
+enum normalize_status {
+    NORMALIZE_STATUS_NONE,
+    NORMALIZE_STATUS_OK,
+    NORMALIZE_STATUS_WARN,
+    NORMALIZE_STATUS_BREACH,
+};
+const char *normalize_status_name(enum normalize_status s);
+
 struct normalized_dim {
     const char *key, *value;
     char slug[132];
@@ -54,6 +65,10 @@ struct normalized {
     const struct area *area;
     const char *mapped_from;   /* old code, or NULL */
     char ts[40];
+    int64_t ts_ms;             /* the record's own time (wall ms): its ts */
+    int64_t data_ms;           /* how recent its data is: the end of its
+                                  period when it has one, else ts_ms */
+    enum normalize_status status;
     struct normalized_dim dims[IOC_MAX_DIMS];
     size_t dim_count;          /* sorted by key */
     char series[512];

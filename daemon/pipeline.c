@@ -115,8 +115,9 @@ fail:
 }
 
 int pipeline_publish(struct pipeline *p, const char *series, const char *json, size_t json_len,
-                     uint64_t seq, int64_t wait_until_ms)
+                     uint64_t seq, const struct publish_facts *facts, int64_t wait_until_ms)
 {
+    (void)facts; /* for the KPI layer's freshness and alerts */
     struct metric *m = metric_new(p->topic_prefix, p->province, series, json, json_len, seq);
     if (!m)
         return -1;

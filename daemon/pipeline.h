@@ -29,12 +29,22 @@ struct pipeline;
  * set up. Brokers may be down: sinks connect in the background. */
 struct pipeline *pipeline_new(const struct config *config);
 
+/* What the KPI layer needs of a metric besides its text: known to the
+ * caller from normalize (struct normalized) and the instance. */
+struct publish_facts {
+    const char *source;      /* the instance's source name ("dvc") */
+    const char *metric;      /* the metric name ("tthc.online_rate") */
+    int status;              /* enum normalize_status */
+    int64_t data_ms;         /* how recent its data is (wall ms) */
+    int64_t interval_ms;     /* how often its instance polls */
+};
+
 /* Hand one metric to every sink. A sink whose broker is taking metrics
  * more slowly than they come may make this wait for room in its outbox
  * until `wait_until_ms` (monotonic; 0 = never wait). Returns 0, or -1 when
  * out of memory. */
 int pipeline_publish(struct pipeline *p, const char *series, const char *json, size_t json_len,
-                     uint64_t seq, int64_t wait_until_ms);
+                     uint64_t seq, const struct publish_facts *facts, int64_t wait_until_ms);
 
 /* A connector's health for status topics: "online", "degraded: <reason>",
  * "offline". */
