@@ -160,8 +160,15 @@ check "later polls are unchanged (not re-published)" \
     wait_for 15 bash -c "kill -USR1 $IOCD_PID; sleep 0.5; grep 'sink mqtt: queued=' '$err2' | grep -qv ' unchanged=0 '"
 stop_pid "$MQTT_PID_M"
 start_mosquitto M2 "$MQTT_PORT_M"
-same 0 "$(timeout 10 mosquitto_sub -p "$MQTT_PORT_M" -v -t 'ioc/v1/96/st/#' -W 1 2>/dev/null | wc -l)" \
-    "the restarted broker holds no retained value"
+# The restarted broker starts empty: what a subscriber finds there can only
+# be iocd's re-publish, which it logs before sending (iocd may reconnect
+# before this subscriber does, on a busy machine).
+restarted_empty() {
+    local n
+    n=$(timeout 10 mosquitto_sub -p "$MQTT_PORT_M" -v -t 'ioc/v1/96/st/#' -W 1 2>/dev/null | wc -l)
+    [ "$n" = 0 ] || grep -q "sink mqtt: the broker started a fresh session" "$err2"
+}
+check "the restarted broker holds no retained value but what iocd re-published" restarted_empty
 check "iocd re-publishes every series for the fresh session, with a count" \
     wait_for 20 at_least 1 "$err2" "sink mqtt: re-published the last value of 2 series for the fresh session"
 check "a new subscriber gets both series back" wait_for 10 retained_count 2
