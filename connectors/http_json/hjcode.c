@@ -51,7 +51,7 @@ static int hjcode_pair(struct hj_codes *c, char *pair, bool (*value_ok)(const ch
     }
     if (!value_ok(value)) {
         snprintf(why, whylen, "code `%s`: `%s` is not a %s", code, value, kind);
-        return -1;
+        return HJCODE_BAD_VALUE;
     }
     if (hjcode_find(c, code) >= 0) {
         snprintf(why, whylen, "code `%s` is given twice", code);

@@ -34,9 +34,11 @@ struct hj_codes {
 /* Add the `CODE = value, CODE = value` pairs of `text` to *c (spaces
  * around codes and values are dropped; a code cannot hold ',' or '='). A
  * value `value_ok` refuses, a code given twice (here or in an earlier
- * list) or a pair without '=' is a mistake: returns -1 with the reason in
- * why (`kind` names the values in it, e.g. "metric name"), having added
+ * list) or a pair without '=' is a mistake: returns -1, or
+ * HJCODE_BAD_VALUE when value_ok refused a value, with the reason in why
+ * (`kind` names the values in it, e.g. "metric name"), having added
  * nothing of `text`. Returns 0 otherwise. */
+#define HJCODE_BAD_VALUE (-2)
 int hjcode_add(struct hj_codes *c, const char *text, bool (*value_ok)(const char *value),
                const char *kind, char *why, size_t whylen);
 

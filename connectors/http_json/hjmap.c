@@ -464,15 +464,18 @@ static void hjmap_target(struct hjmap_parser *p, const char *key, const char *te
 
 /* name_map or unit_map: more `CODE = value` pairs into the metric's list. */
 static void hjmap_codes(struct hjmap_parser *p, const char *key, const char *text,
-                        struct hj_codes *codes, bool names)
+                        struct hj_metric *mt, bool names)
 {
     char why[384];
-    if (hjcode_add(codes, text, names ? hjmap_metric_name_ok : hjmap_unit_ok,
-                   names ? "metric name" : "unit", why, sizeof why) < 0)
-        hjmap_error(p, key, "%s%s", why, names ? " (metric names are lowercase "
-                    "[a-z][a-z0-9_]* parts joined by dots, at most 64 bytes)" : " (units: count, "
-                    "percent, permille, ratio, score, seconds, days, bytes, vnd, cm, mm, celsius, "
-                    "ug_m3, m3_s, ha or km)");
+    int rc = hjcode_add(names ? &mt->names : &mt->units, text,
+                        names ? hjmap_metric_name_ok : hjmap_unit_ok,
+                        names ? "metric name" : "unit", why, sizeof why);
+    *(names ? &mt->names_given : &mt->units_given) = true;
+    if (rc < 0)
+        hjmap_error(p, key, "%s%s", why, rc != HJCODE_BAD_VALUE ? "" : names ? " (metric "
+                    "names are lowercase [a-z][a-z0-9_]* parts joined by dots, at most 64 "
+                    "bytes)" : " (units: count, percent, permille, ratio, score, seconds, days, "
+                    "bytes, vnd, cm, mm, celsius, ug_m3, m3_s, ha or km)");
 }
 
 /* A path read from the record (name_from, unit_from); given twice is a
@@ -607,9 +610,9 @@ static void hjmap_metric_key(struct hjmap_parser *p, const char *key)
     } else if (strcmp(attr, "unit_from") == 0) {
         hjmap_from(p, key, value, &mt->unit_from);
     } else if (strcmp(attr, "name_map") == 0) {
-        hjmap_codes(p, key, value, &mt->names, true);
+        hjmap_codes(p, key, value, mt, true);
     } else if (strcmp(attr, "unit_map") == 0) {
-        hjmap_codes(p, key, value, &mt->units, false);
+        hjmap_codes(p, key, value, mt, false);
     }
 }
 
@@ -620,18 +623,18 @@ static void hjmap_metric_from_fields(struct hjmap_parser *p, struct hj_metric *m
     const char *key = mt->config_key;
     static const char *const what[] = {"name", "unit"};
     struct jpath *from[] = {mt->name_from, mt->unit_from};
-    const struct hj_codes *codes[] = {&mt->names, &mt->units};
+    const bool given[] = {mt->names_given, mt->units_given}; /* parsed or not */
     const char *fixed[] = {mt->name, mt->unit};
     for (int i = 0; i < 2; i++) {
         if (from[i] && fixed[i])
             hjmap_error(p, key, "metric `%s` has both `%s` and `%s_from`: keep one", mt->id,
                         what[i], what[i]);
-        else if (from[i] && !codes[i]->count)
+        else if (from[i] && !given[i])
             hjmap_error(p, key, "metric `%s`: `%s_from` needs `%s_map`, the allow-list of what "
                         "the field may hold (e.g. metric.%s.%s_map = %s)", mt->id, what[i],
                         what[i], mt->id, what[i], i == 0 ? "CT01 = dvc.online_ratio, CT02 = "
                         "dvc.on_time_ratio" : "% = percent, ‰ = permille");
-        else if (!from[i] && codes[i]->count)
+        else if (!from[i] && given[i])
             hjmap_error(p, key, "metric `%s`: `%s_map` means something only with `%s_from`, the "
                         "field it looks up", mt->id, what[i], what[i]);
     }

@@ -120,6 +120,7 @@ struct hj_metric {
      * allow-list, so feed text never becomes one. */
     struct jpath *name_from, *unit_from, *target_from;
     struct hj_codes names, units;
+    bool names_given, units_given; /* even if wrong */
 };
 
 enum hj_pagination { HJ_PAGES_NONE, HJ_PAGES_NUMBER, HJ_PAGES_NEXT_LINK, HJ_PAGES_CURSOR };
