@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *hjcode_trim(char *s)
+char *hj_trim(char *s)
 {
     while (*s == ' ' || *s == '\t')
         s++;
@@ -39,11 +39,11 @@ static int hjcode_pair(struct hj_codes *c, char *pair, bool (*value_ok)(const ch
 {
     char *eq = strchr(pair, '=');
     if (!eq) {
-        snprintf(why, whylen, "`%s` has no '=': write `CODE = %s`", hjcode_trim(pair), kind);
+        snprintf(why, whylen, "`%s` has no '=': write `CODE = %s`", hj_trim(pair), kind);
         return -1;
     }
     *eq = '\0';
-    char *code = hjcode_trim(pair), *value = hjcode_trim(eq + 1);
+    char *code = hj_trim(pair), *value = hj_trim(eq + 1);
     if (!*code || !*value) {
         snprintf(why, whylen, "a pair has an empty %s: write `CODE = %s`", *code ? kind : "code",
                  kind);

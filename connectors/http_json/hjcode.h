@@ -47,4 +47,8 @@ long hjcode_find(const struct hj_codes *c, const char *code);
 
 void hjcode_free(struct hj_codes *c);
 
+/* s without the spaces and tabs around it, cut in place (the end moves;
+ * the start is returned). hjmap trims every configured text with it. */
+char *hj_trim(char *s);
+
 #endif

@@ -1,5 +1,6 @@
 /* hjextract - see hjextract.h. */
 #include "hjextract.h"
+#include "hjquote.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -363,8 +364,9 @@ static int hj_eval(struct hj_batch *b, const struct hj_expr *e, bool optional, j
 /* The entry of `codes` that the field `path` of the record holds, as
  * 1 + its index in *index. 1 = found, 0 = the field is missing or null and
  * the metric optional, -1 = a fault: the field is missing, not text or a
- * number, or holds a code the list lacks (shown made printable: never
- * more than 63 bytes, control bytes as '?'). */
+ * number, longer than 63 bytes (not shown), or holds a code the list
+ * lacks (shown quoted by hj_quote: control bytes as '?', cut after 40
+ * bytes). */
 static int hj_code(struct hj_batch *b, const struct hj_metric *mt, const struct jpath *path,
                    const struct hj_codes *codes, const char *list, json_t *record,
                    uint16_t *index, struct hj_fault *f)
@@ -374,14 +376,14 @@ static int hj_code(struct hj_batch *b, const struct hj_metric *mt, const struct 
         return 0;
     if (!v)
         return -1;
-    char text[64], shown[64];
+    char text[64], shown[HJ_QUOTE_MAX];
     f->field = jpath_text(path);
     if (hj_text(v, text, sizeof text, f->reason, sizeof f->reason) < 0)
         return -1;
     long i = hjcode_find(codes, text);
     if (i < 0) {
-        hj_printable(shown, sizeof shown, text);
-        snprintf(f->reason, sizeof f->reason, "is '%s', which metric.%.64s.%s does not list "
+        hj_quote(shown, sizeof shown, text);
+        snprintf(f->reason, sizeof f->reason, "is %s, which metric.%.64s.%s does not list "
                  "(%zu allowed)", shown, mt->id, list, codes->count);
         return -1;
     }

@@ -64,16 +64,6 @@ static char *hjmap_strdup(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-static char *hjmap_trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        s[--n] = '\0';
-    return s;
-}
-
 /* Compile the path of `key`; NULL (reported) when it does not parse. */
 static struct jpath *hjmap_path(struct hjmap_parser *p, const char *key, const char *text,
                                 bool allow_each)
@@ -167,7 +157,7 @@ int hjmap_expr_parse(const char *text, struct hj_expr *e, char *why, size_t whyl
         term = rest;
         rest = *c ? c + 1 : NULL;
         *c = '\0';
-        term = hjmap_trim(term);
+        term = hj_trim(term);
         if (!*term) {
             snprintf(why, whylen, "`%s` has an empty term (terms are joined by single '+')",
                      text);
@@ -377,7 +367,7 @@ static void hjmap_where(struct hjmap_parser *p, const char *key, const char *tex
     }
     if (at) {
         char *left = strndup(text, (size_t)(at - text)), *right = strdup(at + strlen(ops[i].token));
-        char *l = left ? hjmap_trim(left) : NULL, *r = right ? hjmap_trim(right) : NULL;
+        char *l = left ? hj_trim(left) : NULL, *r = right ? hj_trim(right) : NULL;
         if (l && r && *l && *r) {
             w->op = ops[i].op;
             w->path = hjmap_path(p, key, l, false);
@@ -387,7 +377,7 @@ static void hjmap_where(struct hjmap_parser *p, const char *key, const char *tex
                     hjmap_error(p, key, "more than %d values", HJ_WHERE_VALUES);
                     break;
                 }
-                w->values[w->value_count++] = strdup(hjmap_trim(v));
+                w->values[w->value_count++] = strdup(hj_trim(v));
             }
             if ((w->op == HJ_WHERE_EQ || w->op == HJ_WHERE_NE) && w->value_count != 1)
                 hjmap_error(p, key, "`%s`: == and != take one value; use `in a, b` for a list",
@@ -412,7 +402,7 @@ static void hjmap_keep_dims(struct hjmap_parser *p, const char *key, const char 
         return;
     char *copy = strdup(text), *save = NULL;
     for (char *d = copy ? strtok_r(copy, ",", &save) : NULL; d; d = strtok_r(NULL, ",", &save)) {
-        d = hjmap_trim(d);
+        d = hj_trim(d);
         size_t found = p->m->dim_count;
         for (size_t j = 0; j < p->m->dim_count; j++)
             if (strcmp(p->m->dims[j].key, d) == 0)
@@ -444,12 +434,12 @@ static bool hjmap_unit_ok(const char *unit)
 static void hjmap_target(struct hjmap_parser *p, const char *key, const char *text,
                          struct hj_metric *mt, bool from_field)
 {
-    char *copy = strdup(text), *t = copy ? hjmap_trim(copy) : NULL, why[128];
+    char *copy = strdup(text), *t = copy ? hj_trim(copy) : NULL, why[128];
     if (mt->target_op != IOC_TARGET_NONE) {
         hjmap_error(p, key, "metric `%s` has both `target` and `target_from`: keep one", mt->id);
     } else if (t && (strncmp(t, ">=", 2) == 0 || strncmp(t, "<=", 2) == 0)) {
         mt->target_op = t[0] == '>' ? IOC_TARGET_GE : IOC_TARGET_LE;
-        char *operand = hjmap_trim(t + 2);
+        char *operand = hj_trim(t + 2);
         if (from_field)
             mt->target_from = hjmap_path(p, key, operand, false);
         else if (hjnum_text(operand, HJNUM_POINT_DECIMAL, &mt->target, why, sizeof why) < 0)

@@ -114,16 +114,16 @@ ioffice.docs.on_time_share 32014 percent 11" \
 w="warning: hostile: page 1 record"
 not_listed="which metric.kpi.name_map does not list (12 allowed); record skipped"
 no_unit="which metric.kpi.unit_map does not list (5 allowed); record skipped"
-same "$w 2 (area 32002): field 'ma_chi_tieu' is 'CT99', $not_listed
-$w 3 (area 32002): field 'ma_chi_tieu' is 'CT01?info: forged line', $not_listed
-$w 4 (area 32002): field 'ma_chi_tieu' is '?[31mCT01', $not_listed
+same "$w 2 (area 32002): field 'ma_chi_tieu' is \"CT99\", $not_listed
+$w 3 (area 32002): field 'ma_chi_tieu' is \"CT01?info: forged line\", $not_listed
+$w 4 (area 32002): field 'ma_chi_tieu' is \"?[31mCT01\", $not_listed
 $w 5 (area 32002): field 'ma_chi_tieu' is longer than 63 bytes; record skipped
-$w 6 (area 32002): field 'ma_chi_tieu' is '../CT01', $not_listed
-$w 7 (area 32002): field 'ma_chi_tieu' is 'CT01/#', $not_listed
-$w 8 (area 32002): field 'ma_chi_tieu' is '+', $not_listed
-$w 9 (area 32002): field 'don_vi' is 'kg', $no_unit
-$w 10 (area 32002): field 'don_vi' is '%??[2J', $no_unit
-$w 11 (area 32002): field 'don_vi' is '../#', $no_unit" "$(grep -F "$w" "$tmp/hostile.err")" \
+$w 6 (area 32002): field 'ma_chi_tieu' is \"../CT01\", $not_listed
+$w 7 (area 32002): field 'ma_chi_tieu' is \"CT01/#\", $not_listed
+$w 8 (area 32002): field 'ma_chi_tieu' is \"+\", $not_listed
+$w 9 (area 32002): field 'don_vi' is \"kg\", $no_unit
+$w 10 (area 32002): field 'don_vi' is \"%??[2J\", $no_unit
+$w 11 (area 32002): field 'don_vi' is \"../#\", $no_unit" "$(grep -F "$w" "$tmp/hostile.err")" \
     "hostile: each rejected record's exact line: connector, page, record, area, field, value, reason"
 same "0 0 0" "$(grep -c $'\x1b' "$tmp/hostile.err") $(grep -c '^info: forged' "$tmp/hostile.err") $(grep -c 9999999999 "$tmp/hostile.err")" \
     "hostile: no raw escape byte, no forged line, no 10 kB value in the log"

@@ -958,9 +958,9 @@ static void test_from_fields(void **state)
     expect(&o,
            LINES("a.one 32002 40 percent", "a.two 32005 7 cm", "a.three 32008 2 cm",
                  "a.two 32002 5 cm", "t.two 96 12 count", "t.three 96 2 count"),
-           LINES("page 1 record 5 (area 32002) | code | is 'ct01', which metric.kpi.name_map "
+           LINES("page 1 record 5 (area 32002) | code | is \"ct01\", which metric.kpi.name_map "
                  "does not list (3 allowed)",
-                 "page 1 record 6 (area 32002) | unit | is 'kg', which metric.kpi.unit_map does "
+                 "page 1 record 6 (area 32002) | unit | is \"kg\", which metric.kpi.unit_map does "
                  "not list (2 allowed)",
                  "page 1 record 7 (area 32002) | code | is missing: no key `code`; keys there "
                  "are: `maXa`, `v`, `unit`"));
