@@ -1,5 +1,6 @@
 /* hjextract - see hjextract.h. */
 #include "hjextract.h"
+#include "hjquote.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -54,12 +55,22 @@ struct hj_frame {
     const char *period_from, *period_to;
 };
 
-/* One metric of one record: 48 bytes. */
+/* One metric of one record: 48 bytes. A record's own target (target_from)
+ * takes the ratio parts' room: hjmap allows it only on metrics that are
+ * neither ratios nor sums. */
 struct hj_item {
     const struct hj_frame *frame;
     const char *area;
-    double value, numerator, denominator;
-    uint32_t metric;
+    double value;
+    union {
+        struct {
+            double numerator, denominator;
+        };
+        double target;
+    };
+    uint16_t metric;
+    uint16_t name, unit; /* 1 + index in the metric's name_map, unit_map; 0 = fixed */
+    bool has_target;     /* target_from found a target in the record */
 };
 
 /* One group of a sum: its running totals and the latest time. */
@@ -348,6 +359,68 @@ static int hj_eval(struct hj_batch *b, const struct hj_expr *e, bool optional, j
     return 1;
 }
 
+/* ---- a metric's name, unit and target from the record ---- */
+
+/* The entry of `codes` that the field `path` of the record holds, as
+ * 1 + its index in *index. 1 = found, 0 = the field is missing or null and
+ * the metric optional, -1 = a fault: the field is missing, not text or a
+ * number, longer than 63 bytes (not shown), or holds a code the list
+ * lacks (shown quoted by hj_quote: control bytes as '?', cut after 40
+ * bytes). */
+static int hj_code(struct hj_batch *b, const struct hj_metric *mt, const struct jpath *path,
+                   const struct hj_codes *codes, const char *list, json_t *record,
+                   uint16_t *index, struct hj_fault *f)
+{
+    json_t *v = hj_lookup(b, path, record, f);
+    if (((!v && !f->refused) || json_is_null(v)) && mt->optional)
+        return 0;
+    if (!v)
+        return -1;
+    char text[64], shown[HJ_QUOTE_MAX];
+    f->field = jpath_text(path);
+    if (hj_text(v, text, sizeof text, f->reason, sizeof f->reason) < 0)
+        return -1;
+    long i = hjcode_find(codes, text);
+    if (i < 0) {
+        hj_quote(shown, sizeof shown, text);
+        snprintf(f->reason, sizeof f->reason, "is %s, which metric.%.64s.%s does not list "
+                 "(%zu allowed)", shown, mt->id, list, codes->count);
+        return -1;
+    }
+    *index = (uint16_t)(i + 1);
+    return 1;
+}
+
+/* name_from, unit_from and target_from of one metric, into the item. A
+ * record without a target (field missing or null) publishes without
+ * one; a target that is not a number is a fault. Returns as hj_code. */
+static int hj_from_fields(struct hj_batch *b, const struct hj_metric *mt, json_t *record,
+                          struct hj_item *it, struct hj_fault *f)
+{
+    int rc;
+    if (mt->name_from &&
+        (rc = hj_code(b, mt, mt->name_from, &mt->names, "name_map", record, &it->name, f)) <= 0)
+        return rc;
+    if (mt->unit_from &&
+        (rc = hj_code(b, mt, mt->unit_from, &mt->units, "unit_map", record, &it->unit, f)) <= 0)
+        return rc;
+    if (!mt->target_from)
+        return 1;
+    json_t *v = hj_lookup(b, mt->target_from, record, f);
+    if ((!v && !f->refused) || json_is_null(v)) {
+        memset(f, 0, sizeof *f); /* no target is no fault */
+        return 1;
+    }
+    if (!v)
+        return -1;
+    if (hjnum_value(v, b->m->number_strings, &it->target, f->reason, sizeof f->reason) < 0) {
+        f->field = jpath_text(mt->target_from);
+        return -1;
+    }
+    it->has_target = true;
+    return 1;
+}
+
 /* ---- one record ---- */
 
 static int hj_record_area(struct hj_batch *b, json_t *record, char *area, size_t len,
@@ -457,11 +530,14 @@ static void hj_reject(struct hj_batch *b, const char *area, const struct hj_faul
  * parts joined by \x1f, dims "a\x1fb" + "c" and "a" + "b\x1fc" were one
  * group. Areas are under 64 bytes and dims under 256 (hj_text refuses
  * longer ones), so HJ_GROUP_KEY_MAX holds any key whole. */
-#define HJ_GROUP_KEY_MAX (32 + 70 + IOC_MAX_DIMS * 262)
+#define HJ_GROUP_KEY_MAX (48 + 70 + IOC_MAX_DIMS * 262)
 static void hj_group_key(const struct hj_metric *mt, size_t metric, const struct hj_item *it,
                          char *key, size_t len)
 {
-    int n = snprintf(key, len, "%zu|%zu:%s", metric, strlen(it->area), it->area);
+    /* Names and units from the record (name_from, unit_from) are series
+     * of their own. */
+    int n = snprintf(key, len, "%zu.%u.%u|%zu:%s", metric, (unsigned)it->name, (unsigned)it->unit,
+                     strlen(it->area), it->area);
     for (size_t d = 0; d < mt->keep_count && n > 0 && (size_t)n < len; d++) {
         const char *v = it->frame->dims[mt->keep[d]];
         n += snprintf(key + n, len - (size_t)n, "|%zu:%s", strlen(v), v);
@@ -554,10 +630,12 @@ static int hj_record(json_t *record, void *user)
         if (match == 0)
             continue;
         struct hj_item it = base;
-        it.metric = (uint32_t)i;
+        it.metric = (uint16_t)i;
+        /* The code first: an unknown one is what the message must say,
+         * whatever else the record lacks. */
+        rc = match > 0 ? hj_from_fields(b, mt, record, &it, &f) : match;
         /* A part whose condition fails counts 0 (and its fields are not
          * read), so a sum's group appears with 0 rather than not at all. */
-        rc = match;
         if (rc > 0 && mt->is_ratio) {
             if ((rc = hj_where_match(b, &mt->numerator_if, record, &f)) > 0)
                 rc = hj_eval(b, &mt->numerator, mt->optional, record, &it.numerator, &f);
@@ -632,8 +710,8 @@ static bool hj_emit_item(const struct hj_batch *b, const struct hj_item *it,
 {
     const struct hj_metric *mt = &b->m->metrics[it->metric];
     struct ioc_record r = {0};
-    r.metric = mt->name;
-    r.unit = mt->unit;
+    r.metric = it->name ? mt->names.entries[it->name - 1].value : mt->name;
+    r.unit = it->unit ? mt->units.entries[it->unit - 1].value : mt->unit;
     r.ts = it->frame->ts;
     r.period_from = it->frame->period_from;
     r.period_to = it->frame->period_to;
@@ -656,8 +734,10 @@ static bool hj_emit_item(const struct hj_batch *b, const struct hj_item *it,
     /* A sum of many large values can still overflow: never publish it. */
     if (!hj_finite(r.value) || !hj_finite(r.numerator) || !hj_finite(r.denominator))
         return false;
-    r.target_op = mt->target_op;
-    r.target = mt->target;
+    if (!mt->target_from || it->has_target) {
+        r.target_op = mt->target_op;
+        r.target = mt->target_from ? it->target : mt->target;
+    }
     emit(user, &r);
     return true;
 }

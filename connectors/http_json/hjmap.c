@@ -16,8 +16,8 @@ const char *const hjmap_keys[] = {
 /* The units the SDK names (include/ioc/record.h), so that a typo is
  * caught by --check-config; the daemon checks a record's unit again,
  * against the deployment's catalogue (docs/catalog.md). A unit that a
- * catalogue adds beyond these needs an entry here too (issue 12 item 7:
- * unit_from will take them from the catalogue). */
+ * catalogue adds beyond these needs an entry here too; unit_map's units
+ * are checked against the same list. */
 static const char *const hjmap_units[] = {
     IOC_UNIT_COUNT, IOC_UNIT_PERCENT, IOC_UNIT_PERMILLE, IOC_UNIT_RATIO, IOC_UNIT_SCORE,
     IOC_UNIT_SECONDS, IOC_UNIT_DAYS, IOC_UNIT_BYTES, IOC_UNIT_VND, IOC_UNIT_CM, IOC_UNIT_MM,
@@ -25,8 +25,14 @@ static const char *const hjmap_units[] = {
 
 static const char *const hjmap_metric_attrs[] = {
     "name", "value", "numerator", "denominator", "scale", "unit", "sum", "where",
-    "if", "numerator_if", "denominator_if", "dims", "optional", "decimals", "target", NULL,
+    "if", "numerator_if", "denominator_if", "dims", "optional", "decimals", "target",
+    "name_from", "name_map", "unit_from", "unit_map", "target_from", NULL,
 };
+
+/* The attributes that may also be written with a label of their own
+ * (metric.<id>.name_map.<label>), so that a long list takes one line per
+ * code: every such key adds to the same list. */
+static const char *const hjmap_metric_lists[] = {".dim.", ".name_map.", ".unit_map.", NULL};
 
 struct hjmap_parser {
     const struct hjmap_source *src;
@@ -56,16 +62,6 @@ static const char *hjmap_get(struct hjmap_parser *p, const char *key)
 static char *hjmap_strdup(const char *s)
 {
     return s ? strdup(s) : NULL;
-}
-
-static char *hjmap_trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        s[--n] = '\0';
-    return s;
 }
 
 /* Compile the path of `key`; NULL (reported) when it does not parse. */
@@ -161,7 +157,7 @@ int hjmap_expr_parse(const char *text, struct hj_expr *e, char *why, size_t whyl
         term = rest;
         rest = *c ? c + 1 : NULL;
         *c = '\0';
-        term = hjmap_trim(term);
+        term = hj_trim(term);
         if (!*term) {
             snprintf(why, whylen, "`%s` has an empty term (terms are joined by single '+')",
                      text);
@@ -371,7 +367,7 @@ static void hjmap_where(struct hjmap_parser *p, const char *key, const char *tex
     }
     if (at) {
         char *left = strndup(text, (size_t)(at - text)), *right = strdup(at + strlen(ops[i].token));
-        char *l = left ? hjmap_trim(left) : NULL, *r = right ? hjmap_trim(right) : NULL;
+        char *l = left ? hj_trim(left) : NULL, *r = right ? hj_trim(right) : NULL;
         if (l && r && *l && *r) {
             w->op = ops[i].op;
             w->path = hjmap_path(p, key, l, false);
@@ -381,7 +377,7 @@ static void hjmap_where(struct hjmap_parser *p, const char *key, const char *tex
                     hjmap_error(p, key, "more than %d values", HJ_WHERE_VALUES);
                     break;
                 }
-                w->values[w->value_count++] = strdup(hjmap_trim(v));
+                w->values[w->value_count++] = strdup(hj_trim(v));
             }
             if ((w->op == HJ_WHERE_EQ || w->op == HJ_WHERE_NE) && w->value_count != 1)
                 hjmap_error(p, key, "`%s`: == and != take one value; use `in a, b` for a list",
@@ -406,7 +402,7 @@ static void hjmap_keep_dims(struct hjmap_parser *p, const char *key, const char 
         return;
     char *copy = strdup(text), *save = NULL;
     for (char *d = copy ? strtok_r(copy, ",", &save) : NULL; d; d = strtok_r(NULL, ",", &save)) {
-        d = hjmap_trim(d);
+        d = hj_trim(d);
         size_t found = p->m->dim_count;
         for (size_t j = 0; j < p->m->dim_count; j++)
             if (strcmp(p->m->dims[j].key, d) == 0)
@@ -425,18 +421,62 @@ static void hjmap_keep_dims(struct hjmap_parser *p, const char *key, const char 
     free(copy);
 }
 
-static void hjmap_target(struct hjmap_parser *p, const char *key, const char *text,
-                         struct hj_metric *mt)
+static bool hjmap_unit_ok(const char *unit)
 {
-    char *copy = strdup(text), *t = copy ? hjmap_trim(copy) : NULL, why[128];
-    if (t && (strncmp(t, ">=", 2) == 0 || strncmp(t, "<=", 2) == 0)) {
+    for (int i = 0; hjmap_units[i]; i++)
+        if (strcmp(unit, hjmap_units[i]) == 0)
+            return true;
+    return false;
+}
+
+/* `target` (`>= 95`) or `target_from` (`<= muc_bao_dong`, a field of the
+ * record): the operator, then a number or a path. */
+static void hjmap_target(struct hjmap_parser *p, const char *key, const char *text,
+                         struct hj_metric *mt, bool from_field)
+{
+    char *copy = strdup(text), *t = copy ? hj_trim(copy) : NULL, why[128];
+    if (mt->target_op != IOC_TARGET_NONE) {
+        hjmap_error(p, key, "metric `%s` has both `target` and `target_from`: keep one", mt->id);
+    } else if (t && (strncmp(t, ">=", 2) == 0 || strncmp(t, "<=", 2) == 0)) {
         mt->target_op = t[0] == '>' ? IOC_TARGET_GE : IOC_TARGET_LE;
-        if (hjnum_text(hjmap_trim(t + 2), HJNUM_POINT_DECIMAL, &mt->target, why, sizeof why) < 0)
+        char *operand = hj_trim(t + 2);
+        if (from_field)
+            mt->target_from = hjmap_path(p, key, operand, false);
+        else if (hjnum_text(operand, HJNUM_POINT_DECIMAL, &mt->target, why, sizeof why) < 0)
             hjmap_error(p, key, "`%s`: the number %s", text, why);
     } else {
-        hjmap_error(p, key, "`%s`: write `>= 95` or `<= 5`", text);
+        hjmap_error(p, key, from_field ? "`%s`: write `>= field` or `<= field` (e.g. `<= "
+                    "muc_bao_dong`: ok while the value stays at or below the record's own "
+                    "alarm level)" : "`%s`: write `>= 95` or `<= 5`", text);
     }
     free(copy);
+}
+
+/* name_map or unit_map: more `CODE = value` pairs into the metric's list. */
+static void hjmap_codes(struct hjmap_parser *p, const char *key, const char *text,
+                        struct hj_metric *mt, bool names)
+{
+    char why[384];
+    int rc = hjcode_add(names ? &mt->names : &mt->units, text,
+                        names ? hjmap_metric_name_ok : hjmap_unit_ok,
+                        names ? "metric name" : "unit", why, sizeof why);
+    *(names ? &mt->names_given : &mt->units_given) = true;
+    if (rc < 0)
+        hjmap_error(p, key, "%s%s", why, rc != HJCODE_BAD_VALUE ? "" : names ? " (metric "
+                    "names are lowercase [a-z][a-z0-9_]* parts joined by dots, at most 64 "
+                    "bytes)" : " (units: count, percent, permille, ratio, score, seconds, days, "
+                    "bytes, vnd, cm, mm, celsius, ug_m3, m3_s, ha or km)");
+}
+
+/* A path read from the record (name_from, unit_from); given twice is a
+ * mistake, since the second would silently win. */
+static void hjmap_from(struct hjmap_parser *p, const char *key, const char *text,
+                       struct jpath **path)
+{
+    if (*path)
+        hjmap_error(p, key, "given twice");
+    else
+        *path = hjmap_path(p, key, text, false);
 }
 
 static void hjmap_expr(struct hjmap_parser *p, const char *key, const char *text,
@@ -455,8 +495,12 @@ static void hjmap_expr(struct hjmap_parser *p, const char *key, const char *text
 static void hjmap_metric_key(struct hjmap_parser *p, const char *key)
 {
     const char *rest = key + 7, *value = p->src->get(p->src->user, key);
-    /* The id ends at ".dim." (metric.<id>.dim.<key>) or at the last dot. */
-    const char *dim = strstr(rest, ".dim."), *id_end = dim ? dim : strrchr(rest, '.');
+    /* The id ends at a labelled list (metric.<id>.dim.<key>,
+     * metric.<id>.name_map.<label>) or at the last dot. */
+    const char *labelled = NULL;
+    for (int i = 0; hjmap_metric_lists[i] && !labelled; i++)
+        labelled = strstr(rest, hjmap_metric_lists[i]);
+    const char *id_end = labelled ? labelled : strrchr(rest, '.');
     if (!id_end) {
         hjmap_error(p, key, "write metric.<id>.<attribute>, e.g. metric.%s.value", rest);
         return;
@@ -468,8 +512,13 @@ static void hjmap_metric_key(struct hjmap_parser *p, const char *key)
     }
     char id[HJ_MAX_ID + 1];
     snprintf(id, sizeof id, "%.*s", (int)(id_end - rest), rest);
-    const char *attr = dim ? "dim" : id_end + 1;
-    bool known = dim != NULL;
+    char attr[72] = "";
+    if (labelled)
+        snprintf(attr, sizeof attr, "%.*s", (int)strcspn(labelled + 1, "."), labelled + 1);
+    else
+        snprintf(attr, sizeof attr, "%.64s", id_end + 1);
+    const char *label = labelled ? labelled + strlen(attr) + 2 : NULL;
+    bool known = labelled != NULL;
     for (int i = 0; !known && hjmap_metric_attrs[i]; i++)
         known = strcmp(attr, hjmap_metric_attrs[i]) == 0;
     if (!known) {
@@ -487,8 +536,10 @@ static void hjmap_metric_key(struct hjmap_parser *p, const char *key)
     struct hj_metric *mt = hjmap_metric_for(p, id, key);
     if (!mt)
         return;
-    if (strcmp(attr, "dim") == 0) {
-        const char *k = dim + 5;
+    if (label && strcmp(attr, "dim") != 0 && !*label) {
+        hjmap_error(p, key, "write metric.%s.%s.<label> (or metric.%s.%s)", id, attr, id, attr);
+    } else if (strcmp(attr, "dim") == 0) {
+        const char *k = label;
         if (!hjmap_dim_key_ok(k))
             hjmap_error(p, key, "dimension key `%s` must be [a-z0-9_], at most 32 bytes", k);
         else if (mt->const_dim_count == IOC_MAX_DIMS)
@@ -516,10 +567,7 @@ static void hjmap_metric_key(struct hjmap_parser *p, const char *key)
             mt->scale <= 0)
             hjmap_error(p, key, "`%s` is not a positive number", value);
     } else if (strcmp(attr, "unit") == 0) {
-        bool ok = false;
-        for (int i = 0; hjmap_units[i]; i++)
-            ok |= strcmp(value, hjmap_units[i]) == 0;
-        if (!ok)
+        if (!hjmap_unit_ok(value))
             hjmap_error(p, key, "`%s` is not a unit: count, percent, permille, ratio, score, "
                         "seconds, days, bytes, vnd, cm, mm, celsius, ug_m3, m3_s, ha or km",
                         value);
@@ -544,7 +592,41 @@ static void hjmap_metric_key(struct hjmap_parser *p, const char *key)
     } else if (strcmp(attr, "decimals") == 0) {
         mt->decimals = (int)hjmap_int(p, key, -1, 0, 6);
     } else if (strcmp(attr, "target") == 0) {
-        hjmap_target(p, key, value, mt);
+        hjmap_target(p, key, value, mt, false);
+    } else if (strcmp(attr, "target_from") == 0) {
+        hjmap_target(p, key, value, mt, true);
+    } else if (strcmp(attr, "name_from") == 0) {
+        hjmap_from(p, key, value, &mt->name_from);
+    } else if (strcmp(attr, "unit_from") == 0) {
+        hjmap_from(p, key, value, &mt->unit_from);
+    } else if (strcmp(attr, "name_map") == 0) {
+        hjmap_codes(p, key, value, mt, true);
+    } else if (strcmp(attr, "unit_map") == 0) {
+        hjmap_codes(p, key, value, mt, false);
+    }
+}
+
+/* name_from/name_map and unit_from/unit_map come in pairs and replace
+ * name and unit. */
+static void hjmap_metric_from_fields(struct hjmap_parser *p, struct hj_metric *mt)
+{
+    const char *key = mt->config_key;
+    static const char *const what[] = {"name", "unit"};
+    struct jpath *from[] = {mt->name_from, mt->unit_from};
+    const bool given[] = {mt->names_given, mt->units_given}; /* parsed or not */
+    const char *fixed[] = {mt->name, mt->unit};
+    for (int i = 0; i < 2; i++) {
+        if (from[i] && fixed[i])
+            hjmap_error(p, key, "metric `%s` has both `%s` and `%s_from`: keep one", mt->id,
+                        what[i], what[i]);
+        else if (from[i] && !given[i])
+            hjmap_error(p, key, "metric `%s`: `%s_from` needs `%s_map`, the allow-list of what "
+                        "the field may hold (e.g. metric.%s.%s_map = %s)", mt->id, what[i],
+                        what[i], mt->id, what[i], i == 0 ? "CT01 = dvc.online_ratio, CT02 = "
+                        "dvc.on_time_ratio" : "% = percent, ‰ = permille");
+        else if (!from[i] && given[i])
+            hjmap_error(p, key, "metric `%s`: `%s_map` means something only with `%s_from`, the "
+                        "field it looks up", mt->id, what[i], what[i]);
     }
 }
 
@@ -553,7 +635,8 @@ static void hjmap_metric_complete(struct hjmap_parser *p, struct hj_metric *mt)
 {
     const char *key = mt->config_key;
     char k[192];
-    if (!mt->name) {
+    hjmap_metric_from_fields(p, mt);
+    if (!mt->name && !mt->name_from) {
         mt->name = strdup(mt->id);
         if (!hjmap_metric_name_ok(mt->id))
             hjmap_error(p, key, "metric `%s` has no `name`, and `%s` is not a metric name "
@@ -579,13 +662,18 @@ static void hjmap_metric_complete(struct hjmap_parser *p, struct hj_metric *mt)
     if ((mt->numerator_if.op != HJ_WHERE_ALL || mt->denominator_if.op != HJ_WHERE_ALL) &&
         !mt->is_ratio && mt->value_given)
         hjmap_error(p, key, "metric `%s` is not a ratio: its condition is `if`", mt->id);
-    if (!mt->unit) {
+    if (!mt->unit && !mt->unit_from) {
         snprintf(k, sizeof k, "metric.%s.unit", mt->id);
         hjmap_error(p, key, "metric `%s` has no unit: set %s (count, percent, ratio, ...)",
                     mt->id, k);
     }
     if (mt->scale > 0 && !mt->is_ratio)
         hjmap_error(p, key, "metric `%s`: `scale` applies to ratios only", mt->id);
+    /* A record's own target is kept beside its value, which a ratio's two
+     * parts and a sum's many records do not leave room for. */
+    if (mt->target_from && (mt->is_ratio || mt->sum != HJ_SUM_NONE))
+        hjmap_error(p, key, "metric `%s`: `target_from` works with a `value` of one record: "
+                    "not with a ratio or a `sum`", mt->id);
     if (mt->scale < 0)
         mt->scale = mt->unit && strcmp(mt->unit, "percent") == 0 && mt->is_ratio ? 100 : 1;
     if (mt->keep_count == (size_t)-1) {
@@ -752,6 +840,11 @@ void hjmap_free(struct hj_mapping *m)
         hjmap_where_free(&mt->value_if);
         hjmap_where_free(&mt->numerator_if);
         hjmap_where_free(&mt->denominator_if);
+        jpath_free(mt->name_from);
+        jpath_free(mt->unit_from);
+        jpath_free(mt->target_from);
+        hjcode_free(&mt->names);
+        hjcode_free(&mt->units);
         for (size_t d = 0; d < mt->const_dim_count; d++) {
             free((char *)mt->const_dims[d].key);
             free((char *)mt->const_dims[d].value);

@@ -19,10 +19,17 @@
  *   metric.subs.unit  = count
  *   metric.share.numerator = a   metric.share.denominator = a + b
  *   metric.x.sum = area | province   metric.x.where = trangThai == moi
+ *
+ * A report of indicators keyed by a code takes its names, units and
+ * targets from each record, through allow-lists (hjcode):
+ *   metric.kpi.name_from = ma_chi_tieu   metric.kpi.name_map = CT01 = a.b, CT02 = c.d
+ *   metric.kpi.unit_from = don_vi        metric.kpi.unit_map = % = percent
+ *   metric.level.target_from = <= muc_bao_dong
  */
 #ifndef HTTP_JSON_HJMAP_H
 #define HTTP_JSON_HJMAP_H
 
+#include "hjcode.h"
 #include "hjnum.h"
 #include "hjtime.h"
 #include "jpath.h"
@@ -107,7 +114,13 @@ struct hj_metric {
     bool optional;            /* a missing/null field skips this metric only */
     int decimals;             /* round to this many decimals, -1 = as is */
     enum ioc_target_op target_op;
-    double target;
+    double target;            /* target_op's value, unless target_from */
+    /* From the record (NULL: the fixed name, unit, target above). A name
+     * or unit is the text of the field looked up in names or units: an
+     * allow-list, so feed text never becomes one. */
+    struct jpath *name_from, *unit_from, *target_from;
+    struct hj_codes names, units;
+    bool names_given, units_given; /* even if wrong */
 };
 
 enum hj_pagination { HJ_PAGES_NONE, HJ_PAGES_NUMBER, HJ_PAGES_NEXT_LINK, HJ_PAGES_CURSOR };

@@ -121,8 +121,9 @@ static const struct ioc_config_key http_json_keys[] = {
      NULL, NULL},
     {"metric.*", IOC_CFG_STRING, NULL, false,
      "metric.<id>.<attribute>: name, value, numerator, denominator, scale, unit, sum, where, "
-     "if, numerator_if, denominator_if, dims, optional, decimals, target, dim.<key> (see "
-     "docs/http_json.md)", NULL, NULL},
+     "if, numerator_if, denominator_if, dims, optional, decimals, target, dim.<key>; from a "
+     "record's fields through allow-lists: name_from + name_map, unit_from + unit_map, "
+     "target_from (see docs/http_json.md)", NULL, NULL},
     {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 

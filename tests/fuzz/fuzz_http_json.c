@@ -156,11 +156,22 @@ static void fuzz_check_mapping(const struct hj_mapping *m)
     bool any_sum = false;
     for (size_t i = 0; i < m->metric_count; i++) {
         const struct hj_metric *mt = &m->metrics[i];
-        FUZZ_CHECK(mt->id && mt->name && mt->unit);
-        bool unit_ok = false;
-        for (int u = 0; units[u]; u++)
-            unit_ok |= strcmp(mt->unit, units[u]) == 0;
-        FUZZ_CHECK(unit_ok);
+        /* A name and a unit, fixed or from the record through a list
+         * whose every value is a name or a unit (never both kinds). */
+        FUZZ_CHECK(mt->id && !mt->name != !mt->name_from && !mt->unit != !mt->unit_from);
+        FUZZ_CHECK(!mt->name_from == !mt->names.count && !mt->unit_from == !mt->units.count);
+        for (size_t u = 0; u < mt->units.count + 1; u++) {
+            const char *unit = u < mt->units.count ? mt->units.entries[u].value : mt->unit;
+            bool unit_ok = !unit && u == mt->units.count;
+            for (int k = 0; unit && units[k]; k++)
+                unit_ok |= strcmp(unit, units[k]) == 0;
+            FUZZ_CHECK(unit_ok);
+        }
+        for (size_t c = 0; c < mt->names.count; c++)
+            FUZZ_CHECK(*mt->names.entries[c].value && *mt->names.entries[c].code);
+        /* A record's own target: one record's value, an operator. */
+        if (mt->target_from)
+            FUZZ_CHECK(!mt->is_ratio && mt->sum == HJ_SUM_NONE && mt->target_op != IOC_TARGET_NONE);
         FUZZ_CHECK(mt->is_ratio == (mt->numerator.count > 0));
         FUZZ_CHECK(mt->is_ratio == (mt->denominator.count > 0));
         FUZZ_CHECK(mt->is_ratio != (mt->value.count > 0));
@@ -246,14 +257,24 @@ static void fuzz_emit(void *user, const struct ioc_record *r)
     FUZZ_CHECK(r->unit && *r->unit);
     FUZZ_CHECK(r->area);
     FUZZ_CHECK(isfinite(r->value));
+    /* The name and unit are the configuration's: fixed, or one of a list's
+     * values (a feed's text never is one). */
     bool known = false, ratio = false;
-    for (size_t i = 0; i < h->m->metric_count; i++)
-        if (strcmp(h->m->metrics[i].name, r->metric) == 0 &&
-            strcmp(h->m->metrics[i].unit, r->unit) == 0) {
+    for (size_t i = 0; i < h->m->metric_count; i++) {
+        const struct hj_metric *mt = &h->m->metrics[i];
+        bool name = mt->name && strcmp(mt->name, r->metric) == 0;
+        bool unit = mt->unit && strcmp(mt->unit, r->unit) == 0;
+        for (size_t c = 0; c < mt->names.count; c++)
+            name |= mt->names.entries[c].value == r->metric;
+        for (size_t c = 0; c < mt->units.count; c++)
+            unit |= mt->units.entries[c].value == r->unit;
+        if (name && unit) {
             known = true;
-            ratio |= h->m->metrics[i].is_ratio;
+            ratio |= mt->is_ratio;
         }
+    }
     FUZZ_CHECK(known);
+    FUZZ_CHECK(r->target_op == IOC_TARGET_NONE || isfinite(r->target));
     if (r->has_ratio_parts) {
         FUZZ_CHECK(ratio);
         FUZZ_CHECK(isfinite(r->numerator) && isfinite(r->denominator));
@@ -440,7 +461,8 @@ static const char *const fuzz_mappings[] = {
     "metric.pct.denominator = danSo.tong\n"
     "metric.pct.unit = percent\n"
     "metric.pct.decimals = 1\n",
-    /* Records under a key, dates, numbers as text refused. */
+    /* Records under a key, dates, numbers as text refused; names, units
+     * and targets from the record (name_from, unit_from, target_from). */
     "records = ketQua.\"du.lieu\"[]\n"
     "area = \"ma xa\"\n"
     "time = ngay\n"
@@ -455,7 +477,20 @@ static const char *const fuzz_mappings[] = {
     "metric.days.value = soNgay\n"
     "metric.days.unit = days\n"
     "metric.days.where = capDo == 1\n"
-    "metric.days.sum = area\n",
+    "metric.days.sum = area\n"
+    "metric.kpi.value = soCa\n"
+    "metric.kpi.name_from = maChiTieu\n"
+    "metric.kpi.name_map = CT01 = kpi.one, 2 = kpi.two\n"
+    "metric.kpi.name_map.three = CT03 = kpi.three\n"
+    "metric.kpi.unit_from = donVi\n"
+    "metric.kpi.unit_map = % = percent, cm = cm\n"
+    "metric.kpi.target_from = <= baoDong\n"
+    "metric.kpi.optional = true\n"
+    "metric.kpi_sum.value = soCa\n"
+    "metric.kpi_sum.name_from = maChiTieu\n"
+    "metric.kpi_sum.name_map = CT01 = kpi.one, CT03 = kpi.three\n"
+    "metric.kpi_sum.unit = count\n"
+    "metric.kpi_sum.sum = province\n",
 };
 
 #define FUZZ_MAPPINGS (sizeof fuzz_mappings / sizeof fuzz_mappings[0])
@@ -488,8 +523,11 @@ static const char *const fuzz_document_texts[] = {
     "{\"capNhat\": \"20250801000500\", \"tu\": 1751302800, \"den\": \"1753981500\","
     " \"danSo\": {\"tong\": 1234567, \"thanhThi\": 234567}}",
     "{\"ketQua\": {\"du.lieu\": [{\"ma xa\": \"32002\", \"ngay\": \"2025-07-31\", \"capDo\": 1,"
-    " \"soCa\": 3, \"soNgay\": 2.5}, {\"ma xa\": \"32002\", \"ngay\": \"2025-02-29\","
-    " \"capDo\": \"1\", \"soCa\": 1, \"soNgay\": 1}]}}",
+    " \"soCa\": 3, \"soNgay\": 2.5, \"maChiTieu\": \"CT01\", \"donVi\": \"%\","
+    " \"baoDong\": 5}, {\"ma xa\": \"32002\", \"ngay\": \"2025-02-29\","
+    " \"capDo\": \"1\", \"soCa\": 1, \"soNgay\": 1, \"maChiTieu\": 2, \"donVi\": \"cm\","
+    " \"baoDong\": null}, {\"ma xa\": \"32002\", \"ngay\": \"2025-07-31\", \"soCa\": 1,"
+    " \"soNgay\": 1, \"maChiTieu\": \"CT01\\n\", \"donVi\": \"kg\", \"baoDong\": \"x\"}]}}",
     "{\"items\": [1, \"x\", null, [], {\"maXa\": {}}, {\"maXa\": [\"32002\"]}]}",
     "[{\"maXa\": \"32002\"}, 2]",
 };

@@ -4,7 +4,8 @@
 # (exit 1) with exactly one error line, compared whole:
 # `FILE:LINE: key: message` (or `FILE: message` for what no single key
 # holds); one file with many mistakes gets all of them in one run; the four
-# example instances of conf/examples/ pass (exit 0).
+# example instances of conf/examples/ pass (exit 0). name_from, name_map,
+# unit_from, unit_map and target_from: each mistake with its line.
 #
 # Each case is its own configuration tree, so the error list is that
 # case's alone. Line numbers are those of the files written here: the base
@@ -50,7 +51,7 @@ same 0 "$rc" "the base mapping of every case passes --check-config"
 check "... and says so" grep -q "configuration OK: 1 connector instance (1 enabled)" "$tmp/base.out"
 
 ### one mistake each #########################################################
-refuse attr_unknown '@:8: metric.n.fielt: unknown attribute `fielt` (attributes: name, value, numerator, denominator, scale, unit, sum, where, if, numerator_if, denominator_if, dims, optional, decimals, target, dim.<key>)' <<EOF
+refuse attr_unknown '@:8: metric.n.fielt: unknown attribute `fielt` (attributes: name, value, numerator, denominator, scale, unit, sum, where, if, numerator_if, denominator_if, dims, optional, decimals, target, name_from, name_map, unit_from, unit_map, target_from, dim.<key>)' <<EOF
 $BASE
 metric.n.fielt = n
 EOF
@@ -220,6 +221,77 @@ refuse time_zone_bad '@:9: time_zone: `ICT` is not a UTC offset like +07:00 (or 
 $BASE
 time = t
 time_zone = ICT
+EOF
+
+### name_from / unit_from / target_from (issue 12 item 7) ##################
+# FROM: a metric `k` whose name and unit come from the record; cases add
+# to it (its keys are lines 5..9).
+FROM='plugin = http_json
+url = http://127.0.0.1:9/feed
+records = items[]
+area = maXa
+metric.k.value = gia_tri
+metric.k.name_from = ma_chi_tieu
+metric.k.name_map = CT01 = dvc.online_ratio, CT02 = dvc.on_time_ratio
+metric.k.unit_from = don_vi
+metric.k.unit_map = % = percent, ‰ = permille'
+make_conf "$tmp/from_ok"
+printf '%s\n%s\n' "$FROM" 'metric.k.name_map.ct03 = CT03 = dvc.satisfaction_ratio' \
+    >"$tmp/from_ok/connectors.d/from_ok.conf"
+run_check from_ok
+same 0 "$rc" "from_ok: name_from, name_map (a list and a labelled key), unit_from, unit_map pass"
+
+refuse name_map_bad_name '@:7: metric.k.name_map: code `CT01`: `Dvc.Online` is not a metric name (metric names are lowercase [a-z][a-z0-9_]* parts joined by dots, at most 64 bytes)' <<EOF
+${FROM/CT01 = dvc.online_ratio/CT01 = Dvc.Online}
+EOF
+
+refuse name_map_twice '@:10: metric.k.name_map.again: code `CT02` is given twice' <<EOF
+$FROM
+metric.k.name_map.again = CT02 = dvc.online_ratio
+EOF
+
+refuse name_map_no_eq '@:7: metric.k.name_map: `CT01 dvc.online_ratio` has no '"'"'='"'"': write `CODE = metric name`' <<EOF
+${FROM/CT01 = dvc.online_ratio/CT01 dvc.online_ratio}
+EOF
+
+refuse name_from_without_map '@:5: metric.k.value: metric `k`: `name_from` needs `name_map`, the allow-list of what the field may hold (e.g. metric.k.name_map = CT01 = dvc.online_ratio, CT02 = dvc.on_time_ratio)' <<EOF
+$(grep -v '^metric.k.name_map' <<<"$FROM")
+EOF
+
+refuse name_and_name_from '@:5: metric.k.value: metric `k` has both `name` and `name_from`: keep one' <<EOF
+$FROM
+metric.k.name = dvc.online_ratio
+EOF
+
+refuse unit_map_bad_unit '@:9: metric.k.unit_map: code `%`: `percents` is not a unit (units: count, percent, permille, ratio, score, seconds, days, bytes, vnd, cm, mm, celsius, ug_m3, m3_s, ha or km)' <<EOF
+${FROM/= percent,/= percents,}
+EOF
+
+refuse unit_and_unit_from '@:5: metric.k.value: metric `k` has both `unit` and `unit_from`: keep one' <<EOF
+$FROM
+metric.k.unit = percent
+EOF
+
+refuse unit_map_without_from '@:5: metric.n.name: metric `n`: `unit_map` means something only with `unit_from`, the field it looks up' <<EOF
+$BASE
+metric.n.unit_map = % = percent
+EOF
+
+refuse target_from_no_op '@:8: metric.n.target_from: `muc_bao_dong`: write `>= field` or `<= field` (e.g. `<= muc_bao_dong`: ok while the value stays at or below the record'"'"'s own alarm level)' <<EOF
+$BASE
+metric.n.target_from = muc_bao_dong
+EOF
+
+refuse target_and_target_from '@:9: metric.n.target_from: metric `n` has both `target` and `target_from`: keep one' <<EOF
+$BASE
+metric.n.target = <= 5
+metric.n.target_from = <= muc_bao_dong
+EOF
+
+refuse target_from_sum '@:5: metric.n.name: metric `n`: `target_from` works with a `value` of one record: not with a ratio or a `sum`' <<EOF
+$BASE
+metric.n.sum = province
+metric.n.target_from = <= muc_bao_dong
 EOF
 
 ### many mistakes in one file: every one reported ##########################

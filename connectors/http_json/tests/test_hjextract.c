@@ -922,6 +922,67 @@ static bool printable(const char *s)
     return true;
 }
 
+/* name_from/unit_from through their allow-lists, a sum grouped by the name
+ * each record picked, target_from with a missing, a null and a wrong
+ * target. */
+static void test_from_fields(void **state)
+{
+    (void)state;
+    const struct kv kv[] = {
+        {"records", "items[]"},
+        {"area", "maXa"},
+        {"metric.kpi.value", "v"},
+        {"metric.kpi.name_from", "code"},
+        {"metric.kpi.name_map", "CT01 = a.one, CT02 = a.two"},
+        {"metric.kpi.name_map.three", "3 = a.three"},
+        {"metric.kpi.unit_from", "unit"},
+        {"metric.kpi.unit_map", "% = percent, cm = cm"},
+        {"metric.total.value", "v"},
+        {"metric.total.name_from", "code"},
+        {"metric.total.name_map", "CT01 = t.one, CT02 = t.two, 3 = t.three"},
+        {"metric.total.unit", "count"},
+        {"metric.total.sum", "province"},
+        {"metric.total.where", "unit == cm"},
+        {NULL, NULL},
+    };
+    struct out o;
+    run(kv, PAGES("{\"items\": ["
+                  "{\"maXa\": \"32002\", \"code\": \"CT01\", \"v\": 40, \"unit\": \"%\"},"
+                  "{\"maXa\": \"32005\", \"code\": \"CT02\", \"v\": 7, \"unit\": \"cm\"},"
+                  "{\"maXa\": \"32008\", \"code\": 3, \"v\": 2, \"unit\": \"cm\"},"
+                  "{\"maXa\": \"32002\", \"code\": \"CT02\", \"v\": 5, \"unit\": \"cm\"},"
+                  "{\"maXa\": \"32002\", \"code\": \"ct01\", \"v\": 1, \"unit\": \"%\"},"
+                  "{\"maXa\": \"32002\", \"code\": \"CT01\", \"v\": 1, \"unit\": \"kg\"},"
+                  "{\"maXa\": \"32002\", \"v\": 1, \"unit\": \"%\"}]}"),
+        &o);
+    expect(&o,
+           LINES("a.one 32002 40 percent", "a.two 32005 7 cm", "a.three 32008 2 cm",
+                 "a.two 32002 5 cm", "t.two 96 12 count", "t.three 96 2 count"),
+           LINES("page 1 record 5 (area 32002) | code | is \"ct01\", which metric.kpi.name_map "
+                 "does not list (3 allowed)",
+                 "page 1 record 6 (area 32002) | unit | is \"kg\", which metric.kpi.unit_map does "
+                 "not list (2 allowed)",
+                 "page 1 record 7 (area 32002) | code | is missing: no key `code`; keys there "
+                 "are: `maXa`, `v`, `unit`"));
+
+    const struct kv level[] = {
+        {"records", "items[]"},
+        {"area", "maXa"},
+        {"metric.level.value", "h"},
+        {"metric.level.unit", "cm"},
+        {"metric.level.target_from", ">= alarm"},
+        {NULL, NULL},
+    };
+    run(level, PAGES("{\"items\": [{\"maXa\": \"32002\", \"h\": 152, \"alarm\": 150},"
+                     "{\"maXa\": \"32005\", \"h\": 98},"
+                     "{\"maXa\": \"32008\", \"h\": 98, \"alarm\": null},"
+                     "{\"maXa\": \"32002\", \"h\": 3, \"alarm\": \"high\"}]}"),
+        &o);
+    expect(&o, LINES("level 32002 152 cm target>=150", "level 32005 98 cm", "level 32008 98 cm"),
+           LINES("page 1 record 4 (area 32002) | alarm | is a string (\"high\"), expected a "
+                 "number; set number_strings to parse it"));
+}
+
 static void test_reject_text_printable(void **state)
 {
     (void)state;
@@ -1119,6 +1180,7 @@ int main(void)
         cmocka_unit_test(test_sum_time),
         cmocka_unit_test(test_multi_page),
         cmocka_unit_test(test_where),
+        cmocka_unit_test(test_from_fields),
         cmocka_unit_test(test_optional),
         cmocka_unit_test(test_decimals),
         cmocka_unit_test(test_area_missing_province),

@@ -913,7 +913,7 @@ static void test_errors_metric_attributes(void **state)
     one_bad("metric.subs.valeu", "x",
             "metric.subs.valeu: unknown attribute `valeu` (attributes: name, value, numerator, "
             "denominator, scale, unit, sum, where, if, numerator_if, denominator_if, dims, "
-            "optional, decimals, target, dim.<key>)");
+            "optional, decimals, target, name_from, name_map, unit_from, unit_map, target_from, dim.<key>)");
     one_bad("metric.subs.where", "", "metric.subs.where: is empty");
     const struct kv bad_unit[] = {
         {"area", "maXa"}, {"metric.subs.value", "v"}, {"metric.subs.unit", "conut"},

@@ -2,7 +2,7 @@
 # connector sources each links, beside the daemon's library. Included by
 # the top-level Makefile, like every connectors/*/tests/*.mk.
 HJ_DIR      := connectors/http_json
-HJ_CORE_SRC := $(addprefix $(HJ_DIR)/,jpath.c hjquote.c hjnum.c hjtime.c hjmap.c hjextract.c)
+HJ_CORE_SRC := $(addprefix $(HJ_DIR)/,jpath.c hjquote.c hjnum.c hjtime.c hjcode.c hjmap.c hjextract.c)
 
 TEST_SRC_jpath     := $(HJ_DIR)/jpath.c
 TEST_SRC_hjnum     := $(HJ_DIR)/hjnum.c $(HJ_DIR)/hjquote.c
