@@ -204,11 +204,15 @@ static void instance_rollup(struct ioc_ctx *ctx, bool ok)
     struct rollup_report rep;
     rollup_finish(ctx->rollup, ctx->env.gazetteer, ctx->env.province, instance_emit_rollup, ctx,
                   &rep);
-    if (rep.no_parts)
-        log_msg(LOG_LEVEL_WARNING, ctx->cfg->name,
+    if (rep.no_parts) {
+        /* A connector that never sends the parts would say it every poll:
+         * a warning the first time, then debug lines. */
+        log_msg(ctx->rollup_warned ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARNING, ctx->cfg->name,
                 "rollup: %zu records of ratio metrics carry no numerator and denominator, so "
                 "they are left out of the province figures (first: %s)",
                 rep.no_parts, rep.no_parts_example);
+        ctx->rollup_warned = true;
+    }
     if (rep.published + rep.refused + rep.owned + rep.unusable)
         log_msg(LOG_LEVEL_DEBUG, ctx->cfg->name,
                 "rollup: %zu province records published, %zu refused, %zu groups left to the "

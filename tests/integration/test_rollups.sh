@@ -14,7 +14,8 @@
 #   - nothing for telecom.coverage (aggregate = none), nothing from the
 #     record of another province (refused) nor from a split old code;
 #   - pakn.satisfaction (aggregate = ratio) published as a bare percentage:
-#     no province record, one warning per poll that says why;
+#     no province record, a warning that says why (the first time; debug
+#     lines at later polls of a running daemon, part D);
 #   - completeness {reported, expected: 64, gazetteer: "vn-2025-07"}.
 # Then: the same page with a province record of its own for one metric
 # keeps that metric's province figure the connector's (not doubled, not
@@ -157,5 +158,27 @@ run c
 same 0 "$(jq -s 'map(select(.area.code == "96")) | length' "$tmp/c.jsonl")" \
     "C: without a catalogue (built-in: no metrics) nothing is rolled up"
 same 20 "$(jq -s 'length' "$tmp/c.jsonl")" "C: the 20 commune records are published as before"
+
+### Part D: polls of a running daemon ######################################
+# Every poll rolls up again (4 province records each); the percentages
+# without parts are a warning the first time only, then debug lines.
+conf "$tmp/d" communes.json
+sed -i -e 's/^stats_interval = 0$/stats_interval = 0\nlog_level = debug/' "$tmp/d/iocd.conf"
+sed -i -e 's/^interval = 60s$/interval = 1s/' "$tmp/d/connectors.d/portal.conf"
+start_iocd d -c "$tmp/d/iocd.conf"
+summary="rollup: 4 province records published, 0 refused, 0 groups left to the connector's own province figures, 0 not summable"
+if wait_for 20 at_least 3 "$tmp/d.err" "$summary"; then
+    pass "D: three polls each published their 4 province records"
+else
+    fail "D: three polls each published their 4 province records"
+    tail -5 "$tmp/d.err" | sed 's/^/#   /'
+fi
+stop_pid "$IOCD_PID"
+same 0 "$stop_rc" "D: iocd stops cleanly"
+nodes="rollup: 5 records of ratio metrics carry no numerator and denominator"
+same 1 "$(count_lines "$tmp/d.err" "warning: portal: $nodes")" "D: the missing parts are a warning once"
+check "D: and a debug line at each later poll" at_least 2 "$tmp/d.err" "debug: portal: $nodes"
+same "$(count_lines "$tmp/d.err" "$summary")" "$(jq -s 'map(select(.area.code == "96")) | length / 4' "$tmp/d.out")" \
+    "D: the province records on stdout are the 4 of each poll"
 
 finish
