@@ -42,6 +42,11 @@ struct ioc_ctx *instance_new(const struct config *config, const struct instance_
         instance_free(ctx);
         return NULL;
     }
+    if (!(ctx->rollup = rollup_new(config_catalog(config)))) {
+        log_msg(LOG_LEVEL_ERROR, cfg->name, "out of memory for the rollup");
+        instance_free(ctx);
+        return NULL;
+    }
     if (!(ctx->http = http_client_new())) {
         log_msg(LOG_LEVEL_ERROR, cfg->name, "cannot create HTTP client");
         instance_free(ctx);
@@ -106,6 +111,7 @@ void instance_free(struct ioc_ctx *ctx)
     if (ctx->initialised && ctx->desc->fini)
         ctx->desc->fini(ctx, ctx->plugin_state);
     http_client_free(ctx->http);
+    rollup_free(ctx->rollup);
     state_close(ctx->state);
     pthread_mutex_destroy(&ctx->status_lock);
     pthread_mutex_destroy(&ctx->encode_lock);
@@ -176,6 +182,44 @@ static void instance_record_outcome(struct ioc_ctx *ctx, int ok)
                 failures == 1 ? "" : "s", reason);
 }
 
+static int instance_emit(ioc_ctx *ctx, const struct ioc_record *record,
+                         const struct normalize_completeness *completeness);
+
+static int instance_emit_rollup(void *ctx, const struct ioc_record *record,
+                                const struct normalize_completeness *completeness)
+{
+    return instance_emit(ctx, record, completeness) == IOC_OK ? 0 : -1;
+}
+
+/* The end of a poll for the rollup: a successful poll publishes its
+ * province records (before the flush, so they leave with the poll's
+ * commune values); a failed one publishes none, since they would add up
+ * part of the communes. */
+static void instance_rollup(struct ioc_ctx *ctx, bool ok)
+{
+    if (!ok) {
+        rollup_discard(ctx->rollup);
+        return;
+    }
+    struct rollup_report rep;
+    rollup_finish(ctx->rollup, ctx->env.gazetteer, ctx->env.province, instance_emit_rollup, ctx,
+                  &rep);
+    if (rep.no_parts) {
+        /* A connector that never sends the parts would say it every poll:
+         * a warning the first time, then debug lines. */
+        log_msg(ctx->rollup_warned ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARNING, ctx->cfg->name,
+                "rollup: %zu records of ratio metrics carry no numerator and denominator, so "
+                "they are left out of the province figures (first: %s)",
+                rep.no_parts, rep.no_parts_example);
+        ctx->rollup_warned = true;
+    }
+    if (rep.published + rep.refused + rep.owned + rep.unusable)
+        log_msg(LOG_LEVEL_DEBUG, ctx->cfg->name,
+                "rollup: %zu province records published, %zu refused, %zu groups left to the "
+                "connector's own province figures, %zu not summable",
+                rep.published, rep.refused, rep.owned, rep.unusable);
+}
+
 int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_s)
 {
     ctx->poll_deadline_ms = clock_mono_ms() + ctx->cfg->timeout_ms;
@@ -193,6 +237,7 @@ int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_s)
         log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "poll overran its timeout of %lld ms",
                 (long long)ctx->cfg->timeout_ms);
     }
+    instance_rollup(ctx, ok);
     pipeline_flush(ctx->pipeline);
     /* poll has returned: any thread it started is done with ctx. */
     unsigned rejects = atomic_load(&ctx->poll_rejects);
@@ -410,14 +455,22 @@ void ioc_reject(ioc_ctx *ctx, const char *where, const char *field, const char *
 
 int ioc_emit(ioc_ctx *ctx, const struct ioc_record *record)
 {
-    struct normalized n;
-    struct normalize_error err;
     if (instance_refused_in_check(ctx, "ioc_emit", "emit in poll"))
         return IOC_ERROR;
     if (!record) {
         ioc_reject(ctx, NULL, "record", "is NULL");
         return IOC_ERROR;
     }
+    return instance_emit(ctx, record, NULL);
+}
+
+/* A connector's record (completeness NULL: the rollup sees it) or one the
+ * rollup made, through the same normalize, seq and pipeline. */
+static int instance_emit(ioc_ctx *ctx, const struct ioc_record *record,
+                         const struct normalize_completeness *completeness)
+{
+    struct normalized n;
+    struct normalize_error err;
     if (normalize_check(&ctx->env, record, clock_wall_ms(), &n, &err) < 0) {
         char where[160];
         snprintf(where, sizeof where, "metric %.64s area %.16s",
@@ -431,6 +484,7 @@ int ioc_emit(ioc_ctx *ctx, const struct ioc_record *record)
         ioc_log(ctx, IOC_LOG_ERROR, "cannot reserve sequence numbers: %s; metric dropped", errbuf);
         return IOC_ERROR;
     }
+    n.completeness = completeness;
     pthread_mutex_lock(&ctx->encode_lock);
     int rc = normalize_encode_into(&ctx->env, &n, seq, &ctx->encode_buf);
     struct publish_facts facts = {ctx->cfg->source, record->metric, (int)n.status, n.data_ms,
@@ -448,6 +502,9 @@ int ioc_emit(ioc_ctx *ctx, const struct ioc_record *record)
         return IOC_ERROR;
     }
     atomic_fetch_add(&ctx->counters.metrics_emitted, 1);
+    if (!completeness && rollup_add(ctx->rollup, &n) < 0)
+        ioc_log(ctx, IOC_LOG_ERROR, "out of memory adding up commune values; no province "
+                "figures from this poll");
     return IOC_OK;
 }
 

@@ -17,6 +17,7 @@
 #include "ioc/ioc.h"
 #include "normalize.h"
 #include "pipeline.h"
+#include "rollup.h"
 #include "state.h"
 
 #include <pthread.h>
@@ -53,6 +54,9 @@ struct ioc_ctx {
                                    may be called from the plugin's threads) */
 
     struct instance_counters counters;
+    struct rollup *rollup;      /* this poll's commune values, for the
+                                   province records made at its end */
+    bool rollup_warned;         /* said once that ratio records lacked parts */
 
     pthread_mutex_t encode_lock; /* guards encode_buf (ioc_emit is thread-safe) */
     struct jsonw encode_buf;     /* reused for every record of this instance */

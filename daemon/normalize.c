@@ -305,6 +305,17 @@ char *normalize_encode(const struct normalize_env *env, const struct normalized 
     return jsonw_take(&w, len);
 }
 
+/* The rollup's block: {"reported":k,"expected":n,"gazetteer":"vn-2025-07"}. */
+static void normalize_encode_completeness(struct jsonw *w, const struct normalize_completeness *c)
+{
+    jsonw_key(w, "completeness");
+    jsonw_object_begin(w);
+    jsonw_key(w, "reported"), jsonw_uint(w, c->reported);
+    jsonw_key(w, "expected"), jsonw_uint(w, c->expected);
+    jsonw_key(w, "gazetteer"), jsonw_string(w, c->gazetteer ? c->gazetteer : "");
+    jsonw_object_end(w);
+}
+
 int normalize_encode_into(const struct normalize_env *env, const struct normalized *n,
                           uint64_t seq, struct jsonw *out)
 {
@@ -341,6 +352,8 @@ int normalize_encode_into(const struct normalize_env *env, const struct normaliz
             jsonw_key(w, n->dims[i].key), jsonw_string(w, n->dims[i].value);
         jsonw_object_end(w);
     }
+    if (n->completeness)
+        normalize_encode_completeness(w, n->completeness);
     if (r->has_ratio_parts) {
         jsonw_key(w, "ratio");
         jsonw_object_begin(w);

@@ -53,6 +53,14 @@ enum normalize_status {
 };
 const char *normalize_status_name(enum normalize_status s);
 
+/* How complete a province record the daemon rolled up from communes is
+ * (daemon/rollup.h): `reported` current communes of `expected` in the
+ * gazetteer of version `gazetteer`. Internal: connectors never set it. */
+struct normalize_completeness {
+    unsigned reported, expected;
+    const char *gazetteer;
+};
+
 struct normalized_dim {
     const char *key, *value;
     char slug[132];
@@ -69,6 +77,9 @@ struct normalized {
     int64_t data_ms;           /* how recent its data is: the end of its
                                   period when it has one, else ts_ms */
     enum normalize_status status;
+    /* Set by the rollup for the province records it makes (encoded as
+     * "completeness"); NULL for every connector record. */
+    const struct normalize_completeness *completeness;
     struct normalized_dim dims[IOC_MAX_DIMS];
     size_t dim_count;          /* sorted by key */
     char series[512];
