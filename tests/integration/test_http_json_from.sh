@@ -5,7 +5,7 @@
 #  - the 12-indicator report (tests/fixtures/http_json/ind12.json: 12
 #    codes x 3 communes) mapped the new way (name_from + name_map,
 #    unit_from + unit_map: docs/examples/http_json-indicators-after.conf)
-#    publishes exactly the 36 expected records (name, unit, value, area,
+#    publishes exactly the 36 expected records and the daemon its 3 province sums (name, unit, value, area,
 #    ts), the same as the old way (one `where` block per indicator:
 #    docs/examples/http_json-indicators-before.conf), whose mapping is 48
 #    lines against 16;
@@ -73,8 +73,17 @@ CT10 telecom.ftth_households percent 71.3 64.8 58.9
 CT11 climate.salinity permille 4.2 6.8 11.5
 CT12 climate.water_level cm 152 98 131
 TABLE
+# The daemon's rollups (the catalogue marks these three `sum`) add the
+# province totals of the three communes; the ratio metrics come without
+# their parts, so they are not rolled up (a warning says so).
+cat >>"$tmp/ind12.expected" <<'ROLLUPS'
+ioffice.docs.incoming 96 count 2120 2025-08-01T08:00:00+07:00 -
+ioffice.docs.outgoing 96 count 921 2025-08-01T08:00:00+07:00 -
+dvc.dossiers.received 96 count 1957 2025-08-01T08:00:00+07:00 -
+ROLLUPS
 sort -o "$tmp/ind12.expected" "$tmp/ind12.expected"
-same 36 "$(wc -l <"$tmp/ind12.expected")" "the expected list holds 12 indicators x 3 communes"
+same 39 "$(wc -l <"$tmp/ind12.expected")" \
+    "the expected list holds 12 indicators x 3 communes and 3 province sums"
 
 for way in after before; do
     example "$way" ind12 "http_json-indicators-$way.conf"
@@ -83,11 +92,11 @@ for way in after before; do
         "$way: --check-config passes without a warning"
     once "$way"
     same 0 "$rc" "$way: iocd --once exits 0"
-    counters "$way" 36 0
+    counters "$way" 39 0
     if diff "$tmp/ind12.expected" <(records "$way") >"$tmp/$way.diff"; then
-        pass "$way: exactly the 36 expected records (name, area, unit, value, ts)"
+        pass "$way: exactly the 39 expected records (name, area, unit, value, ts)"
     else
-        fail "$way: exactly the 36 expected records"
+        fail "$way: exactly the 39 expected records"
         head -20 "$tmp/$way.diff" | sed 's/^/#   /'
     fi
     valid_records "$tmp/$way.out" "$way: records valid against the schema"
@@ -106,11 +115,12 @@ sed -i '/^time = /d' "$tmp/hostile/connectors.d/hostile.conf" # the fixture has 
 add_sink_mqtt "$tmp/hostile" "$MQTT_PORT_B"
 once hostile
 same 0 "$rc" "hostile: iocd --once exits 0 (the daemon keeps running the good records)"
-counters hostile 2 10
+counters hostile 3 10
 same "ioffice.docs.incoming 32002 count 10
+ioffice.docs.incoming 96 count 10
 ioffice.docs.on_time_share 32014 percent 11" \
     "$(jq -r '"\(.metric) \(.area.code) \(.unit) \(.value)"' "$tmp/hostile.out" | sort)" \
-    "hostile: only the two good records are published"
+    "hostile: only the two good records (and the province sum of one) are published"
 w="warning: hostile: page 1 record"
 not_listed="which metric.kpi.name_map does not list (12 allowed); record skipped"
 no_unit="which metric.kpi.unit_map does not list (5 allowed); record skipped"
@@ -134,8 +144,9 @@ percent")" "$(jq -r '.metric, .unit' "$tmp/hostile.out" | sort -u)" \
     "hostile: names and units are only the allow-lists' values"
 mqtt_retained "$MQTT_PORT_B" 'ioc/v1/96/hostile/#' "$tmp/hostile.topics"
 same "ioc/v1/96/hostile/ioffice.docs.incoming/32002
+ioc/v1/96/hostile/ioffice.docs.incoming/96
 ioc/v1/96/hostile/ioffice.docs.on_time_share/32014" "$(cut -d' ' -f1 "$tmp/hostile.topics" | sort)" \
-    "hostile: the broker holds exactly the two good records' topics"
+    "hostile: the broker holds exactly the good records' topics"
 mqtt_retained "$MQTT_PORT_B" '#' "$tmp/all.topics"
 same 0 "$(cut -d' ' -f1 "$tmp/all.topics" | grep -cE 'CT|\.\./|forged|\+|#|kg')" \
     "hostile: no topic on the broker carries hostile text ($(wc -l <"$tmp/all.topics") retained topics)"
