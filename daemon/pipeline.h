@@ -37,6 +37,8 @@ struct publish_facts {
     int status;              /* enum normalize_status */
     int64_t data_ms;         /* how recent its data is (wall ms) */
     int64_t interval_ms;     /* how often its instance polls */
+    int64_t refresh_ms;      /* the catalogue's expected refresh; 0 = interval × FRESH_FACTOR */
+    int64_t max_age_ms;      /* the catalogue's maximum data age; 0 = none */
 };
 
 /* Hand one metric to every sink. A sink whose broker is taking metrics
@@ -45,6 +47,13 @@ struct publish_facts {
  * out of memory. */
 int pipeline_publish(struct pipeline *p, const char *series, const char *json, size_t json_len,
                      uint64_t seq, const struct publish_facts *facts, int64_t wait_until_ms);
+
+/* The end of a poll of `source`: a success (`ok`) is its summary's
+ * last_success; `confirmed` (the feed answered "not modified" and nothing
+ * was emitted) counts as seeing every series of the source again. Publishes
+ * the source's summary (retained, PREFIX/PROVINCE/_summary/<source>) after
+ * every successful poll, and after a failed one if its counts changed. */
+void pipeline_poll_done(struct pipeline *p, const char *source, bool ok, bool confirmed);
 
 /* A connector's health for status topics: "online", "degraded: <reason>",
  * "offline". */

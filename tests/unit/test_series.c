@@ -73,7 +73,7 @@ static struct series_verdict observe(struct series *t, struct metric *m, int64_t
                                      const int64_t *refresh, unsigned slots)
 {
     struct series_verdict v;
-    assert_int_equal(series_observe(t, m, now, 1700000000000 + now, refresh, slots, &v), 0);
+    assert_int_equal(series_observe(t, m, now, 1700000000000 + now, refresh, slots, NULL, &v), 0);
     metric_unref(m);
     return v;
 }
@@ -194,7 +194,7 @@ static void *work(void *arg)
             snprintf(value, sizeof value, "%d", i < 200 ? round : 7);
             struct series_verdict v;
             struct metric *m = rec(key, value, T0, "", (uint64_t)round);
-            series_observe(w->t, m, round + 1, 0, refresh, 1, &v);
+            series_observe(w->t, m, round + 1, 0, refresh, 1, NULL, &v);
             metric_unref(m);
             if (i < 200 && v.changed)
                 w->changes++;
