@@ -13,6 +13,12 @@
  * sink whose section says `on_change = true` gets it only when it changed
  * or its `refresh` has passed since that sink last got the series. What a
  * sink is not given is counted in its `unchanged=` counter.
+ *
+ * The KPI layer rides on the same observation (docs/metric-record.md
+ * "Freshness", "Alerts"): the series state keeps each series' freshness
+ * and alert state; pipeline_publish and pipeline_tick's sweep hand the
+ * sinks the stale marker and the alerts on transitions, and
+ * pipeline_poll_done each source's retained summary.
  */
 #ifndef IOCD_PIPELINE_H
 #define IOCD_PIPELINE_H
@@ -72,8 +78,10 @@ size_t pipeline_stop(struct pipeline *p, int64_t timeout_ms);
  * what it keeps of them (a zero-length retained message on MQTT), logged
  * with a count; a sink whose broker started a fresh session gets every
  * series' last value again, paced (a shard at a time while its outbox is
- * short), counted as `resent`. Returns how long until it has something to
- * do (ms). */
+ * short), counted as `resent`; and the freshness sweep: 8 of the series
+ * state's 64 shards per call, a series found stale re-published with its
+ * marker and alerted. Returns how long until it has something to do (ms),
+ * at most 100 (the sweep's step). */
 int64_t pipeline_tick(struct pipeline *p, int64_t now_ms);
 
 void pipeline_log_counters(struct pipeline *p);
