@@ -179,7 +179,8 @@ static void series_alert_set(struct series_entry *e, uint8_t after, int64_t wall
 
 /* The KPI part of an observation (under the shard's lock): data age,
  * limits, owner, and the alert states it leads to. Returns true when the
- * series was stale and is fresh again. */
+ * series turned stale (its data too old) or fresh again: what the screens
+ * hold must change with it. */
 static bool series_observe_kpi(struct series_entry *e, bool created, const struct series_kpi *kpi,
                                int64_t mono_ms, int64_t wall_ms, struct series_verdict *v)
 {
@@ -201,7 +202,7 @@ static bool series_observe_kpi(struct series_entry *e, bool created, const struc
         if (after & (1u << i))
             v->since_wall_ms[i] = e->since_wall_ms[i];
     v->alert_after = after;
-    return (v->alert_before & SERIES_ALERT_STALE) && !old;
+    return ((v->alert_before & SERIES_ALERT_STALE) != 0) != old;
 }
 
 int series_observe(struct series *t, struct metric *m, int64_t mono_ms, int64_t wall_ms,
@@ -240,8 +241,8 @@ int series_observe(struct series *t, struct metric *m, int64_t mono_ms, int64_t 
         e->last = metric_ref(m);
         e->seen_mono_ms = mono_ms;
         e->seen_wall_ms = wall_ms;
-        /* Fresh again after stale: screens hold the marked record, so
-         * the plain one is a change for every slot. */
+        /* Stale now (old data) or fresh again: the marked record, or the
+         * plain one after it, is a change for every slot. */
         bool refreshed = kpi && series_observe_kpi(e, created, kpi, mono_ms, wall_ms, v);
         if (refreshed)
             v->changed = true;

@@ -96,7 +96,7 @@ struct series_verdict {
     bool changed;   /* first seen, or its content differs from the last one */
     unsigned due;   /* bit i: on-change slot i publishes it (changed, or
                        refresh_ms[i] has passed since slot i last did, or it
-                       was stale and is fresh again) */
+                       turned stale by old data or fresh again) */
     /* With KPI facts: the alert states before and after this observation
      * and when each state was entered (wall ms; for one just left, when it
      * had been entered). */
@@ -109,7 +109,8 @@ struct series_verdict {
  * is published; a slot that publishes has its time set to `mono_ms`.
  * With `kpi` (may be NULL), also keep its freshness and alert state: its
  * data older than kpi->max_age_ms makes it stale at once; recent data
- * makes a stale series fresh again, which every slot publishes (a change).
+ * makes a stale series fresh again; either turn is a change, which every
+ * slot publishes.
  * Returns -1 (nothing recorded, every slot due) when out of memory. */
 int series_observe(struct series *t, struct metric *m, int64_t mono_ms, int64_t wall_ms,
                    const int64_t *refresh_ms, unsigned slots, const struct series_kpi *kpi,

@@ -184,21 +184,38 @@ static void test_stale_old_data_and_breach(void **state)
     struct series_kpi kpi = {&owner, WALL(1000) - 10000, 0, 5000, true};
     struct series_verdict v = observe_kpi(t, rec("a", "50", T0, "", 1), 1000, &kpi);
     assert_int_equal(v.alert_after, SERIES_ALERT_STALE | SERIES_ALERT_BREACH);
+    assert_int_equal(v.due, 1);
     assert_int_equal(v.since_wall_ms[0], WALL(1000));
     assert_int_equal(atomic_load(&owner.stale), 1);
     assert_int_equal(atomic_load(&owner.breach), 1);
-    /* Still breach, still old: no transition. */
-    v = observe_kpi(t, rec("a", "60", T0, "", 2), 2000, &kpi);
+    /* Still breach, still old, the same record: no transition, not due. */
+    v = observe_kpi(t, rec("a", "50", T0, "", 2), 2000, &kpi);
     assert_int_equal(v.alert_before, v.alert_after);
+    assert_int_equal(v.due, 0);
     assert_int_equal(v.since_wall_ms[0], WALL(1000)); /* entered then */
     /* Recent data, on target: both left. */
     kpi.data_ms = WALL(3000);
     kpi.breach = false;
     v = observe_kpi(t, rec("a", "95", T0, "", 3), 3000, &kpi);
+    assert_int_equal(v.due, 1);
     assert_int_equal(v.alert_before, SERIES_ALERT_STALE | SERIES_ALERT_BREACH);
     assert_int_equal(v.alert_after, 0);
     assert_int_equal(atomic_load(&owner.stale), 0);
     assert_int_equal(atomic_load(&owner.breach), 0);
+    /* The same record observed again once its data is too old: stale on
+     * observe, and due although unchanged (the screens need the marker). */
+    struct series *t2 = series_new();
+    struct series_kpi k2 = {&owner, WALL(3000), 0, 5000, false};
+    v = observe_kpi(t2, rec("b", "1", T0, "", 4), 3000, &k2);
+    assert_int_equal(v.alert_after, 0);
+    v = observe_kpi(t2, rec("b", "1", T0, "", 5), 4000, &k2);
+    assert_int_equal(v.due, 0);
+    v = observe_kpi(t2, rec("b", "1", T0, "", 6), 8001, &k2);
+    assert_false(v.alert_before & SERIES_ALERT_STALE);
+    assert_int_equal(v.alert_after, SERIES_ALERT_STALE);
+    assert_int_equal(v.due, 1);
+    series_retire(t2, 100000, 1000, NULL, NULL);
+    series_free(t2);
     /* The data ages without a new observation: the sweep finds it. */
     turned_count = 0;
     assert_int_equal(sweep_all(t, 8000), 0);  /* exactly 5 s old: not older */
