@@ -150,8 +150,9 @@ static struct pipeline_source *pipeline_source_find(struct pipeline *p, size_t n
     return NULL;
 }
 
-/* The entry of source `name`, added on first use (a source has a few
- * and is looked for without a lock); NULL when out of memory or room. */
+/* The entry of source `name`, added on first use; looked for without a
+ * lock (a daemon serves a few sources; entries are never removed nor
+ * moved). NULL when out of memory or room. */
 static struct pipeline_source *pipeline_source(struct pipeline *p, const char *name)
 {
     struct pipeline_source *src = pipeline_source_find(p, atomic_load(&p->source_count), name);
