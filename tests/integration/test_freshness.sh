@@ -115,6 +115,12 @@ summary_is() {
             '.series == $a and .stale == $b and .breach == $c and .last_success != null' \
             "$tmp/summary.json"
 }
+# since_ms TOPIC: the stale marker's since on TOPIC's last payload, in ms.
+since_ms() {
+    payloads "$1" | tail -1 |
+        jq -r '.stale.since | capture("^(?<s>[^.Z]+)(\\.(?<ms>[0-9]{3}))?Z$") |
+               (.s + "Z" | fromdateiso8601) * 1000 + ((.ms // "0") | tonumber)'
+}
 # last_of TOPIC JQ: the last payload on TOPIC satisfies JQ.
 last_of() { payloads "$1" | tail -1 | jqe "$2"; }
 stdout_count() { jq -c --arg m "$1" --argjson v "$2" 'select(.metric == $m and .value == $v)' "$out" | wc -l; }
@@ -147,10 +153,12 @@ want 5 95 "$t_data"
 # From now on the feed re-serves data of t_data: n's max_age is 4 s.
 check "n turns stale (old data) and is re-published with the marker" \
     wait_for 15 last_of "$TN" '.stale.reason == "old_data"'
-since=$(payloads "$TN" | tail -1 | jq -r '.stale.since | sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601')
+since=$(since_ms "$TN")
 age=$(payloads "$TN" | tail -1 | jq -r '.stale.age_s')
-check "within max_age + 1 s of its data time (marked $((since * 1000 - t_data)) ms after; whole seconds)" \
-    test "$((since * 1000 - t_data))" -ge 3000 -a "$((since * 1000 - t_data))" -le 6000
+# Stale once older than max_age (4 s), found by the sweep within ~1 s
+# (docs/metric-record.md; 0.5 s more for a loaded machine).
+check "after max_age, within max_age + 1.5 s of its data time (marked $((since - t_data)) ms after)" \
+    test "$((since - t_data))" -gt 4000 -a "$((since - t_data))" -le 5500
 check "the marker says how old its data is (age_s=$age)" test "$age" -ge 4 -a "$age" -le 6
 same 1 "$(alerts test.fresh.n stale enter)" "one stale 'enter' alert for n"
 same 0 "$(payloads "ioc/v1/96/_alert/fr/test.fresh.rate/$A" | jq -c 'select(.state == "stale")' | wc -l)" \
@@ -169,10 +177,11 @@ t_stop=$(now_ms)
 both_stale() { last_of "$TN" '.stale.reason == "not_seen"' && last_of "$TR" '.stale.reason == "not_seen"'; }
 check "both series turn stale (not seen)" wait_for 15 both_stale
 for t in "$TN" "$TR"; do
-    s=$(payloads "$t" | tail -1 | jq -r '.stale.since | sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601')
-    # last seen <= t_stop; stale at 3 s after it, + the sweep's 1 s.
-    check "${t##*/fr/} marked $((s * 1000 - t_stop)) ms after the feed stopped (<= 3 s + 1 s + 1 s rounding)" \
-        test "$((s * 1000 - t_stop))" -le 5000
+    s=$(since_ms "$t")
+    # Last seen in the last poll before t_stop (polls every 1 s): stale
+    # 3 s after it, found within the sweep's ~1 s (+0.5 s for a loaded machine).
+    check "${t##*/fr/} marked $((s - t_stop)) ms after the feed stopped (2 s .. 4.5 s)" \
+        test "$((s - t_stop))" -ge 2000 -a "$((s - t_stop))" -le 4500
 done
 check "the summary counts 2 stale" wait_for 10 summary_is 2 2 0
 same 2 "$(alerts test.fresh.n stale enter)" "n: a second stale 'enter'"
