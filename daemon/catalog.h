@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct catalog_unit {
     char *name;     /* "permille": what records carry in "unit" */
@@ -56,6 +57,8 @@ struct catalog_metric {
     enum catalog_aggregate aggregate;
     struct catalog_target *targets;
     size_t target_count;
+    int64_t refresh_ms;     /* expected refresh (freshness); 0 = the instance's interval × 3 */
+    int64_t max_age_ms;     /* maximum data age (freshness); 0 = none */
     int line;
 };
 

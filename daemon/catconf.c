@@ -31,6 +31,11 @@ static const struct ioc_config_key catalog_metric_keys[] = {
     {"unit", IOC_CFG_STRING, NULL, true, "a [unit.NAME] of this catalogue", NULL, NULL},
     {"decimals", IOC_CFG_INT, NULL, false, "display decimals (default: the unit's)", "0", "6"},
     {"aggregate", IOC_CFG_STRING, NULL, true, "sum, ratio (of sums) or none", NULL, NULL},
+    {"refresh", IOC_CFG_DURATION, NULL, false,
+     "expected refresh: not seen this long = stale (default: the instance's interval x 3)",
+     "1s", NULL},
+    {"max_age", IOC_CFG_DURATION, NULL, false,
+     "maximum age of its data (period end, else ts): older = stale (default: none)", "1s", NULL},
     {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
@@ -331,6 +336,8 @@ static void catalog_metric_section(struct catalog *c, const struct ini_file *ini
     else if (v)
         diag_add(d, ini->path, section_line(&sec, "aggregate"), "'aggregate' = '%s': use sum, "
                  "ratio (sum of numerators / sum of denominators) or none", v);
+    m->refresh_ms = section_text(&sec, "refresh") ? section_ms(&sec, "refresh") : 0;
+    m->max_age_ms = section_text(&sec, "max_age") ? section_ms(&sec, "max_age") : 0;
     catalog_targets(&sec, m, d);
     section_free(&sec);
 }

@@ -229,6 +229,7 @@ int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_s)
     ctx->poll_error[0] = '\0';
     pthread_mutex_unlock(&ctx->status_lock);
     uint64_t emitted_before = atomic_load(&ctx->counters.metrics_emitted);
+    uint64_t not_modified_before = atomic_load(&ctx->counters.http_not_modified);
 
     int rc = ctx->desc->poll(ctx, ctx->plugin_state);
     int ok = rc == IOC_OK;
@@ -247,6 +248,9 @@ int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_s)
                 rejects - INSTANCE_REJECT_LOG_LIMIT);
     atomic_fetch_add(ok ? &ctx->counters.polls_ok : &ctx->counters.polls_failed, 1);
     uint64_t emitted = atomic_load(&ctx->counters.metrics_emitted) - emitted_before;
+    /* A feed that answered "not modified" has re-confirmed what it sent. */
+    pipeline_poll_done(ctx->pipeline, ctx->cfg->source, ok,
+                       emitted == 0 && atomic_load(&ctx->counters.http_not_modified) > not_modified_before);
     log_msg(LOG_LEVEL_DEBUG, ctx->cfg->name, "poll %s: %llu metrics, %u rejected",
             ok ? "done" : "failed", (unsigned long long)emitted, rejects);
     instance_record_outcome(ctx, ok);
@@ -487,8 +491,11 @@ static int instance_emit(ioc_ctx *ctx, const struct ioc_record *record,
     n.completeness = completeness;
     pthread_mutex_lock(&ctx->encode_lock);
     int rc = normalize_encode_into(&ctx->env, &n, seq, &ctx->encode_buf);
+    const struct catalog_metric *cm =
+        catalog_metric(ctx->env.catalog ? ctx->env.catalog : catalog_builtin(), record->metric);
     struct publish_facts facts = {ctx->cfg->source, record->metric, (int)n.status, n.data_ms,
-                                  ctx->cfg->interval_ms};
+                                  ctx->cfg->interval_ms, cm ? cm->refresh_ms : 0,
+                                  cm ? cm->max_age_ms : 0};
     if (rc == 0)
         /* A broker that takes metrics more slowly than they come may hold
          * this poll up to its deadline (then the outbox drops its oldest).

@@ -17,6 +17,7 @@ struct metric *metric_new(const char *topic_prefix, const char *province, const 
         return NULL;
     char *p = (char *)(m + 1);
     atomic_init(&m->refs, 1);
+    m->kind = METRIC_RECORD;
     m->seq = seq;
     m->size = size;
     m->series = p;
@@ -40,15 +41,16 @@ struct metric *metric_new(const char *topic_prefix, const char *province, const 
     return m;
 }
 
-struct metric *metric_clear(const struct metric *m)
+struct metric *metric_like(const struct metric *m, const char *json, size_t json_len)
 {
     size_t topic_len = strlen(m->topic);
-    size_t size = sizeof(struct metric) + m->series_len + 1 + topic_len + 1 + 1;
+    size_t size = sizeof(struct metric) + m->series_len + 1 + topic_len + 1 + json_len + 1;
     struct metric *c = malloc(size);
     if (!c)
         return NULL;
     char *p = (char *)(c + 1);
     atomic_init(&c->refs, 1);
+    c->kind = METRIC_RECORD;
     c->seq = m->seq;
     c->size = size;
     c->series = p;
@@ -59,10 +61,13 @@ struct metric *metric_clear(const struct metric *m)
     memcpy(p, m->topic, topic_len + 1);
     p += topic_len + 1;
     c->json = p;
-    c->json_len = 0;
-    *p = '\0';
+    c->json_len = json_len;
+    memcpy(p, json, json_len);
+    p[json_len] = '\0';
     return c;
 }
+
+struct metric *metric_clear(const struct metric *m) { return metric_like(m, "", 0); }
 
 struct metric *metric_ref(struct metric *m)
 {

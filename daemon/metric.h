@@ -14,8 +14,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What a message is, for the sinks that treat kinds differently
+ * (docs/metric-record.md "Freshness" and "Alerts"). */
+enum metric_kind {
+    METRIC_RECORD, /* a metric record (or a retired series' clearing message): every sink */
+    METRIC_SCREEN, /* state for screens only (a stale-marked record, a source summary):
+                      MQTT, retained; Kafka and stdout skip it */
+    METRIC_ALERT,  /* an alert: MQTT never retained, Kafka keyed _alert/<series>; stdout skips it */
+};
+
 struct metric {
     atomic_int refs;
+    uint8_t kind;       /* enum metric_kind; METRIC_RECORD unless set after metric_new */
     uint64_t seq;
     const char *series; /* "dvc/tthc.received/32002/online": the Kafka key */
     size_t series_len;
@@ -33,6 +43,9 @@ struct metric *metric_new(const char *topic_prefix, const char *province, const 
  * log lines): on MQTT, a retained one clears the topic. NULL when out of
  * memory. */
 struct metric *metric_clear(const struct metric *m);
+/* A message with the topic, series and seq of `m` and the text `json`
+ * (e.g. its record with a stale marker). NULL when out of memory. */
+struct metric *metric_like(const struct metric *m, const char *json, size_t json_len);
 struct metric *metric_ref(struct metric *m);
 void metric_unref(struct metric *m);
 

@@ -1,9 +1,12 @@
 /* pipeline - see pipeline.h. */
 #include "pipeline.h"
 
+#include "alert.h"
 #include "clock.h"
+#include "freshness.h"
 #include "log.h"
 #include "metric.h"
+#include "normalize.h"
 #include "series.h"
 #include "sink.h"
 
@@ -13,6 +16,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Sources (connector instances' `source`) one daemon serves, at most. */
+#define PIPELINE_SOURCES 1024
+/* Freshness sweeps this many shards per tick, a tick at most this often:
+ * every series is looked at within SERIES_SHARDS / 8 × 100 ms = 0.8 s,
+ * so a series turns stale at most ~1 s after its limit. */
+#define PIPELINE_SWEEP_SHARDS 8
+#define PIPELINE_SWEEP_TICK_MS 100
+
+struct pipeline_source {
+    char *name;
+    struct series_owner owner;
+    atomic_int_fast64_t last_success_ms; /* wall; 0 = never */
+    unsigned summarized;                 /* owner.changes when last summarized */
+};
 
 struct pipeline {
     struct sink **sinks; /* the enabled ones, in the order of sink_kinds[] */
@@ -27,6 +45,14 @@ struct pipeline {
     int64_t next_retire_ms;              /* main loop only */
     size_t *resync;      /* per sink: next shard to re-publish, SERIES_SHARDS = none */
     size_t *resynced;    /* per sink: series re-published in this round */
+    /* The KPI layer: one entry per source (for its summary and counts),
+     * never removed; read without the lock up to source_count. */
+    struct pipeline_source *sources[PIPELINE_SOURCES];
+    atomic_size_t source_count;
+    pthread_mutex_t source_lock;  /* adding a source */
+    size_t sweep_shard;           /* main loop only: the next shard to sweep */
+    int64_t next_look_ms;         /* main loop only: next look for fresh sessions */
+    atomic_uint_fast64_t stale_turns, alerts, marks, summaries;
 };
 
 /* Re-publishing every series for a fresh session goes a shard at a time
@@ -65,6 +91,7 @@ struct pipeline *pipeline_new(const struct config *config)
     p->resync = calloc(config->sink_count ? config->sink_count : 1, sizeof *p->resync);
     p->resynced = calloc(config->sink_count ? config->sink_count : 1, sizeof *p->resynced);
     p->series = series_new();
+    pthread_mutex_init(&p->source_lock, NULL);
     /* The series state follows [sink.mqtt]'s retire_after (where the
      * retained topics are) even with MQTT off: it bounds the state. */
     p->retire_after_ms = section_ms(config_sink(config, "sink.mqtt"), "retire_after");
@@ -114,28 +141,155 @@ fail:
     return NULL;
 }
 
+/* The entry of source `name` among the first `n`, or NULL. */
+static struct pipeline_source *pipeline_source_find(struct pipeline *p, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(p->sources[i]->name, name) == 0)
+            return p->sources[i];
+    return NULL;
+}
+
+/* The entry of source `name`, added on first use; looked for without a
+ * lock (a daemon serves a few sources; entries are never removed nor
+ * moved). NULL when out of memory or room. */
+static struct pipeline_source *pipeline_source(struct pipeline *p, const char *name)
+{
+    struct pipeline_source *src = pipeline_source_find(p, atomic_load(&p->source_count), name);
+    if (src)
+        return src;
+    pthread_mutex_lock(&p->source_lock);
+    size_t n = atomic_load(&p->source_count);
+    if (!(src = pipeline_source_find(p, n, name)) && n < PIPELINE_SOURCES &&
+        (src = calloc(1, sizeof *src))) {
+        if ((src->name = strdup(name))) {
+            p->sources[n] = src;
+            atomic_store(&p->source_count, n + 1); /* after the entry is whole */
+        } else {
+            free(src);
+            src = NULL;
+        }
+    }
+    pthread_mutex_unlock(&p->source_lock);
+    return src;
+}
+
+/* The series state's view of a metric's facts (NULL without facts). */
+static const struct series_kpi *pipeline_kpi(struct pipeline *p, const struct publish_facts *f,
+                                             struct series_kpi *kpi)
+{
+    if (!f)
+        return NULL;
+    struct pipeline_source *src = f->source ? pipeline_source(p, f->source) : NULL;
+    *kpi = (struct series_kpi){src ? &src->owner : NULL, f->data_ms,
+                               fresh_refresh_ms(f->refresh_ms, f->interval_ms), f->max_age_ms,
+                               f->status == NORMALIZE_STATUS_BREACH};
+    return kpi;
+}
+
+/* Hand a KPI message (marker, alert, summary) to every sink: never waits,
+ * each sink takes the kinds it publishes (metric.h). */
+static void pipeline_send_all(struct pipeline *p, struct metric *m)
+{
+    for (size_t i = 0; i < p->count; i++)
+        p->sinks[i]->ops->publish(p->sinks[i], m, 0);
+}
+
+static const char *const pipeline_alert_names[SERIES_ALERT_STATES] = {"breach", "stale"};
+
+/* One alert per alert state entered or left between `before` and `after`. */
+static void pipeline_alerts(struct pipeline *p, const struct metric *last, uint8_t before,
+                            uint8_t after, const int64_t *since_wall_ms)
+{
+    int64_t now = clock_wall_ms();
+    for (unsigned i = 0; i < SERIES_ALERT_STATES; i++) {
+        unsigned bit = 1u << i;
+        if ((before & bit) == (after & bit))
+            continue;
+        struct metric *a = alert_new(p->topic_prefix, p->province, last, pipeline_alert_names[i],
+                                     (after & bit) != 0, since_wall_ms[i], now);
+        if (!a) {
+            log_error("series %s: out of memory writing its %s alert; not sent", last->series,
+                      pipeline_alert_names[i]);
+            continue;
+        }
+        pipeline_send_all(p, a);
+        metric_unref(a);
+        atomic_fetch_add(&p->alerts, 1);
+    }
+}
+
 int pipeline_publish(struct pipeline *p, const char *series, const char *json, size_t json_len,
                      uint64_t seq, const struct publish_facts *facts, int64_t wait_until_ms)
 {
-    (void)facts; /* for the KPI layer's freshness and alerts */
     struct metric *m = metric_new(p->topic_prefix, p->province, series, json, json_len, seq);
     if (!m)
         return -1;
     struct series_verdict v;
+    struct series_kpi kpi;
     if (series_observe(p->series, m, clock_mono_ms(), clock_wall_ms(), p->refresh_ms, p->slots,
-                       &v) < 0)
+                       pipeline_kpi(p, facts, &kpi), &v) < 0)
         log_warn("series %s: out of memory keeping its state; published everywhere", series);
+    /* A stale series (its data too old) is shown stale on the screens'
+     * sinks (on-change ones) whenever they get it: the marked record, in
+     * place of the plain one (not counted in marks=, which counts the
+     * sweep's extra re-publishes). */
+    struct metric *marked = NULL;
+    if ((v.alert_after & SERIES_ALERT_STALE) && v.due)
+        marked = fresh_marked(m, true, v.since_wall_ms[1], kpi.data_ms, clock_wall_ms());
+    if ((v.alert_after & SERIES_ALERT_STALE) && !(v.alert_before & SERIES_ALERT_STALE))
+        atomic_fetch_add(&p->stale_turns, 1);
     for (size_t i = 0; i < p->count; i++) {
         int slot = p->slot[i];
         if (slot >= 0 && !(v.due & (1u << slot))) {
             atomic_fetch_add_explicit(&p->sinks[i]->unchanged, 1, memory_order_relaxed);
             continue;
         }
-        p->sinks[i]->ops->publish(p->sinks[i], m, wait_until_ms);
+        p->sinks[i]->ops->publish(p->sinks[i], slot >= 0 && marked ? marked : m, wait_until_ms);
     }
+    if (v.alert_before != v.alert_after)
+        pipeline_alerts(p, m, v.alert_before, v.alert_after, v.since_wall_ms);
+    metric_unref(marked);
     metric_unref(m);
     atomic_fetch_add(&p->published, 1);
     return 0;
+}
+
+/* Publish a source's summary when its counts changed since the last one,
+ * or always (`force`, at the end of a poll). */
+static void pipeline_summarize(struct pipeline *p, struct pipeline_source *src, bool force)
+{
+    unsigned changes = atomic_load(&src->owner.changes);
+    if (!force && changes == src->summarized)
+        return;
+    src->summarized = changes;
+    struct metric *m = fresh_summary(p->topic_prefix, p->province, src->name,
+                                     atomic_load(&src->last_success_ms),
+                                     atomic_load(&src->owner.series), atomic_load(&src->owner.stale),
+                                     atomic_load(&src->owner.breach), clock_wall_ms());
+    if (!m) {
+        log_error("source %s: out of memory writing its summary; not sent", src->name);
+        return;
+    }
+    pipeline_send_all(p, m);
+    metric_unref(m);
+    atomic_fetch_add(&p->summaries, 1);
+}
+
+void pipeline_poll_done(struct pipeline *p, const char *source, bool ok, bool confirmed)
+{
+    struct pipeline_source *src = pipeline_source(p, source);
+    if (!src)
+        return;
+    if (ok)
+        atomic_store(&src->last_success_ms, clock_wall_ms());
+    if (ok && confirmed)
+        atomic_store(&src->owner.confirmed_mono_ms, clock_mono_ms());
+    /* Connector threads summarize their own source; the sweep (main loop)
+     * may summarize it at the same time: at worst one extra message. */
+    pthread_mutex_lock(&p->source_lock);
+    pipeline_summarize(p, src, ok);
+    pthread_mutex_unlock(&p->source_lock);
 }
 
 void pipeline_status(struct pipeline *p, const char *instance, const char *text)
@@ -150,6 +304,22 @@ void pipeline_flush(struct pipeline *p)
     for (size_t i = 0; i < p->count; i++)
         if (p->sinks[i]->ops->flush)
             p->sinks[i]->ops->flush(p->sinks[i]);
+}
+
+/* The KPI layer's counters: series and stale now; since the start, turns
+ * to stale, stale re-publishes, alerts and summaries sent. */
+static void pipeline_log_series(struct pipeline *p)
+{
+    if (!p->series)
+        return;
+    long stale = 0;
+    size_t n = atomic_load(&p->source_count);
+    for (size_t i = 0; i < n; i++)
+        stale += atomic_load(&p->sources[i]->owner.stale);
+    log_info("series: count=%zu stale=%ld stale_turns=%llu marks=%llu alerts=%llu summaries=%llu",
+             series_count(p->series), stale, (unsigned long long)atomic_load(&p->stale_turns),
+             (unsigned long long)atomic_load(&p->marks), (unsigned long long)atomic_load(&p->alerts),
+             (unsigned long long)atomic_load(&p->summaries));
 }
 
 struct pipeline_stopper {
@@ -186,6 +356,7 @@ size_t pipeline_stop(struct pipeline *p, int64_t timeout_ms)
             pthread_join(threads[i], NULL);
         undelivered += st[i].undelivered;
     }
+    pipeline_log_series(p);
     return undelivered;
 }
 
@@ -244,13 +415,55 @@ static bool pipeline_resync(struct pipeline *p, size_t i)
     return false;
 }
 
+/* A series found stale by the sweep: its marked record to the screens,
+ * its alert. Under its shard's lock (series_sweep): pushes never wait. */
+static void pipeline_turned_stale(void *arg, const struct series_turn *t)
+{
+    struct pipeline *p = arg;
+    struct metric *marked = fresh_marked(t->last, t->old_data, t->since_wall_ms, t->data_ms,
+                                         clock_wall_ms());
+    if (marked) {
+        pipeline_send_all(p, marked);
+        metric_unref(marked);
+        atomic_fetch_add(&p->marks, 1);
+    }
+    int64_t since[SERIES_ALERT_STATES] = {0, t->since_wall_ms};
+    pipeline_alerts(p, t->last, t->alert_before, t->alert_after, since);
+    atomic_fetch_add(&p->stale_turns, 1);
+}
+
+/* Look at the next PIPELINE_SWEEP_SHARDS shards for series turned stale;
+ * sources whose counts changed get a new summary. */
+static void pipeline_sweep(struct pipeline *p, int64_t now_ms)
+{
+    int64_t wall = clock_wall_ms();
+    size_t turned = 0;
+    for (size_t k = 0; k < PIPELINE_SWEEP_SHARDS; k++)
+        turned += series_sweep(p->series, p->sweep_shard++ % SERIES_SHARDS, now_ms, wall,
+                               pipeline_turned_stale, p);
+    if (!turned)
+        return;
+    size_t n = atomic_load(&p->source_count);
+    pthread_mutex_lock(&p->source_lock);
+    for (size_t i = 0; i < n; i++)
+        pipeline_summarize(p, p->sources[i], false);
+    pthread_mutex_unlock(&p->source_lock);
+}
+
 int64_t pipeline_tick(struct pipeline *p, int64_t now_ms)
 {
+    pipeline_sweep(p, now_ms);
     bool resyncing = false, watching = false;
+    /* The sweep brings the loop back every 100 ms; fresh sessions are
+     * still looked for once a second (or on every tick of a round). */
+    bool look = now_ms >= p->next_look_ms;
     for (size_t i = 0; i < p->count; i++) {
-        resyncing |= pipeline_resync(p, i);
+        if (look || p->resync[i] < SERIES_SHARDS)
+            resyncing |= pipeline_resync(p, i);
         watching |= p->sinks[i]->ops->take_fresh_session != NULL;
     }
+    if (look)
+        p->next_look_ms = now_ms + PIPELINE_RESYNC_LOOK_MS;
     if (now_ms >= p->next_retire_ms) {
         p->next_retire_ms = now_ms + pipeline_retire_every(p);
         size_t n = series_retire(p->series, now_ms, p->retire_after_ms, pipeline_retire_one, p);
@@ -263,11 +476,14 @@ int64_t pipeline_tick(struct pipeline *p, int64_t now_ms)
     }
     int64_t wait = p->next_retire_ms - now_ms;
     int64_t cap = resyncing ? PIPELINE_RESYNC_TICK_MS : watching ? PIPELINE_RESYNC_LOOK_MS : wait;
+    if (cap > PIPELINE_SWEEP_TICK_MS)
+        cap = PIPELINE_SWEEP_TICK_MS;
     return wait < cap ? wait : cap;
 }
 
 void pipeline_log_counters(struct pipeline *p)
 {
+    pipeline_log_series(p);
     for (size_t i = 0; i < p->count; i++)
         p->sinks[i]->ops->log_counters(p->sinks[i]);
 }
@@ -285,6 +501,11 @@ void pipeline_free(struct pipeline *p)
     free(p->resync);
     free(p->resynced);
     series_free(p->series);
+    for (size_t i = 0; i < atomic_load(&p->source_count); i++) {
+        free(p->sources[i]->name);
+        free(p->sources[i]);
+    }
+    pthread_mutex_destroy(&p->source_lock);
     free(p->province);
     free(p->topic_prefix);
     free(p);

@@ -13,6 +13,12 @@
  * sink whose section says `on_change = true` gets it only when it changed
  * or its `refresh` has passed since that sink last got the series. What a
  * sink is not given is counted in its `unchanged=` counter.
+ *
+ * The KPI layer rides on the same observation (docs/metric-record.md
+ * "Freshness", "Alerts"): the series state keeps each series' freshness
+ * and alert state; pipeline_publish and pipeline_tick's sweep hand the
+ * sinks the stale marker and the alerts on transitions, and
+ * pipeline_poll_done each source's retained summary.
  */
 #ifndef IOCD_PIPELINE_H
 #define IOCD_PIPELINE_H
@@ -37,6 +43,8 @@ struct publish_facts {
     int status;              /* enum normalize_status */
     int64_t data_ms;         /* how recent its data is (wall ms) */
     int64_t interval_ms;     /* how often its instance polls */
+    int64_t refresh_ms;      /* the catalogue's expected refresh; 0 = interval × FRESH_FACTOR */
+    int64_t max_age_ms;      /* the catalogue's maximum data age; 0 = none */
 };
 
 /* Hand one metric to every sink. A sink whose broker is taking metrics
@@ -45,6 +53,13 @@ struct publish_facts {
  * out of memory. */
 int pipeline_publish(struct pipeline *p, const char *series, const char *json, size_t json_len,
                      uint64_t seq, const struct publish_facts *facts, int64_t wait_until_ms);
+
+/* The end of a poll of `source`: a success (`ok`) is its summary's
+ * last_success; `confirmed` (the feed answered "not modified" and nothing
+ * was emitted) counts as seeing every series of the source again. Publishes
+ * the source's summary (retained, PREFIX/PROVINCE/_summary/<source>) after
+ * every successful poll, and after a failed one if its counts changed. */
+void pipeline_poll_done(struct pipeline *p, const char *source, bool ok, bool confirmed);
 
 /* A connector's health for status topics: "online", "degraded: <reason>",
  * "offline". */
@@ -63,8 +78,10 @@ size_t pipeline_stop(struct pipeline *p, int64_t timeout_ms);
  * what it keeps of them (a zero-length retained message on MQTT), logged
  * with a count; a sink whose broker started a fresh session gets every
  * series' last value again, paced (a shard at a time while its outbox is
- * short), counted as `resent`. Returns how long until it has something to
- * do (ms). */
+ * short), counted as `resent`; and the freshness sweep: 8 of the series
+ * state's 64 shards per call, a series found stale re-published with its
+ * marker and alerted. Returns how long until it has something to do (ms),
+ * at most 100 (the sweep's step). */
 int64_t pipeline_tick(struct pipeline *p, int64_t now_ms);
 
 void pipeline_log_counters(struct pipeline *p);

@@ -7,6 +7,8 @@
  * text. */
 #include "series.h"
 
+#include "freshness.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,15 +147,75 @@ bool series_record_changed(const char *a, size_t alen, const char *b, size_t ble
     return ra != rb || memcmp(ea, eb, ra) != 0;
 }
 
+/* Move an owner's count by `d` and say that its summary changed. */
+static void series_count_move(struct series_owner *o, atomic_long *count, long d)
+{
+    if (!o || !d)
+        return;
+    atomic_fetch_add_explicit(count, d, memory_order_relaxed);
+    atomic_fetch_add_explicit(&o->changes, 1, memory_order_relaxed);
+}
+
+/* Set the entry's alert bits to `after` (under the shard's lock): the
+ * owner's counts follow, a state entered gets its time. */
+static void series_alert_set(struct series_entry *e, uint8_t after, int64_t wall_ms)
+{
+    uint8_t before = e->alert;
+    struct series_owner *o = e->owner;
+    for (unsigned i = 0; i < SERIES_ALERT_STATES; i++) {
+        unsigned bit = 1u << i;
+        if ((after & bit) && !(before & bit))
+            e->since_wall_ms[i] = wall_ms;
+    }
+    if (o) {
+        series_count_move(o, &o->breach, (long)((after & SERIES_ALERT_BREACH) != 0) -
+                                             (long)((before & SERIES_ALERT_BREACH) != 0));
+        series_count_move(o, &o->stale, (long)((after & SERIES_ALERT_STALE) != 0) -
+                                            (long)((before & SERIES_ALERT_STALE) != 0));
+    }
+    e->alert = after;
+    e->stale = (after & SERIES_ALERT_STALE) != 0;
+}
+
+/* The KPI part of an observation (under the shard's lock): data age,
+ * limits, owner, and the alert states it leads to. Returns true when the
+ * series turned stale (its data too old) or fresh again: what the screens
+ * hold must change with it. */
+static bool series_observe_kpi(struct series_entry *e, bool created, const struct series_kpi *kpi,
+                               int64_t mono_ms, int64_t wall_ms, struct series_verdict *v)
+{
+    if (created && kpi->owner)
+        series_count_move(kpi->owner, &kpi->owner->series, 1);
+    if (created)
+        e->owner = kpi->owner;
+    e->data_ts_ms = kpi->data_ms;
+    e->refresh_ms = kpi->refresh_ms;
+    e->max_age_ms = kpi->max_age_ms;
+    bool old = fresh_judge(mono_ms, mono_ms, kpi->data_ms, wall_ms, 0, kpi->max_age_ms) ==
+               FRESH_OLD_DATA;
+    uint8_t after = (uint8_t)((kpi->breach ? SERIES_ALERT_BREACH : 0) | (old ? SERIES_ALERT_STALE : 0));
+    v->alert_before = e->alert;
+    /* A state left keeps, in the verdict, the time it had been entered. */
+    memcpy(v->since_wall_ms, e->since_wall_ms, sizeof v->since_wall_ms);
+    series_alert_set(e, after, wall_ms);
+    for (unsigned i = 0; i < SERIES_ALERT_STATES; i++)
+        if (after & (1u << i))
+            v->since_wall_ms[i] = e->since_wall_ms[i];
+    v->alert_after = after;
+    return ((v->alert_before & SERIES_ALERT_STALE) != 0) != old;
+}
+
 int series_observe(struct series *t, struct metric *m, int64_t mono_ms, int64_t wall_ms,
-                   const int64_t *refresh_ms, unsigned slots, struct series_verdict *v)
+                   const int64_t *refresh_ms, unsigned slots, const struct series_kpi *kpi,
+                   struct series_verdict *v)
 {
     uint64_t h = series_hash(m->series, m->series_len);
     struct series_shard *sh = series_shard(t, h);
     struct metric *drop = NULL;
     int rc = 0;
+    memset(v, 0, sizeof *v);
     v->changed = true;
-    v->due = 0;
+    bool created = false;
     pthread_mutex_lock(&sh->lock);
     if (sh->count >= sh->bucket_count)
         series_grow(sh);
@@ -170,6 +232,7 @@ int series_observe(struct series *t, struct metric *m, int64_t mono_ms, int64_t 
         e->next = sh->buckets[k];
         sh->buckets[k] = e;
         sh->count++;
+        created = true;
     } else if (e) {
         v->changed = series_record_changed(e->last->json, e->last->json_len, m->json, m->json_len);
         drop = e->last;
@@ -178,6 +241,11 @@ int series_observe(struct series *t, struct metric *m, int64_t mono_ms, int64_t 
         e->last = metric_ref(m);
         e->seen_mono_ms = mono_ms;
         e->seen_wall_ms = wall_ms;
+        /* Stale now (old data) or fresh again: the marked record, or the
+         * plain one after it, is a change for every slot. */
+        bool refreshed = kpi && series_observe_kpi(e, created, kpi, mono_ms, wall_ms, v);
+        if (refreshed)
+            v->changed = true;
         if (v->changed)
             e->changed_mono_ms = mono_ms;
         for (unsigned i = 0; i < slots && i < SERIES_SLOTS; i++) {
@@ -209,6 +277,9 @@ size_t series_retire(struct series *t, int64_t mono_ms, int64_t idle_ms,
             for (struct series_entry **pe = &sh->buckets[b]; *pe;) {
                 struct series_entry *e = *pe;
                 if (mono_ms - e->seen_mono_ms >= idle_ms) {
+                    series_alert_set(e, 0, 0);
+                    if (e->owner)
+                        series_count_move(e->owner, &e->owner->series, -1);
                     *pe = e->next;
                     e->next = list;
                     list = e;
@@ -229,6 +300,35 @@ size_t series_retire(struct series *t, int64_t mono_ms, int64_t idle_ms,
         }
     }
     return removed;
+}
+
+size_t series_sweep(struct series *t, size_t shard, int64_t mono_ms, int64_t wall_ms,
+                    void (*turned)(void *arg, const struct series_turn *turn), void *arg)
+{
+    struct series_shard *sh = &t->shards[shard % SERIES_SHARDS];
+    size_t n = 0;
+    pthread_mutex_lock(&sh->lock);
+    for (size_t b = 0; b < sh->bucket_count; b++)
+        for (struct series_entry *e = sh->buckets[b]; e; e = e->next) {
+            if (e->stale)
+                continue;
+            int64_t seen = e->seen_mono_ms, confirmed = 0;
+            if (e->owner)
+                confirmed = atomic_load_explicit(&e->owner->confirmed_mono_ms, memory_order_relaxed);
+            enum fresh_state st = fresh_judge(confirmed > seen ? confirmed : seen, mono_ms,
+                                              e->data_ts_ms, wall_ms, e->refresh_ms, e->max_age_ms);
+            if (st == FRESH_OK)
+                continue;
+            uint8_t before = e->alert;
+            series_alert_set(e, (uint8_t)(before | SERIES_ALERT_STALE), wall_ms);
+            struct series_turn turn = {e->last, e->owner, st == FRESH_OLD_DATA, e->data_ts_ms,
+                                       wall_ms, before, e->alert};
+            if (turned)
+                turned(arg, &turn);
+            n++;
+        }
+    pthread_mutex_unlock(&sh->lock);
+    return n;
 }
 
 size_t series_foreach(struct series *t, void (*fn)(void *arg, struct metric *last), void *arg)

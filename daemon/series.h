@@ -31,6 +31,7 @@
 
 #include "metric.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,6 +40,31 @@
 #define SERIES_SLOTS 4
 
 struct series;
+
+/* The alert states of a series (series_entry.alert, bits): entering or
+ * leaving one is an alert (docs/metric-record.md "Alerts"). */
+#define SERIES_ALERT_BREACH 1u
+#define SERIES_ALERT_STALE 2u
+#define SERIES_ALERT_STATES 2
+
+/* Counts of one source's series, kept by the table as its entries change
+ * (for the source's summary). `changes` goes up with any of them. */
+struct series_owner {
+    atomic_long series, stale, breach;
+    atomic_uint changes;
+    /* A poll of the source that confirmed its data unchanged (HTTP 304)
+     * counts as seeing every series of it (monotonic ms; 0 = never). */
+    atomic_int_fast64_t confirmed_mono_ms;
+};
+
+/* What the KPI layer knows of one observation, besides its record. */
+struct series_kpi {
+    struct series_owner *owner; /* its source's counts; NULL = none kept */
+    int64_t data_ms;            /* how recent its data is (wall ms) */
+    int64_t refresh_ms;         /* not seen for this long = stale; 0 = never */
+    int64_t max_age_ms;         /* data older than this = stale; 0 = no limit */
+    bool breach;                /* the record's status is breach */
+};
 
 /* Per-series state. Owned by the table; seen under its shard's lock only
  * (series_foreach hands a copy of what a caller may use). */
@@ -50,12 +76,15 @@ struct series_entry {
     int64_t seen_wall_ms;      /* and wall-clock, for people */
     int64_t changed_mono_ms;   /* when its content last changed */
     int64_t published_mono_ms[SERIES_SLOTS]; /* per on-change sink; 0 = never */
-    /* Room for the KPI layer (issue 12), kept here, not in a second cache:
-     * data age from the record's own ts/period, the stale marker and the
-     * alert state (none/breach/stale) with the time it was entered. */
+    /* The KPI layer (issue 12), kept here, not in a second cache: data
+     * age from the record's own ts/period, the stale marker and the alert
+     * state (SERIES_ALERT_* bits) with the wall time each was entered. */
     int64_t data_ts_ms;
     uint8_t stale;
     uint8_t alert;
+    int64_t refresh_ms, max_age_ms;              /* from the last observation's facts */
+    int64_t since_wall_ms[SERIES_ALERT_STATES];  /* breach, stale: when entered */
+    struct series_owner *owner;
 };
 
 /* An empty table; NULL when out of memory. */
@@ -66,15 +95,47 @@ void series_free(struct series *t);
 struct series_verdict {
     bool changed;   /* first seen, or its content differs from the last one */
     unsigned due;   /* bit i: on-change slot i publishes it (changed, or
-                       refresh_ms[i] has passed since slot i last did) */
+                       refresh_ms[i] has passed since slot i last did, or it
+                       turned stale by old data or fresh again) */
+    /* With KPI facts: the alert states before and after this observation
+     * and when each state was entered (wall ms; for one just left, when it
+     * had been entered). */
+    uint8_t alert_before, alert_after;
+    int64_t since_wall_ms[SERIES_ALERT_STATES];
 };
 
 /* Record `m` as its series' last value (takes a reference, drops the
  * previous one) and decide for each of `slots` on-change sinks whether it
  * is published; a slot that publishes has its time set to `mono_ms`.
+ * With `kpi` (may be NULL), also keep its freshness and alert state: its
+ * data older than kpi->max_age_ms makes it stale at once; recent data
+ * makes a stale series fresh again; either turn is a change, which every
+ * slot publishes.
  * Returns -1 (nothing recorded, every slot due) when out of memory. */
 int series_observe(struct series *t, struct metric *m, int64_t mono_ms, int64_t wall_ms,
-                   const int64_t *refresh_ms, unsigned slots, struct series_verdict *v);
+                   const int64_t *refresh_ms, unsigned slots, const struct series_kpi *kpi,
+                   struct series_verdict *v);
+
+/* A series the sweep found stale: its last metric (the callback must not
+ * keep it without metric_ref), why, and its alert states. */
+struct series_turn {
+    struct metric *last;
+    struct series_owner *owner;
+    bool old_data;          /* its data is too old (else: not seen) */
+    int64_t data_ms;        /* how recent its data is (wall ms) */
+    int64_t since_wall_ms;  /* when it turned stale */
+    uint8_t alert_before, alert_after;
+};
+
+/* Turn stale every series of shard `shard` not seen (nor confirmed by its
+ * owner) for its refresh_ms, or whose data is older than its max_age_ms,
+ * calling `turned` for each under the shard's lock, with the rules of
+ * series_each_in_shard (quick, no call into series, push without
+ * waiting): so the marker it hands on is ordered before any newer
+ * observation of the series. Bounded work: one shard. Returns how many
+ * turned stale. */
+size_t series_sweep(struct series *t, size_t shard, int64_t mono_ms, int64_t wall_ms,
+                    void (*turned)(void *arg, const struct series_turn *turn), void *arg);
 
 /* True when the records `a` and `b` differ in anything but `ts` and `seq`
  * (the rule above). Both are records written by normalize. */

@@ -348,6 +348,8 @@ static void *kafka_sender(void *arg)
 static void kafka_publish(struct sink *base, struct metric *m, int64_t wait_until_ms)
 {
     struct sink_kafka *s = (struct sink_kafka *)base;
+    if (m->kind == METRIC_SCREEN)
+        return; /* screens' retained state: Kafka has every record and the alerts */
     /* Wait for room only while deliveries are being confirmed. */
     outbox_push_wait(s->outbox, m, sink_wait_until(wait_until_ms,
                                                    atomic_load(&s->last_delivery_ms),

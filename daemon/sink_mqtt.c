@@ -296,7 +296,8 @@ static bool mqtt_send_batch(struct sink_mqtt *s, struct metric **batch, size_t n
     for (; i < n && s->connected && s->inflight_count < s->max_inflight; i++) {
         int mid = 0;
         int rc = mosquitto_publish(s->mosq, &mid, batch[i]->topic, (int)batch[i]->json_len,
-                                   batch[i]->json, s->qos, s->retain);
+                                   batch[i]->json, s->qos,
+                                   s->retain && batch[i]->kind != METRIC_ALERT);
         if (rc != MOSQ_ERR_SUCCESS && mqtt_error_is_permanent(rc)) {
             s->dropped_invalid++;
             log_error("sink mqtt: topic %s refused by libmosquitto (%s); metric seq %llu dropped",

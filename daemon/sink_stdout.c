@@ -29,6 +29,8 @@ static void stdout_publish(struct sink *base, struct metric *m, int64_t wait_unt
 {
     (void)wait_until_ms;
     struct sink_stdout *s = (struct sink_stdout *)base;
+    if (m->kind != METRIC_RECORD)
+        return; /* stdout is the stream of records (docs/metric-record.md) */
     pthread_mutex_lock(&s->lock);
     if (fwrite(m->json, 1, m->json_len, stdout) != m->json_len || putchar('\n') == EOF) {
         if (!s->broken)

@@ -19,7 +19,7 @@ check "three polls published" wait_for 15 at_least 24 "$out" '"source":"ex"'
 
 # A subscriber connecting now gets the current value of every series.
 mqtt_retained "$MQTT_PORT_M" 'ioc/v1/96/#' "$tmp/retained.txt"
-grep -v '/_status/\|^ioc/v1/96/_catalog ' "$tmp/retained.txt" >"$tmp/metrics.txt"
+grep -v '/_status/\|/_summary/\|^ioc/v1/96/_catalog ' "$tmp/retained.txt" >"$tmp/metrics.txt"
 same 8 "$(wc -l <"$tmp/metrics.txt")" "a late subscriber receives 8 retained series (2 metrics x 4 areas)"
 cut -d' ' -f2- "$tmp/metrics.txt" >"$tmp/payloads.jsonl"
 valid_records "$tmp/payloads.jsonl" "retained payloads are valid against the schema"
@@ -28,6 +28,8 @@ check "each topic is ioc/v1/96/<series key of its payload>" \
 check "topic levels are lowercase ASCII, digits, '.', '_' or '-'" \
     bash -c "! cut -d' ' -f1 '$tmp/metrics.txt' | tr '/' '\n' | grep -qv '^[a-z0-9._-]\+\$'"
 contains "$tmp/retained.txt" "ioc/v1/96/_status/ex online" "status topic reads online"
+same 8 "$(sed -n 's|^ioc/v1/96/_summary/ex ||p' "$tmp/retained.txt" | jq -r .series)" \
+    "the source's retained summary counts its 8 series"
 
 # Outage: broker stopped for 10 s, then restarted on the same port.
 stop_pid "$MQTT_PID_M"

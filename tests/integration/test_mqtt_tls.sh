@@ -47,7 +47,11 @@ printf '\n[sink.mqtt]\nenabled = true\nport = %s\ntls = true\nca_file = %s\n' "$
 add_example "$tmp/good" ex "$FEED_A/example"
 "$IOCD" -c "$tmp/good/iocd.conf" --once >/dev/null 2>"$tmp/good.err"
 same 0 "$?" "--once over TLS with the right CA: every metric delivered (exit 0)"
-contains "$tmp/good.err" "sink mqtt: every metric delivered (4 in all)" "4 metrics acknowledged over TLS"
+# Besides the 4 metrics, the KPI layer's messages (the example's breach
+# alerts, the source's summary) go through the same sink.
+kpi=$(($(counter "$tmp/good.err" "series: count=" alerts) + $(counter "$tmp/good.err" "series: count=" summaries)))
+contains "$tmp/good.err" "sink mqtt: every metric delivered ($((4 + kpi)) in all)" \
+    "4 metrics and $kpi alerts and summaries acknowledged over TLS"
 check "a TLS subscriber received them" wait_for 10 at_least 4 "$tmp/sub.txt" "ioc/v1/96/ex/example."
 
 make_conf "$tmp/bad"
@@ -56,7 +60,9 @@ printf '\n[sink.mqtt]\nenabled = true\nport = %s\ntls = true\nca_file = %s\n' "$
 add_example "$tmp/bad" ex "$FEED_A/example"
 "$IOCD" -c "$tmp/bad/iocd.conf" --once >/dev/null 2>"$tmp/bad.err"
 same 1 "$?" "--once with a CA that did not sign the broker's certificate: exit 1"
-contains "$tmp/bad.err" "sink mqtt: 4 metrics not delivered at shutdown" "nothing is delivered, and the log counts it"
+kpi=$(($(counter "$tmp/bad.err" "series: count=" alerts) + $(counter "$tmp/bad.err" "series: count=" summaries)))
+contains "$tmp/bad.err" "sink mqtt: $((4 + kpi)) metrics not delivered at shutdown" \
+    "nothing is delivered (4 metrics, $kpi alerts and summaries), and the log counts it"
 check "the connection never came up" bash -c "! grep -q 'sink mqtt: connected' '$tmp/bad.err'"
 check "and the log says it could not connect" \
     grep -qE "sink mqtt: (cannot connect|never connected) to 127.0.0.1:$port" "$tmp/bad.err"

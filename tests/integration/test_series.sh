@@ -127,11 +127,19 @@ retired=$(counter "$err" "sink mqtt: queued=" retired)
 same 1 "$retired" "the MQTT counters line says retired=1"
 same 0 "$(counter "$err" "sink mqtt: queued=" resent)" "nothing re-sent: the broker never restarted"
 check "the MQTT sink skipped unchanged metrics (unchanged=$unchanged)" test "${unchanged:-0}" -gt 0
-same "$emitted" "$((queued - retired + unchanged))" \
-    "every observation was queued for MQTT or counted unchanged (queued=$queued includes the clearing message)"
+# The KPI layer's messages go through the same MQTT outbox: B's stale
+# marker (marks=), its alert (alerts=) and the source's summaries.
+kpi=$(($(counter "$err" "series: count=" marks) + $(counter "$err" "series: count=" alerts) +
+       $(counter "$err" "series: count=" summaries)))
+same 1 "$(counter "$err" "series: count=" marks)" "B was marked stale once before it was retired"
+same "$emitted" "$((queued - retired - kpi + unchanged))" \
+    "every observation was queued for MQTT or counted unchanged (queued=$queued includes the clearing message and $kpi KPI messages)"
 same "$queued" "$(counter "$err" "sink mqtt: queued=" delivered)" "and every queued message was delivered"
 same 0 "$(counter "$err" "sink kafka: queued=" unchanged)" "Kafka skips nothing by default"
-kafka_consume "$KAFKA_K" "$tmp/topic.tsv"
+kafka_consume "$KAFKA_K" "$tmp/topic.all.tsv"
+grep -v '^_alert/' "$tmp/topic.all.tsv" >"$tmp/topic.tsv"
+same "$(counter "$err" "series: count=" alerts)" "$(grep -c '^_alert/' "$tmp/topic.all.tsv")" \
+    "besides them, Kafka holds the alerts (keyed _alert/<series>)"
 same "$emitted" "$(wc -l <"$tmp/topic.tsv")" "Kafka holds every one of the $emitted observations"
 same "$(jq -r .seq "$out" | sort -n | xargs)" "$(cut -f2- "$tmp/topic.tsv" | jq -r .seq | sort -n | xargs)" \
     "with exactly the seq numbers stdout got"
@@ -178,7 +186,7 @@ same 2 "$(counter "$err2" "sink mqtt: queued=" resent)" "the MQTT counters line 
 same "$(counter "$err2" "sink mqtt: queued=" queued)" "$(counter "$err2" "sink mqtt: queued=" delivered)" \
     "every queued message was delivered"
 same "$(count_lines "$tmp/run2.out" '"source":"st"')" \
-    "$(($(counter "$err2" "sink mqtt: queued=" queued) - 2 + $(counter "$err2" "sink mqtt: queued=" unchanged)))" \
-    "every observation was queued or counted unchanged (queued less the 2 re-sent)"
+    "$(($(counter "$err2" "sink mqtt: queued=" queued) - 2 - $(counter "$err2" "series: count=" summaries) + $(counter "$err2" "sink mqtt: queued=" unchanged)))" \
+    "every observation was queued or counted unchanged (queued less the 2 re-sent and the summaries)"
 
 finish

@@ -92,9 +92,13 @@ same 0 "$rc" "SIGTERM: iocd exits 0 under valgrind (99 would be a memcheck error
 mqtt_retained "$MQTT_PORT_M" 'ioc/v1/96/#' "$tmp/retained.txt"
 check "mosquitto holds retained metrics of both instances" \
     bash -c "grep -q '^ioc/v1/96/hj/' '$tmp/retained.txt' && grep -q '^ioc/v1/96/tel/' '$tmp/retained.txt'"
-kafka_consume "$KAFKA_K" "$tmp/topic.tsv"
+kafka_consume "$KAFKA_K" "$tmp/topic.all.tsv"
+# Alerts (breach, stale) share the topic, keyed _alert/<series>: counted apart.
+grep -v '^_alert/' "$tmp/topic.all.tsv" >"$tmp/topic.tsv"
 emitted=$(grep -c '"source":' "$out")
 same "$emitted" "$(wc -l <"$tmp/topic.tsv")" "the Kafka topic holds every metric emitted ($emitted)"
+same "$(counter "$err" "series: count=" alerts)" "$(grep -c '^_alert/' "$tmp/topic.all.tsv")" \
+    "and the alerts the daemon counted"
 
 # What memcheck found.
 summary() { sed -n "s/^==[0-9]*== *$1: *\([0-9,]*\) bytes in \([0-9,]*\) blocks.*/\1 bytes in \2 blocks/p" "$vlog" | tail -1; }

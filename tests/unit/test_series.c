@@ -2,7 +2,9 @@
  * test_series - the per-series state (daemon/series.c): what is a change
  * (ts and seq alone are not; value, unit, target status, period, dims,
  * area are), refresh per on-change slot, retiring idle series, the
- * snapshot of last values and the shard-by-shard walk, and a concurrency smoke of four threads on
+ * snapshot of last values and the shard-by-shard walk, freshness (not seen,
+ * old data, a 304's confirmation, the sweep) and the alert states with the
+ * owner's counts, and a concurrency smoke of four threads on
  * shared and private keys (run under ASan: every reference released).
  */
 #include "metric.h"
@@ -73,7 +75,7 @@ static struct series_verdict observe(struct series *t, struct metric *m, int64_t
                                      const int64_t *refresh, unsigned slots)
 {
     struct series_verdict v;
-    assert_int_equal(series_observe(t, m, now, 1700000000000 + now, refresh, slots, &v), 0);
+    assert_int_equal(series_observe(t, m, now, 1700000000000 + now, refresh, slots, NULL, &v), 0);
     metric_unref(m);
     return v;
 }
@@ -101,6 +103,129 @@ static void test_refresh_per_slot(void **state)
     v = observe(t, rec("b", "2", T1, "", 7), 4002, refresh, 2);
     assert_true(v.changed);                   /* another key is another series */
     assert_int_equal(series_count(t), 2);
+    series_free(t);
+}
+
+/* Freshness and alert state (issue 12): wall = 1.7e12 + mono here. */
+#define WALL(mono) (1700000000000 + (mono))
+
+static struct series_verdict observe_kpi(struct series *t, struct metric *m, int64_t now,
+                                         const struct series_kpi *kpi)
+{
+    struct series_verdict v;
+    const int64_t refresh[1] = {3600000}; /* MQTT-like slot: 1 h */
+    assert_int_equal(series_observe(t, m, now, WALL(now), refresh, 1, kpi, &v), 0);
+    metric_unref(m);
+    return v;
+}
+
+static size_t turned_count;
+static struct series_turn turned_last;
+static void turned(void *arg, const struct series_turn *turn)
+{
+    (void)arg;
+    turned_count++;
+    turned_last = *turn;
+}
+
+/* Sweep every shard at `now`; returns how many turned stale. */
+static size_t sweep_all(struct series *t, int64_t now)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < SERIES_SHARDS; i++)
+        n += series_sweep(t, i, now, WALL(now), turned, NULL);
+    return n;
+}
+
+static void test_stale_not_seen(void **state)
+{
+    (void)state;
+    struct series *t = series_new();
+    struct series_owner owner = {0};
+    struct series_kpi kpi = {&owner, WALL(1000), 3000, 0, false};
+    struct series_verdict v = observe_kpi(t, rec("a", "1", T0, "", 1), 1000, &kpi);
+    assert_int_equal(v.alert_before, 0);
+    assert_int_equal(v.alert_after, 0);
+    assert_int_equal(atomic_load(&owner.series), 1);
+    turned_count = 0;
+    assert_int_equal(sweep_all(t, 3999), 0);     /* 2999 ms unseen: not yet */
+    assert_int_equal(sweep_all(t, 4000), 1);     /* the expected refresh has passed */
+    assert_false(turned_last.old_data);
+    assert_int_equal(turned_last.alert_before, 0);
+    assert_int_equal(turned_last.alert_after, SERIES_ALERT_STALE);
+    assert_int_equal(turned_last.since_wall_ms, WALL(4000));
+    assert_int_equal(atomic_load(&owner.stale), 1);
+    assert_int_equal(sweep_all(t, 9000), 0);     /* once: it is stale already */
+    assert_int_equal(turned_count, 1);
+    /* Seen again with recent data: fresh, a change for every slot (the
+     * screens hold the marked record), the left state's since kept. */
+    kpi.data_ms = WALL(9500);
+    v = observe_kpi(t, rec("a", "1", T0, "", 2), 9500, &kpi);
+    assert_true(v.changed);
+    assert_int_equal(v.due, 1);
+    assert_int_equal(v.alert_before, SERIES_ALERT_STALE);
+    assert_int_equal(v.alert_after, 0);
+    assert_int_equal(v.since_wall_ms[1], WALL(4000));
+    assert_int_equal(atomic_load(&owner.stale), 0);
+    /* A poll that confirmed the source unchanged (HTTP 304) counts as
+     * seeing it: not stale 3 s after the observation. */
+    atomic_store(&owner.confirmed_mono_ms, 12000);
+    assert_int_equal(sweep_all(t, 13000), 0);
+    assert_int_equal(sweep_all(t, 15000), 1);
+    series_free(t);
+}
+
+static void test_stale_old_data_and_breach(void **state)
+{
+    (void)state;
+    struct series *t = series_new();
+    struct series_owner owner = {0};
+    /* Data 10 s old, max_age 5 s: stale on observe. */
+    struct series_kpi kpi = {&owner, WALL(1000) - 10000, 0, 5000, true};
+    struct series_verdict v = observe_kpi(t, rec("a", "50", T0, "", 1), 1000, &kpi);
+    assert_int_equal(v.alert_after, SERIES_ALERT_STALE | SERIES_ALERT_BREACH);
+    assert_int_equal(v.due, 1);
+    assert_int_equal(v.since_wall_ms[0], WALL(1000));
+    assert_int_equal(atomic_load(&owner.stale), 1);
+    assert_int_equal(atomic_load(&owner.breach), 1);
+    /* Still breach, still old, the same record: no transition, not due. */
+    v = observe_kpi(t, rec("a", "50", T0, "", 2), 2000, &kpi);
+    assert_int_equal(v.alert_before, v.alert_after);
+    assert_int_equal(v.due, 0);
+    assert_int_equal(v.since_wall_ms[0], WALL(1000)); /* entered then */
+    /* Recent data, on target: both left. */
+    kpi.data_ms = WALL(3000);
+    kpi.breach = false;
+    v = observe_kpi(t, rec("a", "95", T0, "", 3), 3000, &kpi);
+    assert_int_equal(v.due, 1);
+    assert_int_equal(v.alert_before, SERIES_ALERT_STALE | SERIES_ALERT_BREACH);
+    assert_int_equal(v.alert_after, 0);
+    assert_int_equal(atomic_load(&owner.stale), 0);
+    assert_int_equal(atomic_load(&owner.breach), 0);
+    /* The same record observed again once its data is too old: stale on
+     * observe, and due although unchanged (the screens need the marker). */
+    struct series *t2 = series_new();
+    struct series_kpi k2 = {&owner, WALL(3000), 0, 5000, false};
+    v = observe_kpi(t2, rec("b", "1", T0, "", 4), 3000, &k2);
+    assert_int_equal(v.alert_after, 0);
+    v = observe_kpi(t2, rec("b", "1", T0, "", 5), 4000, &k2);
+    assert_int_equal(v.due, 0);
+    v = observe_kpi(t2, rec("b", "1", T0, "", 6), 8001, &k2);
+    assert_false(v.alert_before & SERIES_ALERT_STALE);
+    assert_int_equal(v.alert_after, SERIES_ALERT_STALE);
+    assert_int_equal(v.due, 1);
+    series_retire(t2, 100000, 1000, NULL, NULL);
+    series_free(t2);
+    /* The data ages without a new observation: the sweep finds it. */
+    turned_count = 0;
+    assert_int_equal(sweep_all(t, 8000), 0);  /* exactly 5 s old: not older */
+    assert_int_equal(sweep_all(t, 8001), 1);
+    assert_true(turned_last.old_data);
+    assert_int_equal(turned_last.data_ms, WALL(3000));
+    /* Retired: the owner's counts follow. */
+    assert_int_equal(series_retire(t, 100000, 1000, NULL, NULL), 1);
+    assert_int_equal(atomic_load(&owner.series), 0);
+    assert_int_equal(atomic_load(&owner.stale), 0);
     series_free(t);
 }
 
@@ -194,7 +319,7 @@ static void *work(void *arg)
             snprintf(value, sizeof value, "%d", i < 200 ? round : 7);
             struct series_verdict v;
             struct metric *m = rec(key, value, T0, "", (uint64_t)round);
-            series_observe(w->t, m, round + 1, 0, refresh, 1, &v);
+            series_observe(w->t, m, round + 1, 0, refresh, 1, NULL, &v);
             metric_unref(m);
             if (i < 200 && v.changed)
                 w->changes++;
@@ -226,6 +351,8 @@ int main(void)
         cmocka_unit_test(test_what_is_a_change),
         cmocka_unit_test(test_refresh_per_slot),
         cmocka_unit_test(test_retire),
+        cmocka_unit_test(test_stale_not_seen),
+        cmocka_unit_test(test_stale_old_data_and_breach),
         cmocka_unit_test(test_growth_and_foreach),
         cmocka_unit_test(test_threads),
     };
