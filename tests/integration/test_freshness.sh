@@ -73,7 +73,8 @@ label_vi = Thử nghiệm
 label_en = Freshness test count
 description = A count whose data must be at most 4 s old
 unit = count
-aggregate = sum
+; none: the daemon's rollups would add a province series of its own
+aggregate = none
 max_age = 4s
 
 [metric.test.fresh.rate]
