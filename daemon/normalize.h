@@ -30,7 +30,7 @@ struct normalize_env {
     const char *province;           /* the deployment's province code */
     int tz_offset_min;              /* offset of published timestamps */
     const struct gazetteer *gazetteer;
-    /* The units a record may carry (and, later, its metric's targets);
+    /* The units a record may carry and its metric's targets (target.h);
      * NULL = catalog_builtin(). */
     const struct catalog *catalog;
 };
@@ -69,6 +69,9 @@ struct normalized {
     int64_t data_ms;           /* how recent its data is: the end of its
                                   period when it has one, else ts_ms */
     enum normalize_status status;
+    /* The catalogue's target that gave `status`; NULL when none applies or
+     * the record carries its own target (which takes precedence). */
+    const struct catalog_target *target;
     struct normalized_dim dims[IOC_MAX_DIMS];
     size_t dim_count;          /* sorted by key */
     char series[512];
