@@ -328,6 +328,26 @@ void ioc_config_error(ioc_ctx *ctx, const char *key, const char *fmt, ...)
                 text);
 }
 
+void ioc_config_warning(ioc_ctx *ctx, const char *key, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    const struct key_value *v = key ? instance_value(ctx->cfg, key) : NULL;
+    int line = v ? v->line : 0;
+    const char *sep = key ? ": " : "";
+    if (ctx->check_diag)
+        diag_warn(ctx->check_diag, ctx->cfg->path, line, "%s%s%s", key ? key : "", sep, text);
+    else if (line > 0)
+        log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "%s:%d: %s%s%s", ctx->cfg->path, line, key,
+                sep, text);
+    else
+        log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "%s: %s%s%s", ctx->cfg->path,
+                key ? key : "", sep, text);
+}
+
 /* ---- host API: areas ---- */
 
 const char *ioc_province(ioc_ctx *ctx) { return ctx->env.province; }
