@@ -8,7 +8,8 @@
  *
  * Covers: the exact JSON text of full records (field order, integer values
  * without ".0", period, area with level/code/province/name, dims sorted by
- * key, ratio parts, targets ">=" and "<=" with status ok/breach (and the top-level status, "none" without a target), series key
+ * key, ratio parts, targets ">=" and "<=" with status ok/breach (and the
+ * top-level status, "none" without a target), series key
  * "dvc/<metric>/<area>/<dim slugs in key order>", seq), parsed back with
  * jansson to check JSON types; timestamps (NULL -> now, the portal's
  * yyyyMMddHHmmss, "Z" republished in +07:00, more than a day ahead
