@@ -325,12 +325,8 @@ static void normalize_encode_target(struct jsonw *w, const struct normalized *n)
         jsonw_key(w, "op"), jsonw_string(w, "range");
         jsonw_key(w, "min"), jsonw_number(w, t->lo);
         jsonw_key(w, "max"), jsonw_number(w, t->hi);
-        if (t->has_warn) {
-            jsonw_key(w, "warn"), jsonw_object_begin(w);
-            jsonw_key(w, "min"), jsonw_number(w, t->warn_lo);
-            jsonw_key(w, "max"), jsonw_number(w, t->warn_hi);
-            jsonw_object_end(w);
-        }
+        if (t->has_warn)
+            catalog_json_band(w, "warn", t->warn_lo, t->warn_hi);
     } else {
         bool ge = t->op == CATALOG_GOAL_GE;
         jsonw_key(w, "value"), jsonw_number(w, ge ? t->lo : t->hi);
