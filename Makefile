@@ -223,7 +223,7 @@ FUZZ_TIME    := daemon/timeparse.c daemon/sdk_time.c
 # SDK glue are linked in (they need nothing else of the daemon).
 FUZZ_SRC_http_json := tests/fuzz/fuzz_http_json.c $(HJ_CORE_SRC) $(FUZZ_TIME)
 FUZZ_SRC_timeparse := tests/fuzz/fuzz_timeparse.c $(FUZZ_TIME)
-FUZZ_SRC_normalize := tests/fuzz/fuzz_normalize.c $(addprefix daemon/,normalize.c gazetteer.c \
+FUZZ_SRC_normalize := tests/fuzz/fuzz_normalize.c $(addprefix daemon/,normalize.c target.c gazetteer.c \
                       jsonw.c slug.c utf8.c timeparse.c catalog.c)
 FUZZ_CFLAGS_normalize := -DFUZZ_SRCDIR='"$(CURDIR)"'
 # The config reader with the sinks' section checks (which link libmosquitto

@@ -102,6 +102,14 @@ static void catalog_json_label(struct jsonw *w, const char *vi, const char *en)
     jsonw_object_end(w);
 }
 
+void catalog_json_band(struct jsonw *w, const char *key, double lo, double hi)
+{
+    jsonw_key(w, key), jsonw_object_begin(w);
+    jsonw_key(w, "min"), jsonw_number(w, lo);
+    jsonw_key(w, "max"), jsonw_number(w, hi);
+    jsonw_object_end(w);
+}
+
 static void catalog_json_target(struct jsonw *w, const struct catalog_target *t)
 {
     static const char *const ops[] = {">=", "<=", "range"};
@@ -111,12 +119,8 @@ static void catalog_json_target(struct jsonw *w, const struct catalog_target *t)
         jsonw_key(w, "min"), jsonw_number(w, t->lo);
     if (t->op != CATALOG_GOAL_GE)
         jsonw_key(w, "max"), jsonw_number(w, t->hi);
-    if (t->has_warn) {
-        jsonw_key(w, "warn"), jsonw_object_begin(w);
-        jsonw_key(w, "min"), jsonw_number(w, t->warn_lo);
-        jsonw_key(w, "max"), jsonw_number(w, t->warn_hi);
-        jsonw_object_end(w);
-    }
+    if (t->has_warn)
+        catalog_json_band(w, "warn", t->warn_lo, t->warn_hi);
     if (t->level)
         jsonw_key(w, "level"), jsonw_string(w, t->level);
     if (t->dims) {

@@ -90,4 +90,9 @@ char *catalog_json(const struct catalog *c, const char *province);
 
 const char *catalog_aggregate_name(enum catalog_aggregate a);
 
+/* Write `"key":{"min":lo,"max":hi}` (a target's warning band), as both the
+ * catalogue and the records publish it. */
+struct jsonw;
+void catalog_json_band(struct jsonw *w, const char *key, double lo, double hi);
+
 #endif

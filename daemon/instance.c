@@ -355,26 +355,43 @@ const char *ioc_config_family(ioc_ctx *ctx, const char *family, size_t index)
     return NULL;
 }
 
-void ioc_config_error(ioc_ctx *ctx, const char *key, const char *fmt, ...)
+/* A configuration error or warning the plugin reports: into --check-config's
+ * list (or the load's) with FILE:LINE of `key`, else logged with them. */
+__attribute__((format(printf, 4, 0)))
+static void instance_config_report(ioc_ctx *ctx, bool error, const char *key, const char *fmt,
+                                   va_list ap)
 {
     char text[1024];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
     const struct key_value *v = key ? instance_value(ctx->cfg, key) : NULL;
     int line = v ? v->line : 0;
     const char *sep = key ? ": " : "";
     if (ctx->check_diag) {
-        diag_add(ctx->check_diag, ctx->cfg->path, line, "%s%s%s", key ? key : "", sep, text);
+        (error ? diag_add : diag_warn)(ctx->check_diag, ctx->cfg->path, line, "%s%s%s",
+                                       key ? key : "", sep, text);
         return;
     }
+    enum log_level level = error ? LOG_LEVEL_ERROR : LOG_LEVEL_WARNING;
     if (line > 0)
-        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "%s:%d: %s%s%s", ctx->cfg->path, line, key, sep,
-                text);
+        log_msg(level, ctx->cfg->name, "%s:%d: %s%s%s", ctx->cfg->path, line, key, sep, text);
     else
-        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "%s: %s%s%s", ctx->cfg->path, key ? key : "", sep,
-                text);
+        log_msg(level, ctx->cfg->name, "%s: %s%s%s", ctx->cfg->path, key ? key : "", sep, text);
+}
+
+void ioc_config_error(ioc_ctx *ctx, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    instance_config_report(ctx, true, key, fmt, ap);
+    va_end(ap);
+}
+
+void ioc_config_warning(ioc_ctx *ctx, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    instance_config_report(ctx, false, key, fmt, ap);
+    va_end(ap);
 }
 
 /* ---- host API: areas ---- */

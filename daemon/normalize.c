@@ -4,6 +4,7 @@
 #include "catalog.h"
 #include "jsonw.h"
 #include "slug.h"
+#include "target.h"
 #include "timeparse.h"
 #include "utf8.h"
 
@@ -14,8 +15,6 @@
 #include <string.h>
 
 #define NORMALIZE_MAX_FUTURE_MS (24LL * 3600 * 1000)
-
-static enum normalize_status normalize_target_status(const struct ioc_record *r);
 
 static int normalize_fail(struct normalize_error *err, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -258,6 +257,32 @@ static int normalize_series(const struct normalize_env *env, struct normalized *
     return 0;
 }
 
+/* The record's status. Its own target (a station's alarm level, read by
+ * the connector) overrides the catalogue's, which is looked up only for a
+ * metric of a catalogue that has targets: one binary search per record at
+ * most, and none with the built-in catalogue. */
+static void normalize_target(const struct normalize_env *env, const struct ioc_record *r,
+                             struct normalized *out)
+{
+    if (r->target_op != IOC_TARGET_NONE) {
+        struct catalog_target own = {
+            .op = r->target_op == IOC_TARGET_GE ? CATALOG_GOAL_GE : CATALOG_GOAL_LE,
+            .lo = r->target, .hi = r->target};
+        out->status = (enum normalize_status)target_evaluate(&own, r->value);
+        return;
+    }
+    const struct catalog *c = env->catalog;
+    if (!c || c->metric_count == 0)
+        return;
+    const struct catalog_metric *m = catalog_metric(c, r->metric);
+    if (!m || m->target_count == 0)
+        return;
+    int year = target_year(r->period_to, out->ts_ms, env->tz_offset_min);
+    out->target = target_select(m, out->area->level == AREA_PROVINCE ? "province" : "commune",
+                                r->dims, year);
+    out->status = (enum normalize_status)target_evaluate(out->target, r->value);
+}
+
 int normalize_check(const struct normalize_env *env, const struct ioc_record *r, int64_t now_ms,
                     struct normalized *out, struct normalize_error *err)
 {
@@ -273,27 +298,49 @@ int normalize_check(const struct normalize_env *env, const struct ioc_record *r,
     if (normalize_value(env, r, err) < 0 || normalize_time(env, r, now_ms, out, err) < 0 ||
         normalize_area(env, r, out, err) < 0 || normalize_dims(r, out, err) < 0)
         return -1;
-    out->status = normalize_target_status(r);
+    normalize_target(env, r, out);
     return normalize_series(env, out, err);
 }
 
+_Static_assert((int)NORMALIZE_STATUS_NONE == (int)TARGET_NONE &&
+                   (int)NORMALIZE_STATUS_OK == (int)TARGET_OK &&
+                   (int)NORMALIZE_STATUS_WARN == (int)TARGET_WARN &&
+                   (int)NORMALIZE_STATUS_BREACH == (int)TARGET_BREACH,
+               "normalize's status is target's");
+
 const char *normalize_status_name(enum normalize_status s)
 {
-    switch (s) {
-    case NORMALIZE_STATUS_OK: return "ok";
-    case NORMALIZE_STATUS_WARN: return "warn";
-    case NORMALIZE_STATUS_BREACH: return "breach";
-    case NORMALIZE_STATUS_NONE: break;
-    }
-    return "none";
+    return target_status_name((enum target_status)s);
 }
 
-static enum normalize_status normalize_target_status(const struct ioc_record *r)
+/* The catalogue's target as a screen needs it (docs/metric-record.md):
+ * which one (id, basis, years), the goal and the warning band's far edge. */
+static void normalize_encode_target(struct jsonw *w, const struct normalized *n)
 {
-    if (r->target_op == IOC_TARGET_NONE)
-        return NORMALIZE_STATUS_NONE;
-    int met = r->target_op == IOC_TARGET_GE ? r->value >= r->target : r->value <= r->target;
-    return met ? NORMALIZE_STATUS_OK : NORMALIZE_STATUS_BREACH;
+    const struct catalog_target *t = n->target;
+    jsonw_key(w, "target");
+    jsonw_object_begin(w);
+    jsonw_key(w, "id"), jsonw_string(w, t->id);
+    if (t->op == CATALOG_GOAL_RANGE) {
+        jsonw_key(w, "op"), jsonw_string(w, "range");
+        jsonw_key(w, "min"), jsonw_number(w, t->lo);
+        jsonw_key(w, "max"), jsonw_number(w, t->hi);
+        if (t->has_warn)
+            catalog_json_band(w, "warn", t->warn_lo, t->warn_hi);
+    } else {
+        bool ge = t->op == CATALOG_GOAL_GE;
+        jsonw_key(w, "value"), jsonw_number(w, ge ? t->lo : t->hi);
+        jsonw_key(w, "op"), jsonw_string(w, ge ? ">=" : "<=");
+        if (t->has_warn)
+            jsonw_key(w, "warn"), jsonw_number(w, ge ? t->warn_lo : t->warn_hi);
+    }
+    jsonw_key(w, "period"), jsonw_object_begin(w);
+    jsonw_key(w, "from"), jsonw_uint(w, (uint64_t)t->year_from);
+    jsonw_key(w, "to"), jsonw_uint(w, (uint64_t)t->year_to);
+    jsonw_object_end(w);
+    jsonw_key(w, "basis"), jsonw_string(w, t->basis ? t->basis : "");
+    jsonw_key(w, "status"), jsonw_string(w, normalize_status_name(n->status));
+    jsonw_object_end(w);
 }
 
 char *normalize_encode(const struct normalize_env *env, const struct normalized *n, uint64_t seq,
@@ -366,9 +413,12 @@ int normalize_encode_into(const struct normalize_env *env, const struct normaliz
         jsonw_object_begin(w);
         jsonw_key(w, "value"), jsonw_number(w, r->target);
         jsonw_key(w, "op"), jsonw_string(w, r->target_op == IOC_TARGET_GE ? ">=" : "<=");
-        jsonw_key(w, "status"), jsonw_string(w, n->status == NORMALIZE_STATUS_OK ? "ok" : "miss");
+        jsonw_key(w, "status"), jsonw_string(w, normalize_status_name(n->status));
         jsonw_object_end(w);
+    } else if (n->target) {
+        normalize_encode_target(w, n);
     }
+    jsonw_key(w, "status"), jsonw_string(w, normalize_status_name(n->status));
     jsonw_key(w, "series"), jsonw_string(w, n->series);
     jsonw_key(w, "seq"), jsonw_uint(w, seq);
     jsonw_object_end(w);

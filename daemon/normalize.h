@@ -30,7 +30,7 @@ struct normalize_env {
     const char *province;           /* the deployment's province code */
     int tz_offset_min;              /* offset of published timestamps */
     const struct gazetteer *gazetteer;
-    /* The units a record may carry (and, later, its metric's targets);
+    /* The units a record may carry and its metric's targets (target.h);
      * NULL = catalog_builtin(). */
     const struct catalog *catalog;
 };
@@ -80,6 +80,9 @@ struct normalized {
     /* Set by the rollup for the province records it makes (encoded as
      * "completeness"); NULL for every connector record. */
     const struct normalize_completeness *completeness;
+    /* The catalogue's target that gave `status`; NULL when none applies or
+     * the record carries its own target (which takes precedence). */
+    const struct catalog_target *target;
     struct normalized_dim dims[IOC_MAX_DIMS];
     size_t dim_count;          /* sorted by key */
     char series[512];

@@ -105,11 +105,32 @@ static int dvc_init(ioc_ctx *ctx, void **state)
     d->token = ioc_config_string(ctx, "token");
     d->page_size = ioc_config_int(ctx, "page_size");
     d->max_pages = ioc_config_int(ctx, "max_pages");
+    d->has_on_time_target = ioc_config_isset(ctx, "on_time_target");
     d->on_time_target = (double)ioc_config_int(ctx, "on_time_target");
+    d->has_satisfaction_target = ioc_config_isset(ctx, "satisfaction_target");
     d->satisfaction_target = (double)ioc_config_int(ctx, "satisfaction_target");
     d->has_online_target = ioc_config_isset(ctx, "online_target");
     d->online_target = (double)ioc_config_int(ctx, "online_target");
     *state = d;
+    return IOC_OK;
+}
+
+/* The per-connector target keys are deprecated: the catalogue
+ * (conf/catalog.conf) carries each metric's targets for every connector.
+ * Set, a key still works, as the records' own target, which overrides
+ * the catalogue's (and has no warning band). */
+static int dvc_check(ioc_ctx *ctx)
+{
+    static const char *const keys[][2] = {
+        {"on_time_target", "dvc.on_time_ratio"},
+        {"satisfaction_target", "dvc.satisfaction_ratio"},
+        {"online_target", "dvc.online_ratio"},
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (ioc_config_isset(ctx, keys[i][0]))
+            ioc_config_warning(ctx, keys[i][0], "deprecated: the catalogue's targets of %s "
+                               "(catalog.conf) replace it; while set, it overrides them as the "
+                               "records' own target, without a warning band", keys[i][1]);
     return IOC_OK;
 }
 
@@ -126,12 +147,15 @@ static const struct ioc_config_key dvc_keys[] = {
     {"page_size", IOC_CFG_INT, "50", false, "records asked per page (size=)", "1", "10000"},
     {"max_pages", IOC_CFG_INT, "100", false, "most pages one poll reads; more fails the poll",
      "1", "100000"},
-    {"on_time_target", IOC_CFG_INT, "95", false,
-     "target of dvc.on_time_ratio, percent resolved early or on time (>=)", "0", "100"},
-    {"satisfaction_target", IOC_CFG_INT, "99", false,
-     "target of dvc.satisfaction_ratio, percent of ratings satisfied (>=; 99 by 2030)", "0", "100"},
+    {"on_time_target", IOC_CFG_INT, NULL, false,
+     "deprecated (the catalogue's targets replace it): own target of dvc.on_time_ratio (>=)",
+     "0", "100"},
+    {"satisfaction_target", IOC_CFG_INT, NULL, false,
+     "deprecated (the catalogue's targets replace it): own target of dvc.satisfaction_ratio (>=)",
+     "0", "100"},
     {"online_target", IOC_CFG_INT, NULL, false,
-     "target of dvc.online_ratio, percent received online (>=); unset: no target", "0", "100"},
+     "deprecated (the catalogue's targets replace it): own target of dvc.online_ratio (>=)",
+     "0", "100"},
     {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
@@ -143,6 +167,7 @@ IOC_CONNECTOR_EXPORT = {
     .version = "1.0.0",
     .config = dvc_keys,
     .init = dvc_init,
+    .check = dvc_check,
     .poll = dvc_poll,
     .fini = dvc_fini,
 };

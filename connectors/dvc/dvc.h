@@ -39,7 +39,7 @@ struct dvc {
     const char *url, *token;
     int64_t page_size, max_pages;
     double on_time_target, satisfaction_target, online_target;
-    bool has_online_target;
+    bool has_on_time_target, has_satisfaction_target, has_online_target;
     /* The last walk was published in full, so a 304 on page 1 means the
      * screens already show the current values. */
     bool published;

@@ -79,12 +79,12 @@ static void dvc_set(struct dvc_out *o, const char *area, const char *agency,
 
     uint64_t in_time = v[DVC_EARLY] + v[DVC_ON_TIME];
     uint64_t happy = v[DVC_VERY_SATISFIED] + v[DVC_SATISFIED];
-    dvc_ratio(o, r, "dvc.on_time_ratio", in_time, in_time + v[DVC_LATE], true,
-              o->cfg->on_time_target);
+    dvc_ratio(o, r, "dvc.on_time_ratio", in_time, in_time + v[DVC_LATE],
+              o->cfg->has_on_time_target, o->cfg->on_time_target);
     dvc_ratio(o, r, "dvc.online_ratio", v[DVC_ONLINE], v[DVC_RECEIVED],
               o->cfg->has_online_target, o->cfg->online_target);
-    dvc_ratio(o, r, "dvc.satisfaction_ratio", happy, happy + v[DVC_UNSATISFIED], true,
-              o->cfg->satisfaction_target);
+    dvc_ratio(o, r, "dvc.satisfaction_ratio", happy, happy + v[DVC_UNSATISFIED],
+              o->cfg->has_satisfaction_target, o->cfg->satisfaction_target);
 }
 
 static void dvc_add(uint64_t sum[DVC_FIELDS], const uint64_t v[DVC_FIELDS])

@@ -238,8 +238,28 @@ static struct hj_mapping *http_json_mapping(ioc_ctx *ctx)
     return hjmap_parse(&src);
 }
 
+/* metric.LABEL.target is deprecated (issue 12 item 3): the catalogue
+ * (conf/catalog.conf) carries each metric's targets, with a warning band,
+ * basis and period. Set, it still works, as the records' own target,
+ * which overrides the catalogue's. (A target read from a record field, a
+ * station's own alarm level, is another matter: that stays a record's
+ * own target.) */
+static void http_json_warn_deprecated(ioc_ctx *ctx)
+{
+    const char *key;
+    for (size_t i = 0; (key = ioc_config_family(ctx, "metric.*", i)); i++) {
+        size_t n = strlen(key);
+        if (n > 7 && strcmp(key + n - 7, ".target") == 0)
+            ioc_config_warning(ctx, key, "deprecated: give the metric its targets in the "
+                               "catalogue (catalog.conf, target.ID.goal); while set, this one "
+                               "overrides them as the records' own target, without a warning "
+                               "band");
+    }
+}
+
 static int http_json_check(ioc_ctx *ctx)
 {
+    http_json_warn_deprecated(ctx);
     int rc = http_json_check_request(ctx);
     struct hj_mapping *m = http_json_mapping(ctx);
     hjmap_free(m);

@@ -162,9 +162,34 @@ static int ioffice_init(ioc_ctx *ctx, void **state)
     io->province = ioc_config_string(ctx, "province");
     io->page_size = (size_t)ioc_config_int(ctx, "page_size");
     io->max_pages = (size_t)ioc_config_int(ctx, "max_pages");
-    io->online_target[IOFFICE_TINH] = (double)ioc_config_int(ctx, "target_tinh");
-    io->online_target[IOFFICE_XA] = (double)ioc_config_int(ctx, "target_xa");
+    /* Unset, the thresholds of online_target_met are Resolution 05's 2025
+     * level targets, the figures of the catalogue's tinh_2025 and xa_2025
+     * (a connector cannot read the catalogue). */
+    io->own_target[IOFFICE_TINH] = ioc_config_isset(ctx, "target_tinh");
+    io->own_target[IOFFICE_XA] = ioc_config_isset(ctx, "target_xa");
+    io->online_target[IOFFICE_TINH] =
+        io->own_target[IOFFICE_TINH] ? (double)ioc_config_int(ctx, "target_tinh") : 90;
+    io->online_target[IOFFICE_XA] =
+        io->own_target[IOFFICE_XA] ? (double)ioc_config_int(ctx, "target_xa") : 60;
     *state = io;
+    return IOC_OK;
+}
+
+/* target_tinh / target_xa are deprecated as the records' target: the
+ * catalogue (conf/catalog.conf) carries the level targets of
+ * ioffice.files.online_share. Set, they still work, as the records' own
+ * target, which overrides the catalogue's. They remain the thresholds
+ * ioffice.files.online_target_met counts agencies against. */
+static int ioffice_check(ioc_ctx *ctx)
+{
+    static const char *const keys[][2] = {{"target_tinh", "tinh_2025"}, {"target_xa", "xa_2025"}};
+    for (size_t i = 0; i < 2; i++)
+        if (ioc_config_isset(ctx, keys[i][0]))
+            ioc_config_warning(ctx, keys[i][0], "deprecated as the records' target: the "
+                               "catalogue's target %s of ioffice.files.online_share "
+                               "(catalog.conf) replaces it; while set, it overrides it, without "
+                               "a warning band (it still sets the threshold of "
+                               "ioffice.files.online_target_met)", keys[i][1]);
     return IOC_OK;
 }
 
@@ -183,10 +208,12 @@ static const struct ioc_config_key ioffice_keys[] = {
      "most pages one walk may take; a larger tongSo fails the poll", "1", "10000"},
     {"province", IOC_CFG_STRING, "96", false,
      "area code of provincial agencies and of the province totals", NULL, NULL},
-    {"target_tinh", IOC_CFG_INT, "90", false,
-     "target share of work files handled online, provincial agencies, in percent", "0", "100"},
-    {"target_xa", IOC_CFG_INT, "60", false,
-     "target share of work files handled online, commune agencies, in percent", "0", "100"},
+    {"target_tinh", IOC_CFG_INT, NULL, false,
+     "deprecated (the catalogue's targets replace it): own target of online_share, provincial "
+     "agencies, percent; also the threshold of online_target_met (unset: 90)", "0", "100"},
+    {"target_xa", IOC_CFG_INT, NULL, false,
+     "deprecated (the catalogue's targets replace it): own target of online_share, commune "
+     "agencies, percent; also the threshold of online_target_met (unset: 60)", "0", "100"},
     {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
@@ -198,6 +225,7 @@ IOC_CONNECTOR_EXPORT = {
     .version = "1.0.0",
     .config = ioffice_keys,
     .init = ioffice_init,
+    .check = ioffice_check,
     .poll = ioffice_poll,
     .fini = ioffice_fini,
 };

@@ -22,6 +22,9 @@ struct ioffice {
     const char *url, *token, *province;
     size_t page_size, max_pages;
     double online_target[IOFFICE_LEVELS]; /* % of work files handled online */
+    /* target_tinh / target_xa set in the file: then (deprecated) the
+     * online_share records carry it as their own target. */
+    bool own_target[IOFFICE_LEVELS];
     /* Page 1 of the last walk was answered but the walk was not published,
      * so the daemon may hold validators of data we never published: ask
      * page 1 without them next time. */

@@ -205,7 +205,9 @@ static bool ioffice_emit_agency(ioc_ctx *ctx, const struct ioffice *io,
     }
     ioffice_emit_on_time(ctx, &r, a->count[C_ON_TIME], a->count[C_LATE]);
     r.metric = "ioffice.files.online_share", r.unit = "percent", r.value = a->online;
-    r.target_op = IOC_TARGET_GE, r.target = io->online_target[a->level];
+    /* The catalogue's level targets apply, unless a deprecated key set one. */
+    if (io->own_target[a->level])
+        r.target_op = IOC_TARGET_GE, r.target = io->online_target[a->level];
     ioc_emit(ctx, &r);
     r.metric = "ioffice.docs.electronic_share", r.value = a->electronic;
     r.target_op = IOC_TARGET_NONE;

@@ -205,8 +205,21 @@ static int telecom_init(ioc_ctx *ctx, void **state)
     tc->token = ioc_config_string(ctx, "token");
     tc->page_size = size, tc->max_pages = max;
     tc->opt.coverage_5g_target = (double)target;
-    tc->opt.has_5g_target = target > 0;
+    tc->opt.has_5g_target = ioc_config_isset(ctx, "target_5g") && target > 0;
     *state = tc;
+    return IOC_OK;
+}
+
+/* target_5g is deprecated: the catalogue (conf/catalog.conf) carries the
+ * 5G target of telecom.coverage. Set, it still works, as the records' own
+ * target, which overrides the catalogue's (and has no warning band). */
+static int telecom_check(ioc_ctx *ctx)
+{
+    if (ioc_config_isset(ctx, "target_5g"))
+        ioc_config_warning(ctx, "target_5g", "deprecated: the catalogue's 5G target of "
+                           "telecom.coverage (catalog.conf, target g5_2030) replaces it; while "
+                           "set, it overrides it as the records' own target, without a warning "
+                           "band");
     return IOC_OK;
 }
 
@@ -224,8 +237,9 @@ static const struct ioc_config_key telecom_keys[] = {
      "1000"},
     {"max_pages", IOC_CFG_INT, "50", false, "most pages read per poll; a larger report fails "
      "the poll", "1", "10000"},
-    {"target_5g", IOC_CFG_INT, "99", false,
-     "target 5G population coverage in percent (2030 goal: 99); 0 = none", "0", "100"},
+    {"target_5g", IOC_CFG_INT, NULL, false,
+     "deprecated (the catalogue's target replaces it): own target of 5G coverage, percent; "
+     "0 = none", "0", "100"},
     {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
@@ -237,6 +251,7 @@ IOC_CONNECTOR_EXPORT = {
     .version = "1.0.0",
     .config = telecom_keys,
     .init = telecom_init,
+    .check = telecom_check,
     .poll = telecom_poll,
     .fini = telecom_fini,
 };

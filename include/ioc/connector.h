@@ -154,7 +154,7 @@ struct ioc_connector {
 
     /* Judge the instance's configuration without running it: no network, no
      * saved state, no emit (only the ioc_config_*() getters,
-     * ioc_config_error(), ioc_log(), ioc_instance_name(), ioc_area_resolve(),
+     * ioc_config_error(), ioc_config_warning(), ioc_log(), ioc_instance_name(), ioc_area_resolve(),
      * ioc_province(), ioc_url_with_param(), ioc_time_parse() and
      * ioc_time_format() may be called). The others refuse on this ctx:
      * ioc_http_request() returns IOC_HTTP_ERR_USAGE, ioc_state_get() NULL,
@@ -201,6 +201,19 @@ const char *ioc_config_family(ioc_ctx *ctx, const char *family, size_t index);
  *                    "path `tong.` ends with a dot; write `tong`");
  * Thread-safe. */
 void ioc_config_error(ioc_ctx *ctx, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Report something in the configuration that works but should change,
+ * typically a deprecated key, from check: printed as
+ * "FILE:LINE: warning: KEY: message" by `iocd --check-config` and logged
+ * at warning level each time the configuration is loaded (start, SIGHUP);
+ * it does not make the configuration invalid. Say what replaces it, e.g.
+ *   ioc_config_warning(ctx, "target_5g", "deprecated: the catalogue's "
+ *                      "target of telecom.coverage replaces it; remove it");
+ * From init or poll it is logged, with FILE:LINE, at warning level.
+ * Added after ABI 3 without a bump (nothing existing changed): a plugin
+ * that calls it needs an iocd that has it. Thread-safe. */
+void ioc_config_warning(ioc_ctx *ctx, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* The instance name (the configuration file's base name, e.g. "ioffice"),

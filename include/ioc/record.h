@@ -31,7 +31,7 @@ struct ioc_dim {
     const char *value;
 };
 
-/* Target comparison operators. */
+/* Target comparison operators of a record's own target. */
 enum ioc_target_op {
     IOC_TARGET_NONE = 0, /* no target */
     IOC_TARGET_GE,       /* value >= target is "ok" */
@@ -89,9 +89,19 @@ struct ioc_record {
     bool has_ratio_parts;
     double numerator;
     double denominator;
-    /* Optional target, e.g. 90 with IOC_TARGET_GE for "at least 90%". The
-     * daemon adds {"value","op","status"} to the record, status "ok"
-     * when the value meets the target and "miss" when it does not. */
+    /* Optional: the record's own target, e.g. 90 with IOC_TARGET_GE for
+     * "at least 90%". Most records leave it IOC_TARGET_NONE: the daemon
+     * judges every record against its metric's targets in the deployment's
+     * catalogue (conf/catalog.conf, docs/catalog.md: per area level, dims
+     * and year, with a warning band, basis and period), the same way for
+     * every connector, and publishes "status": "ok", "warn", "breach" or
+     * "none". Set a target here only when it belongs to this record and
+     * not to the metric, e.g. a station's own alarm level read from the
+     * feed: it then takes precedence over the catalogue's, and the record
+     * gets {"value","op","status"} with status "ok" when the value meets
+     * it (equality included) and "breach" when not (no warning band).
+     * A per-connector configuration key that sets the same target for
+     * every record is what the catalogue replaces: do not add one. */
     enum ioc_target_op target_op;
     double target;
 };

@@ -18,7 +18,7 @@ add_example "$conf" ex "$FEED_A/example"
 
 "$IOCD" --check-config -c "$conf/iocd.conf" >"$tmp/check.out" 2>&1
 same 0 "$?" "--check-config accepts the shipped catalogue"
-contains "$tmp/check.out" "catalogue 2025-12.1 (36 metrics, 16 units)" "and names it, with its counts"
+contains "$tmp/check.out" "catalogue 2025-12.2 (44 metrics, 16 units)" "and names it, with its counts"
 
 start_iocd run -c "$conf/iocd.conf"
 check "sink mqtt connects" wait_for 10 at_least 1 "$tmp/run.err" "sink mqtt: connected to 127.0.0.1:$MQTT_PORT_M"
@@ -38,12 +38,12 @@ fi
 jq '.metrics["dvc.ratings"] |= del(.label)' "$tmp/catalog.json" >"$tmp/nolabel.json"
 check "a catalogue with a metric lacking its label is invalid" \
     bash -c "! tests/tools/validate-json docs/catalog.schema.json '$tmp/nolabel.json' >/dev/null"
-same "36 16" "$(jq -r '"\(.metrics | length) \(.units | length)"' "$tmp/catalog.json")" \
-    "it holds the 36 metrics and 16 units of the shipped catalogue"
+same "44 16" "$(jq -r '"\(.metrics | length) \(.units | length)"' "$tmp/catalog.json")" \
+    "it holds the 44 metrics and 16 units of the shipped catalogue"
 same "‰ Work files processed online percent 1 none" \
     "$(jq -r '"\(.units.permille.symbol) \(.metrics["ioffice.files.online_share"] | "\(.label.en) \(.unit) \(.decimals) \(.aggregate)")"' "$tmp/catalog.json")" \
     "a screen reads a unit's symbol and a metric's label, unit, decimals and aggregation"
-same '{"op":">=","min":99,"warn":{"min":90,"max":99},"dims":{"technology":"5G"},"period":{"from":2026,"to":2030}}' \
+same '{"op":">=","min":99,"warn":{"min":90,"max":99},"dims":{"technology":"5G"},"period":{"from":2025,"to":2030}}' \
     "$(jq -c '.metrics["telecom.coverage"].targets.g5_2030 | del(.basis)' "$tmp/catalog.json")" \
     "the 5G target of 2030 as published"
 

@@ -26,22 +26,30 @@ FIELDS='["tongTiepNhan","tiepNhanQuaMang","tiepNhanTrucTiep","tiepNhanBCCI",
 
 # What the connector must publish, computed from a JSON array of pages:
 # one object per metric {metric, area, dims, value, unit, ratio, target,
-# ts, from, to}. Province totals and commune sums add the counts first and
+# status, ts, from, to}. A target is a number (a deprecated key: the
+# record's own, no band), an object (the shipped catalogue's: id, value,
+# warn; 2025..2030) or null (none). Province totals and commune sums add the counts first and
 # divide last; a ratio with a zero denominator is not published.
 EXPECT_JQ='
 def day: "\(.[0:4])-\(.[4:6])-\(.[6:8])";
 def rfc: "\(day)T\(.[8:10]):\(.[10:12]):\(.[12:14])+07:00";
 def total: . as $us | reduce ($fields[]) as $f ({}; .[$f] = ([$us[][$f]] | add));
+def standing($v; $t): if $v >= $t.value then "ok" elif $v >= ($t.warn // $t.value) then "warn"
+                       else "breach" end;
+def judged($v; $t):
+  if $t == null then {target: null, status: "none"}
+  elif ($t | type) == "number" then
+    standing($v; {value: $t}) as $s | {target: {value: $t, op: ">=", status: $s}, status: $s}
+  else standing($v; $t) as $s
+    | {target: ($t + {op: ">=", period: {from: 2025, to: 2030}, status: $s}), status: $s} end;
 def pct($metric; $num; $den; $target):
   if $den == 0 then empty else
     (100 * $num / $den) as $v
     | {metric: $metric, dims: {}, unit: "percent", value: $v,
-       ratio: {numerator: $num, denominator: $den},
-       target: (if $target == null then null else
-                {value: $target, op: ">=", status: (if $v >= $target then "ok" else "miss" end)} end)}
+       ratio: {numerator: $num, denominator: $den}} + judged($v; $target)
   end;
 def count($metric; $dims; $v): {metric: $metric, dims: $dims, unit: "count", value: $v,
-                                ratio: null, target: null};
+                                ratio: null, target: null, status: "none"};
 def metrics:
   [ count("dvc.dossiers.received"; {}; .tongTiepNhan),
     count("dvc.dossiers.received_by_channel"; {channel: "online"}; .tiepNhanQuaMang),
@@ -73,9 +81,13 @@ def metrics:
 
 # The same projection of published records (the code as the feed sent it).
 ACTUAL_JQ='{metric, area: (.area.mapped_from // .area.code), dims: (.dims // {}), value, unit,
-            ratio: (.ratio // null), target: (.target // null), ts,
+            ratio: (.ratio // null), target: (.target // null | if . then del(.basis) else . end),
+            status, ts,
             from: .period.from, to: .period.to}'
 
+# The shipped catalogue's targets of dvc's ratios (every test tree deploys it).
+CAT_ON_TIME='{"id":"operating","value":95,"warn":90}'
+CAT_HAPPY='{"id":"y2030","value":99,"warn":95}'
 # expected PAGES ON_TIME HAPPY ONLINE / actual RECORDS: sorted canonical lines.
 expected() {
     jq -S -c --argjson fields "$FIELDS" --argjson on_time "$2" --argjson happy "$3" \
@@ -189,12 +201,20 @@ same "[]" "$("${CURL[@]}" "$FEED_A/dvc?page=9&size=30" | jq -c .duLieu)" "feed: 
 ### 2. --once: every metric computed independently #########################
 conf=$tmp/once
 make_conf "$conf"
+cp conf/catalog.conf "$conf/catalog.conf"
 add_dvc "$conf" dvc "$FEED_A/dvc" "page_size = 30" "on_time_target = 96" "online_target = 70"
 "$IOCD" -c "$conf/iocd.conf" --check-config >"$tmp/check.log" 2>&1
 same 0 "$?" "--check-config accepts a dvc instance"
+for key in on_time_target online_target; do
+    line=$(grep -n "^$key" "$conf/connectors.d/dvc.conf" | cut -d: -f1)
+    contains "$tmp/check.log" "$conf/connectors.d/dvc.conf:$line: warning: $key: deprecated: the catalogue's targets of dvc.$([ $key = online_target ] && echo online_ratio || echo on_time_ratio) (catalog.conf) replace it" \
+        "--check-config: the deprecated $key is warned about with FILE:LINE and what replaces it"
+done
+check "--check-config: and satisfaction_target, unset, is not" \
+    bash -c "! grep -q satisfaction_target '$tmp/check.log'"
 "$IOCD" -c "$conf/iocd.conf" --once >"$tmp/once.jsonl" 2>"$tmp/once.err"
 same 0 "$?" "--once exits 0"
-expected "$tmp/pages.json" 96 99 70 >"$tmp/expected"
+expected "$tmp/pages.json" 96 "$CAT_HAPPY" 70 >"$tmp/expected"
 actual "$tmp/once.jsonl" >"$tmp/actual"
 compare "$tmp/expected" "$tmp/actual" \
     "--once: every metric (agency, commune, province 96) equals jq's: value, unit, dims, ratio parts, target status, ts, period"
@@ -205,8 +225,8 @@ check "--once: province totals carry no agency; agency records carry their maDin
     all(if .dims.agency then (.dims.agency | test("^000\\.[0-9]{2}\\.[0-9]{2}\\.H12$"))
         else true end)
     and ([.[] | select(.area.code == "96" and (.dims.agency | not))] | length > 0)' "$tmp/once.jsonl"
-check "--once: both target outcomes occur (ok and miss), so the comparison tests them" jqe -s '
-    ([.[].target.status // empty] | unique) == ["miss", "ok"]' "$tmp/once.jsonl"
+check "--once: the target outcomes ok, warn and breach all occur, so the comparison tests them" jqe -s '
+    ([.[].target.status // empty] | unique) == ["breach", "ok", "warn"]' "$tmp/once.jsonl"
 check "--once: province ratios come from summed parts (on-time parts = sums of the agency parts)" jqe -s '
     ([.[] | select(.metric == "dvc.on_time_ratio")]) as $r
     | ($r | map(select(.area.code == "96" and (.dims.agency | not)))[0].ratio) as $p
@@ -234,6 +254,7 @@ compare "$tmp/expected" "$tmp/actual.again" "fail-page: the next walk publishes 
 # max_pages bounds the walk: 4 pages needed, 2 allowed -> nothing published.
 small=$tmp/small
 make_conf "$small"
+cp conf/catalog.conf "$small/catalog.conf"
 add_dvc "$small" dvc "$FEED_A/dvc" "page_size = 30" "max_pages = 2"
 "$IOCD" -c "$small/iocd.conf" --once >"$tmp/small.jsonl" 2>"$tmp/small.err"
 same "1 0" "$? $(wc -l <"$tmp/small.jsonl")" "max_pages = 2: --once exits 1 and publishes nothing"
@@ -245,6 +266,7 @@ contains "$tmp/small.err" \
 start_feedsim T --seed 3 --records 20 --token s3cret
 tok=$tmp/token
 make_conf "$tok"
+cp conf/catalog.conf "$tok/catalog.conf"
 printf 's3cret\n' >"$tmp/token.secret"
 add_dvc "$tok" dvc "$FEED_T/dvc" "page_size = 10" "token_file = $tmp/token.secret"
 "$IOCD" -c "$tok/iocd.conf" --once >"$tmp/token.jsonl" 2>"$tmp/token.err"
@@ -292,10 +314,11 @@ wait_for 10 grep -q 'port [0-9]' "$tmp/www.log" || { echo "Bail out! python3 htt
 www_port=$(sed -n 's/.* port \([0-9]*\).*/\1/p' "$tmp/www.log" | head -1)
 hand=$tmp/hand
 make_conf "$hand"
+cp conf/catalog.conf "$hand/catalog.conf"
 add_dvc "$hand" hand "http://127.0.0.1:$www_port/dvc.json"
 "$IOCD" -c "$hand/iocd.conf" --once >"$tmp/hand.jsonl" 2>"$tmp/hand.err"
 same 0 "$?" "hand-written page: --once exits 0 (bad records do not fail the poll)"
-expected "$tmp/hand.pages" 95 99 null >"$tmp/expected.hand"
+expected "$tmp/hand.pages" "$CAT_ON_TIME" "$CAT_HAPPY" null >"$tmp/expected.hand"
 actual "$tmp/hand.jsonl" >"$tmp/actual.hand"
 compare "$tmp/expected.hand" "$tmp/actual.hand" \
     "hand-written page: the good records give exactly jq's metrics (commune $new from an old code, dates yyyyMMdd, no satisfaction ratio without ratings)"
@@ -322,6 +345,7 @@ valid_records "$tmp/hand.jsonl" "hand-written page: every record is valid agains
 start_feedsim BAD --seed 2 --records 40 --huge-size 1MiB --slow-ms 6000
 run=$tmp/run
 make_conf "$run"
+cp conf/catalog.conf "$run/catalog.conf"
 debug_log "$run"
 add_dvc "$run" dvc "$FEED_BAD/dvc" "page_size = 10" "timeout = 2s" "max_body = 64k" "backoff_max = 1s"
 : >"$tmp/run.out" && : >"$tmp/run.err" # so that the first waits find them
@@ -429,6 +453,7 @@ start_feedsim C --seed 5 --records 20
 same 200 "$(feed_control "$FEED_C" 'endpoint=dvc&fault=fail-page&count=1')" "304 after failure: fail-page armed"
 re=$tmp/refetch
 make_conf "$re"
+cp conf/catalog.conf "$re/catalog.conf"
 debug_log "$re"
 add_dvc "$re" dvc "$FEED_C/dvc" "page_size = 10" "interval = 12s"
 : >"$tmp/refetch.out" && : >"$tmp/refetch.err"
@@ -439,7 +464,7 @@ check "304 after failure: page 1 not modified, fetched again" wait_for 20 at_lea
     "info: dvc: page 1 not modified, but the last walk was not published; fetching it again"
 check "304 after failure: the walk is published" wait_for 20 at_least 1 "$tmp/refetch.err" "metrics published"
 fetch_pages "$FEED_C" 10 "$tmp/pages.c"
-expected "$tmp/pages.c" 95 99 null >"$tmp/expected.c"
+expected "$tmp/pages.c" "$CAT_ON_TIME" "$CAT_HAPPY" null >"$tmp/expected.c"
 actual "$tmp/refetch.out" >"$tmp/actual.c"
 compare "$tmp/expected.c" "$tmp/actual.c" "304 after failure: exactly the frozen data was published, once"
 stop_pid "$IOCD_PID"
@@ -448,6 +473,7 @@ same 0 "$stop_rc" "304 after failure: SIGTERM: iocd exits 0"
 ### the shipped configuration ################################################
 shipped=$tmp/shipped
 make_conf "$shipped"
+cp conf/catalog.conf "$shipped/catalog.conf"
 cp conf/connectors.d/dvc.conf "$shipped/connectors.d/"
 "$IOCD" -c "$shipped/iocd.conf" --check-config >"$tmp/shipped.log" 2>&1
 same 0 "$?" "conf/connectors.d/dvc.conf passes --check-config"

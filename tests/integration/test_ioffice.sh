@@ -79,10 +79,14 @@ fetch_pages() {
 }
 
 # expected PAGES-DIR: the records the connector must publish, computed with
-# jq from the feed's own pages (targets: 90 tinh, 60 xa; province 96).
+# jq from the feed's own pages (province 96; the shipped catalogue's 2025
+# targets of work files online, by level: >= 90 warn from 80 for tinh,
+# >= 60 warn from 50 for xa; every other record has status "none").
 EXPECTED_JQ='
-def target: if .capDonVi == "xa" then 60 else 90 end;
-def rec($m; $v; $u): {metric: $m, value: $v, unit: $u, ratio: null, target: null};
+def target: if .capDonVi == "xa" then {id: "xa_2025", value: 60, warn: 50}
+            else {id: "tinh_2025", value: 90, warn: 80} end;
+def standing($v; $t): if $v >= $t.value then "ok" elif $v >= $t.warn then "warn" else "breach" end;
+def rec($m; $v; $u): {metric: $m, value: $v, unit: $u, ratio: null, target: null, status: "none"};
 def share($n; $d):
   if $d > 0 then rec("ioffice.docs.on_time_share"; 100 * $n / $d; "percent")
                  + {ratio: {numerator: $n, denominator: $d}}
@@ -100,14 +104,15 @@ def counts:
     | target as $t
     | ( counts,
         rec("ioffice.files.online_share"; .hoSoCongViecTrucTuyenTyLe; "percent")
-          + {target: {value: $t, op: ">=",
-                      status: (if .hoSoCongViecTrucTuyenTyLe >= $t then "ok" else "miss" end)}},
+          + (standing(.hoSoCongViecTrucTuyenTyLe; $t) as $s
+             | {target: ($t + {op: ">=", period: {from: 2025, to: 2025}, status: $s}),
+                status: $s}),
         rec("ioffice.docs.electronic_share"; .vanBanDienTuTyLe; "percent") )
       + {area: (if .capDonVi == "xa" then .maXa else "96" end),
          dims: {agency: .maDonVi, level: .capDonVi}} ),
   ( $all | group_by(.capDonVi)[]
     | (.[0] | target) as $t | length as $n
-    | (map(select(.hoSoCongViecTrucTuyenTyLe >= $t)) | length) as $met
+    | (map(select(.hoSoCongViecTrucTuyenTyLe >= $t.value)) | length) as $met
     | ( ( {vanBanDen: (map(.vanBanDen) | add), vanBanDi: (map(.vanBanDi) | add),
            denDaXuLyDungHan: (map(.denDaXuLyDungHan) | add),
            denDaXuLyQuaHan: (map(.denDaXuLyQuaHan) | add),
@@ -120,7 +125,8 @@ def counts:
 expected() { jq -s -S -c "$EXPECTED_JQ" "$1"/page-*.json | sort; }
 # actual FILE: the same projection of published records.
 actual() {
-    jq -S -c '{metric, value, unit, ratio: (.ratio // null), target: (.target // null),
+    jq -S -c '{metric, value, unit, ratio: (.ratio // null),
+               target: (.target // null | if . then del(.basis) else . end), status,
                area: .area.code, dims, ts, from: .period.from, to: .period.to}' "$1" | sort
 }
 # compare EXPECTED ACTUAL DESCRIPTION
@@ -215,6 +221,7 @@ same 400 "$("${CURL[@]}" "${AUTH[@]}" -o /dev/null -w '%{http_code}' "$FEED_A/io
 ### 2. --once: every record computed independently ##########################
 conf=$tmp/conf
 make_conf "$conf"
+cp conf/catalog.conf "$conf/catalog.conf" # its targets apply to the records
 add_ioffice "$conf" io "$FEED_A/ioffice" "token = s3cr3t"
 "$IOCD" -c "$conf/iocd.conf" --once >"$tmp/once.jsonl" 2>"$tmp/once.err"
 same 0 "$?" "iocd --once exits 0"
@@ -234,6 +241,28 @@ check "series = source/metric/area[/agency]/level" \
                    else "" end) + .dims.level)' "$tmp/once.jsonl"
 contains "$tmp/once.err" "io: counters: polls_ok=1 polls_failed=0 metrics=$(wc -l <"$tmp/expected.jsonl") rejected=0 http_requests=6 http_failures=0" \
     "counters: one poll, six page requests, nothing rejected"
+same "$(jq -r 'select(.metric == "ioffice.files.online_share") | .status' "$tmp/expected.jsonl" | sort -u | xargs)" \
+    "$(jq -r 'select(.metric == "ioffice.files.online_share") | .status' "$tmp/once.jsonl" | sort -u | xargs)" \
+    "the statuses of online_share are the computed ones: $(jq -r 'select(.metric == "ioffice.files.online_share") | .status' "$tmp/once.jsonl" | sort | uniq -c | xargs)"
+
+# The deprecated keys: a warning naming FILE:LINE and what replaces them;
+# set, they are the records' own target (no band, no id), as before.
+conf_old=$tmp/conf-old
+make_conf "$conf_old"
+cp conf/catalog.conf "$conf_old/catalog.conf"
+add_ioffice "$conf_old" io "$FEED_A/ioffice" "token = s3cr3t" "target_xa = 70"
+line=$(grep -n '^target_xa' "$conf_old/connectors.d/io.conf" | cut -d: -f1)
+"$IOCD" --check-config -c "$conf_old/iocd.conf" >"$tmp/old-check.out" 2>&1
+same 0 "$?" "--check-config accepts the deprecated target_xa"
+contains "$tmp/old-check.out" "$conf_old/connectors.d/io.conf:$line: warning: target_xa: deprecated as the records' target: the catalogue's target xa_2025 of ioffice.files.online_share (catalog.conf) replaces it" \
+    "and warns about it with FILE:LINE and what replaces it"
+"$IOCD" -c "$conf_old/iocd.conf" --once >"$tmp/old.jsonl" 2>"$tmp/old.err"
+contains "$tmp/old.err" "io.conf:$line: target_xa: deprecated" "the warning is logged at start too"
+check "set, target_xa is the xa records' own target (>= 70, no band); tinh keep the catalogue's" \
+    jqe -s '[.[] | select(.metric == "ioffice.files.online_share")]
+            | all(if .dims.level == "xa"
+                  then .target == {value: 70, op: ">=", status: (if .value >= 70 then "ok" else "breach" end)}
+                  else .target.id == "tinh_2025" end)' "$tmp/old.jsonl"
 
 ### 3. walks that cannot complete publish nothing ###########################
 same 200 "$(feed_control "$FEED_A" 'endpoint=ioffice&fault=fail-page')" "fault fail-page armed"
@@ -254,6 +283,7 @@ contains "$tmp/maxpages.err" "tongSo 40 needs more than max_pages = 2 pages of 7
 start_feedsim B --seed 5 --records "$RECORDS" --huge-size 1MiB --slow-ms 6000
 conf=$tmp/run
 make_conf "$conf"
+cp conf/catalog.conf "$conf/catalog.conf"
 add_ioffice "$conf" io "$FEED_B/ioffice" "max_body = 64k" "timeout = 2s" "backoff_max = 1s"
 out=$tmp/run.out err=$tmp/run.err
 : >"$out" && : >"$err" # so that the first waits find the files
@@ -335,6 +365,7 @@ same 200 "$(feed_control "$FEED_C" 'endpoint=ioffice&freeze=1&fault=fail-page&co
     "feed C frozen, its first walk will fail on page 2"
 conf=$tmp/frozen
 make_conf "$conf"
+cp conf/catalog.conf "$conf/catalog.conf"
 add_ioffice "$conf" io "$FEED_C/ioffice"
 out=$tmp/frozen.out err=$tmp/frozen.err
 : >"$out" && : >"$err"
@@ -388,6 +419,7 @@ wait_for 10 grep -q 'port [0-9]' "$tmp/www.log" || { echo "Bail out! python3 htt
 www_port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$tmp/www.log" | head -1)
 conf=$tmp/bad
 make_conf "$conf"
+cp conf/catalog.conf "$conf/catalog.conf"
 add_ioffice "$conf" io "http://127.0.0.1:$www_port/ioffice"
 "$IOCD" -c "$conf/iocd.conf" --once >"$tmp/bad.jsonl" 2>"$tmp/bad.err"
 same 0 "$?" "a page with bad records: the poll still succeeds"
@@ -428,6 +460,7 @@ jq -n '{maDonVi: "000.00.01.H12", tenDonVi: "x", capDonVi: "tinh", vanBanDen: 90
      duLieu: ([$a + {vanBanDen: 500}] + [range(9999) | $a])}' >"$tmp/www/dups"
 conf=$tmp/dups
 make_conf "$conf"
+cp conf/catalog.conf "$conf/catalog.conf"
 add_ioffice "$conf" io "http://127.0.0.1:$www_port/dups" "page_size = 10000" "timeout = 30s"
 timeout 120 "$IOCD" -c "$conf/iocd.conf" --once >"$tmp/dups.jsonl" 2>"$tmp/dups.err"
 same 0 "$?" "40,000 copies of one agency: the poll completes and succeeds"

@@ -23,7 +23,7 @@ jq -c --argjson target 90 '
   ({metric: "example.received", value: .received, unit: "count", area: .code, name: .name,
     status: null},
    {metric: "example.on_time", value: .onTimePct, unit: "percent", area: .code, name: .name,
-    status: (if .onTimePct >= $target then "ok" else "miss" end)})
+    status: (if .onTimePct >= $target then "ok" else "breach" end)})
   | . + {ts: $ts, from: $p.from, to: $p.to}' "$tmp/feed.json" | sort >"$tmp/expected.jsonl"
 jq -c '{metric, value, unit, area: .area.code, name: .area.name,
         status: (.target.status // null), ts, from: .period.from, to: .period.to}' \

@@ -41,7 +41,7 @@ walk_feed() {
 cat >"$tmp/expect.jq" <<'JQ'
 def epoch: sub("\\+07:00$"; "Z") | fromdateiso8601 - 25200;
 def pct($n; $d): ((10000 * $n / $d) | round) / 100;
-def status($v; $t): if $t == null then null elif $v >= $t then "ok" else "miss" end;
+def status($v; $t): if $t == null then null elif $v >= $t then "ok" else "breach" end;
 (map(.ngayGui | epoch) | max) as $now
 | (max_by(.ngayGui | epoch) | .ngayGui) as $ts
 | (min_by(.ngayGui | epoch) | .ngayGui[0:10]) as $from

@@ -47,7 +47,10 @@ fetch_pages() {
 }
 
 # The expected records of a report, from its pages (jq -s over the page
-# files), projected to what is compared. $target: the 5G target, 0 = none.
+# files), projected to what is compared. The shipped catalogue is deployed:
+# 5G coverage has its target g5_2030 (>= 99, warn from 90, 2025..2030),
+# households on fibre the target broadband (>= 95, warn from 85,
+# 2025..2030); every other record has status "none".
 cat >"$tmp/expect.jq" <<'JQ'
 def period($m): ($m | split("-") | map(tonumber)) as $ym
   | (if $ym[1] == 12 then [$ym[0] + 1, 1] else [$ym[0], $ym[1] + 1] end) as $n
@@ -61,7 +64,10 @@ def epoch: (.[0:19] + "Z" | fromdate)
 def share($n; $d): ((10000 * $n / $d + 0.5) | floor) / 100;
 def rec($metric; $area; $dims; $value; $unit; $ts):
   {metric: $metric, area: $area, dims: $dims, value: $value, unit: $unit, ratio: null,
-   target: null, ts: $ts};
+   target: null, status: "none", ts: $ts};
+def judged($t):
+  (if .value >= $t.value then "ok" elif .value >= $t.warn then "warn" else "breach" end) as $s
+  | .target = $t + {op: ">=", period: {from: 2025, to: 2030}, status: $s} | .status = $s;
 def bts($area; $dims; $ts):
   [.[].btsTheoCongNghe | to_entries[]] | group_by(.key)[]
   | rec("telecom.bts"; $area; $dims + {technology: .[0].key}; map(.value) | add; "count"; $ts);
@@ -81,10 +87,9 @@ period(.[0].kyBaoCao) as $p
          .updatedAt),
      (rec("telecom.coverage"; .maXa; $d + {technology: "5G"}; .phuSong5GTyLe; "percent";
           .updatedAt)
-      | if $target > 0 then .target = {value: $target, op: ">=",
-                                       status: (if .value >= $target then "ok" else "miss" end)}
-        else . end),
-     rec("telecom.ftth_households"; .maXa; $d; .hoFTTHTyLe; "percent"; .updatedAt)),
+      | judged({id: "g5_2030", value: 99, warn: 90})),
+     (rec("telecom.ftth_households"; .maXa; $d; .hoFTTHTyLe; "percent"; .updatedAt)
+      | judged({id: "broadband", value: 95, warn: 85}))),
   ($items | group_by(.nhaMang)[] | {operator: .[0].nhaMang} as $d
    | (map(.thueBaoDiDong) | add) as $om | (map(.thueBaoBangRongCoDinh) | add) as $of
    | rec("telecom.subscribers.mobile"; "96"; $d; $om; "count"; $pts),
@@ -102,12 +107,13 @@ JQ
 # expected PAGE-FILES... : the expected projection, sorted ($SKIP: indexes
 # of items over the whole report that iocd must leave out).
 expected() {
-    jq -s -c -S --argjson target 99 --argjson skip "${SKIP:-[]}" -f "$tmp/expect.jq" "$@" | sort
+    jq -s -c -S --argjson skip "${SKIP:-[]}" -f "$tmp/expect.jq" "$@" | sort
 }
 # actual FILE: iocd's records, projected the same way.
 actual() {
     jq -c -S '{metric, area: .area.code, dims: (.dims // null), value, unit,
-               ratio: (.ratio // null), target: (.target // null), ts,
+               ratio: (.ratio // null), target: (.target // null | if . then del(.basis) else . end),
+               status, ts,
                from: .period.from, to: .period.to}' "$1" | sort
 }
 # compare EXPECTED ACTUAL DESCRIPTION
@@ -191,6 +197,7 @@ fi
 
 conf=$tmp/confA
 make_conf "$conf"
+cp conf/catalog.conf "$conf/catalog.conf"
 add_telecom "$conf" tc "$FEED_A/telecom"
 expected "${page_files[@]}" >"$tmp/expected.jsonl"
 "$IOCD" -c "$conf/iocd.conf" --once >"$tmp/once.jsonl" 2>"$tmp/once.err"
@@ -264,6 +271,7 @@ same 200 "$(feed_control "$FEED_B" 'endpoint=telecom&fault=fail-page&count=1')" 
 
 confB=$tmp/confB
 make_conf "$confB"
+cp conf/catalog.conf "$confB/catalog.conf"
 sed -i 's/^stats_interval = 0$/stats_interval = 0\nlog_level = debug/' "$confB/iocd.conf"
 PAGE=5 add_telecom "$confB" tc "$FEED_B/telecom" "timeout = 2s" "max_body = 64k" "backoff_max = 1s"
 start_iocd B -c "$confB/iocd.conf"

@@ -8,7 +8,8 @@
  *
  * Covers: the exact JSON text of full records (field order, integer values
  * without ".0", period, area with level/code/province/name, dims sorted by
- * key, ratio parts, targets ">=" and "<=" with status ok/miss, series key
+ * key, ratio parts, targets ">=" and "<=" with status ok/breach (and the
+ * top-level status, "none" without a target), series key
  * "dvc/<metric>/<area>/<dim slugs in key order>", seq), parsed back with
  * jansson to check JSON types; timestamps (NULL -> now, the portal's
  * yyyyMMddHHmmss, "Z" republished in +07:00, more than a day ahead
@@ -190,7 +191,7 @@ static void test_full_record_count(void **state)
         "\"area\":{\"level\":\"commune\",\"code\":\"32002\",\"province\":\"96\","
         "\"name\":\"Phường An Xuyên\"},"
         "\"dims\":{\"agency\":\"Sở Tài chính\",\"channel\":\"online\"},"
-        "\"target\":{\"value\":1000,\"op\":\">=\",\"status\":\"ok\"},"
+        "\"target\":{\"value\":1000,\"op\":\">=\",\"status\":\"ok\"},\"status\":\"ok\","
         "\"series\":\"dvc/tthc.received/32002/so-tai-chinh/online\",\"seq\":1842}");
 
     /* The same through an independent parser, with JSON types. */
@@ -221,7 +222,8 @@ static void test_full_record_count(void **state)
     assert_null(json_object_get(j, "ratio"));
     assert_true(json_is_integer(json_object_get(j, "seq")));
     assert_int_equal(json_integer_value(json_object_get(j, "seq")), 1842);
-    assert_int_equal(json_object_size(j), 12);
+    assert_string_equal(json_string_value(json_object_get(j, "status")), "ok");
+    assert_int_equal(json_object_size(j), 13);
     json_decref(j);
     free(text);
 }
@@ -249,8 +251,8 @@ static void test_full_record_ratio(void **state)
         "\"area\":{\"level\":\"commune\",\"code\":\"32002\",\"province\":\"96\","
         "\"name\":\"Phường An Xuyên\"},"
         "\"ratio\":{\"numerator\":1110,\"denominator\":1200},"
-        "\"target\":{\"value\":0.9,\"op\":\"<=\",\"status\":\"miss\"},"
-        "\"series\":\"dvc/tthc.on_time.ratio/32002\",\"seq\":7}");
+        "\"target\":{\"value\":0.9,\"op\":\"<=\",\"status\":\"breach\"},"
+        "\"status\":\"breach\",\"series\":\"dvc/tthc.on_time.ratio/32002\",\"seq\":7}");
     json_t *j = parse(text);
     assert_true(json_is_real(json_object_get(j, "value")));
     assert_true(json_real_value(json_object_get(j, "value")) == 0.925);
@@ -275,9 +277,9 @@ static void test_target_status(void **state)
         const char *op_text, *status;
     } cases[] = {
         {95, IOC_TARGET_GE, 90, ">=", "ok"},   {90, IOC_TARGET_GE, 90, ">=", "ok"},
-        {89.9, IOC_TARGET_GE, 90, ">=", "miss"}, {5, IOC_TARGET_LE, 10, "<=", "ok"},
-        {10, IOC_TARGET_LE, 10, "<=", "ok"},   {10.5, IOC_TARGET_LE, 10, "<=", "miss"},
-        {0, IOC_TARGET_GE, 0, ">=", "ok"},     {100, IOC_TARGET_LE, 99, "<=", "miss"},
+        {89.9, IOC_TARGET_GE, 90, ">=", "breach"}, {5, IOC_TARGET_LE, 10, "<=", "ok"},
+        {10, IOC_TARGET_LE, 10, "<=", "ok"},   {10.5, IOC_TARGET_LE, 10, "<=", "breach"},
+        {0, IOC_TARGET_GE, 0, ">=", "ok"},     {100, IOC_TARGET_LE, 99, "<=", "breach"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct ioc_record r = base_record();
@@ -294,18 +296,20 @@ static void test_target_status(void **state)
         assert_non_null(t);
         assert_true(json_number_value(json_object_get(t, "value")) == cases[i].target);
         assert_string_equal(json_string_value(json_object_get(t, "op")), cases[i].op_text);
-        if (strcmp(json_string_value(json_object_get(t, "status")), cases[i].status) != 0)
+        if (strcmp(json_string_value(json_object_get(t, "status")), cases[i].status) != 0 ||
+            strcmp(json_string_value(json_object_get(j, "status")), cases[i].status) != 0)
             fail_msg("case %zu: %g %s %g: %s", i, cases[i].value, cases[i].op_text,
                      cases[i].target, text);
         json_decref(j);
         free(text);
     }
-    /* No target: no "target" member. */
+    /* No target: no "target" member, status "none". */
     struct ioc_record r = base_record();
     struct normalized n;
     check_ok(&r, &n);
     char *text = encode(&n, 1);
     assert_null(strstr(text, "\"target\""));
+    assert_non_null(strstr(text, ",\"status\":\"none\",\"series\":"));
     free(text);
     /* Invalid targets. */
     r.target_op = IOC_TARGET_GE;
