@@ -145,6 +145,35 @@ bool series_record_changed(const char *a, size_t alen, const char *b, size_t ble
     return ra != rb || memcmp(ea, eb, ra) != 0;
 }
 
+/* The entry of the series of `m` in its shard, or NULL. Lock held. */
+static struct series_entry *series_find(struct series_shard *sh, uint64_t h, const struct metric *m)
+{
+    if (!sh->bucket_count)
+        return NULL;
+    for (struct series_entry *e = sh->buckets[series_bucket(sh, h)]; e; e = e->next)
+        if (e->hash == h && e->last->series_len == m->series_len &&
+            memcmp(e->last->series, m->series, m->series_len) == 0)
+            return e;
+    return NULL;
+}
+
+/* A new empty entry chained in its bucket (grown first if need be), or
+ * NULL when out of memory. Lock held. */
+static struct series_entry *series_add(struct series_shard *sh, uint64_t h)
+{
+    if (sh->count >= sh->bucket_count)
+        series_grow(sh);
+    struct series_entry *e = sh->bucket_count ? calloc(1, sizeof *e) : NULL;
+    if (!e)
+        return NULL;
+    size_t k = series_bucket(sh, h);
+    e->hash = h;
+    e->next = sh->buckets[k];
+    sh->buckets[k] = e;
+    sh->count++;
+    return e;
+}
+
 int series_observe(struct series *t, struct metric *m, int64_t mono_ms, int64_t wall_ms,
                    const int64_t *refresh_ms, unsigned slots, struct series_verdict *v)
 {
@@ -155,24 +184,12 @@ int series_observe(struct series *t, struct metric *m, int64_t mono_ms, int64_t 
     v->changed = true;
     v->due = 0;
     pthread_mutex_lock(&sh->lock);
-    if (sh->count >= sh->bucket_count)
-        series_grow(sh);
-    struct series_entry *e = NULL;
-    if (sh->bucket_count) {
-        for (e = sh->buckets[series_bucket(sh, h)]; e; e = e->next)
-            if (e->hash == h && e->last->series_len == m->series_len &&
-                memcmp(e->last->series, m->series, m->series_len) == 0)
-                break;
-    }
-    if (!e && sh->bucket_count && (e = calloc(1, sizeof *e))) {
-        size_t k = series_bucket(sh, h);
-        e->hash = h;
-        e->next = sh->buckets[k];
-        sh->buckets[k] = e;
-        sh->count++;
-    } else if (e) {
+    struct series_entry *e = series_find(sh, h, m);
+    if (e) {
         v->changed = series_record_changed(e->last->json, e->last->json_len, m->json, m->json_len);
         drop = e->last;
+    } else {
+        e = series_add(sh, h); /* first seen: a change */
     }
     if (e) {
         e->last = metric_ref(m);
@@ -275,4 +292,56 @@ size_t series_count(struct series *t)
         pthread_mutex_unlock(&t->shards[i].lock);
     }
     return n;
+}
+
+size_t series_each_saved(struct series *t, void (*fn)(void *arg, const struct series_saved *s),
+                         void *arg)
+{
+    size_t done = 0;
+    bool short_of_memory = false;
+    for (size_t i = 0; i < SERIES_SHARDS; i++) {
+        struct series_shard *sh = &t->shards[i];
+        pthread_mutex_lock(&sh->lock);
+        size_t n = sh->count, k = 0;
+        struct series_saved *copy = n ? malloc(n * sizeof *copy) : NULL;
+        short_of_memory |= n && !copy;
+        for (size_t b = 0; copy && b < sh->bucket_count; b++)
+            for (struct series_entry *e = sh->buckets[b]; e; e = e->next, k++) {
+                copy[k].last = metric_ref(e->last);
+                copy[k].seen_mono_ms = e->seen_mono_ms;
+                copy[k].seen_wall_ms = e->seen_wall_ms;
+                memcpy(copy[k].published_mono_ms, e->published_mono_ms,
+                       sizeof copy[k].published_mono_ms);
+            }
+        pthread_mutex_unlock(&sh->lock);
+        for (size_t j = 0; j < k; j++) {
+            fn(arg, &copy[j]);
+            metric_unref(copy[j].last);
+        }
+        done += k;
+        free(copy);
+    }
+    return short_of_memory ? (size_t)-1 : done;
+}
+
+int series_restore(struct series *t, const struct series_saved *s)
+{
+    uint64_t h = series_hash(s->last->series, s->last->series_len);
+    struct series_shard *sh = series_shard(t, h);
+    int rc = 1;
+    pthread_mutex_lock(&sh->lock);
+    struct series_entry *e = series_find(sh, h, s->last);
+    if (e) {
+        rc = 0;
+    } else if (!(e = series_add(sh, h))) {
+        rc = -1;
+    } else {
+        e->last = metric_ref(s->last);
+        e->seen_mono_ms = s->seen_mono_ms;
+        e->seen_wall_ms = s->seen_wall_ms;
+        e->changed_mono_ms = s->seen_mono_ms; /* not saved: no older change is known */
+        memcpy(e->published_mono_ms, s->published_mono_ms, sizeof e->published_mono_ms);
+    }
+    pthread_mutex_unlock(&sh->lock);
+    return rc;
 }
