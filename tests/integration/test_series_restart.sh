@@ -95,10 +95,28 @@ finish_run() {
     stop_pid "$SUB_PID"
 }
 mqtt() { counter "$tmp/$1.err" "sink mqtt: queued=" "$2"; }
+# restarted NAME ARGS...: run NAME; the N series restored (logged), then
+# three polls.
+restarted() {
+    local name=$1
+    shift
+    run "$name" "$@"
+    check "$name: the $N series are restored (logged)" wait_for 10 at_least 1 "$tmp/$name.err" \
+        "series state $cache: $N series restored (0 not seen for 2h dropped)"
+    check "$name: three polls" wait_for 20 polls "$name" 3
+}
+# all_published NAME: the N series reached subscriber NAME.
+all_published() { check "$1: the $N series are published" wait_for 20 at_least_published "$1" "$N"; }
+at_least_published() { [ "$(published "$1")" -ge "$2" ]; }
+# killed: kill -9 the running iocd, stop its subscriber.
+killed() {
+    stop_pid "$IOCD_PID" KILL 2>/dev/null
+    stop_pid "$SUB_PID"
+}
 
 ### run 1: every series published, saved at shutdown ##########################
 run r1 -c "$conf/iocd.conf"
-check "r1: the $N series are published" wait_for 20 bash -c "[ \$(grep -c '^ioc/v1/96/st/' '$tmp/r1.sub') -ge $N ]"
+all_published r1
 contains "$tmp/r1.err" "series state $cache: none saved: every series is published at its first poll" \
     "r1: no saved state at first start (info line)"
 wait_for 10 polls r1 3
@@ -107,10 +125,7 @@ same "$N" "$(published r1)" "r1: $N MQTT messages in all (later polls unchanged)
 contains "$tmp/r1.err" "series state $cache: $N series saved" "r1: the $N series saved at shutdown"
 
 ### run 2: restored, nothing re-published; a change is #######################
-run r2 -c "$conf/iocd.conf"
-check "r2: the $N series are restored (logged)" \
-    wait_for 10 at_least 1 "$tmp/r2.err" "series state $cache: $N series restored (0 not seen for 2h dropped)"
-check "r2: four polls" wait_for 20 polls r2 4
+restarted r2 -c "$conf/iocd.conf"
 same 0 "$(published r2)" "r2: 0 of the $N unchanged series re-published after the restart"
 feed 6
 check "r2: the changed value is published" wait_for 15 bash -c "grep -q '\"value\":6,' '$tmp/r2.sub'"
@@ -133,7 +148,7 @@ same "$((emitted1 + emitted2))" "$(wc -l <"$tmp/topic.tsv")" \
 ### run 3: the file deleted: every series published ###########################
 rm "$cache"
 run r3 -c "$conf/iocd.conf"
-check "r3: all $N series re-published" wait_for 20 bash -c "[ \$(grep -c '^ioc/v1/96/st/' '$tmp/r3.sub') -ge $N ]"
+all_published r3
 wait_for 10 polls r3 3
 finish_run r3
 same "$N" "$(published r3)" "r3: exactly $N messages"
@@ -141,7 +156,7 @@ contains "$tmp/r3.err" "series state $cache: none saved" "r3: says none was save
 
 ### run 4: --republish ########################################################
 run r4 -c "$conf/iocd.conf" --republish
-check "r4: all $N series re-published" wait_for 20 bash -c "[ \$(grep -c '^ioc/v1/96/st/' '$tmp/r4.sub') -ge $N ]"
+all_published r4
 wait_for 10 polls r4 3
 finish_run r4
 same "$N" "$(published r4)" "r4: exactly $N messages"
@@ -153,27 +168,20 @@ same 0 "$(count_lines "$tmp/r4.err" "series restored")" "r4: nothing restored"
 fast=$tmp/fast
 cp -r "$conf" "$fast" # state_dir stays $conf/state (an absolute path)
 sed -i 's/^series_save_interval = 1h$/series_save_interval = 1s/' "$fast/iocd.conf"
-run r5 -c "$fast/iocd.conf"
-check "r5: restored" wait_for 10 at_least 1 "$tmp/r5.err" "series state $cache: $N series restored"
+restarted r5 -c "$fast/iocd.conf"
 inode=$(stat -c %i "$cache")
 check "r5: a periodic save replaced the file" wait_for 10 bash -c "[ \"\$(stat -c %i '$cache' 2>/dev/null)\" != '$inode' ]"
-stop_pid "$IOCD_PID" KILL
-stop_pid "$SUB_PID"
+killed
 same 0 "$(published r5)" "r5: nothing re-published"
 
-run r6 -c "$conf/iocd.conf"
-check "r6: restored after kill -9" wait_for 10 at_least 1 "$tmp/r6.err" "series state $cache: $N series restored"
-check "r6: three polls" wait_for 20 polls r6 3
+restarted r6 -c "$conf/iocd.conf"
 same 0 "$(published r6)" "r6: 0 re-published after a kill -9 (nothing changed since the save)"
 feed 7
 check "r6: the change is published" wait_for 15 bash -c "grep -q '\"value\":7,' '$tmp/r6.sub'"
-stop_pid "$IOCD_PID" KILL
-stop_pid "$SUB_PID"
+killed
 same 1 "$(published r6)" "r6: exactly 1 message, the change"
 
-run r7 -c "$conf/iocd.conf"
-check "r7: restored" wait_for 10 at_least 1 "$tmp/r7.err" "series state $cache: $N series restored"
-check "r7: three polls" wait_for 20 polls r7 3
+restarted r7 -c "$conf/iocd.conf"
 same 1 "$(published r7)" "r7: exactly the 1 series changed since the last save is re-published"
 same 7 "$(grep '^ioc/v1/96/st/' "$tmp/r7.sub" | cut -d' ' -f3- | jq -r .value)" "r7: with its new value"
 
@@ -191,7 +199,7 @@ same "$N" "$(mqtt r7 resent)" "r7: resent=$N"
 ### a corrupt file is refused, the daemon starts with an empty cache ##########
 printf 'IOCDSERS\001\000\000\000garbage that is no series state at all\n' >"$cache"
 run r8 -c "$conf/iocd.conf"
-check "r8: all $N series published" wait_for 20 bash -c "[ \$(grep -c '^ioc/v1/96/st/' '$tmp/r8.sub') -ge $N ]"
+all_published r8
 contains "$tmp/r8.err" "series state $cache: checksum mismatch (corrupt or truncated); starting with an empty cache: every series is published at its first poll" \
     "r8: the file is refused with its name and the reason"
 finish_run r8

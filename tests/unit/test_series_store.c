@@ -32,6 +32,7 @@
 #define DOWN 60000LL
 #define WALL2 (WALL1 + DOWN)
 #define MONO2 9000LL
+#define WEEK (7 * 86400000LL) /* retire_after's default */
 
 struct fixture {
     char dir[256], path[300];
@@ -83,8 +84,34 @@ static unsigned observe(struct series *t, struct metric *m, int64_t mono, int64_
 static struct series_store_ctx ctx_of(const char *const *names, unsigned slots, int64_t mono,
                                       int64_t wall)
 {
-    return (struct series_store_ctx){"ioc/v1", "96", names, slots, mono, wall, NULL,
-                                     7 * 86400000LL};
+    return (struct series_store_ctx){"ioc/v1", "96", names, slots, mono, wall, NULL, WEEK};
+}
+
+/* Save `t` as run 1 saw it (clocks MONO1, WALL1; `names` its on-change
+ * sinks; `drained` NULL or per slot), expecting `count` series written;
+ * `t` is freed. */
+static void save_run1(const struct fixture *f, struct series *t, const char *const *names,
+                      unsigned slots, const int64_t *drained, long count)
+{
+    struct series_store_ctx save = ctx_of(names, slots, MONO1, WALL1);
+    save.drained_mono_ms = drained;
+    char err[512] = "";
+    assert_int_equal(series_store_save(f->path, t, &save, err, sizeof err), count);
+    series_free(t);
+}
+
+/* A new table loaded from the file as a run with these clocks, sinks and
+ * retire_after sees it (the load must succeed). */
+static struct series *load_run(const struct fixture *f, const char *const *names, unsigned slots,
+                               int64_t mono, int64_t wall, int64_t retire_after,
+                               struct series_store_report *r)
+{
+    struct series *u = series_new();
+    struct series_store_ctx load = ctx_of(names, slots, mono, wall);
+    load.retire_after_ms = retire_after;
+    char err[512] = "";
+    assert_int_equal(series_store_load(f->path, u, &load, r, err, sizeof err), 1);
+    return u;
 }
 
 /* What series_each_saved hands, by key. */
@@ -135,15 +162,9 @@ static void test_round_trip(void **state)
     observe(t, rec("a", "5", T0, 11), MONO1 - 200000, 0, refresh, 1);
     observe(t, rec("a", "5", T1, 12), MONO1 - 1000, 0, refresh, 1);
     observe(t, rec("b", "7", T0, 13), MONO1 - 5000, 0, refresh, 1);
-    struct series_store_ctx save = ctx_of(names, 1, MONO1, WALL1);
-    char err[512] = "";
-    assert_int_equal(series_store_save(f->path, t, &save, err, sizeof err), 2);
-    series_free(t);
-
-    struct series *u = series_new();
-    struct series_store_ctx load = ctx_of(names, 1, MONO2, WALL2);
+    save_run1(f, t, names, 1, NULL, 2);
     struct series_store_report r;
-    assert_int_equal(series_store_load(f->path, u, &load, &r, err, sizeof err), 1);
+    struct series *u = load_run(f, names, 1, MONO2, WALL2, WEEK, &r);
     assert_int_equal(r.restored, 2);
     assert_int_equal(r.retired, 0);
     assert_int_equal(r.slots_saved, 1);
@@ -179,14 +200,9 @@ static void test_slots_by_name(void **state)
     const int64_t refresh[2] = {3600000, 3600000};
     struct series *t = series_new();
     observe(t, rec("a", "5", T0, 1), MONO1 - 1000, 0, refresh, 2);
-    struct series_store_ctx save = ctx_of(before, 2, MONO1, WALL1);
-    char err[512] = "";
-    assert_int_equal(series_store_save(f->path, t, &save, err, sizeof err), 1);
-    series_free(t);
-    struct series *u = series_new();
-    struct series_store_ctx load = ctx_of(after, 2, MONO2, WALL2);
+    save_run1(f, t, before, 2, NULL, 1);
     struct series_store_report r;
-    assert_int_equal(series_store_load(f->path, u, &load, &r, err, sizeof err), 1);
+    struct series *u = load_run(f, after, 2, MONO2, WALL2, WEEK, &r);
     assert_int_equal(r.slots_saved, 2);
     assert_int_equal(r.slots_known, 1); /* stdout is gone */
     struct seen c = {0};
@@ -206,17 +222,12 @@ static void test_clock_set_back_and_retired(void **state)
     struct series *t = series_new();
     observe(t, rec("old", "1", T0, 1), MONO1 - 400000, 0, refresh, 1);
     observe(t, rec("new", "1", T0, 2), MONO1 - 1000, 0, refresh, 1);
-    struct series_store_ctx save = ctx_of(names, 1, MONO1, WALL1);
-    char err[512] = "";
-    assert_int_equal(series_store_save(f->path, t, &save, err, sizeof err), 2);
-    series_free(t);
+    save_run1(f, t, names, 1, NULL, 2);
 
     /* The wall clock went back an hour: the saved times lie in the
      * future and count as now (nothing waits longer than refresh). */
-    struct series *u = series_new();
-    struct series_store_ctx back = ctx_of(names, 1, MONO2, WALL1 - 3600000);
     struct series_store_report r;
-    assert_int_equal(series_store_load(f->path, u, &back, &r, err, sizeof err), 1);
+    struct series *u = load_run(f, names, 1, MONO2, WALL1 - 3600000, WEEK, &r);
     assert_int_equal(r.restored, 2);
     struct seen c = {0};
     series_each_saved(u, collect, &c);
@@ -225,10 +236,7 @@ static void test_clock_set_back_and_retired(void **state)
     series_free(u);
 
     /* retire_after 5 min: "old" (not seen for 400 s + 60 s) is dropped. */
-    u = series_new();
-    struct series_store_ctx later = ctx_of(names, 1, MONO2, WALL2);
-    later.retire_after_ms = 300000;
-    assert_int_equal(series_store_load(f->path, u, &later, &r, err, sizeof err), 1);
+    u = load_run(f, names, 1, MONO2, WALL2, 300000, &r);
     assert_int_equal(r.restored, 1);
     assert_int_equal(r.retired, 1);
     assert_int_equal(series_count(u), 1);
@@ -244,15 +252,9 @@ static void test_undelivered_saved_as_never(void **state)
     observe(t, rec("out", "1", T0, 1), MONO1 - 5000, 0, refresh, 1);
     observe(t, rec("queued", "1", T0, 2), MONO1 - 500, 0, refresh, 1);
     const int64_t drained[1] = {MONO1 - 2000}; /* the outbox was last empty then */
-    struct series_store_ctx save = ctx_of(names, 1, MONO1, WALL1);
-    save.drained_mono_ms = drained;
-    char err[512] = "";
-    assert_int_equal(series_store_save(f->path, t, &save, err, sizeof err), 2);
-    series_free(t);
-    struct series *u = series_new();
-    struct series_store_ctx load = ctx_of(names, 1, MONO2, WALL2);
+    save_run1(f, t, names, 1, drained, 2);
     struct series_store_report r;
-    assert_int_equal(series_store_load(f->path, u, &load, &r, err, sizeof err), 1);
+    struct series *u = load_run(f, names, 1, MONO2, WALL2, WEEK, &r);
     /* "queued" may never have reached the broker: published again. */
     assert_int_equal(observe(u, rec("queued", "1", T1, 3), MONO2, 0, refresh, 1), 1);
     assert_int_equal(observe(u, rec("out", "1", T1, 4), MONO2, 0, refresh, 1), 0);
@@ -325,9 +327,7 @@ static void test_refused(void **state)
     struct series *t = series_new();
     observe(t, rec("a", "5", T0, 1), MONO1 - 1000, 0, refresh, 1);
     observe(t, rec("b", "6", T0, 2), MONO1 - 1000, 0, refresh, 1);
-    struct series_store_ctx save = ctx_of(names, 1, MONO1, WALL1);
-    assert_int_equal(series_store_save(f->path, t, &save, err, sizeof err), 2);
-    series_free(t);
+    save_run1(f, t, names, 1, NULL, 2);
     unsigned char good[4096], buf[4096];
     size_t len = read_file(f->path, good, sizeof good);
     assert_true(len > 100 && len < sizeof good);
@@ -384,8 +384,7 @@ static void test_refused(void **state)
 
     /* And the good file still loads. */
     write_file(f->path, good, len);
-    u = series_new();
-    assert_int_equal(series_store_load(f->path, u, &load, &r, err, sizeof err), 1);
+    u = load_run(f, names, 1, MONO2, WALL2, WEEK, &r);
     assert_int_equal(r.restored, 2);
     series_free(u);
 }
