@@ -197,6 +197,15 @@ static int64_t ss_to_mono(const struct series_store_ctx *ctx, int64_t wall)
     return mono == 0 ? -1 : mono;
 }
 
+/* Saved wall-clock times lie between 1970 and the year 10000 (0 means
+ * "never" where `never` is allowed): the arithmetic on them cannot
+ * overflow, whatever the file says. */
+#define SS_TIME_END 253402300800000LL
+static bool ss_time_ok(uint64_t t, bool never)
+{
+    return (t == 0 && never) || (t > 0 && t < (uint64_t)SS_TIME_END);
+}
+
 struct ss_load {
     const char *name;
     char *err;
@@ -233,6 +242,14 @@ static int ss_entries(struct ss_load *l, struct ss_reader *r, struct series *t,
         if (klen == 0 || memchr(key, '\0', klen) || jlen == 0 || json[0] != '{') {
             snprintf(l->err, l->errlen, "%s: series %llu: an empty or malformed key or record",
                      l->name, (unsigned long long)i + 1);
+            return -1;
+        }
+        bool in_range = ss_time_ok(seen, false);
+        for (unsigned j = 0; j < l->saved_slots; j++)
+            in_range = in_range && ss_time_ok(pub[j], true);
+        if (!in_range) {
+            snprintf(l->err, l->errlen, "%s: series %llu: a time out of range", l->name,
+                     (unsigned long long)i + 1);
             return -1;
         }
         if (!t)

@@ -6,8 +6,8 @@
  * publish times kept by sink name (a sink added or removed), a clock set
  * back, series older than retire_after dropped, publishes not yet out of
  * the outbox saved as never published, and refused files (foreign,
- * another version, corrupt, truncated, absurd lengths behind a valid
- * checksum) with their exact messages, adding nothing to the table. Each
+ * another version, corrupt, truncated, absurd lengths or times behind a
+ * valid checksum) with their exact messages, adding nothing to the table. Each
  * test works in its own mkdtemp directory.
  */
 #include "metric.h"
@@ -17,6 +17,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,6 +364,19 @@ static void test_refused(void **state)
     write_file(f->path, buf, len);
     snprintf(msg, sizeof msg,
              "%s: series 1: a length over the limit (key 4294967295, record 0 bytes)", f->path);
+    refused(f->path, msg);
+
+    /* A seen time out of any range (it would overflow the arithmetic on
+     * ages), checksum valid. The series saved first is the one of the
+     * first shard; both keys are one byte, both records the same length. */
+    struct metric *m = rec("a", "5", T0, 1);
+    size_t seen_at = first + 4 + 1 + 4 + m->json_len + 8;
+    metric_unref(m);
+    memcpy(buf, good, len);
+    put_le(buf + seen_at, (uint64_t)INT64_MIN, 8);
+    seal(buf, len);
+    write_file(f->path, buf, len);
+    snprintf(msg, sizeof msg, "%s: series 1: a time out of range", f->path);
     refused(f->path, msg);
 
     /* The second series cut short, checksum valid: the first is not kept
