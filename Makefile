@@ -196,6 +196,7 @@ check-includes:
 #                   connectors.d files (plugins: $(BUILD)/fuzz/connectors)
 #   normalize       records with any fields through daemon/normalize.c
 #   timeparse       daemon/timeparse.c and the SDK's ioc_time_parse
+#   series_store    the series state file's reader (daemon/series_store.c)
 #   <connector>     that connector's sources, unchanged, fed pages by a fake
 #                   host (tests/fuzz/fuzz_host.c): ioffice, dvc, telecom, pakn,
 #                   example_paged
@@ -210,7 +211,7 @@ check-includes:
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_CONNECTORS := ioffice dvc telecom pakn example_paged
-FUZZ_TARGETS := http_json config normalize timeparse $(FUZZ_CONNECTORS)
+FUZZ_TARGETS := http_json config normalize timeparse series_store $(FUZZ_CONNECTORS)
 FUZZ_TARGET  ?= $(FUZZ_TARGETS)
 # -Wformat-nonliteral is off: clang (unlike gcc) also flags the vsnprintf
 # of a function taking a va_list, which the daemon's log.c is.
@@ -226,6 +227,10 @@ FUZZ_SRC_timeparse := tests/fuzz/fuzz_timeparse.c $(FUZZ_TIME)
 FUZZ_SRC_normalize := tests/fuzz/fuzz_normalize.c $(addprefix daemon/,normalize.c target.c gazetteer.c \
                       jsonw.c slug.c utf8.c timeparse.c catalog.c)
 FUZZ_CFLAGS_normalize := -DFUZZ_SRCDIR='"$(CURDIR)"'
+# The series state file's reader, with the table it fills (state.c for
+# its temp-file helper, filemode.c beneath it).
+FUZZ_SRC_series_store := tests/fuzz/fuzz_series_store.c $(addprefix daemon/,series_store.c \
+                         series.c metric.c state.c filemode.c)
 # The config reader with the sinks' section checks (which link libmosquitto
 # and librdkafka, never started here). Real plugins are dlopen'ed
 # (RTLD_NOW): the fake host defines every ioc_* symbol and exports them.

@@ -37,6 +37,9 @@ const struct ioc_config_key config_iocd_keys[] = {
      NULL, NULL},
     {"stats_interval", IOC_CFG_DURATION, "5m", false, "how often counters are logged; 0 = never",
      NULL, NULL},
+    {"series_save_interval", IOC_CFG_DURATION, "1m", false,
+     "how often the series state is saved in state_dir (a crash costs at most this much of "
+     "publish-on-change's memory); 0 = only at shutdown", NULL, NULL},
     {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
@@ -139,6 +142,7 @@ static void config_iocd_section(const struct config_section *sec, struct config 
                  v ? v : "", v ? reason : "use error, warning, info or debug");
     c->shutdown_timeout_ms = section_ms(sec, "shutdown_timeout");
     c->stats_interval_ms = section_ms(sec, "stats_interval");
+    c->series_save_interval_ms = section_ms(sec, "series_save_interval");
     c->connectors_dir = config_path_join(c->dir, section_text(sec, "connectors_dir"));
     c->state_dir = config_path_join(c->dir, section_text(sec, "state_dir"));
     /* Refused here too (state_open refuses it at run time), so that

@@ -37,6 +37,7 @@ struct config {
     char *connectors_dir, *plugin_dir, *state_dir, *gazetteer_path;
     enum log_level log_level;
     int64_t shutdown_timeout_ms, stats_interval_ms;
+    int64_t series_save_interval_ms; /* [iocd] series_save_interval; 0 = at shutdown only */
     /* One section per row of sink_kinds[] (sink.h), in the same order,
      * whether the file has it or not. */
     struct config_section *sinks;

@@ -213,6 +213,12 @@ int daemon_run(const struct daemon_options *opts)
     if (opts->once) {
         status = daemon_once(&config, pipeline);
     } else {
+        /* Before any poll, so the first observations are judged against
+         * the values published before the restart. (--once neither reads
+         * nor writes it: a one-off run must not leave a later daemon
+         * believing series were published that it then never saw.) */
+        pipeline_keep_series(pipeline, config.state_dir, opts->only_instance,
+                             config.series_save_interval_ms, opts->republish);
         struct daemon_state ds = {PTHREAD_MUTEX_INITIALIZER, NULL};
         struct scheduler *sched = scheduler_start(&config, pipeline, false, daemon_status_hook, &ds);
         if (!sched) {
@@ -243,6 +249,7 @@ int daemon_run(const struct daemon_options *opts)
         /* What is left of the shutdown time goes to delivering the backlog. */
         int64_t left = config.shutdown_timeout_ms - (clock_mono_ms() - started);
         size_t undelivered = pipeline_stop(pipeline, left > 1000 ? left : 1000);
+        pipeline_save_series(pipeline);
         log_info("stopped: %llu metrics published, %zu not delivered%s",
                  (unsigned long long)pipeline_published(pipeline), undelivered,
                  abandoned ? " (some connector threads were abandoned)" : "");

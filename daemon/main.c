@@ -36,6 +36,8 @@ static void usage(FILE *out)
         "  -C, --connector NAME     run only the instance NAME (connectors.d/NAME.conf)\n"
         "  -1, --once               poll each enabled connector once, flush, exit;\n"
         "                           exit status 0 only if every poll succeeded\n"
+        "  -R, --republish          publish every series at its first poll (do not read\n"
+        "                           the series state saved at the last stop)\n"
         "  -l, --list-connectors    list installed plugins and configured instances\n"
         "  -d, --describe PLUGIN    print a plugin's configuration keys\n"
         "  -L, --log-level LEVEL    error, warning, info or debug (overrides log_level)\n"
@@ -197,19 +199,21 @@ int main(int argc, char **argv)
         {"connector", required_argument, NULL, 'C'}, {"once", no_argument, NULL, '1'},
         {"list-connectors", no_argument, NULL, 'l'}, {"describe", required_argument, NULL, 'd'},
         {"log-level", required_argument, NULL, 'L'}, {"version", no_argument, NULL, 'V'},
-        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
+        {"republish", no_argument, NULL, 'R'},      {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     struct daemon_options opts = {.config_path = IOCD_SYSCONF};
     enum command cmd = CMD_RUN;
     const char *describe = NULL;
     int c;
     log_init(LOG_LEVEL_INFO);
-    while ((c = getopt_long(argc, argv, "c:tC:1ld:L:Vh", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:tC:1Rld:L:Vh", options, NULL)) != -1) {
         switch (c) {
         case 'c': opts.config_path = optarg; break;
         case 't': cmd = CMD_CHECK; break;
         case 'C': opts.only_instance = optarg; break;
         case '1': opts.once = true; break;
+        case 'R': opts.republish = true; break;
         case 'l': cmd = CMD_LIST; break;
         case 'd': cmd = CMD_DESCRIBE, describe = optarg; break;
         case 'L':

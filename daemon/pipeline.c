@@ -8,6 +8,7 @@
 #include "metric.h"
 #include "normalize.h"
 #include "series.h"
+#include "series_store.h"
 #include "sink.h"
 
 #include <inttypes.h>
@@ -53,6 +54,11 @@ struct pipeline {
     size_t sweep_shard;           /* main loop only: the next shard to sweep */
     int64_t next_look_ms;         /* main loop only: next look for fresh sessions */
     atomic_uint_fast64_t stale_turns, alerts, marks, summaries;
+    /* The series state saved across restarts (pipeline_keep_series). */
+    char *store_path;                    /* NULL: not kept */
+    int64_t save_every_ms, next_save_ms; /* main loop only */
+    size_t slot_sink[SERIES_SLOTS];      /* per slot: its sink's index */
+    int64_t drained_ms[SERIES_SLOTS];    /* per slot: its outbox was empty then */
 };
 
 /* Re-publishing every series for a fresh session goes a shard at a time
@@ -126,6 +132,7 @@ struct pipeline *pipeline_new(const struct config *config)
         p->resync[p->count] = SERIES_SHARDS;
         if (section_bool(&config->sinks[i], "on_change") && p->slots < SERIES_SLOTS) {
             p->refresh_ms[p->slots] = section_ms(&config->sinks[i], "refresh");
+            p->slot_sink[p->slots] = p->count;
             p->slot[p->count] = (int)p->slots++;
         }
         p->sinks[p->count++] = s;
@@ -450,6 +457,97 @@ static void pipeline_sweep(struct pipeline *p, int64_t now_ms)
     pthread_mutex_unlock(&p->source_lock);
 }
 
+/* A publish this close before a look at an empty outbox may still have
+ * been on its way in (decided, not yet queued), or sent and not yet
+ * acknowledged: it counts as delivered only this much later. */
+#define PIPELINE_DRAIN_SLACK_MS 1000
+
+/* Note, per on-change slot, until when everything it was handed has
+ * left its outbox. `final`: the sinks are stopped, nothing is on its way. */
+static void pipeline_note_drained(struct pipeline *p, int64_t now_ms, bool final)
+{
+    for (unsigned i = 0; i < p->slots; i++) {
+        struct sink *s = p->sinks[p->slot_sink[i]];
+        if (!s->ops->pending || s->ops->pending(s) == 0)
+            p->drained_ms[i] = final ? now_ms : now_ms - PIPELINE_DRAIN_SLACK_MS;
+    }
+}
+
+static void pipeline_store_ctx(struct pipeline *p, struct series_store_ctx *ctx,
+                               const char **names)
+{
+    for (unsigned i = 0; i < p->slots; i++)
+        names[i] = p->sinks[p->slot_sink[i]]->ops->name;
+    *ctx = (struct series_store_ctx){p->topic_prefix, p->province, names, p->slots,
+                                     clock_mono_ms(), clock_wall_ms(), p->drained_ms,
+                                     p->retire_after_ms};
+}
+
+/* Returns the count saved, or -1 (logged). */
+static long pipeline_store_save(struct pipeline *p)
+{
+    const char *names[SERIES_SLOTS];
+    struct series_store_ctx ctx;
+    char err[512];
+    pipeline_store_ctx(p, &ctx, names);
+    long n = series_store_save(p->store_path, p->series, &ctx, err, sizeof err);
+    if (n < 0)
+        log_warn("series state %s; the previous file is kept", err);
+    return n;
+}
+
+void pipeline_keep_series(struct pipeline *p, const char *state_dir, const char *instance,
+                          int64_t save_every_ms, bool republish)
+{
+    int n = instance ? asprintf(&p->store_path, "%s/" SERIES_STORE_FILE_OF, state_dir, instance)
+                     : asprintf(&p->store_path, "%s/" SERIES_STORE_FILE, state_dir);
+    if (n < 0) {
+        p->store_path = NULL;
+        log_error("series state: out of memory: it is not kept across restarts");
+        return;
+    }
+    p->save_every_ms = save_every_ms;
+    p->next_save_ms = save_every_ms > 0 ? clock_mono_ms() + save_every_ms : 0;
+    if (republish) {
+        log_info("series state %s: not read (--republish): every series is published at its "
+                 "first poll", p->store_path);
+        return;
+    }
+    const char *names[SERIES_SLOTS];
+    struct series_store_ctx ctx;
+    struct series_store_report r;
+    char err[512];
+    pipeline_store_ctx(p, &ctx, names);
+    int rc = series_store_load(p->store_path, p->series, &ctx, &r, err, sizeof err);
+    if (rc == 0) {
+        log_info("series state %s: none saved: every series is published at its first poll",
+                 p->store_path);
+    } else if (rc < 0) {
+        log_warn("series state %s; starting with an empty cache: every series is published at "
+                 "its first poll", err);
+    } else {
+        char after[32];
+        pipeline_duration(after, sizeof after, p->retire_after_ms);
+        log_info("series state %s: %zu series restored (%zu not seen for %s dropped): an "
+                 "unchanged value waits for its refresh", p->store_path, r.restored, r.retired,
+                 after);
+        if (r.slots_known < r.slots_saved)
+            log_info("series state %s: the publish times of %u sink%s no longer publishing on "
+                     "change are ignored", p->store_path, r.slots_saved - r.slots_known,
+                     r.slots_saved - r.slots_known == 1 ? "" : "s");
+    }
+}
+
+void pipeline_save_series(struct pipeline *p)
+{
+    if (!p->store_path)
+        return;
+    pipeline_note_drained(p, clock_mono_ms(), true);
+    long n = pipeline_store_save(p);
+    if (n >= 0)
+        log_info("series state %s: %ld series saved", p->store_path, n);
+}
+
 int64_t pipeline_tick(struct pipeline *p, int64_t now_ms)
 {
     pipeline_sweep(p, now_ms);
@@ -474,7 +572,18 @@ int64_t pipeline_tick(struct pipeline *p, int64_t now_ms)
                      "topics cleared; %zu remain", n, after, series_count(p->series));
         }
     }
+    if (p->store_path) {
+        pipeline_note_drained(p, now_ms, false);
+        if (p->next_save_ms && now_ms >= p->next_save_ms) {
+            long n = pipeline_store_save(p);
+            if (n >= 0)
+                log_debug("series state %s: %ld series saved", p->store_path, n);
+            p->next_save_ms = clock_mono_ms() + p->save_every_ms;
+        }
+    }
     int64_t wait = p->next_retire_ms - now_ms;
+    if (p->next_save_ms && p->next_save_ms - now_ms < wait)
+        wait = p->next_save_ms - now_ms;
     int64_t cap = resyncing ? PIPELINE_RESYNC_TICK_MS : watching ? PIPELINE_RESYNC_LOOK_MS : wait;
     if (cap > PIPELINE_SWEEP_TICK_MS)
         cap = PIPELINE_SWEEP_TICK_MS;
@@ -500,6 +609,7 @@ void pipeline_free(struct pipeline *p)
     free(p->slot);
     free(p->resync);
     free(p->resynced);
+    free(p->store_path);
     series_free(p->series);
     for (size_t i = 0; i < atomic_load(&p->source_count); i++) {
         free(p->sources[i]->name);

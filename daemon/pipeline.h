@@ -73,7 +73,8 @@ void pipeline_flush(struct pipeline *p);
  * the number of metrics not delivered, all sinks together. */
 size_t pipeline_stop(struct pipeline *p, int64_t timeout_ms);
 
-/* Housekeeping of the series state, from the daemon's main loop: series
+/* Housekeeping of the series state, from the daemon's main loop: it is
+ * saved every [iocd] series_save_interval (pipeline_keep_series); series
  * not seen for [sink.mqtt] retire_after leave it and each sink clears
  * what it keeps of them (a zero-length retained message on MQTT), logged
  * with a count; a sink whose broker started a fresh session gets every
@@ -83,6 +84,23 @@ size_t pipeline_stop(struct pipeline *p, int64_t timeout_ms);
  * marker and alerted. Returns how long until it has something to do (ms),
  * at most 100 (the sweep's step). */
 int64_t pipeline_tick(struct pipeline *p, int64_t now_ms);
+
+/* The series state across restarts (series_store.h): read
+ * STATE_DIR/series.cache (series@INSTANCE.cache when `instance` is not
+ * NULL: iocd --connector INSTANCE) into the series state - call it before any poll
+ * - and from then on save it every `save_every_ms` from pipeline_tick (0:
+ * only at pipeline_save_series). With `republish` the file is not read:
+ * every series is published at its first poll. Logs what it found: no
+ * file (info), restored counts (info), a refused file with the reason
+ * (warning, and the daemon starts with an empty cache). Not calling it
+ * (iocd --once) neither reads nor writes the file. Main thread. */
+void pipeline_keep_series(struct pipeline *p, const char *state_dir, const char *instance,
+                          int64_t save_every_ms, bool republish);
+
+/* Save the series state now (at shutdown, after pipeline_stop: what a
+ * sink could not deliver is saved as never published by it). Logs the
+ * count, or why it failed. Nothing without pipeline_keep_series. */
+void pipeline_save_series(struct pipeline *p);
 
 void pipeline_log_counters(struct pipeline *p);
 uint64_t pipeline_published(const struct pipeline *p);

@@ -181,13 +181,15 @@ static void series_alert_set(struct series_entry *e, uint8_t after, int64_t wall
  * limits, owner, and the alert states it leads to. Returns true when the
  * series turned stale (its data too old) or fresh again: what the screens
  * hold must change with it. */
-static bool series_observe_kpi(struct series_entry *e, bool created, const struct series_kpi *kpi,
+static bool series_observe_kpi(struct series_entry *e, const struct series_kpi *kpi,
                                int64_t mono_ms, int64_t wall_ms, struct series_verdict *v)
 {
-    if (created && kpi->owner)
+    /* A new series, or one restored from the saved state (series_store),
+     * which has no owner until its source observes it again. */
+    if (!e->owner && kpi->owner) {
         series_count_move(kpi->owner, &kpi->owner->series, 1);
-    if (created)
         e->owner = kpi->owner;
+    }
     e->data_ts_ms = kpi->data_ms;
     e->refresh_ms = kpi->refresh_ms;
     e->max_age_ms = kpi->max_age_ms;
@@ -205,6 +207,35 @@ static bool series_observe_kpi(struct series_entry *e, bool created, const struc
     return ((v->alert_before & SERIES_ALERT_STALE) != 0) != old;
 }
 
+/* The entry of the series of `m` in its shard, or NULL. Lock held. */
+static struct series_entry *series_find(struct series_shard *sh, uint64_t h, const struct metric *m)
+{
+    if (!sh->bucket_count)
+        return NULL;
+    for (struct series_entry *e = sh->buckets[series_bucket(sh, h)]; e; e = e->next)
+        if (e->hash == h && e->last->series_len == m->series_len &&
+            memcmp(e->last->series, m->series, m->series_len) == 0)
+            return e;
+    return NULL;
+}
+
+/* A new empty entry chained in its bucket (grown first if need be), or
+ * NULL when out of memory. Lock held. */
+static struct series_entry *series_add(struct series_shard *sh, uint64_t h)
+{
+    if (sh->count >= sh->bucket_count)
+        series_grow(sh);
+    struct series_entry *e = sh->bucket_count ? calloc(1, sizeof *e) : NULL;
+    if (!e)
+        return NULL;
+    size_t k = series_bucket(sh, h);
+    e->hash = h;
+    e->next = sh->buckets[k];
+    sh->buckets[k] = e;
+    sh->count++;
+    return e;
+}
+
 int series_observe(struct series *t, struct metric *m, int64_t mono_ms, int64_t wall_ms,
                    const int64_t *refresh_ms, unsigned slots, const struct series_kpi *kpi,
                    struct series_verdict *v)
@@ -215,27 +246,13 @@ int series_observe(struct series *t, struct metric *m, int64_t mono_ms, int64_t 
     int rc = 0;
     memset(v, 0, sizeof *v);
     v->changed = true;
-    bool created = false;
     pthread_mutex_lock(&sh->lock);
-    if (sh->count >= sh->bucket_count)
-        series_grow(sh);
-    struct series_entry *e = NULL;
-    if (sh->bucket_count) {
-        for (e = sh->buckets[series_bucket(sh, h)]; e; e = e->next)
-            if (e->hash == h && e->last->series_len == m->series_len &&
-                memcmp(e->last->series, m->series, m->series_len) == 0)
-                break;
-    }
-    if (!e && sh->bucket_count && (e = calloc(1, sizeof *e))) {
-        size_t k = series_bucket(sh, h);
-        e->hash = h;
-        e->next = sh->buckets[k];
-        sh->buckets[k] = e;
-        sh->count++;
-        created = true;
-    } else if (e) {
+    struct series_entry *e = series_find(sh, h, m);
+    if (e) {
         v->changed = series_record_changed(e->last->json, e->last->json_len, m->json, m->json_len);
         drop = e->last;
+    } else {
+        e = series_add(sh, h); /* first seen: a change */
     }
     if (e) {
         e->last = metric_ref(m);
@@ -243,7 +260,7 @@ int series_observe(struct series *t, struct metric *m, int64_t mono_ms, int64_t 
         e->seen_wall_ms = wall_ms;
         /* Stale now (old data) or fresh again: the marked record, or the
          * plain one after it, is a change for every slot. */
-        bool refreshed = kpi && series_observe_kpi(e, created, kpi, mono_ms, wall_ms, v);
+        bool refreshed = kpi && series_observe_kpi(e, kpi, mono_ms, wall_ms, v);
         if (refreshed)
             v->changed = true;
         if (v->changed)
@@ -375,4 +392,56 @@ size_t series_count(struct series *t)
         pthread_mutex_unlock(&t->shards[i].lock);
     }
     return n;
+}
+
+size_t series_each_saved(struct series *t, void (*fn)(void *arg, const struct series_saved *s),
+                         void *arg)
+{
+    size_t done = 0;
+    bool short_of_memory = false;
+    for (size_t i = 0; i < SERIES_SHARDS; i++) {
+        struct series_shard *sh = &t->shards[i];
+        pthread_mutex_lock(&sh->lock);
+        size_t n = sh->count, k = 0;
+        struct series_saved *copy = n ? malloc(n * sizeof *copy) : NULL;
+        short_of_memory |= n && !copy;
+        for (size_t b = 0; copy && b < sh->bucket_count; b++)
+            for (struct series_entry *e = sh->buckets[b]; e; e = e->next, k++) {
+                copy[k].last = metric_ref(e->last);
+                copy[k].seen_mono_ms = e->seen_mono_ms;
+                copy[k].seen_wall_ms = e->seen_wall_ms;
+                memcpy(copy[k].published_mono_ms, e->published_mono_ms,
+                       sizeof copy[k].published_mono_ms);
+            }
+        pthread_mutex_unlock(&sh->lock);
+        for (size_t j = 0; j < k; j++) {
+            fn(arg, &copy[j]);
+            metric_unref(copy[j].last);
+        }
+        done += k;
+        free(copy);
+    }
+    return short_of_memory ? (size_t)-1 : done;
+}
+
+int series_restore(struct series *t, const struct series_saved *s)
+{
+    uint64_t h = series_hash(s->last->series, s->last->series_len);
+    struct series_shard *sh = series_shard(t, h);
+    int rc = 1;
+    pthread_mutex_lock(&sh->lock);
+    struct series_entry *e = series_find(sh, h, s->last);
+    if (e) {
+        rc = 0;
+    } else if (!(e = series_add(sh, h))) {
+        rc = -1;
+    } else {
+        e->last = metric_ref(s->last);
+        e->seen_mono_ms = s->seen_mono_ms;
+        e->seen_wall_ms = s->seen_wall_ms;
+        e->changed_mono_ms = s->seen_mono_ms; /* not saved: no older change is known */
+        memcpy(e->published_mono_ms, s->published_mono_ms, sizeof e->published_mono_ms);
+    }
+    pthread_mutex_unlock(&sh->lock);
+    return rc;
 }

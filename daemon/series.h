@@ -167,4 +167,29 @@ size_t series_each_in_shard(struct series *t, size_t shard,
 
 size_t series_count(struct series *t);
 
+/* Saving and restoring the table across a restart (series_store.h). */
+
+/* One series' state as saved: its last metric and when it was seen and
+ * published (monotonic; published 0 = never). */
+struct series_saved {
+    struct metric *last;
+    int64_t seen_mono_ms;
+    int64_t seen_wall_ms;
+    int64_t published_mono_ms[SERIES_SLOTS];
+};
+
+/* Call `fn` with a copy of every series' saved state, outside the locks
+ * (a shard's entries are copied under its lock, with a reference to each
+ * last metric, then handed over one by one); `fn` must not keep `last`
+ * without metric_ref. Returns the count, or (size_t)-1 when out of memory
+ * (some series were then not visited). */
+size_t series_each_saved(struct series *t, void (*fn)(void *arg, const struct series_saved *s),
+                         void *arg);
+
+/* Put a saved series back (takes a reference to s->last): its published
+ * times make an unchanged value wait for its refresh as if the daemon had
+ * never stopped. Returns 1 when restored, 0 when the series is already
+ * there (left as it is), -1 when out of memory. */
+int series_restore(struct series *t, const struct series_saved *s);
+
 #endif

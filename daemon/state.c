@@ -113,11 +113,11 @@ void state_close(struct state *s)
     free(s);
 }
 
-/* Create the temp file afresh: never through a link planted at its name
- * (O_NOFOLLOW), never into a file that is already there (O_EXCL). A name
- * left there (our own after a crash, or a planted link) is removed - unlink
- * removes a link itself, not its target - and creation tried once more. */
-static int state_create_temp(const char *tmp)
+/* Never through a link planted at its name (O_NOFOLLOW), never into a
+ * file that is already there (O_EXCL): a name left there (our own after a
+ * crash, or a planted link) is removed - unlink removes a link itself, not
+ * its target - and creation tried once more. */
+int state_create_temp(const char *tmp)
 {
     const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
     int fd = open(tmp, flags, 0600);

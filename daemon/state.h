@@ -39,4 +39,10 @@ int state_key_valid(const char *key);
  * persisted (err filled). */
 int state_next_seq(struct state *s, uint64_t *seq, char *err, size_t errlen);
 
+/* Create the temporary file `tmp` afresh for an atomic rewrite (write,
+ * fsync, rename over the real name), mode 0600: for any file the daemon
+ * keeps in the state directory (series_store.c too). Returns the open
+ * descriptor, or -1 with errno set. */
+int state_create_temp(const char *tmp);
+
 #endif
