@@ -77,7 +77,7 @@ static unsigned observe(struct series *t, struct metric *m, int64_t mono, int64_
                         const int64_t *refresh, unsigned slots)
 {
     struct series_verdict v;
-    assert_int_equal(series_observe(t, m, mono, wall, refresh, slots, &v), 0);
+    assert_int_equal(series_observe(t, m, mono, wall, refresh, slots, NULL, &v), 0);
     metric_unref(m);
     return v.due;
 }
