@@ -424,7 +424,7 @@ run_load() {
     failed=$(field "$fin" 'counters: polls_ok=' polls_failed)
     # A walk cut short by the SIGTERM above is the stop, not a failure (at
     # most one per instance).
-    failed=$((failed - $(grep 'aborted: shutting down' "$LOGS/$name.iocd.log" | awk '{print $2}' |
+    failed=$((failed - $(grep -E 'aborted: shutting down|stopping before page' "$LOGS/$name.iocd.log" | awk '{print $2}' |
         sort -u | wc -l)))
     [ "$failed" -ge 0 ] || failed=0
     mq_del=$(field "$fin" 'sink mqtt: queued=' delivered)
@@ -947,7 +947,7 @@ def n(x): if x == null then "–" else (x | floor | tostring | if length > 3 the
 (. as $all | .runs[] | select((.skipped | not) and .on_change == true) | . as $c
  | ([$all.runs[] | select((.skipped | not) and (.on_change | not) and .connector == $c.connector
      and .instances == $c.instances and .records_per_poll == $c.records_per_poll)] | first) as $base
- | "| \(.name) | \(f(.change_fraction)) | \(n(.metrics_per_poll)) | \(f(.window_polls)) | \(f(.subscriber.per_poll)) | **\(if .subscriber.fraction_of_series then r2(.subscriber.fraction_of_series * 100) + " %" else "–" end)** | \(n(.kafka_delivered)) / \(n(.expected)) | \(f(.cpu_s_per_poll)) | **\(if $base and $base.cpu_s_per_poll and .cpu_s_per_poll then r2(.cpu_s_per_poll / $base.cpu_s_per_poll) + "×" + " (of \($base.name))" else "– (publish-all row not run)" end)** | \(if .lossless then "yes" else "**NO**: MQTT acked but not received \(n(.loss_mqtt)), Kafka lost \(n(.loss_kafka))" end) |"),
+ | "| \(.name) | \(f(.change_fraction)) | \(n(.metrics_per_poll)) | \(f(.window_polls)) | \(f(.subscriber.per_poll)) | **\(if .subscriber.fraction_of_series then r2(.subscriber.fraction_of_series * 100) + " %" else "–" end)** | \(n(.kafka_delivered)) / \(n(.expected)) | \(f(.cpu_s_per_poll)) | **\(if $base and $base.cpu_s_per_poll and .cpu_s_per_poll then r2(.cpu_s_per_poll / $base.cpu_s_per_poll) + "×" + " (of \($base.name))" else "– (publish-all row not run)" end)** | \(if .lossless then "yes" else "**NO**: MQTT acked but not received \(n(.loss_mqtt)), Kafka lost \(n(.loss_kafka)), polls failed \(.polls_failed)" end) |"),
 "",
 "### 2d. Beside collectd 5.12 (same feed, broker, window and subscriber; one contender at a time; publish-all, both sinks)",
 "",
