@@ -32,11 +32,11 @@
 #      [sink.mqtt] on_change = true (the default; the rows above set it
 #      false: they measure publishing every observation): MQTT messages
 #      per poll at a subscriber as a fraction of the series, iocd CPU per
-#      poll as a ratio to http_json-n10k's, Kafka counted (every
-#      observation).
+#      poll as a ratio to peer-iocd-n10k's (http_json-n10k again, with
+#      the same subscriber), Kafka counted (every observation).
 #   2d. the peer: collectd 5.12 (Debian's collectd-core, installed by
 #      `tools/deps.sh --bench`, which `make bench` runs) on the same feed,
-#      broker and window as http_json-n10k, after it: curl_json -> mqtt
+#      broker, window and subscriber as peer-iocd-n10k, after it: curl_json -> mqtt
 #      (QoS 1, retained) + write_kafka; a subscriber counts MQTT for both,
 #      the topics' watermarks count Kafka; CPU per MQTT delivery as a
 #      ratio of iocd's to collectd's, each one's delivered fraction.
@@ -50,7 +50,7 @@
 # Output: a Markdown report on stdout, JSON in $BUILD/bench/results.json,
 # logs in $BUILD/bench/logs/. Settings (environment): BENCH_WINDOW
 # (default 20 s), BENCH_WARM (4 s), BENCH_ONLY (a regular expression on run
-# names, e.g. 'telecom-x1|idle' or '^(http_json-n10k|http_json-n10k-change10|peer-collectd-n10k)$'
+# names, e.g. 'telecom-x1|idle' or 'http_json-n10k|peer-' for issue 13's rows
 # for issue 13's rows; empty: all), BENCH_OUTBOX_MAX_BYTES (the
 # [outbox] max_bytes of every run, e.g. 16MiB; empty: iocd's default).
 set -u
@@ -808,17 +808,23 @@ for spec in "http_json-n1k 1 1000" "http_json-n10k 1 10000" "http_json-n20k 1 20
     wanted "$rn" || continue
     if [ -n "$hj_missing" ]; then
         skip_run "$rn" http_json "$rk" "$rrec" "$hj_missing"
-    elif [ "$rn" = http_json-n10k ]; then
-        # A subscriber counts it: iocd's side of the collectd comparison.
-        SUBSCRIBER=yes run_load "$rn" http_json "$rk" "$rrec" "$rover"
     else
         run_load "$rn" http_json "$rk" "$rrec" "$rover"
     fi
 done
-# Publish on change (issue 13): N = 10,000 with 10 % of the cells changing
-# per poll, [sink.mqtt] on_change = true (its default), Kafka as always; a
-# subscriber counts what MQTT carried. Compared with http_json-n10k above
-# (publish-all, same run) per poll.
+# Issue 13's rows, each with one QoS 1 subscriber on the record topics
+# (what MQTT delivered is counted where screens would get it; the rows
+# above have none, as before). peer-iocd-n10k: http_json-n10k again,
+# publish-all, iocd's side of the collectd comparison and the baseline of
+# the change row. http_json-n10k-change10: 10 % of the cells changing per
+# poll, [sink.mqtt] on_change = true (its default), Kafka as always.
+if wanted peer-iocd-n10k; then
+    if [ -n "$hj_missing" ]; then
+        skip_run peer-iocd-n10k http_json 1 10000 "$hj_missing"
+    else
+        SUBSCRIBER=yes RAW=no run_load peer-iocd-n10k http_json 1 10000
+    fi
+fi
 if wanted http_json-n10k-change10; then
     if [ -n "$hj_missing" ]; then
         skip_run http_json-n10k-change10 http_json 1 10000 "$hj_missing"
@@ -826,7 +832,7 @@ if wanted http_json-n10k-change10; then
         CHANGE=0.1 ON_CHANGE=true SUBSCRIBER=yes RAW=no run_load http_json-n10k-change10 http_json 1 10000
     fi
 fi
-# The peer (issue 13): collectd on the same feed as http_json-n10k, after
+# The peer (issue 13): collectd on the same feed as peer-iocd-n10k, after
 # it (one contender at a time), with the same broker, window and kind of
 # subscriber.
 if wanted peer-collectd-n10k; then
@@ -890,10 +896,11 @@ jq -n --slurpfile runs "$OUT/runs.jsonl" --slurpfile latency "$OUT/latency.jsonl
      # Issue 13: each figure a ratio of two measurements of this run.
      targets_issue13: (
        ([$runs[] | select(.name == "http_json-n10k" and (.skipped | not))] | first) as $all
+       | ([$runs[] | select(.name == "peer-iocd-n10k" and (.skipped | not))] | first) as $peer
        | ([$runs[] | select(.name == "http_json-n10k-change10" and (.skipped | not))] | first) as $chg
        | ([$peers[] | select(.contender == "collectd" and (.skipped | not))] | first) as $cd
-       | (if $all and $all.subscriber and $all.subscriber.in_window > 0
-          then $all.iocd_cpu_s * 1e6 / $all.subscriber.in_window else null end) as $ius
+       | (if $peer and $peer.subscriber and $peer.subscriber.in_window > 0
+          then $peer.iocd_cpu_s * 1e6 / $peer.subscriber.in_window else null end) as $ius
        | def r2(x): if x == null then null else (x * 100 | round) / 100 end;
        {iocd_vs_collectd_cpu_per_mqtt_delivery: (if $ius and $cd and $cd.us_per_mqtt_delivery
                                                  then r2($ius / $cd.us_per_mqtt_delivery) else null end),
@@ -903,8 +910,8 @@ jq -n --slurpfile runs "$OUT/runs.jsonl" --slurpfile latency "$OUT/latency.jsonl
         raw_mqtt_vs_wire_floor: (if $all and $all.raw.wire_floor
                                  then r2($all.raw.publish.mqtt.us_per_msg / $all.raw.wire_floor.us_per_msg) else null end),
         change10_mqtt_fraction_of_series: ($chg.subscriber.fraction_of_series // null),
-        change10_cpu_per_poll_vs_publish_all: (if $chg and $all and $chg.cpu_s_per_poll and $all.cpu_s_per_poll
-                                               then r2($chg.cpu_s_per_poll / $all.cpu_s_per_poll) else null end),
+        change10_cpu_per_poll_vs_publish_all: (if $chg and $peer and $chg.cpu_s_per_poll and $peer.cpu_s_per_poll
+                                               then r2($chg.cpu_s_per_poll / $peer.cpu_s_per_poll) else null end),
         change10_kafka_every_observation: (if $chg then $chg.loss_kafka == 0 and $chg.kafka_delivered == $chg.expected else null end),
         collectd_mqtt_fraction: ($cd.mqtt_fraction // null), collectd_kafka_fraction: ($cd.kafka_fraction // null)}),
      scaling: {telecom: ($runs | us("telecom"; 192)), http_json: ($runs | us("http_json"; 1000))}}' \
@@ -946,17 +953,18 @@ def n(x): if x == null then "–" else (x | floor | tostring | if length > 3 the
 "|---|---|---|---|---|---|---|---|---|---|",
 (. as $all | .runs[] | select((.skipped | not) and .on_change == true) | . as $c
  | ([$all.runs[] | select((.skipped | not) and (.on_change | not) and .connector == $c.connector
-     and .instances == $c.instances and .records_per_poll == $c.records_per_poll)] | first) as $base
+     and .instances == $c.instances and .records_per_poll == $c.records_per_poll)]
+    | sort_by(if .subscriber then 0 else 1 end) | first) as $base
  | "| \(.name) | \(f(.change_fraction)) | \(n(.metrics_per_poll)) | \(f(.window_polls)) | \(f(.subscriber.per_poll)) | **\(if .subscriber.fraction_of_series then r2(.subscriber.fraction_of_series * 100) + " %" else "–" end)** | \(n(.kafka_delivered)) / \(n(.expected)) | \(f(.cpu_s_per_poll)) | **\(if $base and $base.cpu_s_per_poll and .cpu_s_per_poll then r2(.cpu_s_per_poll / $base.cpu_s_per_poll) + "×" + " (of \($base.name))" else "– (publish-all row not run)" end)** | \(if .lossless then "yes" else "**NO**: MQTT acked but not received \(n(.loss_mqtt)), Kafka lost \(n(.loss_kafka)), polls failed \(.polls_failed)" end) |"),
 "",
 "### 2d. Beside collectd 5.12 (same feed, broker, window and subscriber; one contender at a time; publish-all, both sinks)",
 "",
 "| contender | run | polls | MQTT delivered (at the subscriber) | Kafka delivered | CPU µs per MQTT delivery | CPU µs per Kafka delivery | CPU % | peak RSS MiB | iocd ÷ collectd, CPU per MQTT delivery |",
 "|---|---|---|---|---|---|---|---|---|---|",
-(. as $all | ([.runs[] | select(.name == "http_json-n10k" and (.skipped | not) and .subscriber != null)] | first) as $i
+(. as $all | ([.runs[] | select(.name == "peer-iocd-n10k" and (.skipped | not) and .subscriber != null)] | first) as $i
  | ([.peers[] | select(.contender == "collectd" and (.skipped | not))] | first) as $c
  | (if $i then (($i.iocd_cpu_s * 1e6 / ([$i.subscriber.in_window, 1] | max)) | . * 100 | round / 100) else null end) as $ius
- | (if $i then "| iocd | \($i.name) | \($i.polls_ok) | \(r2($i.subscriber.received / $i.expected * 100)) % (\(n($i.subscriber.received)) of \(n($i.expected))) | \(r2($i.kafka_delivered / $i.expected * 100)) % | \(f($ius)) | \(r2($i.iocd_cpu_s * 1e6 / ([$i.kafka_per_s * $i.window_s, 1] | max))) | \(f($i.iocd_cpu_pct)) | \(f($i.peak_rss_mib)) | **\(if $c and $c.us_per_mqtt_delivery then r2($ius / $c.us_per_mqtt_delivery) + "×" else "–" end)** |" else "| iocd | http_json-n10k not run | – | – | – | – | – | – | – | – |" end),
+ | (if $i then "| iocd | \($i.name) | \($i.polls_ok) | \(r2($i.subscriber.received / $i.expected * 100)) % (\(n($i.subscriber.received)) of \(n($i.expected))) | \(r2($i.kafka_delivered / $i.expected * 100)) % | \(f($ius)) | \(r2($i.iocd_cpu_s * 1e6 / ([$i.kafka_per_s * $i.window_s, 1] | max))) | \(f($i.iocd_cpu_pct)) | \(f($i.peak_rss_mib)) | **\(if $c and $c.us_per_mqtt_delivery then r2($ius / $c.us_per_mqtt_delivery) + "×" else "–" end)** |" else "| iocd | peer-iocd-n10k not run | – | – | – | – | – | – | – | – |" end),
  (.peers[] | if .skipped then "| \(.contender) | \(.name) | **skipped: \(.skipped)** | – | – | – | – | – | – | – |"
   else "| collectd \(.version) | \(.name) | \(.polls) | \(r2(.mqtt_fraction * 100)) % (\(n(.mqtt_received)) of \(n(.offered))) | \(r2(.kafka_fraction * 100)) % (\(n(.kafka_delivered))) | \(f(.us_per_mqtt_delivery)) | \(f(.us_per_kafka_delivery)) | \(f(.cpu_pct)) | \(f(.peak_rss_mib)) | 1 |" end)),
 "",
