@@ -469,7 +469,7 @@ run_load() {
         --argjson rss "$(awk '{printf "%s[%s,%s]", (NR > 1 ? "," : "["), $1, $2} END {print (NR ? "]" : "[]")}' "$rss_log")" \
         --arg change "${CHANGE:-}" --arg on_change "${ON_CHANGE:-false}" --arg sub "${sub_pid:+yes}" \
         --argjson sub_total "$sub_total" \
-        --argjson sub_polls "$(jq -sc . "$LOGS/$name.sub.per_poll" 2>/dev/null || echo '[]')" --argjson dsub "$(( ${B_sub:-0} - ${A_sub:-0} ))" \
+        --argjson sub_polls "$(cat "$LOGS/$name.sub.per_poll" 2>/dev/null | jq -sc .)" --argjson dsub "$(( ${B_sub:-0} - ${A_sub:-0} ))" \
         --argjson dpolls "$((B_polls - A_polls))" \
         --arg crash "$crash" --arg overload "$overload" --argjson exit_rc "${exit_rc:-0}" --argjson drain_ms "$drain_ms" --argjson raw "${raw:-null}" '
         def r(x): (x * 100 | round) / 100;
