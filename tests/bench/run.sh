@@ -533,7 +533,10 @@ run_load() {
     local verdict
     verdict=$(tail -1 "$OUT/runs.jsonl" | jq -r '"expected \(.expected), MQTT \(.mqtt_delivered), Kafka \(.kafka_delivered), \(.delivered_per_s)/s, \(.us_per_metric) us/metric, ratio \(.ratio_to_limit), lossless \(.lossless), graceful \(.graceful)"')
     log "$name: $verdict"
-    tail -1 "$OUT/runs.jsonl" | jq -e .passed >/dev/null || run_failures=$((run_failures + 1))
+    # A row whose JSON was not written is a failure too (jq -e on no input
+    # succeeds).
+    tail -1 "$OUT/runs.jsonl" | jq -e --arg n "$name" '.name == $n and .passed' >/dev/null ||
+        run_failures=$((run_failures + 1))
 }
 
 # skip_run NAME KIND INSTANCES RECORDS REASON
