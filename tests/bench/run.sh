@@ -535,7 +535,7 @@ run_load() {
     log "$name: $verdict"
     # A row whose JSON was not written is a failure too (jq -e on no input
     # succeeds).
-    tail -1 "$OUT/runs.jsonl" | jq -e --arg n "$name" '.name == $n and .passed' >/dev/null ||
+    tail -1 "$OUT/runs.jsonl" | jq -s -e --arg n "$name" 'length == 1 and (.[0] | .name == $n and .passed)' >/dev/null ||
         run_failures=$((run_failures + 1))
 }
 
