@@ -3,6 +3,9 @@
 # run its demo, if any is missing. Safe to run again: it installs nothing
 # when everything is there. As root it uses apt-get directly, otherwise
 # sudo.
+#
+#   tools/deps.sh           the build, the tests, the demo
+#   tools/deps.sh --bench   only what `make bench` adds (see below)
 set -eu
 
 packages=(
@@ -18,6 +21,20 @@ packages=(
     systemd procps man-db               # systemd-analyze verify: /bin/kill (ExecReload), man(1)
     valgrind                            # test_valgrind.sh (memcheck of a daemon run)
 )
+
+### make bench's peer (issue 13) ##########################################
+# collectd 5.12, measured beside iocd on the same feed and brokers
+# (tests/bench/run.sh, the collectd rows). Debian's collectd-core ships its
+# plugins without their libraries: curl_json needs libcurl3-gnutls and
+# libyajl2, mqtt needs libmosquitto1, write_kafka needs librdkafka1 (and
+# libyajl2). The bench runs collectd itself, on its own configuration;
+# the package's service is kept from starting (policy-rc.d below).
+bench_packages=(collectd-core libcurl3-gnutls libyajl2 libmosquitto1 librdkafka1)
+bench=no
+if [ "${1:-}" = --bench ]; then
+    packages=("${bench_packages[@]}")
+    bench=yes
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -36,4 +53,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -qq
+if [ "$bench" = yes ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+    # No service start from the package: the bench starts its own collectd.
+    printf '#!/bin/sh\nexit 101\n' | "${as_root[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${as_root[@]}" chmod 755 /usr/sbin/policy-rc.d
+    trap '"${as_root[@]}" rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -33,27 +33,18 @@
  * Exit status 0 when every message was acknowledged, 1 otherwise (bounded
  * waits: 120 s per phase).
  */
-#include <jansson.h>
+#include "bench_records.h"
+
 #include <librdkafka/rdkafka.h>
 #include <mosquitto.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #define RAW_MQTT_BATCH 64
 #define RAW_KAFKA_BATCH 256
 #define RAW_PHASE_LIMIT_S 120
-
-struct raw_msg {
-    char *topic, *key, *payload;
-    size_t key_len, payload_len;
-};
 
 struct raw_mqtt {
     pthread_mutex_t lock;
@@ -61,75 +52,6 @@ struct raw_mqtt {
     bool connected;
     size_t inflight, acked;
 };
-
-static double raw_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double raw_cpu(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-           ru.ru_stime.tv_usec / 1e6;
-}
-
-/* Read FILE: one raw_msg per non-empty line. Returns the count, 0 on error. */
-static size_t raw_load(const char *path, const char *prefix, const char *province,
-                       struct raw_msg **out)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "raw_publish: cannot open %s\n", path);
-        return 0;
-    }
-    size_t n = 0, cap = 0;
-    struct raw_msg *msgs = NULL;
-    char *line = NULL;
-    size_t linecap = 0;
-    ssize_t len;
-    while ((len = getline(&line, &linecap, f)) > 0) {
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if (len == 0)
-            continue;
-        json_error_t err;
-        json_t *rec = json_loadb(line, (size_t)len, 0, &err);
-        const char *series = json_string_value(json_object_get(rec, "series"));
-        if (!series) {
-            fprintf(stderr, "raw_publish: %s: line %zu is not a record with a series\n", path,
-                    n + 1);
-            json_decref(rec);
-            continue;
-        }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 1024;
-            struct raw_msg *more = realloc(msgs, cap * sizeof *msgs);
-            if (!more) {
-                fprintf(stderr, "raw_publish: out of memory\n");
-                exit(1);
-            }
-            msgs = more;
-        }
-        struct raw_msg *m = &msgs[n++];
-        m->key = strdup(series);
-        m->key_len = strlen(series);
-        m->payload = strdup(line);
-        m->payload_len = (size_t)len;
-        if (!m->key || !m->payload || asprintf(&m->topic, "%s/%s/%s", prefix, province, series) < 0) {
-            fprintf(stderr, "raw_publish: out of memory\n");
-            exit(1);
-        }
-        json_decref(rec);
-    }
-    free(line);
-    fclose(f);
-    *out = msgs;
-    return n;
-}
 
 /* ---- MQTT ---- */
 
@@ -165,7 +87,7 @@ static void raw_wait(struct raw_mqtt *r)
     pthread_cond_timedwait(&r->changed, &r->lock, &ts);
 }
 
-static bool raw_mqtt(const struct raw_msg *msgs, size_t nmsgs, size_t count, int port,
+static bool raw_mqtt(const struct bench_record *msgs, size_t nmsgs, size_t count, int port,
                      size_t max_inflight, size_t burst, long gap_ms, json_t *report)
 {
     struct raw_mqtt r = {.lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER};
@@ -186,9 +108,9 @@ static bool raw_mqtt(const struct raw_msg *msgs, size_t nmsgs, size_t count, int
         mosquitto_destroy(mosq);
         return false;
     }
-    double limit = raw_now() + 10;
+    double limit = bench_now_s() + 10;
     pthread_mutex_lock(&r.lock);
-    while (!r.connected && raw_now() < limit)
+    while (!r.connected && bench_now_s() < limit)
         raw_wait(&r);
     bool connected = r.connected;
     pthread_mutex_unlock(&r.lock);
@@ -199,7 +121,7 @@ static bool raw_mqtt(const struct raw_msg *msgs, size_t nmsgs, size_t count, int
         return false;
     }
 
-    double cpu0 = raw_cpu(), t0 = raw_now();
+    double cpu0 = bench_cpu_s(), t0 = bench_now_s();
     limit = t0 + RAW_PHASE_LIMIT_S;
     size_t sent = 0, acked = 0, burst_end = burst ? burst : count;
     int errors = 0;
@@ -208,7 +130,7 @@ static bool raw_mqtt(const struct raw_msg *msgs, size_t nmsgs, size_t count, int
     for (;;) {
         pthread_mutex_lock(&r.lock);
         acked = r.acked;
-        if ((sent == count && acked == count) || raw_now() >= limit || errors >= 1000) {
+        if ((sent == count && acked == count) || bench_now_s() >= limit || errors >= 1000) {
             pthread_mutex_unlock(&r.lock);
             break;
         }
@@ -224,7 +146,7 @@ static bool raw_mqtt(const struct raw_msg *msgs, size_t nmsgs, size_t count, int
             size_t room = max_inflight - r.inflight;
             size_t n = room < RAW_MQTT_BATCH ? room : RAW_MQTT_BATCH;
             for (size_t i = 0; i < n && sent < burst_end; i++) {
-                const struct raw_msg *m = &msgs[sent % nmsgs];
+                const struct bench_record *m = &msgs[sent % nmsgs];
                 int mid;
                 if (mosquitto_publish(mosq, &mid, m->topic, (int)m->payload_len, m->payload, 1,
                                       true) != MOSQ_ERR_SUCCESS) {
@@ -239,7 +161,7 @@ static bool raw_mqtt(const struct raw_msg *msgs, size_t nmsgs, size_t count, int
         }
         pthread_mutex_unlock(&r.lock);
     }
-    double wall = raw_now() - t0, cpu = raw_cpu() - cpu0;
+    double wall = bench_now_s() - t0, cpu = bench_cpu_s() - cpu0;
 
     mosquitto_disconnect(mosq);
     mosquitto_loop_stop(mosq, false);
@@ -277,7 +199,7 @@ static bool raw_set(rd_kafka_conf_t *conf, const char *key, const char *value)
     return false;
 }
 
-static bool raw_kafka(const struct raw_msg *msgs, size_t nmsgs, size_t count,
+static bool raw_kafka(const struct bench_record *msgs, size_t nmsgs, size_t count,
                       const char *bootstrap, const char *topic, size_t burst, long gap_ms,
                       json_t *report)
 {
@@ -304,10 +226,10 @@ static bool raw_kafka(const struct raw_msg *msgs, size_t nmsgs, size_t count,
     }
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
 
-    double cpu0 = raw_cpu(), t0 = raw_now(), limit = t0 + RAW_PHASE_LIMIT_S;
+    double cpu0 = bench_cpu_s(), t0 = bench_now_s(), limit = t0 + RAW_PHASE_LIMIT_S;
     size_t produced = 0;
-    while (produced < count && raw_now() < limit) {
-        const struct raw_msg *m = &msgs[produced % nmsgs];
+    while (produced < count && bench_now_s() < limit) {
+        const struct bench_record *m = &msgs[produced % nmsgs];
         rd_kafka_resp_err_t e = rd_kafka_producev(
             rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_KEY(m->key, m->key_len),
             RD_KAFKA_V_VALUE(m->payload, m->payload_len), RD_KAFKA_V_OPAQUE(NULL), RD_KAFKA_V_END);
@@ -322,14 +244,14 @@ static bool raw_kafka(const struct raw_msg *msgs, size_t nmsgs, size_t count,
         if (++produced % RAW_KAFKA_BATCH == 0)
             rd_kafka_poll(rk, 0);
         if (burst && (produced % burst == 0 || produced == count)) {
-            while (k.delivered + k.failed < produced && raw_now() < limit)
+            while (k.delivered + k.failed < produced && bench_now_s() < limit)
                 rd_kafka_poll(rk, 100);
             usleep((useconds_t)gap_ms * 1000);
         }
     }
-    while (k.delivered + k.failed < produced && raw_now() < limit)
+    while (k.delivered + k.failed < produced && bench_now_s() < limit)
         rd_kafka_poll(rk, 100);
-    double wall = raw_now() - t0, cpu = raw_cpu() - cpu0;
+    double wall = bench_now_s() - t0, cpu = bench_cpu_s() - cpu0;
     rd_kafka_topic_destroy(rkt);
     rd_kafka_destroy(rk);
     json_object_set_new(report, "kafka",
@@ -354,43 +276,21 @@ int main(int argc, char **argv)
     const char *records = NULL, *bootstrap = NULL, *topic = "ioc.metrics.v1";
     const char *prefix = "ioc/v1", *province = "96";
     long count = 0, port = 0, inflight = 100, burst = 0, gap_ms = 20;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!v)
-            raw_usage();
-        if (!strcmp(a, "--records"))
-            records = v;
-        else if (!strcmp(a, "--count"))
-            count = atol(v);
-        else if (!strcmp(a, "--mqtt-port"))
-            port = atol(v);
-        else if (!strcmp(a, "--kafka"))
-            bootstrap = v;
-        else if (!strcmp(a, "--topic"))
-            topic = v;
-        else if (!strcmp(a, "--prefix"))
-            prefix = v;
-        else if (!strcmp(a, "--province"))
-            province = v;
-        else if (!strcmp(a, "--max-inflight"))
-            inflight = atol(v);
-        else if (!strcmp(a, "--burst"))
-            burst = atol(v);
-        else if (!strcmp(a, "--gap-ms"))
-            gap_ms = atol(v);
-        else
-            raw_usage();
-        i++;
-    }
+    const struct bench_opt opts[] = {
+        {"records", &records, NULL},    {"count", NULL, &count},
+        {"mqtt-port", NULL, &port},     {"kafka", &bootstrap, NULL},
+        {"topic", &topic, NULL},        {"prefix", &prefix, NULL},
+        {"province", &province, NULL},  {"max-inflight", NULL, &inflight},
+        {"burst", NULL, &burst},        {"gap-ms", NULL, &gap_ms},
+    };
+    bench_parse_opts(argc, argv, opts, sizeof opts / sizeof opts[0], raw_usage);
     if (!records || count < 1 || inflight < 1 || inflight > 65535 || burst < 0 || gap_ms < 0 ||
         gap_ms > 10000 || (!port && !bootstrap))
         raw_usage();
-    struct raw_msg *msgs = NULL;
-    size_t nmsgs = raw_load(records, prefix, province, &msgs);
-    if (nmsgs == 0) {
-        fprintf(stderr, "raw_publish: no records in %s\n", records);
+    struct bench_record *msgs = NULL;
+    size_t nmsgs = bench_records_load("raw_publish", records, prefix, province, &msgs);
+    if (nmsgs == 0)
         return 1;
-    }
     size_t bytes = 0;
     for (size_t i = 0; i < nmsgs; i++)
         bytes += msgs[i].payload_len;
@@ -415,12 +315,7 @@ int main(int argc, char **argv)
     printf("%s\n", text);
     free(text);
     json_decref(report);
-    for (size_t i = 0; i < nmsgs; i++) {
-        free(msgs[i].topic);
-        free(msgs[i].key);
-        free(msgs[i].payload);
-    }
-    free(msgs);
+    bench_records_free(msgs, nmsgs);
     mosquitto_lib_cleanup();
     return ok ? 0 : 1;
 }

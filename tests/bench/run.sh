@@ -24,7 +24,22 @@
 #      dropped_full, RSS bounded, no crash, clean exit).
 #   2. the limit: raw_publish (same records, same client settings) and
 #      raw_parse (same bodies) measured in the same bench; ratio = iocd
-#      CPU per metric / (publish + parse CPU per metric).
+#      CPU per metric / (publish + parse CPU per metric). Beside it the
+#      wire floor (wire_floor: the same PUBLISH packets written on a plain
+#      socket in batches, PUBACKs read in bulk).
+#   2c. publish on change (issue 13): http_json-n10k-change10, feedsim's
+#      /bench?change=0.1 (10 % of the cells change per poll) with
+#      [sink.mqtt] on_change = true (the default; the rows above set it
+#      false: they measure publishing every observation): MQTT messages
+#      per poll at a subscriber as a fraction of the series, iocd CPU per
+#      poll as a ratio to peer-iocd-n10k's (http_json-n10k again, with
+#      the same subscriber), Kafka counted (every observation).
+#   2d. the peer: collectd 5.12 (Debian's collectd-core, installed by
+#      `tools/deps.sh --bench`, which `make bench` runs) on the same feed,
+#      broker, window and subscriber as peer-iocd-n10k, after it: curl_json -> mqtt
+#      (QoS 1, retained) + write_kafka; a subscriber counts MQTT for both,
+#      the topics' watermarks count Kafka; CPU per MQTT delivery as a
+#      ratio of iocd's to collectd's, each one's delivered fraction.
 #   3. latency: probe timestamps the arrival of one metric per poll at an
 #      MQTT subscriber and a Kafka consumer; feedsim logs when each
 #      generation's first request reached it; p50/p99 of the difference.
@@ -35,7 +50,8 @@
 # Output: a Markdown report on stdout, JSON in $BUILD/bench/results.json,
 # logs in $BUILD/bench/logs/. Settings (environment): BENCH_WINDOW
 # (default 20 s), BENCH_WARM (4 s), BENCH_ONLY (a regular expression on run
-# names, e.g. 'telecom-x1|idle'; empty: all), BENCH_OUTBOX_MAX_BYTES (the
+# names, e.g. 'telecom-x1|idle' or 'http_json-n10k|peer-' for issue 13's rows
+# for issue 13's rows; empty: all), BENCH_OUTBOX_MAX_BYTES (the
 # [outbox] max_bytes of every run, e.g. 16MiB; empty: iocd's default).
 set -u
 source "$(dirname "$0")/../integration/lib.sh" # cd's to the top; helpers, cleanup
@@ -58,16 +74,21 @@ mkdir -p "$LOGS"
 run_failures=0
 
 for b in iocd tools/feedsim tools/kafka-mock bench/raw_publish bench/raw_parse bench/probe \
-    bench/kafka_offsets; do
+    bench/kafka_offsets bench/wire_floor; do
     [ -x "$top/$BUILD/$b" ] || { echo "run.sh: $BUILD/$b is not built (make bench builds it)" >&2; exit 1; }
 done
-for tool in mosquitto curl jq awk; do
+for tool in mosquitto mosquitto_sub stdbuf curl jq awk; do
     command -v "$tool" >/dev/null || { echo "run.sh: $tool is not installed (make deps)" >&2; exit 1; }
 done
 
 log() { printf '[bench %3ds] %s\n' "$(($(date +%s) - started_at))" "$*" >&2; }
 wanted() { [ -z "$ONLY" ] || [[ $1 =~ $ONLY ]]; }
 now_us() { date +%s%6N; }
+# sleep_to_second T0 S: sleep until S seconds after T0 (µs), so a loop's
+# samples stay one second apart whatever each one cost.
+sleep_to_second() {
+    sleep "$(awk -v t0="$1" -v s="$2" -v now="$(now_us)" 'BEGIN {d = (t0 + s * 1e6 - now) / 1e6; print (d > 0 ? d : 0)}')"
+}
 
 ### /proc readers #############################################################
 
@@ -90,13 +111,22 @@ threads() {
 
 ### brokers for the whole bench ###############################################
 
-start_mosquitto broker
+# set_tcp_nodelay: without it mosquitto Nagles its PUBACKs, and a client
+# that writes a batch and then waits for the batch's PUBACKs (the wire
+# floor, and iocd's sink once it batches) waits for Linux's delayed ACK,
+# up to 40 ms per batch. libmosquitto's own rows cost the same either way
+# (measured: 31.1 vs 32.0 µs per message in one run).
+# max_queued_messages: a counting subscriber (QoS 1) must not lose what
+# falls behind; mosquitto's default drops beyond 1,000 queued per client,
+# which a poll of 20,000 changes exceeds.
+MOSQUITTO_EXTRA=$'set_tcp_nodelay true\nmax_queued_messages 10000000\n' start_mosquitto broker
 MQTT_PORT=$MQTT_PORT_broker
 MQTT_PID=$MQTT_PID_broker
 start_kafka broker
 KAFKA=$KAFKA_broker
 KAFKA_PID=$KAFKA_PID_broker
-kafka_count() { timeout 20 "$BENCH/kafka_offsets" "$KAFKA" "$TOPIC" 2>/dev/null || echo -1; }
+# kafka_count [TOPIC]: messages the topic ($TOPIC by default) ever received.
+kafka_count() { timeout 20 "$BENCH/kafka_offsets" "$KAFKA" "${1:-$TOPIC}" 2>/dev/null || echo -1; }
 kafka_up() { [ "$(kafka_count)" -ge 0 ]; }
 wait_for 10 kafka_up || { echo "run.sh: kafka-mock does not answer" >&2; exit 1; }
 log "mosquitto on 127.0.0.1:$MQTT_PORT, kafka-mock on $KAFKA"
@@ -123,7 +153,9 @@ CONF
     # on_change = false: these runs measure publishing every observation
     # (what "expected" counts, and what the raw limit does); with the
     # default, telecom's unchanging report would be skipped, not delivered.
-    [ "$3" = true ] && printf '\n[sink.mqtt]\nenabled = true\nport = %s\non_change = false\n' "$MQTT_PORT" >>"$dir/iocd.conf"
+    # The change-fraction rows set ON_CHANGE=true (the sink's default).
+    [ "$3" = true ] && printf '\n[sink.mqtt]\nenabled = true\nport = %s\non_change = %s\n' "$MQTT_PORT" \
+        "${ON_CHANGE:-false}" >>"$dir/iocd.conf"
     [ "$4" = true ] && printf '\n[sink.kafka]\nenabled = true\nbootstrap_servers = %s\n' "$KAFKA" >>"$dir/iocd.conf"
     [ -n "$OUTBOX_MAX_BYTES" ] && printf '\n[outbox]\nmax_bytes = %s\n' "$OUTBOX_MAX_BYTES" >>"$dir/iocd.conf"
     return 0
@@ -140,6 +172,8 @@ add_instance() {
     http_json)
         sed -e "s|@FEED@|$feed|g" -e "s|@RECORDS@|$records|g" -e "s|@INTERVAL@|$interval|g" \
             -e "s|@TIMEOUT@|20s|g" "$TEMPLATE" >"$dir/connectors.d/$name.conf"
+        # CHANGE=F: feedsim changes only that fraction of the cells per poll.
+        [ -z "${CHANGE:-}" ] || sed -i "s|^url = .*/bench\$|&?change=$CHANGE|" "$dir/connectors.d/$name.conf"
         ;;
     esac
 }
@@ -176,6 +210,14 @@ http_json_missing() {
 }
 
 ### one iocd run ##############################################################
+
+# window_end PID: at the end of a run's window, is it alive (ALIVE=yes/no)
+# and its peak RSS (HWM, KiB).
+window_end() {
+    ALIVE=yes
+    kill -0 "$1" 2>/dev/null || ALIVE=no
+    HWM=$(vm "$1" VmHWM)
+}
 
 # stop_iocd PID: SIGTERM, then up to 45 s (shutdown_timeout is 30 s) before
 # SIGKILL. Sets stop_rc.
@@ -235,6 +277,38 @@ snapshot() {
     printf -v "${p}_others" '%s' "$others"
 }
 
+# sub_start NAME FILTER PING_TOPIC FILE: a live subscriber (QoS 1; -R: no
+# retained replays) writing "topic payload" lines to FILE; returns once a
+# ping on PING_TOPIC (inside FILTER) has come back (bounded: 10 s). Sets
+# SUB_PID.
+sub_start() {
+    local name=$1 filter=$2 ping=$3 file=$4
+    stdbuf -oL mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT" -q 1 -R -F '%t %p' -t "$filter" \
+        -i "bench-sub-$name" >"$file" 2>"$LOGS/$name.sub.log" &
+    SUB_PID=$!
+    pids+=("$SUB_PID")
+    wait_for 10 sub_ready "$ping" "$file" || log "$name: the subscriber did not subscribe in time"
+}
+# sub_ready PING_TOPIC FILE: publish a ping; true once one has reached FILE.
+sub_ready() {
+    timeout 2 mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" -q 1 -t "$1" -m ping 2>/dev/null
+    sleep 0.1
+    grep -q "^$1 " "$2"
+}
+# sub_count FILE: the messages a subscriber received, status and ping
+# topics left out.
+sub_count() { grep -cv -e '^[^ ]*/_status/' -e '^[^ ]*/_bench/' "$1" || true; }
+# sub_has FILE N: the subscriber has received at least N messages.
+sub_has() { [ "$(sub_count "$1")" -ge "$2" ]; }
+# sub_per_poll FILE: the messages of each poll at the subscriber, one count
+# a line in poll order: records are grouped by their "ts" (the feed's
+# updatedAt, one per generation), the first poll (everything is new)
+# left out.
+sub_per_poll() {
+    grep -v -e '^[^ ]*/_status/' -e '^[^ ]*/_bench/' "$1" | grep -o '"ts":"[^"]*"' | sort | uniq -c |
+        awk 'NR > 1 {print $1}'
+}
+
 # capture DIR KIND FEED RECORDS FILE: one poll's records, as iocd publishes
 # them (iocd --once, stdout sink only). Prints how many.
 capture() {
@@ -247,11 +321,13 @@ capture() {
 
 # raw_limit NAME KIND FEED RECORDS COUNT METRICS_PER_POLL BURST: raw_parse
 # on three fresh bodies, and raw_publish of COUNT captured records in
-# bursts of BURST (what iocd publishes per round of polls), three times:
-# the median of each sink's cost is kept (this machine is shared and noisy).
+# bursts of BURST (what iocd publishes per round of polls), three times,
+# and wire_floor (the same PUBLISH packets written on a plain socket in
+# batches, PUBACKs read in bulk: the floor for MQTT QoS 1) three times:
+# the median of each cost is kept (this machine is shared and noisy).
 # Prints a JSON object.
 raw_limit() {
-    local name=$1 kind=$2 feed=$3 records=$4 count=$5 per_poll=$6 burst=$7 i pubs="" parse
+    local name=$1 kind=$2 feed=$3 records=$4 count=$5 per_poll=$6 burst=$7 i pubs="" wires="" parse
     for i in 1 2 3; do
         curl -s --max-time 60 -o "$LOGS/$name.body$i.json" "$(feed_url "$kind" "$feed" "$records")"
     done
@@ -259,9 +335,13 @@ raw_limit() {
     for i in 1 2 3; do
         pubs+=$(timeout 200 "$BENCH/raw_publish" --records "$LOGS/$name.records.jsonl" --count "$count" \
             --burst "$burst" --mqtt-port "$MQTT_PORT" --kafka "$KAFKA" --topic "$TOPIC" 2>>"$LOGS/$name.raw.log")
+        wires+=$(timeout 200 "$BENCH/wire_floor" --records "$LOGS/$name.records.jsonl" --count "$count" \
+            --burst "$burst" --mqtt-port "$MQTT_PORT" 2>>"$LOGS/$name.raw.log")
+        wires+=$'\n'
     done
     rm -f "$LOGS/$name.body"{1,2,3}.json
-    jq -n --argjson parse "${parse:-null}" --argjson per "$per_poll" --slurpfile pubs <(printf '%s\n' "$pubs") '
+    jq -n --argjson parse "${parse:-null}" --argjson per "$per_poll" --slurpfile pubs <(printf '%s\n' "$pubs") \
+        --slurpfile wires <(printf '%s\n' "$wires") '
         def median: sort | .[(length - 1) / 2 | floor];
         ($pubs | map(select(.ok))) as $ok
         | (if ($ok | length) > 0 then
@@ -271,7 +351,14 @@ raw_limit() {
               kafka: {us_per_msg: ($ok | map(.kafka.us_per_msg) | median), all: ($ok | map(.kafka.us_per_msg))}}
              | .us_per_msg = .mqtt.us_per_msg + .kafka.us_per_msg
            else null end) as $pub
-        | {publish: $pub, parse: $parse,
+        | ($wires | map(select(.ok))) as $wok
+        | (if ($wok | length) > 0 then
+             {messages: $wok[0].messages, burst: $wok[0].burst, batch: $wok[0].batch, runs: ($wok | length),
+              us_per_msg: ($wok | map(.us_per_msg) | median), all: ($wok | map(.us_per_msg)),
+              msgs_per_s: ($wok | map(.msgs_per_s) | median),
+              writes_per_msg: ($wok[0].writes / $wok[0].messages), reads_per_msg: ($wok[0].reads / $wok[0].messages)}
+           else null end) as $wire
+        | {publish: $pub, parse: $parse, wire_floor: $wire,
            parse_us_per_metric: (if $parse and $per > 0 then $parse.us_per_body / $per else null end),
            limit_us_per_metric: (if $pub and $parse and $per > 0
                                  then $pub.us_per_msg + $parse.us_per_body / $per else null end)}'
@@ -292,7 +379,15 @@ run_load() {
     per_poll=$(capture "$dir.capture" "$kind" "$feed" "$records" "$LOGS/$name.records.jsonl")
     write_conf "$dir" false true true
     for ((i = 1; i <= k; i++)); do add_instance "$dir" "$kind$i" "$kind" "$feed" "$records" 1s; done
-    local wm0 wm1 t0 pid rss_log=$LOGS/$name.rss
+    local wm0 wm1 t0 pid rss_log=$LOGS/$name.rss sub_pid="" sub_out=$LOGS/$name.sub
+    A_sub=0 B_sub=0
+    # SUBSCRIBER=yes: one live subscriber on the record topics counts what
+    # the broker delivered.
+    : >"$sub_out"
+    if [ "${SUBSCRIBER:-}" = yes ]; then
+        sub_start "$name" "ioc/v1/96/+/+/#" ioc/v1/96/_bench/ping/x "$sub_out"
+        sub_pid=$SUB_PID
+    fi
     wm0=$(kafka_count)
     "$top/$BUILD/iocd" -c "$dir/iocd.conf" >/dev/null 2>"$LOGS/$name.iocd.log" &
     pid=$!
@@ -303,15 +398,18 @@ run_load() {
     # One RSS sample a second; snapshots at WARM and WARM + WINDOW.
     for ((s = 0; s <= WARM + WINDOW; s++)); do
         kill -0 "$pid" 2>/dev/null || break
-        [ "$s" -eq "$WARM" ] && snapshot "$pid" "$LOGS/$name.iocd.log" A "$MQTT_PID" "$KAFKA_PID" "$fpid"
+        if [ "$s" -eq "$WARM" ]; then
+            snapshot "$pid" "$LOGS/$name.iocd.log" A "$MQTT_PID" "$KAFKA_PID" "$fpid"
+            A_sub=$(sub_count "$sub_out")
+        fi
         [ "$s" -ge "$WARM" ] && echo "$(( ($(now_us) - t0) / 1000 )) $(vm "$pid" VmRSS)" >>"$rss_log"
         [ "$s" -eq $((WARM + WINDOW)) ] && break
-        sleep $(awk -v t0="$t0" -v s="$((s + 1))" -v now="$(now_us)" 'BEGIN {d = (t0 + s * 1e6 - now) / 1e6; print (d > 0 ? d : 0)}')
+        sleep_to_second "$t0" $((s + 1))
     done
-    local alive=yes hwm
-    kill -0 "$pid" 2>/dev/null || alive=no
-    hwm=$(vm "$pid" VmHWM)
+    window_end "$pid"
+    local alive=$ALIVE hwm=$HWM
     snapshot "$pid" "$LOGS/$name.iocd.log" B "$MQTT_PID" "$KAFKA_PID" "$fpid"
+    B_sub=$(sub_count "$sub_out")
     # Stop: connectors first, then the backlog is delivered (bounded by
     # shutdown_timeout = 30 s); the final counters follow.
     local stop_t=$(now_us)
@@ -326,13 +424,22 @@ run_load() {
     failed=$(field "$fin" 'counters: polls_ok=' polls_failed)
     # A walk cut short by the SIGTERM above is the stop, not a failure (at
     # most one per instance).
-    failed=$((failed - $(grep 'aborted: shutting down' "$LOGS/$name.iocd.log" | awk '{print $2}' |
+    failed=$((failed - $(grep -E 'aborted: shutting down|stopping before page' "$LOGS/$name.iocd.log" | awk '{print $2}' |
         sort -u | wc -l)))
     [ "$failed" -ge 0 ] || failed=0
     mq_del=$(field "$fin" 'sink mqtt: queued=' delivered)
     mq_drop=$(field "$fin" 'sink mqtt: queued=' dropped_full)
     kf_del=$((wm1 - wm0))
     kf_drop=$(field "$fin" 'sink kafka: queued=' dropped_full)
+    # The subscriber has every PUBACKed message once the broker has sent it
+    # on: wait (bounded) until its count stops short of nothing, then stop it.
+    local sub_total=0
+    if [ -n "$sub_pid" ]; then
+        wait_for 10 sub_has "$sub_out" "$mq_del" || log "$name: the subscriber has fewer than the $mq_del PUBACKed"
+        stop_pid "$sub_pid"
+        sub_total=$(sub_count "$sub_out")
+        sub_per_poll "$sub_out" >"$LOGS/$name.sub.per_poll"
+    fi
     local crash=no
     grep -qE 'AddressSanitizer|Segmentation|Aborted|runtime error' "$LOGS/$name.iocd.log" && crash=yes
     [ "$alive" = no ] && crash=yes
@@ -341,8 +448,11 @@ run_load() {
     local dem=$((B_emitted - A_emitted)) dcpu=$((B_cpu - A_cpu))
     local delivered_win=$((dmq < dkf ? dmq : dkf))
     local raw_count=$((delivered_win < 5000 ? 5000 : delivered_win > 100000 ? 100000 : delivered_win))
-    local raw burst=$(( ${per_poll:-0} * k ))
-    raw=$(raw_limit "$name" "$kind" "$feed" "$records" "$raw_count" "${per_poll:-0}" "$burst")
+    local raw=null burst=$(( ${per_poll:-0} * k ))
+    # RAW=no: a row that does not compare with the raw limit (publish on
+    # change sends a tenth of the metrics; its figures are per poll).
+    [ "${RAW:-yes}" = no ] ||
+        raw=$(raw_limit "$name" "$kind" "$feed" "$records" "$raw_count" "${per_poll:-0}" "$burst")
     stop_pid "$fpid"
     read -r -a oa <<<"$A_others"
     read -r -a ob <<<"$B_others"
@@ -357,14 +467,19 @@ run_load() {
         --argjson fsim "$(( ${ob[2]:-0} - ${oa[2]:-0} ))" \
         --argjson mbusy "$((B_mbusy - A_mbusy))" --argjson mtotal "$((B_mtotal - A_mtotal))" \
         --argjson rss "$(awk '{printf "%s[%s,%s]", (NR > 1 ? "," : "["), $1, $2} END {print (NR ? "]" : "[]")}' "$rss_log")" \
+        --arg change "${CHANGE:-}" --arg on_change "${ON_CHANGE:-false}" --arg sub "${sub_pid:+yes}" \
+        --argjson sub_total "$sub_total" \
+        --argjson sub_polls "$(cat "$LOGS/$name.sub.per_poll" 2>/dev/null | jq -sc .)" --argjson dsub "$(( ${B_sub:-0} - ${A_sub:-0} ))" \
+        --argjson dpolls "$((B_polls - A_polls))" \
         --arg crash "$crash" --arg overload "$overload" --argjson exit_rc "${exit_rc:-0}" --argjson drain_ms "$drain_ms" --argjson raw "${raw:-null}" '
         def r(x): (x * 100 | round) / 100;
         ($dcpu / $hz) as $cpu_s
-        | ([$dmq, $dkf] | min) as $dwin
         | ($rss | map(.[1])) as $r
         | ($r | length) as $nr
         | (if $nr >= 6 then ($r[0:($nr / 2 | floor)] | max) else null end) as $rss_first
         | (if $nr >= 6 then ($r[($nr / 2 | floor):] | max) else null end) as $rss_last
+        | ($on_change == "true") as $oc
+        | (if $oc then $dkf else [$dmq, $dkf] | min end) as $dwin
         | (if $dwin > 0 then $cpu_s * 1e6 / $dwin else null end) as $us_per_metric
         | {name: $name, connector: $kind, instances: $k, records_per_poll: (if $kind == "telecom" then ([$records, 192] | min) else $records end),
            metrics_per_poll: $per_poll, window_s: r($window_s),
@@ -374,7 +489,21 @@ run_load() {
            expected_from_polls: ($polls * $per_poll),
            mqtt_delivered: $mq_del, kafka_delivered: $kf_del,
            mqtt_dropped_full: $mq_drop, kafka_dropped_full: $kf_drop,
-           loss_mqtt: ($emitted - $mq_del), loss_kafka: ($emitted - $kf_del),
+           change_fraction: (if $change == "" then null else ($change | tonumber) end), on_change: $oc,
+           window_polls: $dpolls, cpu_s_per_poll: (if $dpolls > 0 then ($cpu_s / $dpolls * 10000 | round) / 10000 else null end),
+           # per_poll: the median over the polls after the first (which
+           # publishes everything), counted by the ts the records carry.
+           subscriber: (if $sub == "yes" then
+                          ($sub_polls | sort | if length > 0 then .[(length - 1) / 2 | floor] else null end) as $med
+                          | {received: $sub_total, in_window: $dsub, polls_counted: ($sub_polls | length),
+                             per_poll_each: $sub_polls, per_poll: $med,
+                             fraction_of_series: (if $med and $per_poll > 0
+                                                  then ($med / $per_poll * 10000 | round) / 10000 else null end)}
+                        else null end),
+           # With on_change, MQTT carries the changes only: its loss is what
+           # the broker acknowledged but the subscriber did not receive.
+           loss_mqtt: (if $oc then (if $sub == "yes" then $mq_del - $sub_total else 0 end) else $emitted - $mq_del end),
+           loss_kafka: ($emitted - $kf_del),
            backlog_start: {mqtt: $a_mq_back, kafka: $a_kf_back}, backlog_end: {mqtt: $mq_back, kafka: $kf_back},
            iocd_cpu_s: r($cpu_s), iocd_cpu_pct: r(100 * $cpu_s / $window_s),
            cpu_s_per_100k: (if $dwin > 0 then r($cpu_s * 1e5 / $dwin) else null end),
@@ -404,7 +533,10 @@ run_load() {
     local verdict
     verdict=$(tail -1 "$OUT/runs.jsonl" | jq -r '"expected \(.expected), MQTT \(.mqtt_delivered), Kafka \(.kafka_delivered), \(.delivered_per_s)/s, \(.us_per_metric) us/metric, ratio \(.ratio_to_limit), lossless \(.lossless), graceful \(.graceful)"')
     log "$name: $verdict"
-    tail -1 "$OUT/runs.jsonl" | jq -e .passed >/dev/null || run_failures=$((run_failures + 1))
+    # A row whose JSON was not written is a failure too (jq -e on no input
+    # succeeds).
+    tail -1 "$OUT/runs.jsonl" | jq -s -e --arg n "$name" 'length == 1 and (.[0] | .name == $n and .passed)' >/dev/null ||
+        run_failures=$((run_failures + 1))
 }
 
 # skip_run NAME KIND INSTANCES RECORDS REASON
@@ -413,6 +545,141 @@ skip_run() {
     jq -nc --arg name "$1" --arg kind "$2" --argjson k "$3" --argjson records "$4" --arg why "$5" \
         '{name: $name, connector: $kind, instances: $k, records_per_poll: $records, skipped: $why}' \
         >>"$OUT/runs.jsonl"
+}
+
+### the peer: collectd ########################################################
+
+COLLECTD_TOPIC=collectd.bench
+# collectd_missing: why the collectd row cannot run (empty when it can).
+collectd_missing() {
+    local p
+    command -v collectd >/dev/null || { echo "collectd is not installed (tools/deps.sh --bench)"; return; }
+    for p in curl_json mqtt write_kafka; do
+        [ -f "/usr/lib/collectd/$p.so" ] || { echo "no /usr/lib/collectd/$p.so"; return; }
+    done
+}
+
+# run_collectd NAME RECORDS: collectd 5.12 (Debian's collectd-core) on the
+# feed iocd reads in http_json-nN: curl_json, one request of all N cells a
+# second (2 values each) -> mqtt (QoS 1, retained, the bench's broker) and
+# write_kafka (the bench's kafka-mock, its own topic). The same window as
+# run_load; a subscriber (QoS 1) counts what MQTT delivered, the topic's
+# watermarks what Kafka did; feedsim's log counts the polls served.
+# Appends one JSON line to peers.jsonl.
+run_collectd() {
+    local name=$1 records=$2 dir=$LOGS/$1 pid fpid feed fname=${1//[^A-Za-z0-9_]/_}
+    local conf=$LOGS/$1/collectd.conf sub_out=$LOGS/$1.sub
+    log "$name: collectd curl_json -> mqtt QoS 1 + write_kafka, $records records per poll, ${WARM}+${WINDOW} s"
+    start_feedsim "$fname" --records "$records"
+    fpid=${pids[-1]}
+    local fv=FEED_$fname
+    feed=${!fv}
+    rm -rf "$dir"
+    mkdir -p "$dir/base"
+    cat >"$conf" <<CONF
+Hostname "bench"
+FQDNLookup false
+Interval 1
+BaseDir "$dir/base"
+PIDFile "$dir/collectd.pid"
+PluginDir "/usr/lib/collectd"
+TypesDB "/usr/share/collectd/types.db"
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File STDERR
+</Plugin>
+LoadPlugin curl_json
+<Plugin curl_json>
+  <URL "$feed/bench?page=1&size=$records">
+    Instance "bench"
+    Timeout 20000
+    <Key "items/*/subscribers">
+      Type "gauge"
+    </Key>
+    <Key "items/*/coverage_pct">
+      Type "percent"
+    </Key>
+  </URL>
+</Plugin>
+LoadPlugin mqtt
+<Plugin mqtt>
+  <Publish "bench">
+    Host "127.0.0.1"
+    Port $MQTT_PORT
+    ClientId "collectd-bench"
+    QoS 1
+    Retain true
+    Prefix "collectd"
+  </Publish>
+</Plugin>
+LoadPlugin write_kafka
+<Plugin write_kafka>
+  Property "metadata.broker.list" "$KAFKA"
+  <Topic "$COLLECTD_TOPIC">
+    Format JSON
+  </Topic>
+</Plugin>
+CONF
+    sub_start "$name" "collectd/#" collectd/_bench/ping "$sub_out"
+    local sub_pid=$SUB_PID flog=$tmp/$fname.feedsim.log
+    served() { grep -c 'served bench generation=' "$flog" || true; }
+    local wm0 wm1 t0 s
+    wm0=$(kafka_count "$COLLECTD_TOPIC")
+    [ "$wm0" -ge 0 ] || wm0=0 # the topic does not exist before collectd's first value
+    collectd -f -C "$conf" 2>"$LOGS/$name.collectd.log" &
+    pid=$!
+    pids+=("$pid")
+    t0=$(now_us)
+    local at bt ac bc as bs ak bk ag bg
+    for ((s = 0; s <= WARM + WINDOW; s++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        if [ "$s" -eq "$WARM" ] || [ "$s" -eq $((WARM + WINDOW)) ]; then
+            local t c sc kc g
+            t=$(now_us) c=$(cpu_ticks "$pid") sc=$(sub_count "$sub_out") kc=$(kafka_count "$COLLECTD_TOPIC") g=$(served)
+            if [ "$s" -eq "$WARM" ]; then at=$t ac=$c as=$sc ak=$kc ag=$g; else bt=$t bc=$c bs=$sc bk=$kc bg=$g; fi
+        fi
+        [ "$s" -eq $((WARM + WINDOW)) ] && break
+        sleep_to_second "$t0" $((s + 1))
+    done
+    window_end "$pid"
+    local alive=$ALIVE hwm=$HWM
+    stop_iocd "$pid" # SIGTERM, bounded, then SIGKILL: the same for any daemon
+    local exit_rc=$stop_rc
+    stop_pid "$fpid"
+    local gens
+    gens=$(served)
+    # What the broker still has in flight to the subscriber arrives within
+    # a few seconds: wait (bounded) until its count stops growing.
+    local before=-1 now_n
+    for ((s = 0; s < 20; s++)); do
+        now_n=$(sub_count "$sub_out")
+        [ "$now_n" -eq "$before" ] && break
+        before=$now_n
+        sleep 0.5
+    done
+    stop_pid "$sub_pid"
+    wm1=$(kafka_count "$COLLECTD_TOPIC")
+    jq -nc --arg name "$name" --argjson records "$records" --argjson hz "$HZ" \
+        --argjson window_s "$(awk -v d="$((bt - at))" 'BEGIN {print d / 1e6}')" \
+        --argjson dcpu "$((bc - ac))" --argjson dsub "$((bs - as))" --argjson dkf "$((bk - ak))" \
+        --argjson dgens "$((bg - ag))" --argjson gens "$gens" --argjson sub "$(sub_count "$sub_out")" \
+        --argjson kf "$((wm1 - wm0))" --argjson hwm "${hwm:-0}" --arg alive "$alive" --argjson exit_rc "${exit_rc:-0}" \
+        --arg version "$(dpkg-query -W -f='${Version}' collectd-core 2>/dev/null)" '
+        def r(x): (x * 100 | round) / 100;
+        ($dcpu / $hz) as $cpu_s
+        | ($gens * $records * 2) as $offered
+        | {name: $name, contender: "collectd", version: $version, records_per_poll: $records,
+           metrics_per_poll: ($records * 2), window_s: r($window_s), polls: $gens, window_polls: $dgens,
+           offered: $offered, mqtt_received: $sub, kafka_delivered: $kf,
+           mqtt_fraction: (if $offered > 0 then ($sub / $offered * 10000 | round) / 10000 else null end),
+           kafka_fraction: (if $offered > 0 then ($kf / $offered * 10000 | round) / 10000 else null end),
+           window: {offered: ($dgens * $records * 2), mqtt_received: $dsub, kafka_delivered: $dkf},
+           cpu_s: r($cpu_s), cpu_pct: r(100 * $cpu_s / $window_s),
+           us_per_mqtt_delivery: (if $dsub > 0 then r($cpu_s * 1e6 / $dsub) else null end),
+           us_per_kafka_delivery: (if $dkf > 0 then r($cpu_s * 1e6 / $dkf) else null end),
+           peak_rss_mib: r($hwm / 1024), crashed: ($alive == "no"), exit_status: $exit_rc}' >>"$OUT/peers.jsonl"
+    log "$name: $(tail -1 "$OUT/peers.jsonl" | jq -c '{polls, offered, mqtt_fraction, kafka_fraction, us_per_mqtt_delivery, us_per_kafka_delivery}')"
 }
 
 ### latency ###################################################################
@@ -529,6 +796,7 @@ run_idle() {
 ### the bench #################################################################
 
 : >"$OUT/latency.jsonl"
+: >"$OUT/peers.jsonl"
 rm -f "$OUT/idle.json"
 hj_missing=$(http_json_missing)
 
@@ -547,6 +815,39 @@ for spec in "http_json-n1k 1 1000" "http_json-n10k 1 10000" "http_json-n20k 1 20
         run_load "$rn" http_json "$rk" "$rrec" "$rover"
     fi
 done
+# Issue 13's rows, each with one QoS 1 subscriber on the record topics
+# (what MQTT delivered is counted where screens would get it; the rows
+# above have none, as before). peer-iocd-n10k: http_json-n10k again,
+# publish-all, iocd's side of the collectd comparison and the baseline of
+# the change row. http_json-n10k-change10: 10 % of the cells changing per
+# poll, [sink.mqtt] on_change = true (its default), Kafka as always.
+if wanted peer-iocd-n10k; then
+    if [ -n "$hj_missing" ]; then
+        skip_run peer-iocd-n10k http_json 1 10000 "$hj_missing"
+    else
+        SUBSCRIBER=yes RAW=no run_load peer-iocd-n10k http_json 1 10000
+    fi
+fi
+if wanted http_json-n10k-change10; then
+    if [ -n "$hj_missing" ]; then
+        skip_run http_json-n10k-change10 http_json 1 10000 "$hj_missing"
+    else
+        CHANGE=0.1 ON_CHANGE=true SUBSCRIBER=yes RAW=no run_load http_json-n10k-change10 http_json 1 10000
+    fi
+fi
+# The peer (issue 13): collectd on the same feed as peer-iocd-n10k, after
+# it (one contender at a time), with the same broker, window and kind of
+# subscriber.
+if wanted peer-collectd-n10k; then
+    cd_missing=$(collectd_missing)
+    if [ -n "$cd_missing" ]; then
+        log "peer-collectd-n10k: skipped: $cd_missing"
+        jq -nc --arg why "$cd_missing" '{name: "peer-collectd-n10k", contender: "collectd", skipped: $why}' \
+            >>"$OUT/peers.jsonl"
+    else
+        run_collectd peer-collectd-n10k 10000
+    fi
+fi
 wanted latency-telecom-n24 && run_latency latency-telecom-n24 telecom 10 24
 wanted latency-telecom && run_latency latency-telecom telecom 10 192
 if wanted latency-http_json; then
@@ -563,7 +864,7 @@ wanted idle && run_idle idle telecom 10
 ### report ####################################################################
 
 elapsed=$(($(date +%s) - started_at))
-jq -n --slurpfile runs "$OUT/runs.jsonl" --slurpfile latency "$OUT/latency.jsonl" \
+jq -n --slurpfile runs "$OUT/runs.jsonl" --slurpfile latency "$OUT/latency.jsonl" --slurpfile peers "$OUT/peers.jsonl" \
     --argjson idle "$(cat "$OUT/idle.json" 2>/dev/null || echo null)" \
     --arg cpu "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" --argjson cores "$(nproc)" \
     --arg kernel "$(uname -r)" --arg os "$(. /etc/os-release && echo "$PRETTY_NAME")" \
@@ -583,7 +884,7 @@ jq -n --slurpfile runs "$OUT/runs.jsonl" --slurpfile latency "$OUT/latency.jsonl
     {machine: {cpu: $cpu, cores: $cores, memory: $mem, kernel: $kernel, os: $os,
                mosquitto: $mosquitto, librdkafka: $rdkafka},
      date: $date, commit: $commit, elapsed_s: $elapsed, warm_s: $warm, window_s: $window,
-     runs: $runs, latency: $latency, idle: $idle,
+     runs: $runs, latency: $latency, idle: $idle, peers: $peers,
      highest_lossless_rate_per_s: ($runs | lim),
      targets: {
        zero_loss_within_capacity: ([$runs[] | select((.skipped | not) and (.overload | not)) | .lossless] | all),
@@ -595,6 +896,27 @@ jq -n --slurpfile runs "$OUT/runs.jsonl" --slurpfile latency "$OUT/latency.jsonl
                            | {name, mqtt: (.mqtt.p99_ms - .fetch_ms_curl), kafka: (.kafka.p99_ms - .fetch_ms_curl)}
                            | .met = (.mqtt < 50 and .kafka < 50)],
        idle_wakeups_per_s_per_connector: ($idle.wakeups_per_s_per_connector // null)},
+     # Issue 13: each figure a ratio of two measurements of this run.
+     targets_issue13: (
+       ([$runs[] | select(.name == "http_json-n10k" and (.skipped | not))] | first) as $all
+       | ([$runs[] | select(.name == "peer-iocd-n10k" and (.skipped | not))] | first) as $peer
+       | ([$runs[] | select(.name == "http_json-n10k-change10" and (.skipped | not))] | first) as $chg
+       | ([$peers[] | select(.contender == "collectd" and (.skipped | not))] | first) as $cd
+       | (if $peer and $peer.subscriber and $peer.subscriber.in_window > 0
+          then $peer.iocd_cpu_s * 1e6 / $peer.subscriber.in_window else null end) as $ius
+       | def r2(x): if x == null then null else (x * 100 | round) / 100 end;
+       {iocd_vs_collectd_cpu_per_mqtt_delivery: (if $ius and $cd and $cd.us_per_mqtt_delivery
+                                                 then r2($ius / $cd.us_per_mqtt_delivery) else null end),
+        iocd_vs_raw_limit: ($all.ratio_to_limit // null),
+        iocd_vs_wire_floor: (if $all and $all.us_per_metric and $all.raw.wire_floor
+                             then r2($all.us_per_metric / $all.raw.wire_floor.us_per_msg) else null end),
+        raw_mqtt_vs_wire_floor: (if $all and $all.raw.wire_floor
+                                 then r2($all.raw.publish.mqtt.us_per_msg / $all.raw.wire_floor.us_per_msg) else null end),
+        change10_mqtt_fraction_of_series: ($chg.subscriber.fraction_of_series // null),
+        change10_cpu_per_poll_vs_publish_all: (if $chg and $peer and $chg.cpu_s_per_poll and $peer.cpu_s_per_poll
+                                               then r2($chg.cpu_s_per_poll / $peer.cpu_s_per_poll) else null end),
+        change10_kafka_every_observation: (if $chg then $chg.loss_kafka == 0 and $chg.kafka_delivered == $chg.expected else null end),
+        collectd_mqtt_fraction: ($cd.mqtt_fraction // null), collectd_kafka_fraction: ($cd.kafka_fraction // null)}),
      scaling: {telecom: ($runs | us("telecom"; 192)), http_json: ($runs | us("http_json"; 1000))}}' \
     >"$OUT/results.json"
 
@@ -621,6 +943,35 @@ def n(x): if x == null then "–" else (x | floor | tostring | if length > 3 the
 "| run | raw burst (msgs) | raw MQTT µs/msg | raw Kafka µs/msg | raw parse µs/metric | limit µs/metric | iocd µs/metric | ratio | CPU % mosquitto / kafka-mock / feedsim | machine busy, all processes (of 200 %) |",
 "|---|---|---|---|---|---|---|---|---|---|",
 (.runs[] | select(.skipped | not) | "| \(.name) | \(n(.raw.publish.burst)) | \(r2(.raw.publish.mqtt.us_per_msg)) | \(r2(.raw.publish.kafka.us_per_msg)) | \(r2(.raw.parse_us_per_metric)) | \(r2(.raw.limit_us_per_metric)) | \(f(.us_per_metric)) | **\(f(.ratio_to_limit))×** | \(.others_cpu_pct.mosquitto) / \(.others_cpu_pct.kafka_mock) / \(.others_cpu_pct.feedsim) | \(.others_cpu_pct.machine_busy_of_200) |"),
+"",
+"### 2b. The wire floor: the same PUBLISH packets on a plain socket (tests/bench/wire_floor.c, same run)",
+"",
+"| run | burst (msgs) | wire floor µs/msg | floor writes / reads per msg | raw libmosquitto MQTT µs/msg | raw MQTT ÷ floor | iocd µs/metric (MQTT + Kafka + parse) | iocd ÷ floor |",
+"|---|---|---|---|---|---|---|---|",
+(.runs[] | select((.skipped | not) and .raw.wire_floor != null) | "| \(.name) | \(n(.raw.wire_floor.burst)) | \(r2(.raw.wire_floor.us_per_msg)) | \(r2(.raw.wire_floor.writes_per_msg)) / \(r2(.raw.wire_floor.reads_per_msg)) | \(r2(.raw.publish.mqtt.us_per_msg)) | **\(r2(.raw.publish.mqtt.us_per_msg / .raw.wire_floor.us_per_msg))×** | \(f(.us_per_metric)) | **\(if .us_per_metric then r2(.us_per_metric / .raw.wire_floor.us_per_msg) else "–" end)×** |"),
+"",
+"### 2c. Publish on change: a fraction of the series changing per poll, [sink.mqtt] on_change = true (same run)",
+"",
+"| run | changing per poll | series per poll | polls in window | MQTT at the subscriber per poll | as a fraction of the series | Kafka delivered / expected | iocd CPU s per poll | ratio to the publish-all run (same N) | lossless |",
+"|---|---|---|---|---|---|---|---|---|---|",
+(. as $all | .runs[] | select((.skipped | not) and .on_change == true) | . as $c
+ | ([$all.runs[] | select((.skipped | not) and (.on_change | not) and .connector == $c.connector
+     and .instances == $c.instances and .records_per_poll == $c.records_per_poll)]
+    | sort_by(if .subscriber then 0 else 1 end) | first) as $base
+ | "| \(.name) | \(f(.change_fraction)) | \(n(.metrics_per_poll)) | \(f(.window_polls)) | \(f(.subscriber.per_poll)) | **\(if .subscriber.fraction_of_series then r2(.subscriber.fraction_of_series * 100) + " %" else "–" end)** | \(n(.kafka_delivered)) / \(n(.expected)) | \(f(.cpu_s_per_poll)) | **\(if $base and $base.cpu_s_per_poll and .cpu_s_per_poll then r2(.cpu_s_per_poll / $base.cpu_s_per_poll) + "×" + " (of \($base.name))" else "– (publish-all row not run)" end)** | \(if .lossless then "yes" else "**NO**: MQTT acked but not received \(n(.loss_mqtt)), Kafka lost \(n(.loss_kafka)), polls failed \(.polls_failed)" end) |"),
+"",
+"### 2d. Beside collectd 5.12 (same feed, broker, window and subscriber; one contender at a time; publish-all, both sinks)",
+"",
+"| contender | run | polls | MQTT delivered (at the subscriber) | Kafka delivered | CPU µs per MQTT delivery | CPU µs per Kafka delivery | CPU % | peak RSS MiB | iocd ÷ collectd, CPU per MQTT delivery |",
+"|---|---|---|---|---|---|---|---|---|---|",
+(. as $all | ([.runs[] | select(.name == "peer-iocd-n10k" and (.skipped | not) and .subscriber != null)] | first) as $i
+ | ([.peers[] | select(.contender == "collectd" and (.skipped | not))] | first) as $c
+ | (if $i then (($i.iocd_cpu_s * 1e6 / ([$i.subscriber.in_window, 1] | max)) | . * 100 | round / 100) else null end) as $ius
+ | (if $i then "| iocd | \($i.name) | \($i.polls_ok) | \(r2($i.subscriber.received / $i.expected * 100)) % (\(n($i.subscriber.received)) of \(n($i.expected))) | \(r2($i.kafka_delivered / $i.expected * 100)) % | \(f($ius)) | \(r2($i.iocd_cpu_s * 1e6 / ([$i.kafka_per_s * $i.window_s, 1] | max))) | \(f($i.iocd_cpu_pct)) | \(f($i.peak_rss_mib)) | **\(if $c and $c.us_per_mqtt_delivery then r2($ius / $c.us_per_mqtt_delivery) + "×" else "–" end)** |" else "| iocd | peer-iocd-n10k not run | – | – | – | – | – | – | – | – |" end),
+ (.peers[] | if .skipped then "| \(.contender) | \(.name) | **skipped: \(.skipped)** | – | – | – | – | – | – | – |"
+  else "| collectd \(.version) | \(.name) | \(.polls) | \(r2(.mqtt_fraction * 100)) % (\(n(.mqtt_received)) of \(n(.offered))) | \(r2(.kafka_fraction * 100)) % (\(n(.kafka_delivered))) | \(f(.us_per_mqtt_delivery)) | \(f(.us_per_kafka_delivery)) | \(f(.cpu_pct)) | \(f(.peak_rss_mib)) | 1 |" end)),
+"",
+"CPU per MQTT delivery = the contender CPU over the window / messages the subscriber received in it (each metric also goes to Kafka). Delivered fractions over the whole run: for collectd, offered = polls served by feedsim × 2 values × N; for iocd, the metrics its connectors emitted.",
 "",
 "### 3. Latency: value change in feedsim → arrival (from the time the poll request reached feedsim)",
 "",
@@ -651,6 +1002,13 @@ def n(x): if x == null then "–" else (x | floor | tostring | if length > 3 the
 "- Peak RSS under 64 MiB at N = 100,000: \(if .peak_rss_mib_at_100k == null then "not measured" elif .peak_rss_mib_at_100k < 64 then "**met** (\(.peak_rss_mib_at_100k) MiB)" else "**MISSED**: \(.peak_rss_mib_at_100k) MiB" end).",
 "- p99 latency under 50 ms above the fetch time: \(.latency_p99_above_fetch_ms | map("\(.name) MQTT \(.mqtt | . * 10 | round / 10) ms / Kafka \(.kafka | . * 10 | round / 10) ms \(if .met then "(met)" else "(**missed**)" end)") | join("; ")).",
 "- Idle under 1 wake-up per second per connector: \(if .idle_wakeups_per_s_per_connector == null then "not measured" elif .idle_wakeups_per_s_per_connector < 1 then "**met** (\(.idle_wakeups_per_s_per_connector))" else "**MISSED** (\(.idle_wakeups_per_s_per_connector))" end)."),
+"",
+"### Targets (issue 13; ratios of two measurements of this run)",
+"",
+(.targets_issue13 | def v(x; lim; le): if x == null then "not measured" elif (if le then x <= lim else x >= lim end) then "**met** (\(x)×)" else "**missed** (\(x)×)" end;
+"- Publish-all, both sinks, N = 10,000: iocd CPU per MQTT delivery ≤ 0.5× collectd: \(v(.iocd_vs_collectd_cpu_per_mqtt_delivery; 0.5; true)); collectd delivered \(if .collectd_mqtt_fraction then "\(.collectd_mqtt_fraction * 100 | round) % on MQTT, \(.collectd_kafka_fraction * 100 | round) % on Kafka" else "–" end).",
+"- iocd CPU per metric ≤ 1.1× the raw limit (libmosquitto + librdkafka + jansson): \(v(.iocd_vs_raw_limit; 1.1; true)); against the wire floor: iocd \(if .iocd_vs_wire_floor then "\(.iocd_vs_wire_floor)×" else "–" end), raw libmosquitto MQTT \(if .raw_mqtt_vs_wire_floor then "\(.raw_mqtt_vs_wire_floor)×" else "–" end) the floor per message.",
+"- 10 % of series changing: MQTT messages per poll ≤ 12 % of the series: \(if .change10_mqtt_fraction_of_series == null then "not measured" elif .change10_mqtt_fraction_of_series <= 0.12 then "**met** (\(.change10_mqtt_fraction_of_series * 10000 | round / 100) %)" else "**missed** (\(.change10_mqtt_fraction_of_series * 10000 | round / 100) %)" end); iocd CPU per poll ≤ 0.3× publish-all: \(v(.change10_cpu_per_poll_vs_publish_all; 0.3; true)); Kafka carries every observation: \(if .change10_kafka_every_observation == null then "not measured" elif .change10_kafka_every_observation then "**yes**" else "**NO**" end)."),
 "",
 "JSON: `build/bench/results.json`; logs: `build/bench/logs/`."
 ' "$OUT/results.json"

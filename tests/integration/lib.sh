@@ -170,8 +170,9 @@ start_mosquitto() {
     local name=$1 port=${2:-} try pid
     for ((try = 0; try < 10; try++)); do
         [ -n "${2:-}" ] || port=$((20000 + RANDOM % 40000))
-        printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" \
-            >"$tmp/$name.mosquitto.conf"
+        # MOSQUITTO_EXTRA: more configuration lines (the bench sets one).
+        printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n%s' "$port" \
+            "${MOSQUITTO_EXTRA:-}" >"$tmp/$name.mosquitto.conf"
         mosquitto -c "$tmp/$name.mosquitto.conf" >"$tmp/$name.mosquitto.log" 2>&1 &
         pid=$!
         pids+=("$pid")

@@ -239,6 +239,62 @@ same '3 2 1 1 1 5' "$(jq -r '[.endpoints.example.requests, .endpoints.example.st
         .endpoints._control.requests, .total.requests] | map(tostring) | join(" ")' "$tmp/body")" \
     "/_stats counts requests per endpoint and per status"
 
+### /bench: the change=F knob (which cells change per generation) ###########
+# bench_pair ARGS: two consecutive generations of /bench?size=1000ARGS into
+# $tmp/g0 and $tmp/g1; prints the two HTTP statuses.
+bench_pair() {
+    local a b
+    a=$(get "$URL_N/bench?size=1000$1") && cp "$tmp/body" "$tmp/g0"
+    b=$(get "$URL_N/bench?size=1000$1") && cp "$tmp/body" "$tmp/g1"
+    echo "$a $b"
+}
+# changed: "cells values" that differ between $tmp/g0 and $tmp/g1 (a cell
+# counts when either of its two values differs; values counts each one).
+changed() {
+    jq -rn --slurpfile a "$tmp/g0" --slurpfile b "$tmp/g1" '
+        [range(0; $a[0].items | length) as $i | $a[0].items[$i] as $x | $b[0].items[$i] as $y
+         | [($x.subscribers != $y.subscribers), ($x.coverage_pct != $y.coverage_pct)]] as $d
+        | "\([$d[] | select(any)] | length) \([$d[][] | select(.)] | length)"'
+}
+# window M: the cells the documented window says change at $tmp/g1's
+# generation g (g*M .. g*M+M-1, mod 1000), sorted, one line.
+window() {
+    local g
+    g=$(jq .generation "$tmp/g1")
+    jq -rn --argjson g "$g" --argjson m "$1" '[range(0; $m) | (($g * $m + .) % 1000)] | sort | map(tostring) | join(" ")'
+}
+changed_cells() {
+    jq -rn --slurpfile a "$tmp/g0" --slurpfile b "$tmp/g1" '
+        [range(0; $a[0].items | length) as $i
+         | select($a[0].items[$i] != $b[0].items[$i]) | $i] | map(tostring) | join(" ")'
+}
+start N --records 1000 --seed 7
+same "200 200" "$(bench_pair "")" "/bench without change: two generations answer 200"
+same "1000 2000" "$(changed)" "/bench without change: all 1,000 cells, all 2,000 values change"
+same "200 200" "$(bench_pair "&change=0.1")" "/bench change=0.1: two generations answer 200"
+same "100 200" "$(changed)" "change=0.1 of N=1,000: exactly 100 cells (200 values) change"
+same "$(window 100)" "$(changed_cells)" "change=0.1: the cells that change are the documented window"
+bench_pair "&change=0.1" >/dev/null
+same "100 200" "$(changed)" "change=0.1: again exactly 100 cells change at the next generation"
+same "$(window 100)" "$(changed_cells)" "change=0.1: the window has moved on by 100 cells"
+bench_pair "&change=0.0015" >/dev/null
+same "2 4" "$(changed)" "change=0.0015 of N=1,000: round(1.5) = 2 cells change"
+bench_pair "&change=0" >/dev/null
+same "0 0" "$(changed)" "change=0: nothing changes"
+bench_pair "&change=1" >/dev/null
+same "1000 2000" "$(changed)" "change=1: every cell changes (the default)"
+same "$(jq .generation "$tmp/g1")" "$(jq .items[0].subscribers "$tmp/g1")" \
+    "change=1: cell 0's subscribers is the generation, as before the knob"
+# twice URL FILE: generation 1 of /bench?change=0.1 of a fresh process.
+twice() { get "$1/bench?size=1000&change=0.1" >/dev/null; get "$1/bench?size=1000&change=0.1" >/dev/null; cp "$tmp/body" "$2"; }
+start M --records 1000 --seed 7 && start P --records 1000 --seed 7
+twice "$URL_M" "$tmp/m1"
+twice "$URL_P" "$tmp/p1"
+check "change=0.1: two processes with the same seed give the identical generation 1" cmp -s "$tmp/m1" "$tmp/p1"
+for bad in 1.5 -0.1 0.1234567 abc 0. .5; do
+    same 400 "$(get "$URL_N/bench?change=$bad")" "change=$bad is refused with 400"
+done
+
 ### addresses, options and shutdown #########################################
 timeout 5 "$FEEDSIM" --gazetteer "$GAZ" --listen 0.0.0.0 >/dev/null 2>"$tmp/listen.err"
 same 2 "$?" "--listen 0.0.0.0 is refused (exit 2)"

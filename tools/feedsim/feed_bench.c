@@ -1,7 +1,7 @@
 /*
  * feed_bench - the synthetic feeds of `make bench` (tests/bench/run.sh):
  *
- *   GET /bench?page=P&size=S        N cells with two numeric fields each
+ *   GET /bench?page=P&size=S[&change=F]  N cells with two numeric fields each
  *   GET /bench-telecom?page=..      the /telecom report, timed (see below)
  *
  * /bench body (N = --records, up to 1,000,000; one page of all N is
@@ -18,13 +18,28 @@
  *                  file order (real codes, repeated every 64 cells)
  *   cell         = "cell-" and i on at least 6 digits
  *   k            = prng_value(seed, 2^64-1, i)   (the cell's constant)
- *   subscribers  = g                               for i = 0
- *                  100 + (k & 0xFFFF) % 20000 + g  otherwise
- *   coverage_pct = ((k >> 16) % 1001 + g) % 1001 / 10    0.0..100.0
+ *   c            = how many times cell i changed in generations 1..g
+ *                  (below; c = g when every cell changes)
+ *   subscribers  = c                               for i = 0
+ *                  100 + (k & 0xFFFF) % 20000 + c  otherwise
+ *   coverage_pct = ((k >> 16) % 1001 + c) % 1001 / 10    0.0..100.0
  *   updatedAt    = 2025-07-05T09:00:00+07:00 plus g seconds
- * so every value of every cell changes at every generation (a benchmark
- * poll never meets an unchanged value), and cell 0's subscribers *is* the
- * generation: a latency probe reads the generation off that one metric.
+ * so both values of a cell change exactly when c does. By default every
+ * cell changes at every generation (a benchmark poll never meets an
+ * unchanged value), and cell 0's subscribers *is* the generation: a
+ * latency probe reads the generation off that one metric.
+ *
+ * change=F (a decimal fraction 0..1, at most 6 decimals; default 1): the
+ * fraction of cells, hence of series, whose values change per generation.
+ * Design idea: a window of m = round(F x N) cells slides round the feed,
+ * m cells per generation (generation g covers cells g*m .. g*m+m-1, mod
+ * N), so exactly m cells change at every generation, which ones is a pure
+ * function of (N, F, g), and every cell changes as often as any other.
+ * The windows of generations 1..g tile the line [m, (g+1)*m), so
+ *   c = hits((g+1)*m) - hits(m),  hits(x) = #{y in [0, x): y % N == i}
+ *                                         = x > i ? (x - 1 - i) / N + 1 : 0
+ * A cell's c grows by exactly 1 when it changes, so coverage (mod 1001)
+ * changes too. Every page of one walk must ask for the same F.
  * Pagination: page >= 1 (default 1), size 1..1,000,000 (default 1000), a
  * page past the end has no items, anything else is 400; page 1 starts a
  * snapshot (the other pages reuse its generation).
@@ -60,6 +75,8 @@
 #define BENCH_MAX_RECORDS 1000000
 #define BENCH_DEFAULT_SIZE 1000
 #define BENCH_MAX_PAGE 1000000
+/* change=F is read as millionths, so the arithmetic stays integer. */
+#define BENCH_CHANGE_ONE 1000000
 /* Generations remembered to log each one once; far more than can be in
  * flight at the same time. */
 #define BENCH_SERVED_SLOTS 1024
@@ -149,15 +166,53 @@ static bool bench_starts_snapshot(const struct feed_request *req)
     return feed_arg_number(req, "page", 1, 1, BENCH_MAX_PAGE) == 1;
 }
 
+/* The change=F argument in millionths (BENCH_CHANGE_ONE when absent), or
+ * -1 when it is not a decimal from 0 to 1 with at most 6 decimals. */
+static long bench_change_millionths(const struct feed_request *req)
+{
+    const char *text = req->arg(req, "change");
+    if (!text)
+        return BENCH_CHANGE_ONE;
+    size_t whole = strspn(text, "0123456789");
+    if (whole == 0 || whole > 1)
+        return -1;
+    long v = (text[0] - '0') * (long)BENCH_CHANGE_ONE;
+    const char *frac = text + whole;
+    if (*frac == '.') {
+        size_t digits = strspn(frac + 1, "0123456789");
+        if (digits == 0 || digits > 6 || frac[1 + digits] != '\0')
+            return -1;
+        long scale = BENCH_CHANGE_ONE / 10;
+        for (size_t d = 0; d < digits; d++, scale /= 10)
+            v += (frac[1 + d] - '0') * scale;
+    } else if (*frac != '\0') {
+        return -1;
+    }
+    return v > BENCH_CHANGE_ONE ? -1 : v;
+}
+
+/* hits(x): how many y in [0, x) have y % n == i (see the top comment). */
+static uint64_t bench_hits(uint64_t x, uint64_t n, uint64_t i)
+{
+    return x > i ? (x - 1 - i) / n + 1 : 0;
+}
+
+/* How many times cell i of n changed in generations 1..g when m cells
+ * change per generation (c = g when m = n). */
+static uint64_t bench_changes(uint64_t g, uint64_t m, uint64_t n, uint64_t i)
+{
+    return bench_hits((g + 1) * m, n, i) - bench_hits(m, n, i);
+}
+
 /* One cell; NULL when out of memory. Built with the _nocheck setters: at
  * N = 100,000 the feed's own CPU is part of what the benchmark machine
- * pays, so it is kept small. */
-static json_t *bench_item(const struct bench *b, uint64_t seed, uint64_t g, size_t i)
+ * pays, so it is kept small. `c` is how many times the cell changed. */
+static json_t *bench_item(const struct bench *b, uint64_t seed, uint64_t c, size_t i)
 {
     uint64_t k = prng_value(seed, UINT64_MAX, i);
-    json_int_t subscribers = i == 0 ? (json_int_t)g
-                                    : 100 + (json_int_t)((k & 0xFFFF) % 20000) + (json_int_t)g;
-    int tenths = (int)(((k >> 16) % 1001 + g % 1001) % 1001);
+    json_int_t subscribers = i == 0 ? (json_int_t)c
+                                    : 100 + (json_int_t)((k & 0xFFFF) % 20000) + (json_int_t)c;
+    int tenths = (int)(((k >> 16) % 1001 + c % 1001) % 1001);
     char cell[32];
     snprintf(cell, sizeof cell, "cell-%06zu", i);
     json_t *o = json_object();
@@ -182,6 +237,13 @@ static void bench_build(const struct feed_request *req, struct feed_reply *out)
     uint64_t g = req->generation;
     long page = feed_arg_number(req, "page", 1, 1, BENCH_MAX_PAGE);
     long size = feed_arg_number(req, "size", BENCH_DEFAULT_SIZE, 1, BENCH_MAX_RECORDS);
+    long change = bench_change_millionths(req);
+    if (change < 0) {
+        out->status = 400;
+        snprintf(out->error, sizeof out->error,
+                 "change must be a decimal fraction from 0 to 1 with at most 6 decimals");
+        return;
+    }
     if (page < 0 || size < 0) {
         out->status = 400;
         snprintf(out->error, sizeof out->error,
@@ -196,8 +258,10 @@ static void bench_build(const struct feed_request *req, struct feed_reply *out)
     timeparse_format(out->updated_ms, BENCH_OFFSET_MIN, updated, sizeof updated);
     json_t *items = json_array();
     size_t first = (size_t)(page - 1) * (size_t)size;
+    /* m = round(F x N), half up, in integers. */
+    uint64_t m = ((uint64_t)change * b->count + BENCH_CHANGE_ONE / 2) / BENCH_CHANGE_ONE;
     for (size_t i = first; items && i < b->count && i < first + (size_t)size; i++) {
-        json_t *item = bench_item(b, req->cfg->seed, g, i);
+        json_t *item = bench_item(b, req->cfg->seed, bench_changes(g, m, b->count, i), i);
         if (!item || json_array_append_new(items, item)) {
             json_decref(items);
             items = NULL;
@@ -213,8 +277,8 @@ static void bench_build(const struct feed_request *req, struct feed_reply *out)
 const struct feed feed_bench = {
     .name = "bench",
     .path = "/bench",
-    .summary = "synthetic cells (2 values each, all changing every generation) for make bench, "
-               "page/size",
+    .summary = "synthetic cells (2 values each, all changing every generation, or the fraction "
+               "change=F of them) for make bench, page/size/change",
     .shape = {.records = "items",
               .count = "subscribers",
               .ratio = "coverage_pct",
