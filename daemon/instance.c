@@ -37,6 +37,8 @@ struct ioc_ctx *instance_new(const struct config *config, const struct instance_
     pthread_mutex_init(&ctx->status_lock, NULL);
     pthread_mutex_init(&ctx->encode_lock, NULL);
     jsonw_init(&ctx->encode_buf);
+    /* Without one (out of memory), metrics go to the sinks one at a time. */
+    ctx->batch = pipeline ? pipeline_batch_new(pipeline) : NULL;
     if (!(ctx->state = state_open(config->state_dir, cfg->name, err, sizeof err))) {
         log_msg(LOG_LEVEL_ERROR, cfg->name, "cannot open saved state: %s", err);
         instance_free(ctx);
@@ -95,6 +97,9 @@ int instance_init(struct ioc_ctx *ctx)
         return -1;
     }
     ctx->initialised = true;
+    pthread_mutex_lock(&ctx->encode_lock);
+    pipeline_batch_flush(ctx->batch); /* what init emitted, if anything */
+    pthread_mutex_unlock(&ctx->encode_lock);
     instance_publish_status(ctx, HEALTH_STARTING, NULL);
     return 0;
 }
@@ -105,6 +110,7 @@ void instance_free(struct ioc_ctx *ctx)
         return;
     if (ctx->initialised && ctx->desc->fini)
         ctx->desc->fini(ctx, ctx->plugin_state);
+    pipeline_batch_free(ctx->batch); /* hands over what fini emitted */
     http_client_free(ctx->http);
     state_close(ctx->state);
     pthread_mutex_destroy(&ctx->status_lock);
@@ -193,6 +199,9 @@ int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_s)
         log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "poll overran its timeout of %lld ms",
                 (long long)ctx->cfg->timeout_ms);
     }
+    pthread_mutex_lock(&ctx->encode_lock);
+    pipeline_batch_flush(ctx->batch); /* the poll's metrics, to each sink at once */
+    pthread_mutex_unlock(&ctx->encode_lock);
     pipeline_flush(ctx->pipeline);
     /* poll has returned: any thread it started is done with ctx. */
     unsigned rejects = atomic_load(&ctx->poll_rejects);
@@ -434,7 +443,7 @@ int ioc_emit(ioc_ctx *ctx, const struct ioc_record *record)
     pthread_mutex_lock(&ctx->encode_lock);
     int rc = normalize_encode_into(&ctx->env, &n, seq, &ctx->encode_buf);
     struct publish_facts facts = {ctx->cfg->source, record->metric, (int)n.status, n.data_ms,
-                                  ctx->cfg->interval_ms};
+                                  ctx->cfg->interval_ms, ctx->batch};
     if (rc == 0)
         /* A broker that takes metrics more slowly than they come may hold
          * this poll up to its deadline (then the outbox drops its oldest).

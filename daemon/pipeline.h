@@ -29,6 +29,8 @@ struct pipeline;
  * set up. Brokers may be down: sinks connect in the background. */
 struct pipeline *pipeline_new(const struct config *config);
 
+struct pipeline_batch;
+
 /* What the KPI layer needs of a metric besides its text: known to the
  * caller from normalize (struct normalized) and the instance. */
 struct publish_facts {
@@ -37,6 +39,9 @@ struct publish_facts {
     int status;              /* enum normalize_status */
     int64_t data_ms;         /* how recent its data is (wall ms) */
     int64_t interval_ms;     /* how often its instance polls */
+    /* Where the metric waits for the rest of its poll (the instance's
+     * batch); NULL = handed to the sinks at once. */
+    struct pipeline_batch *batch;
 };
 
 /* Hand one metric to every sink. A sink whose broker is taking metrics
@@ -45,6 +50,21 @@ struct publish_facts {
  * out of memory. */
 int pipeline_publish(struct pipeline *p, const char *series, const char *json, size_t json_len,
                      uint64_t seq, const struct publish_facts *facts, int64_t wait_until_ms);
+
+/* A poll's metrics on their way to the sinks: pipeline_publish adds each
+ * to one list per sink, handed over whole (sink publish_batch: one lock and
+ * one wake-up of the sink's thread per batch, not per metric) when it
+ * reaches PIPELINE_BATCH metrics and at the end of the poll
+ * (pipeline_batch_flush). One per connector instance; not thread-safe:
+ * its owner serialises publish and flush (instance.c: encode_lock). A
+ * full outbox still holds the poll back: the hand-over waits for room
+ * until the last publish's `wait_until_ms`, then drops the oldest. */
+#define PIPELINE_BATCH 256
+/* NULL when out of memory (then metrics go one at a time). */
+struct pipeline_batch *pipeline_batch_new(struct pipeline *p);
+void pipeline_batch_flush(struct pipeline_batch *b);
+/* Flushes what is left, then frees. */
+void pipeline_batch_free(struct pipeline_batch *b);
 
 /* A connector's health for status topics: "online", "degraded: <reason>",
  * "offline". */

@@ -345,13 +345,19 @@ static void *kafka_sender(void *arg)
 
 /* ---- sink operations ---- */
 
-static void kafka_publish(struct sink *base, struct metric *m, int64_t wait_until_ms)
+/* Wait for room only while deliveries are being confirmed. */
+static void kafka_publish_batch(struct sink *base, struct metric *const *items, size_t n,
+                                int64_t wait_until_ms)
 {
     struct sink_kafka *s = (struct sink_kafka *)base;
-    /* Wait for room only while deliveries are being confirmed. */
-    outbox_push_wait(s->outbox, m, sink_wait_until(wait_until_ms,
-                                                   atomic_load(&s->last_delivery_ms),
-                                                   clock_mono_ms()));
+    outbox_push_batch(s->outbox, items, n,
+                      sink_wait_until(wait_until_ms, atomic_load(&s->last_delivery_ms),
+                                      clock_mono_ms()));
+}
+
+static void kafka_publish(struct sink *base, struct metric *m, int64_t wait_until_ms)
+{
+    kafka_publish_batch(base, &m, 1, wait_until_ms);
 }
 
 static void kafka_log_counters(struct sink *base)
@@ -407,6 +413,7 @@ static void kafka_free(struct sink *base)
 static const struct sink_ops kafka_ops = {
     .name = "kafka",
     .publish = kafka_publish,
+    .publish_batch = kafka_publish_batch,
     .status = NULL,
     .stop = kafka_stop,
     .log_counters = kafka_log_counters,

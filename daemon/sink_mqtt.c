@@ -346,13 +346,20 @@ static void *mqtt_sender(void *arg)
 
 /* ---- sink operations ---- */
 
-static void mqtt_publish(struct sink *base, struct metric *m, int64_t wait_until_ms)
+/* Wait for room only while the broker acknowledges: a broker that is away
+ * or stuck must never hold up the connectors. */
+static void mqtt_publish_batch(struct sink *base, struct metric *const *items, size_t n,
+                               int64_t wait_until_ms)
 {
     struct sink_mqtt *s = (struct sink_mqtt *)base;
-    /* Wait for room only while the broker acknowledges: a broker that is
-     * away or stuck must never hold up the connectors. */
-    outbox_push_wait(s->outbox, m,
-                     sink_wait_until(wait_until_ms, atomic_load(&s->last_ack_ms), clock_mono_ms()));
+    outbox_push_batch(s->outbox, items, n,
+                      sink_wait_until(wait_until_ms, atomic_load(&s->last_ack_ms),
+                                      clock_mono_ms()));
+}
+
+static void mqtt_publish(struct sink *base, struct metric *m, int64_t wait_until_ms)
+{
+    mqtt_publish_batch(base, &m, 1, wait_until_ms);
 }
 
 /* A retired series: a zero-length retained message clears its topic on
@@ -463,6 +470,7 @@ static void mqtt_free(struct sink *base)
 static const struct sink_ops mqtt_ops = {
     .name = "mqtt",
     .publish = mqtt_publish,
+    .publish_batch = mqtt_publish_batch,
     .status = mqtt_status,
     .retire = mqtt_retire,
     .take_fresh_session = mqtt_take_fresh_session,
