@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define OUTBOX_DROP_LOG_INTERVAL_S 60
 #define OUTBOX_FIFO_FIRST 64 /* slots of a new source's ring */
@@ -43,6 +44,8 @@ struct outbox {
     uint64_t drops_unlogged; /* since the last drop log line */
     time_t last_drop_log;
     int woken;
+    int notify_fd;            /* eventfd of a consumer that polls; -1 none */
+    bool consumer_waiting;    /* outbox_idle said true; nothing pushed since */
 };
 
 struct outbox *outbox_new(const char *name, const struct outbox_limits *limits)
@@ -53,6 +56,7 @@ struct outbox *outbox_new(const char *name, const struct outbox_limits *limits)
         return NULL;
     }
     o->capacity = limits->capacity ? limits->capacity : 1;
+    o->notify_fd = -1;
     o->max_bytes = limits->max_bytes ? limits->max_bytes : UINT64_MAX;
     pthread_mutex_init(&o->lock, NULL);
     pthread_condattr_t attr;
@@ -182,6 +186,18 @@ static void outbox_drop_oldest(struct outbox *o)
     outbox_count_drop(o);
 }
 
+/* Tell a consumer asleep in poll(2) that there is work. Lock held. */
+static void outbox_notify(struct outbox *o, bool always)
+{
+    if (o->notify_fd < 0 || !(always || o->consumer_waiting))
+        return;
+    o->consumer_waiting = false;
+    uint64_t one = 1;
+    /* Only fails when the counter is saturated: it is awake anyway. */
+    if (write(o->notify_fd, &one, sizeof one) < 0) {
+    }
+}
+
 static bool outbox_over(const struct outbox *o, const struct metric *m)
 {
     return o->length == o->capacity || (o->length > 0 && o->bytes + m->size > o->max_bytes);
@@ -194,6 +210,7 @@ static void outbox_append(struct outbox *o, struct metric *m, int64_t deadline_m
     if (deadline_ms > 0 && outbox_over(o, m)) {
         /* The consumer may be asleep on what was appended so far. */
         pthread_cond_signal(&o->nonempty);
+        outbox_notify(o, false);
         struct timespec until = clock_timespec(deadline_ms);
         while (outbox_over(o, m) && clock_mono_ms() < deadline_ms)
             if (pthread_cond_timedwait(&o->room, &o->lock, &until) != 0)
@@ -227,6 +244,7 @@ void outbox_push_batch(struct outbox *o, struct metric *const *items, size_t n,
     for (size_t i = 0; i < n; i++)
         outbox_append(o, metric_ref(items[i]), deadline_ms);
     pthread_cond_signal(&o->nonempty);
+    outbox_notify(o, false);
     pthread_mutex_unlock(&o->lock);
 }
 
@@ -261,6 +279,7 @@ void outbox_requeue(struct outbox *o, struct metric **items, size_t n)
         o->counters.requeued++;
     }
     pthread_cond_signal(&o->nonempty);
+    outbox_notify(o, false);
     pthread_mutex_unlock(&o->lock);
 }
 
@@ -294,7 +313,24 @@ void outbox_wake(struct outbox *o)
     o->woken = 1;
     pthread_cond_broadcast(&o->nonempty);
     pthread_cond_broadcast(&o->room);
+    outbox_notify(o, true);
     pthread_mutex_unlock(&o->lock);
+}
+
+void outbox_set_notify_fd(struct outbox *o, int fd)
+{
+    pthread_mutex_lock(&o->lock);
+    o->notify_fd = fd;
+    pthread_mutex_unlock(&o->lock);
+}
+
+bool outbox_idle(struct outbox *o)
+{
+    pthread_mutex_lock(&o->lock);
+    bool idle = o->length == 0 && !o->woken;
+    o->consumer_waiting = idle;
+    pthread_mutex_unlock(&o->lock);
+    return idle;
 }
 
 void outbox_counters(struct outbox *o, struct outbox_counters *out)

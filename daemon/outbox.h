@@ -30,6 +30,7 @@
 
 #include "metric.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -74,8 +75,20 @@ void outbox_requeue(struct outbox *o, struct metric **items, size_t n);
  * references), one from each source in turn (the turn carries over to the
  * next pop). Waits up to `wait_ms` for at least one; returns how many. */
 size_t outbox_pop(struct outbox *o, struct metric **items, size_t max, int64_t wait_ms);
-/* Wake a consumer blocked in outbox_pop (for shutdown or reconnection). */
+/* Wake a consumer blocked in outbox_pop (for shutdown or reconnection);
+ * with a notify fd, also write to it, whether the consumer waits or not. */
 void outbox_wake(struct outbox *o);
+
+/* For a consumer that sleeps in poll(2) on its broker's socket rather than
+ * in outbox_pop: `fd` is an eventfd (EFD_NONBLOCK) that a push, batch or
+ * requeue writes to when they find the consumer waiting, i.e. after it
+ * called outbox_idle and got true. One write per hand-over at most, none
+ * while the consumer is busy. Set before any push. */
+void outbox_set_notify_fd(struct outbox *o, int fd);
+/* True when nothing waits and no wake is pending: the consumer is then
+ * counted as waiting and the next push writes to the notify fd. False
+ * when there is something to pop (or a wake to see). */
+bool outbox_idle(struct outbox *o);
 
 void outbox_counters(struct outbox *o, struct outbox_counters *out);
 
