@@ -275,6 +275,31 @@ static void *pop_one_later(void *arg)
     return NULL;
 }
 
+/* With a consumer that takes one metric out after 100 ms, `push` (which
+ * fills the 2-slot outbox `o` with seqs up to 3) waits for it instead of
+ * dropping: seqs 2 and 3 are left. */
+static void expect_wait_for_consumer(struct outbox *o, void (*push)(struct outbox *, int64_t))
+{
+    pthread_t consumer;
+    assert_int_equal(pthread_create(&consumer, NULL, pop_one_later, o), 0);
+    int64_t start = now_ms();
+    push(o, start + 5000);
+    int64_t waited = now_ms() - start;
+    pthread_join(consumer, NULL);
+    assert_true(waited >= 90 && waited < 5000);
+    struct outbox_counters c;
+    outbox_counters(o, &c);
+    assert_int_equal(c.dropped_full, 0);
+    expect_seqs(o, (uint64_t[]){2, 3}, 2);
+}
+
+static void push_wait_seq3(struct outbox *o, int64_t deadline_ms)
+{
+    struct metric *m = make(3);
+    outbox_push_wait(o, m, deadline_ms);
+    metric_unref(m);
+}
+
 /* Backpressure: a full outbox makes outbox_push_wait wait for the
  * consumer instead of dropping; with no time left it drops as before. */
 static void test_push_wait(void **state)
@@ -282,20 +307,10 @@ static void test_push_wait(void **state)
     (void)state;
     struct outbox *o = box(2);
     push_range(o, 1, 2);
-    pthread_t consumer;
-    assert_int_equal(pthread_create(&consumer, NULL, pop_one_later, o), 0);
-    struct metric *m = make(3);
-    int64_t start = now_ms();
-    outbox_push_wait(o, m, start + 5000);
-    int64_t waited = now_ms() - start;
-    metric_unref(m);
-    pthread_join(consumer, NULL);
-    assert_true(waited >= 90 && waited < 5000);
-    struct outbox_counters c;
-    outbox_counters(o, &c);
-    assert_int_equal(c.dropped_full, 0);
-    expect_seqs(o, (uint64_t[]){2, 3}, 2);
+    expect_wait_for_consumer(o, push_wait_seq3);
 
+    struct outbox_counters c;
+    struct metric *m;
     push_range(o, 4, 5);
     m = make(6);
     outbox_push_wait(o, m, now_ms() - 1); /* no time left: drop the oldest */
@@ -360,23 +375,18 @@ static void test_full_drops_from_largest_source(void **state)
     assert_int_equal(outbox_free(o), 0);
 }
 
+static void push_batch_seq1_to_3(struct outbox *o, int64_t deadline_ms)
+{
+    push_batch_from(o, "a", 1, 3, deadline_ms);
+}
+
 /* A batch into an outbox that fills up waits for the consumer (woken for
  * what the batch appended so far), as outbox_push_wait does. */
 static void test_push_batch_waits_for_room(void **state)
 {
     (void)state;
     struct outbox *o = box(2);
-    pthread_t consumer;
-    assert_int_equal(pthread_create(&consumer, NULL, pop_one_later, o), 0);
-    int64_t start = now_ms();
-    push_batch_from(o, "a", 1, 3, start + 5000);
-    int64_t waited = now_ms() - start;
-    pthread_join(consumer, NULL);
-    assert_true(waited >= 90 && waited < 5000);
-    struct outbox_counters c;
-    outbox_counters(o, &c);
-    assert_int_equal(c.dropped_full, 0);
-    expect_seqs(o, (uint64_t[]){2, 3}, 2);
+    expect_wait_for_consumer(o, push_batch_seq1_to_3);
     assert_int_equal(outbox_free(o), 0);
 }
 
