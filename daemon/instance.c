@@ -37,6 +37,8 @@ struct ioc_ctx *instance_new(const struct config *config, const struct instance_
     pthread_mutex_init(&ctx->status_lock, NULL);
     pthread_mutex_init(&ctx->encode_lock, NULL);
     jsonw_init(&ctx->encode_buf);
+    /* Without one (out of memory), metrics go to the sinks one at a time. */
+    ctx->batch = pipeline ? pipeline_batch_new(pipeline) : NULL;
     if (!(ctx->state = state_open(config->state_dir, cfg->name, err, sizeof err))) {
         log_msg(LOG_LEVEL_ERROR, cfg->name, "cannot open saved state: %s", err);
         instance_free(ctx);
@@ -100,6 +102,9 @@ int instance_init(struct ioc_ctx *ctx)
         return -1;
     }
     ctx->initialised = true;
+    pthread_mutex_lock(&ctx->encode_lock);
+    pipeline_batch_flush(ctx->batch); /* what init emitted, if anything */
+    pthread_mutex_unlock(&ctx->encode_lock);
     instance_publish_status(ctx, HEALTH_STARTING, NULL);
     return 0;
 }
@@ -110,6 +115,7 @@ void instance_free(struct ioc_ctx *ctx)
         return;
     if (ctx->initialised && ctx->desc->fini)
         ctx->desc->fini(ctx, ctx->plugin_state);
+    pipeline_batch_free(ctx->batch); /* hands over what fini emitted */
     http_client_free(ctx->http);
     rollup_free(ctx->rollup);
     state_close(ctx->state);
@@ -239,6 +245,9 @@ int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_s)
                 (long long)ctx->cfg->timeout_ms);
     }
     instance_rollup(ctx, ok);
+    pthread_mutex_lock(&ctx->encode_lock);
+    pipeline_batch_flush(ctx->batch); /* the poll's metrics, to each sink at once */
+    pthread_mutex_unlock(&ctx->encode_lock);
     pipeline_flush(ctx->pipeline);
     /* poll has returned: any thread it started is done with ctx. */
     unsigned rejects = atomic_load(&ctx->poll_rejects);
@@ -512,7 +521,7 @@ static int instance_emit(ioc_ctx *ctx, const struct ioc_record *record,
         catalog_metric(ctx->env.catalog ? ctx->env.catalog : catalog_builtin(), record->metric);
     struct publish_facts facts = {ctx->cfg->source, record->metric, (int)n.status, n.data_ms,
                                   ctx->cfg->interval_ms, cm ? cm->refresh_ms : 0,
-                                  cm ? cm->max_age_ms : 0};
+                                  cm ? cm->max_age_ms : 0, ctx->batch};
     if (rc == 0)
         /* A broker that takes metrics more slowly than they come may hold
          * this poll up to its deadline (then the outbox drops its oldest).

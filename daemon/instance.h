@@ -60,6 +60,8 @@ struct ioc_ctx {
 
     pthread_mutex_t encode_lock; /* guards encode_buf (ioc_emit is thread-safe) */
     struct jsonw encode_buf;     /* reused for every record of this instance */
+    struct pipeline_batch *batch; /* this poll's metrics not yet handed over
+                                     (guarded by encode_lock); NULL = none */
 
     pthread_mutex_t status_lock; /* guards the fields below */
     enum instance_health health;

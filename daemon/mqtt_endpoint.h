@@ -5,8 +5,10 @@
  * broker address, credentials, TLS settings, keepalive and reconnect
  * backoff of [sink.mqtt]; this module turns them into configured
  * libmosquitto clients. Connecting is asynchronous: a broker that is down
- * at start-up is retried by libmosquitto's own thread with capped
- * exponential backoff, and never blocks the daemon.
+ * at start-up is retried with capped exponential backoff (for the status
+ * connections by libmosquitto's own thread, mqtt_endpoint_start; the
+ * metric connection's sender thread runs its own, sink_mqtt.c), and never
+ * blocks the daemon.
  */
 #ifndef IOCD_MQTT_ENDPOINT_H
 #define IOCD_MQTT_ENDPOINT_H
@@ -35,7 +37,8 @@ void mqtt_endpoint_free(struct mqtt_endpoint *e);
  * a logged error. `userdata` is passed to its callbacks. */
 struct mosquitto *mqtt_endpoint_client(const struct mqtt_endpoint *e, const char *client_id,
                                        void *userdata);
-/* Start connecting in the background (libmosquitto's thread). A refused
+/* Start connecting in the background (libmosquitto's thread; used by the
+ * status connections). A refused
  * first attempt is logged and retried; -1 only if no thread could start. */
 int mqtt_endpoint_start(const struct mqtt_endpoint *e, struct mosquitto *mosq, const char *who);
 

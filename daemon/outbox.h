@@ -6,11 +6,20 @@
  * the other sink. A metric stays in the outbox (or in the sink's in-flight
  * set) until its broker acknowledged it; a sink that loses a connection
  * puts unacknowledged metrics back at the front (outbox_requeue) in their
- * original order. A sink whose broker is acknowledging, only slower than
+ * original order.
+ *
+ * Fair across sources: the outbox keeps one FIFO per source (the series
+ * key's first level, "dvc") and the consumer takes one metric from each
+ * source that has any, in turn, so the first metric of one poll does not
+ * wait behind the last of another's (each source's, so each series', order
+ * is kept). A poll's metrics arrive as one batch (outbox_push_batch): one
+ * lock and one wake-up of the consumer per batch, not per metric. A sink whose broker is acknowledging, only slower than
  * metrics come, makes the producer wait for room (outbox_push_wait), up
  * to a deadline. Otherwise, when the outbox is full - in metrics or in
  * bytes, whichever comes first, so memory stays bounded whatever the size
- * of the records - the oldest metric is dropped: screens want current
+ * of the records - the oldest metric of the source with the most metrics
+ * waiting is dropped (a flooding source loses its own oldest values, not a
+ * quiet one's; with one source, the oldest metric): screens want current
  * values, and the drop is counted and logged (at most once a minute) so
  * nothing is lost silently. In memory for now; a disk-backed outbox can
  * replace this module behind the same functions.
@@ -21,6 +30,7 @@
 
 #include "metric.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,19 +58,37 @@ size_t outbox_free(struct outbox *o);
 /* Take a new reference to `m` and append it (drops the oldest while the
  * outbox is over either limit; the newest metric is always kept). */
 void outbox_push(struct outbox *o, struct metric *m);
+/* Take a new reference to each of items[0..n) and append them in order,
+ * under one lock and with one wake-up of the consumer; each waits for
+ * room as outbox_push_wait does (the consumer is woken before any wait). */
+void outbox_push_batch(struct outbox *o, struct metric *const *items, size_t n,
+                       int64_t deadline_ms);
 /* The same, but first wait for room until `deadline_ms` (monotonic; 0 or
  * past = do not wait) as the consumer takes metrics out: the backpressure
  * a sink applies while its broker is taking metrics, only slower than
  * they come. Drops the oldest as outbox_push once the deadline passed. */
 void outbox_push_wait(struct outbox *o, struct metric *m, int64_t deadline_ms);
-/* Put `n` metrics back at the front, keeping their order; takes over the
- * caller's references. */
+/* Put `n` metrics back at the front of their sources' FIFOs, keeping
+ * their order; takes over the caller's references. */
 void outbox_requeue(struct outbox *o, struct metric **items, size_t n);
 /* Move up to `max` metrics into items[] (the caller owns those
- * references). Waits up to `wait_ms` for at least one; returns how many. */
+ * references), one from each source in turn (the turn carries over to the
+ * next pop). Waits up to `wait_ms` for at least one; returns how many. */
 size_t outbox_pop(struct outbox *o, struct metric **items, size_t max, int64_t wait_ms);
-/* Wake a consumer blocked in outbox_pop (for shutdown or reconnection). */
+/* Wake a consumer blocked in outbox_pop (for shutdown or reconnection);
+ * with a notify fd, also write to it, whether the consumer waits or not. */
 void outbox_wake(struct outbox *o);
+
+/* For a consumer that sleeps in poll(2) on its broker's socket rather than
+ * in outbox_pop: `fd` is an eventfd (EFD_NONBLOCK) that a push, batch or
+ * requeue writes to when they find the consumer waiting, i.e. after it
+ * called outbox_idle and got true. One write per hand-over at most, none
+ * while the consumer is busy. Set before any push. */
+void outbox_set_notify_fd(struct outbox *o, int fd);
+/* True when nothing waits and no wake is pending: the consumer is then
+ * counted as waiting and the next push writes to the notify fd. False
+ * when there is something to pop (or a wake to see). */
+bool outbox_idle(struct outbox *o);
 
 void outbox_counters(struct outbox *o, struct outbox_counters *out);
 

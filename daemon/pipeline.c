@@ -226,6 +226,71 @@ static void pipeline_alerts(struct pipeline *p, const struct metric *last, uint8
     }
 }
 
+struct pipeline_batch {
+    struct pipeline *p;
+    struct metric **items; /* PIPELINE_BATCH per sink, sink i's from i * PIPELINE_BATCH */
+    size_t *n;             /* per sink */
+    int64_t wait_until_ms; /* the latest publish's: the poll's deadline */
+};
+
+struct pipeline_batch *pipeline_batch_new(struct pipeline *p)
+{
+    struct pipeline_batch *b = calloc(1, sizeof *b);
+    size_t sinks = p->count ? p->count : 1;
+    if (!b || !(b->items = calloc(sinks * PIPELINE_BATCH, sizeof *b->items)) ||
+        !(b->n = calloc(sinks, sizeof *b->n))) {
+        if (b)
+            free(b->items);
+        free(b);
+        return NULL;
+    }
+    b->p = p;
+    return b;
+}
+
+static void pipeline_batch_flush_sink(struct pipeline_batch *b, size_t i)
+{
+    struct sink *s = b->p->sinks[i];
+    struct metric **items = b->items + i * PIPELINE_BATCH;
+    s->ops->publish_batch(s, items, b->n[i], b->wait_until_ms);
+    for (size_t k = 0; k < b->n[i]; k++)
+        metric_unref(items[k]);
+    b->n[i] = 0;
+}
+
+void pipeline_batch_flush(struct pipeline_batch *b)
+{
+    for (size_t i = 0; b && i < b->p->count; i++)
+        if (b->n[i])
+            pipeline_batch_flush_sink(b, i);
+}
+
+void pipeline_batch_free(struct pipeline_batch *b)
+{
+    if (!b)
+        return;
+    pipeline_batch_flush(b);
+    free(b->items);
+    free(b->n);
+    free(b);
+}
+
+/* Give `m` to sink i: into the batch when there is one and the sink takes
+ * batches, else at once. */
+static void pipeline_hand(struct pipeline *p, struct pipeline_batch *b, size_t i,
+                          struct metric *m, int64_t wait_until_ms)
+{
+    struct sink *s = p->sinks[i];
+    if (!b || !s->ops->publish_batch) {
+        s->ops->publish(s, m, wait_until_ms);
+        return;
+    }
+    b->items[i * PIPELINE_BATCH + b->n[i]++] = metric_ref(m);
+    b->wait_until_ms = wait_until_ms;
+    if (b->n[i] == PIPELINE_BATCH)
+        pipeline_batch_flush_sink(b, i);
+}
+
 int pipeline_publish(struct pipeline *p, const char *series, const char *json, size_t json_len,
                      uint64_t seq, const struct publish_facts *facts, int64_t wait_until_ms)
 {
@@ -252,10 +317,15 @@ int pipeline_publish(struct pipeline *p, const char *series, const char *json, s
             atomic_fetch_add_explicit(&p->sinks[i]->unchanged, 1, memory_order_relaxed);
             continue;
         }
-        p->sinks[i]->ops->publish(p->sinks[i], slot >= 0 && marked ? marked : m, wait_until_ms);
+        pipeline_hand(p, facts ? facts->batch : NULL, i, slot >= 0 && marked ? marked : m,
+                      wait_until_ms);
     }
-    if (v.alert_before != v.alert_after)
+    if (v.alert_before != v.alert_after) {
+        /* The alert follows its record: hand the poll's batch over first. */
+        if (facts && facts->batch)
+            pipeline_batch_flush(facts->batch);
         pipeline_alerts(p, m, v.alert_before, v.alert_after, v.since_wall_ms);
+    }
     metric_unref(marked);
     metric_unref(m);
     atomic_fetch_add(&p->published, 1);

@@ -35,6 +35,8 @@ struct pipeline;
  * set up. Brokers may be down: sinks connect in the background. */
 struct pipeline *pipeline_new(const struct config *config);
 
+struct pipeline_batch;
+
 /* What the KPI layer needs of a metric besides its text: known to the
  * caller from normalize (struct normalized) and the instance. */
 struct publish_facts {
@@ -45,6 +47,9 @@ struct publish_facts {
     int64_t interval_ms;     /* how often its instance polls */
     int64_t refresh_ms;      /* the catalogue's expected refresh; 0 = interval × FRESH_FACTOR */
     int64_t max_age_ms;      /* the catalogue's maximum data age; 0 = none */
+    /* Where the metric waits for the rest of its poll (the instance's
+     * batch); NULL = handed to the sinks at once. */
+    struct pipeline_batch *batch;
 };
 
 /* Hand one metric to every sink. A sink whose broker is taking metrics
@@ -60,6 +65,21 @@ int pipeline_publish(struct pipeline *p, const char *series, const char *json, s
  * the source's summary (retained, PREFIX/PROVINCE/_summary/<source>) after
  * every successful poll, and after a failed one if its counts changed. */
 void pipeline_poll_done(struct pipeline *p, const char *source, bool ok, bool confirmed);
+
+/* A poll's metrics on their way to the sinks: pipeline_publish adds each
+ * to one list per sink, handed over whole (sink publish_batch: one lock and
+ * one wake-up of the sink's thread per batch, not per metric) when it
+ * reaches PIPELINE_BATCH metrics and at the end of the poll
+ * (pipeline_batch_flush). One per connector instance; not thread-safe:
+ * its owner serialises publish and flush (instance.c: encode_lock). A
+ * full outbox still holds the poll back: the hand-over waits for room
+ * until the last publish's `wait_until_ms`, then drops the oldest. */
+#define PIPELINE_BATCH 256
+/* NULL when out of memory (then metrics go one at a time). */
+struct pipeline_batch *pipeline_batch_new(struct pipeline *p);
+void pipeline_batch_flush(struct pipeline_batch *b);
+/* Flushes what is left, then frees. */
+void pipeline_batch_free(struct pipeline_batch *b);
 
 /* A connector's health for status topics: "online", "degraded: <reason>",
  * "offline". */

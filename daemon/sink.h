@@ -38,6 +38,11 @@ struct sink_ops {
     const char *name;
     /* wait_until_ms: monotonic; 0 = never wait. */
     void (*publish)(struct sink *s, struct metric *m, int64_t wait_until_ms);
+    /* The same for items[0..n) in order (a poll's metrics, gathered by the
+     * pipeline): one hand-over, one wake-up of the sink's thread. Takes
+     * its own references. May be NULL (then `publish` is called for each). */
+    void (*publish_batch)(struct sink *s, struct metric *const *items, size_t n,
+                          int64_t wait_until_ms);
     /* May be NULL. `text`: "online", "degraded: <reason>", "offline". */
     void (*status)(struct sink *s, const char *instance, const char *text);
     /* Deliver what is pending until `deadline_ms` (monotonic); returns the

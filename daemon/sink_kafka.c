@@ -345,15 +345,28 @@ static void *kafka_sender(void *arg)
 
 /* ---- sink operations ---- */
 
-static void kafka_publish(struct sink *base, struct metric *m, int64_t wait_until_ms)
+/* Wait for room only while deliveries are being confirmed. */
+static void kafka_publish_batch(struct sink *base, struct metric *const *items, size_t n,
+                                int64_t wait_until_ms)
 {
     struct sink_kafka *s = (struct sink_kafka *)base;
-    if (m->kind == METRIC_SCREEN)
-        return; /* screens' retained state: Kafka has every record and the alerts */
-    /* Wait for room only while deliveries are being confirmed. */
-    outbox_push_wait(s->outbox, m, sink_wait_until(wait_until_ms,
-                                                   atomic_load(&s->last_delivery_ms),
-                                                   clock_mono_ms()));
+    int64_t until = sink_wait_until(wait_until_ms, atomic_load(&s->last_delivery_ms),
+                                    clock_mono_ms());
+    /* Screens' retained state (METRIC_SCREEN) is not for Kafka: it has
+     * every record and the alerts. Push the runs between them. */
+    size_t from = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && items[i]->kind != METRIC_SCREEN)
+            continue;
+        if (i > from)
+            outbox_push_batch(s->outbox, items + from, i - from, until);
+        from = i + 1;
+    }
+}
+
+static void kafka_publish(struct sink *base, struct metric *m, int64_t wait_until_ms)
+{
+    kafka_publish_batch(base, &m, 1, wait_until_ms);
 }
 
 static void kafka_log_counters(struct sink *base)
@@ -409,6 +422,7 @@ static void kafka_free(struct sink *base)
 static const struct sink_ops kafka_ops = {
     .name = "kafka",
     .publish = kafka_publish,
+    .publish_batch = kafka_publish_batch,
     .status = NULL,
     .stop = kafka_stop,
     .log_counters = kafka_log_counters,

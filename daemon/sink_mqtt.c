@@ -16,14 +16,22 @@
  * daemon (or a crashed iocd@NAME) thus shows "offline" for each of its
  * connectors with no action of ours; a clean stop publishes "offline".
  *
- * Threads: libmosquitto's network thread (mosquitto_loop_start) runs the
- * connection and calls on_connect / on_disconnect / on_publish; our
- * sender thread moves metrics from the outbox to mosquitto_publish. The
- * in-flight table maps message ids to metrics. The sender holds `lock`
- * across mosquitto_publish and the table insert, and on_publish takes the
- * same lock, so an acknowledgement can never arrive for an id that is not
- * in the table yet (libmosquitto calls on_publish without holding the
- * locks mosquitto_publish takes, so this cannot deadlock).
+ * Threads: one, ours. The sender thread runs the connection itself
+ * (poll(2) on the broker's socket and an eventfd, then libmosquitto's
+ * mosquitto_loop_read / _write / _misc), instead of libmosquitto's
+ * network thread (mosquitto_loop_start): a publish then needs no
+ * cross-thread hand-over, so a batch of up to MQTT_BATCH messages is
+ * queued and written out at once, corked (TCP_CORK) so the kernel sends
+ * full segments, and PUBACKs are read as they come. The client is in
+ * libmosquitto's "external threads" mode (mosquitto_threaded_set), in
+ * which mosquitto_publish only queues. The outbox writes to the eventfd
+ * only when the sender sleeps with nothing to send (outbox_idle): one
+ * wake-up per hand-over at most. Callbacks (on_connect, on_disconnect,
+ * on_publish) run on the sender thread; `lock` still guards the in-flight
+ * table and counters, which log_counters reads from other threads.
+ * Reconnection is ours too: mosquitto_reconnect_async after a wait that
+ * doubles from reconnect_min to reconnect_max (reset by a CONNACK), so a
+ * broker that does not answer never blocks the thread (nor shutdown).
  */
 #include "sink.h"
 
@@ -33,8 +41,14 @@
 #include "outbox.h"
 #include "status_mqtt.h"
 
+#include <errno.h>
 #include <mosquitto.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,10 +57,6 @@
 #include <unistd.h>
 
 #define MQTT_BATCH 64
-/* How long an idle sender sleeps on the outbox. A push, a requeue and a
- * stop all wake it at once, so this bound is only a safety net; a short one
- * would wake an idle daemon for nothing (it was 200 ms: 5 wake-ups/s). */
-#define MQTT_IDLE_WAIT_MS 10000
 
 static const struct ioc_config_key mqtt_keys[] = {
     {"enabled", IOC_CFG_BOOL, "false", false, "publish metrics to an MQTT broker", NULL, NULL},
@@ -100,19 +110,21 @@ struct sink_mqtt {
     bool retain;
     size_t max_inflight;
     pthread_t sender;
+    bool sender_started;
+    int wake_fd;                   /* eventfd: the outbox's notify fd */
+    int64_t reconnect_delay_ms;    /* sender thread only */
     atomic_bool stopping;
     atomic_bool fresh_session; /* set by on_connect, taken by the pipeline */
     int64_t drain_deadline_ms;
 
     pthread_mutex_t lock; /* guards everything below */
-    pthread_cond_t changed;
     bool connected;
     bool ever_connected;
     atomic_int_fast64_t last_ack_ms; /* monotonic time of the last PUBACK */
     struct metric **inflight; /* indexed by message id (1..65535) */
     size_t inflight_count;
     uint64_t sent, delivered, publish_errors, requeued_on_reconnect, dropped_invalid;
-    time_t last_connect_failure_log; /* network thread only */
+    time_t last_connect_failure_log; /* sender thread only */
 };
 
 static int mqtt_topic_prefix_valid(const char *p)
@@ -161,7 +173,17 @@ static void mqtt_check(const struct config_section *sec, struct diag *d)
         }
 }
 
-/* ---- libmosquitto callbacks (network thread) ---- */
+/* Say (at most once a minute while it lasts) that connecting fails. */
+static void mqtt_log_connect_failure(struct sink_mqtt *s, const char *why)
+{
+    if (time(NULL) - s->last_connect_failure_log < 60)
+        return;
+    s->last_connect_failure_log = time(NULL);
+    log_warn("sink mqtt: cannot connect to %s:%d (%s); retrying with backoff", s->endpoint.host,
+             s->endpoint.port, why);
+}
+
+/* ---- libmosquitto callbacks (on the sender thread) ---- */
 
 static void mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc, int flags)
 {
@@ -201,7 +223,7 @@ static void mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc, int flags
     if (!first && !(flags & 1))
         atomic_store(&s->fresh_session, true);
     s->connected = s->ever_connected = true;
-    pthread_cond_broadcast(&s->changed);
+    s->reconnect_delay_ms = s->endpoint.reconnect_min_s * 1000LL;
     pthread_mutex_unlock(&s->lock);
     /* The catalogue, retained, once per connection: a broker restarted
      * without persistence forgets it, like the status topics. Its message
@@ -230,12 +252,9 @@ static void mqtt_on_disconnect(struct mosquitto *mosq, void *arg, int rc)
         log_warn("sink mqtt: lost the connection to %s:%d (%s); %zu unacknowledged, "
                  "reconnecting", s->endpoint.host, s->endpoint.port, mosquitto_strerror(rc),
                  inflight);
-    } else if (!was && rc != 0 && time(NULL) - s->last_connect_failure_log >= 60) {
-        /* Never connected this time (refused, TLS verification failed...):
-         * say so, at most once a minute while it lasts. */
-        s->last_connect_failure_log = time(NULL);
-        log_warn("sink mqtt: cannot connect to %s:%d (%s); retrying with backoff",
-                 s->endpoint.host, s->endpoint.port, mosquitto_strerror(rc));
+    } else if (!was && rc != 0) {
+        /* Never connected this time (refused, TLS verification failed...). */
+        mqtt_log_connect_failure(s, mosquitto_strerror(rc));
     }
 }
 
@@ -250,33 +269,12 @@ static void mqtt_on_publish(struct mosquitto *mosq, void *arg, int mid)
         s->inflight_count--;
         s->delivered++;
         atomic_store(&s->last_ack_ms, clock_mono_ms());
-        pthread_cond_broadcast(&s->changed);
-    }
+        }
     pthread_mutex_unlock(&s->lock);
     metric_unref(m); /* NULL for an id requeued after a reconnect */
 }
 
 /* ---- sender thread ---- */
-
-/* Wait until connected with room in flight. False when stopping and there
- * is nothing left that could still be sent in time. */
-static bool mqtt_wait_ready(struct sink_mqtt *s)
-{
-    pthread_mutex_lock(&s->lock);
-    for (;;) {
-        bool stopping = atomic_load(&s->stopping);
-        if (stopping && clock_mono_ms() >= s->drain_deadline_ms)
-            break;
-        if (s->connected && s->inflight_count < s->max_inflight) {
-            pthread_mutex_unlock(&s->lock);
-            return true;
-        }
-        struct timespec ts = clock_after_ms(CLOCK_MONOTONIC, 200);
-        pthread_cond_timedwait(&s->changed, &s->lock, &ts);
-    }
-    pthread_mutex_unlock(&s->lock);
-    return false;
-}
 
 /* A message the broker can never take: sending it again cannot help. */
 static bool mqtt_error_is_permanent(int rc)
@@ -320,40 +318,141 @@ static bool mqtt_send_batch(struct sink_mqtt *s, struct metric **batch, size_t n
     return !transient_failure;
 }
 
+/* Write what libmosquitto has queued (a batch of PUBLISH packets, PUBACK
+ * replies, a PINGREQ), corked: the kernel sends full segments, not one
+ * per message, and pushes the rest out when uncorked. */
+static int mqtt_write_out(struct sink_mqtt *s)
+{
+    int sock = mosquitto_socket(s->mosq), on = 1, off = 0;
+    if (sock >= 0)
+        setsockopt(sock, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
+    int rc = mosquitto_loop_write(s->mosq, 1);
+    sock = mosquitto_socket(s->mosq); /* closed if the write failed */
+    if (sock >= 0)
+        setsockopt(sock, IPPROTO_TCP, TCP_CORK, &off, sizeof off);
+    return rc;
+}
+
+/* No connection: wait until the next attempt is due (or a stop wakes
+ * us), then start one without blocking. */
+static void mqtt_reconnect(struct sink_mqtt *s, int64_t *next_attempt_ms)
+{
+    int64_t now = clock_mono_ms();
+    if (now < *next_attempt_ms) {
+        int64_t wait = *next_attempt_ms - now;
+        if (atomic_load(&s->stopping) && s->drain_deadline_ms - now < wait)
+            wait = s->drain_deadline_ms > now ? s->drain_deadline_ms - now : 0;
+        struct pollfd pfd = {s->wake_fd, POLLIN, 0};
+        uint64_t count;
+        if (poll(&pfd, 1, (int)wait) > 0 && read(s->wake_fd, &count, sizeof count) < 0) {
+        }
+        return;
+    }
+    /* The first wait after a loss was reconnect_min; then they double. */
+    s->reconnect_delay_ms *= 2;
+    if (s->reconnect_delay_ms > s->endpoint.reconnect_max_s * 1000LL)
+        s->reconnect_delay_ms = s->endpoint.reconnect_max_s * 1000LL;
+    *next_attempt_ms = now + s->reconnect_delay_ms;
+    int rc = mosquitto_reconnect_async(s->mosq);
+    if (rc != MOSQ_ERR_SUCCESS)
+        mqtt_log_connect_failure(s, rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+}
+
+/* Hand what the outbox holds to libmosquitto while there is room in
+ * flight, then write it out. */
+static void mqtt_send_some(struct sink_mqtt *s)
+{
+    struct metric *batch[MQTT_BATCH];
+    pthread_mutex_lock(&s->lock);
+    size_t room = s->connected ? s->max_inflight - s->inflight_count : 0;
+    pthread_mutex_unlock(&s->lock);
+    size_t n = room ? outbox_pop(s->outbox, batch, room < MQTT_BATCH ? room : MQTT_BATCH, 0) : 0;
+    if (n > 0 && !mqtt_send_batch(s, batch, n))
+        usleep(100 * 1000); /* e.g. the connection just dropped */
+}
+
+/* Stopping and nothing left that could still be delivered in time. */
+static bool mqtt_done(struct sink_mqtt *s)
+{
+    if (!atomic_load(&s->stopping))
+        return false;
+    if (clock_mono_ms() >= s->drain_deadline_ms)
+        return true;
+    struct outbox_counters oc;
+    outbox_counters(s->outbox, &oc);
+    pthread_mutex_lock(&s->lock);
+    bool idle = s->inflight_count == 0 && oc.length == 0;
+    pthread_mutex_unlock(&s->lock);
+    return idle;
+}
+
 static void *mqtt_sender(void *arg)
 {
     struct sink_mqtt *s = arg;
-    struct metric *batch[MQTT_BATCH];
-    while (mqtt_wait_ready(s)) {
-        pthread_mutex_lock(&s->lock);
-        size_t room = s->max_inflight - s->inflight_count;
-        pthread_mutex_unlock(&s->lock);
-        /* Stopping, the loop must come back to see the last acks arrive. */
-        int64_t wait = atomic_load(&s->stopping) ? 200 : MQTT_IDLE_WAIT_MS;
-        size_t n = outbox_pop(s->outbox, batch, room < MQTT_BATCH ? room : MQTT_BATCH, wait);
-        if (n > 0) {
-            if (!mqtt_send_batch(s, batch, n))
-                usleep(100 * 1000); /* e.g. the connection just dropped */
-        } else if (atomic_load(&s->stopping)) {
-            pthread_mutex_lock(&s->lock);
-            bool idle = s->inflight_count == 0;
-            pthread_mutex_unlock(&s->lock);
-            if (idle)
-                break; /* drained: everything acknowledged */
+    int64_t next_attempt_ms = clock_mono_ms() + s->reconnect_delay_ms;
+    bool had_socket = false;
+    while (!mqtt_done(s)) {
+        int sock = mosquitto_socket(s->mosq);
+        if (sock < 0) {
+            /* As libmosquitto's own loop: a first wait before reconnecting. */
+            if (had_socket)
+                next_attempt_ms = clock_mono_ms() + s->reconnect_delay_ms;
+            had_socket = false;
+            mqtt_reconnect(s, &next_attempt_ms);
+            continue;
         }
+        had_socket = true;
+        mqtt_send_some(s);
+        if (mosquitto_want_write(s->mosq) && mqtt_write_out(s) != MOSQ_ERR_SUCCESS)
+            continue;
+        /* Sleep only with nothing to send now: until the broker answers,
+         * the outbox gets metrics (it writes to wake_fd), a stop, or the
+         * keepalive is due. */
+        pthread_mutex_lock(&s->lock);
+        bool room = s->connected && s->inflight_count < s->max_inflight;
+        pthread_mutex_unlock(&s->lock);
+        int timeout = room && !outbox_idle(s->outbox) ? 0 : s->endpoint.keepalive_s * 500;
+        if (atomic_load(&s->stopping) && timeout > 200)
+            timeout = 200;
+        struct pollfd pfd[2] = {
+            {sock, (short)(POLLIN | (mosquitto_want_write(s->mosq) ? POLLOUT : 0)), 0},
+            {s->wake_fd, POLLIN, 0},
+        };
+        if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
+            log_warn("sink mqtt: poll: %s", strerror(errno));
+        uint64_t count;
+        if ((pfd[1].revents & POLLIN) && read(s->wake_fd, &count, sizeof count) < 0) {
+        }
+        int rc = MOSQ_ERR_SUCCESS;
+        if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+            rc = mosquitto_loop_read(s->mosq, 1); /* PUBACKs: on_publish */
+        if (rc == MOSQ_ERR_SUCCESS && (pfd[0].revents & POLLOUT))
+            rc = mqtt_write_out(s);
+        if (rc == MOSQ_ERR_SUCCESS)
+            mosquitto_loop_misc(s->mosq); /* keepalive */
     }
+    /* A clean DISCONNECT: the broker then does not publish our will. */
+    if (mosquitto_socket(s->mosq) >= 0 && mosquitto_disconnect(s->mosq) == MOSQ_ERR_SUCCESS)
+        mosquitto_loop_write(s->mosq, 1);
     return NULL;
 }
 
 /* ---- sink operations ---- */
 
-static void mqtt_publish(struct sink *base, struct metric *m, int64_t wait_until_ms)
+/* Wait for room only while the broker acknowledges: a broker that is away
+ * or stuck must never hold up the connectors. */
+static void mqtt_publish_batch(struct sink *base, struct metric *const *items, size_t n,
+                               int64_t wait_until_ms)
 {
     struct sink_mqtt *s = (struct sink_mqtt *)base;
-    /* Wait for room only while the broker acknowledges: a broker that is
-     * away or stuck must never hold up the connectors. */
-    outbox_push_wait(s->outbox, m,
-                     sink_wait_until(wait_until_ms, atomic_load(&s->last_ack_ms), clock_mono_ms()));
+    outbox_push_batch(s->outbox, items, n,
+                      sink_wait_until(wait_until_ms, atomic_load(&s->last_ack_ms),
+                                      clock_mono_ms()));
+}
+
+static void mqtt_publish(struct sink *base, struct metric *m, int64_t wait_until_ms)
+{
+    mqtt_publish_batch(base, &m, 1, wait_until_ms);
 }
 
 /* A retired series: a zero-length retained message clears its topic on
@@ -421,11 +520,11 @@ static size_t mqtt_stop(struct sink *base, int64_t deadline_ms)
     s->drain_deadline_ms = deadline_ms;
     atomic_store(&s->stopping, true);
     outbox_wake(s->outbox);
-    pthread_join(s->sender, NULL);
+    if (s->sender_started)
+        pthread_join(s->sender, NULL);
+    s->sender_started = false;
     if (s->status)
         status_mqtt_stop(s->status, deadline_ms); /* publishes "offline" for each */
-    mosquitto_disconnect(s->mosq);
-    mosquitto_loop_stop(s->mosq, false);
     struct outbox_counters oc;
     outbox_counters(s->outbox, &oc);
     size_t left = oc.length + s->inflight_count;
@@ -449,6 +548,8 @@ static void mqtt_free(struct sink *base)
         metric_unref(s->inflight[mid]);
     free(s->inflight);
     outbox_free(s->outbox);
+    if (s->wake_fd >= 0)
+        close(s->wake_fd);
     if (s->mosq)
         mosquitto_destroy(s->mosq);
     status_mqtt_free(s->status);
@@ -457,13 +558,13 @@ static void mqtt_free(struct sink *base)
     free(s->catalog_topic);
     free(s->catalog_json);
     pthread_mutex_destroy(&s->lock);
-    pthread_cond_destroy(&s->changed);
     free(s);
 }
 
 static const struct sink_ops mqtt_ops = {
     .name = "mqtt",
     .publish = mqtt_publish,
+    .publish_batch = mqtt_publish_batch,
     .status = mqtt_status,
     .retire = mqtt_retire,
     .take_fresh_session = mqtt_take_fresh_session,
@@ -479,12 +580,8 @@ static struct sink *mqtt_create(const struct config_section *sec, const struct s
     if (!s)
         return NULL;
     s->base.ops = &mqtt_ops;
+    s->wake_fd = -1;
     pthread_mutex_init(&s->lock, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&s->changed, &attr);
-    pthread_condattr_destroy(&attr);
     s->qos = (int)section_int(sec, "qos");
     s->retain = section_bool(sec, "retain");
     s->max_inflight = (size_t)section_int(sec, "max_inflight");
@@ -495,11 +592,17 @@ static struct sink *mqtt_create(const struct config_section *sec, const struct s
         mqtt_endpoint_init(&s->endpoint, sec) < 0 ||
         !(s->inflight = calloc(65536, sizeof *s->inflight)) ||
         !(s->outbox = outbox_new("sink mqtt", setup->limits)) ||
+        (s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0 ||
         !(s->mosq = mqtt_endpoint_client(&s->endpoint, s->endpoint.client_id, s))) {
         mqtt_free(&s->base);
         return NULL;
     }
     mosquitto_max_inflight_messages_set(s->mosq, (unsigned)s->max_inflight);
+    /* Our thread runs the connection: publish only queues (the sender
+     * writes a batch out at once). */
+    mosquitto_threaded_set(s->mosq, true);
+    outbox_set_notify_fd(s->outbox, s->wake_fd);
+    s->reconnect_delay_ms = s->endpoint.reconnect_min_s * 1000LL;
     mosquitto_connect_with_flags_callback_set(s->mosq, mqtt_on_connect);
     mosquitto_disconnect_callback_set(s->mosq, mqtt_on_disconnect);
     mosquitto_publish_callback_set(s->mosq, mqtt_on_publish);
@@ -510,12 +613,19 @@ static struct sink *mqtt_create(const struct config_section *sec, const struct s
         mqtt_free(&s->base);
         return NULL;
     }
-    if (mqtt_endpoint_start(&s->endpoint, s->mosq, "sink mqtt") < 0 ||
-        pthread_create(&s->sender, NULL, mqtt_sender, s) != 0) {
-        mosquitto_loop_stop(s->mosq, true);
+    /* The first attempt; a failure is retried by the sender thread. */
+    int rc = mosquitto_connect_async(s->mosq, s->endpoint.host, s->endpoint.port,
+                                     s->endpoint.keepalive_s);
+    if (rc != MOSQ_ERR_SUCCESS)
+        log_warn("sink mqtt: cannot connect to %s:%d yet (%s); retrying in the background",
+                 s->endpoint.host, s->endpoint.port,
+                 rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+    if (pthread_create(&s->sender, NULL, mqtt_sender, s) != 0) {
+        log_error("sink mqtt: cannot start its thread");
         mqtt_free(&s->base);
         return NULL;
     }
+    s->sender_started = true;
     return &s->base;
 }
 

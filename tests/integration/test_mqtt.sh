@@ -39,10 +39,17 @@ sleep 10
 emitted_during=$(($(count_lines "$out" '"source":"ex"') - emitted_before))
 check "metrics were emitted during the outage ($emitted_during)" test "$emitted_during" -ge 40
 jq -r .seq "$out" | sort -n >"$tmp/all-seqs.txt"
+# iocd is paused while the broker comes back and the subscriber connects:
+# otherwise iocd's reconnection (every 2 s) can land between the two, and
+# the subscriber misses the backlog (it did, 2 runs in 3 on a busy machine).
+kill -STOP "$IOCD_PID"
 start_mosquitto M "$MQTT_PORT_M"
 timeout 20 mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT_M" -t 'ioc/v1/96/ex/#' -q 1 >"$tmp/after.jsonl" 2>/dev/null &
 sub_pid=$!
 pids+=("$sub_pid")
+# The broker logs each client: start_mosquitto's probe, then the subscriber.
+wait_for 10 at_least 2 "$tmp/M.mosquitto.log" "New client connected"
+kill -CONT "$IOCD_PID"
 check "iocd reconnects" wait_for 15 at_least 1 "$err" "sink mqtt: reconnected to 127.0.0.1:$MQTT_PORT_M"
 check "the status topic is online again after the restart" \
     wait_for 10 bash -c "mqtt_retained() { timeout 5 mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT_M -t 'ioc/v1/96/_status/ex' -C 1 -W 3; }; [ \"\$(mqtt_retained)\" = online ]"

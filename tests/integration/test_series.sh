@@ -154,6 +154,10 @@ conf2=$tmp/conf2
 make_conf "$conf2"
 add_sink_mqtt "$conf2" "$MQTT_PORT_M"
 printf 'refresh = 1h\nretire_after = 2h\n' >>"$conf2/iocd.conf"
+# iocd waits 5 s before reconnecting, so the look at the restarted broker
+# (about 1 s to start it, 1 s to listen) comes before iocd's re-publish:
+# with 1 s it was a race that iocd won as often as not.
+sed -i 's/^reconnect_max = 2s$/reconnect_min = 5s\nreconnect_max = 5s/' "$conf2/iocd.conf"
 cp "$conf/connectors.d/st.conf" "$conf2/connectors.d/"
 start_iocd run2 -c "$conf2/iocd.conf"
 err2=$tmp/run2.err

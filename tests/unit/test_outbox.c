@@ -2,7 +2,8 @@
  * test_outbox - the bounded per-sink queue (daemon/outbox.c) and the
  * shared metric (daemon/metric.c): FIFO order, drop-oldest when full with
  * counters, requeue at the front in the original order, requeue into a
- * full outbox, the bound in bytes, waiting for room (backpressure), bounded waits, wake-up, and reference
+ * full outbox, round robin across sources (exact interleaved orders),
+ * drops from the largest source, batches, the bound in bytes, waiting for room (backpressure), bounded waits, wake-up, and reference
  * counts (every metric
  * is released exactly once: ASan and valgrind see no leak).
  */
@@ -25,6 +26,28 @@ static struct metric *make(uint64_t seq)
     char json[64];
     int n = snprintf(json, sizeof json, "{\"seq\":%llu}", (unsigned long long)seq);
     return metric_new("ioc/v1", "96", "src/m/32002", json, (size_t)n, seq);
+}
+
+/* A metric of source `src` ("a/m/32002"). */
+static struct metric *make_from(const char *src, uint64_t seq)
+{
+    char json[64], series[64];
+    int n = snprintf(json, sizeof json, "{\"seq\":%llu}", (unsigned long long)seq);
+    snprintf(series, sizeof series, "%s/m/32002", src);
+    return metric_new("ioc/v1", "96", series, json, (size_t)n, seq);
+}
+
+/* Push seqs first..last of source `src` as one batch (one poll). */
+static void push_batch_from(struct outbox *o, const char *src, uint64_t first, uint64_t last,
+                            int64_t deadline_ms)
+{
+    struct metric *items[64] = {NULL};
+    size_t n = 0;
+    for (uint64_t s = first; s <= last && n < 64; s++)
+        items[n++] = make_from(src, s);
+    outbox_push_batch(o, items, n, deadline_ms);
+    for (size_t i = 0; i < n; i++)
+        metric_unref(items[i]);
 }
 
 static void test_metric_fields(void **state)
@@ -252,6 +275,31 @@ static void *pop_one_later(void *arg)
     return NULL;
 }
 
+/* With a consumer that takes one metric out after 100 ms, `push` (which
+ * fills the 2-slot outbox `o` with seqs up to 3) waits for it instead of
+ * dropping: seqs 2 and 3 are left. */
+static void expect_wait_for_consumer(struct outbox *o, void (*push)(struct outbox *, int64_t))
+{
+    pthread_t consumer;
+    assert_int_equal(pthread_create(&consumer, NULL, pop_one_later, o), 0);
+    int64_t start = now_ms();
+    push(o, start + 5000);
+    int64_t waited = now_ms() - start;
+    pthread_join(consumer, NULL);
+    assert_true(waited >= 90 && waited < 5000);
+    struct outbox_counters c;
+    outbox_counters(o, &c);
+    assert_int_equal(c.dropped_full, 0);
+    expect_seqs(o, (uint64_t[]){2, 3}, 2);
+}
+
+static void push_wait_seq3(struct outbox *o, int64_t deadline_ms)
+{
+    struct metric *m = make(3);
+    outbox_push_wait(o, m, deadline_ms);
+    metric_unref(m);
+}
+
 /* Backpressure: a full outbox makes outbox_push_wait wait for the
  * consumer instead of dropping; with no time left it drops as before. */
 static void test_push_wait(void **state)
@@ -259,20 +307,10 @@ static void test_push_wait(void **state)
     (void)state;
     struct outbox *o = box(2);
     push_range(o, 1, 2);
-    pthread_t consumer;
-    assert_int_equal(pthread_create(&consumer, NULL, pop_one_later, o), 0);
-    struct metric *m = make(3);
-    int64_t start = now_ms();
-    outbox_push_wait(o, m, start + 5000);
-    int64_t waited = now_ms() - start;
-    metric_unref(m);
-    pthread_join(consumer, NULL);
-    assert_true(waited >= 90 && waited < 5000);
-    struct outbox_counters c;
-    outbox_counters(o, &c);
-    assert_int_equal(c.dropped_full, 0);
-    expect_seqs(o, (uint64_t[]){2, 3}, 2);
+    expect_wait_for_consumer(o, push_wait_seq3);
 
+    struct outbox_counters c;
+    struct metric *m;
     push_range(o, 4, 5);
     m = make(6);
     outbox_push_wait(o, m, now_ms() - 1); /* no time left: drop the oldest */
@@ -280,6 +318,98 @@ static void test_push_wait(void **state)
     outbox_counters(o, &c);
     assert_int_equal(c.dropped_full, 1);
     expect_seqs(o, (uint64_t[]){5, 6}, 2);
+    assert_int_equal(outbox_free(o), 0);
+}
+
+/* Fairness: source a's poll (seqs 1..5) and source b's (101..103) each
+ * pushed in one burst; the consumer takes them one per source in turn, so
+ * b's first metric waits behind one of a's, not five. */
+static void test_round_robin_across_sources(void **state)
+{
+    (void)state;
+    struct outbox *o = box(20);
+    push_batch_from(o, "a", 1, 5, 0);
+    push_batch_from(o, "b", 101, 103, 0);
+    struct outbox_counters c;
+    outbox_counters(o, &c);
+    assert_int_equal(c.queued, 8);
+    assert_int_equal(c.length, 8);
+    expect_seqs(o, (uint64_t[]){1, 101, 2, 102, 3, 103, 4, 5}, 8);
+    assert_int_equal(outbox_free(o), 0);
+}
+
+/* The turn carries over from one pop to the next (a sender pops a few at
+ * a time), and a requeue goes back to the front of its own source. */
+static void test_round_robin_turn_and_requeue(void **state)
+{
+    (void)state;
+    struct outbox *o = box(20);
+    push_batch_from(o, "a", 1, 4, 0);
+    push_batch_from(o, "b", 101, 102, 0);
+    push_batch_from(o, "c", 201, 201, 0);
+    struct metric *got[3];
+    assert_int_equal(outbox_pop(o, got, 3, 0), 3); /* 1, 101, 201 */
+    assert_int_equal(got[0]->seq, 1);
+    assert_int_equal(got[1]->seq, 101);
+    assert_int_equal(got[2]->seq, 201);
+    outbox_requeue(o, got + 1, 2); /* 101 and 201 unacknowledged */
+    metric_unref(got[0]);
+    expect_seqs(o, (uint64_t[]){2, 101, 201, 3, 102, 4}, 6);
+    assert_int_equal(outbox_free(o), 0);
+}
+
+/* Full: the source with the most waiting loses its oldest, a quiet source
+ * keeps its values. */
+static void test_full_drops_from_largest_source(void **state)
+{
+    (void)state;
+    struct outbox *o = box(5);
+    push_batch_from(o, "quiet", 101, 102, 0);
+    push_batch_from(o, "flood", 1, 6, 0); /* 1, 2, 3 dropped */
+    struct outbox_counters c;
+    outbox_counters(o, &c);
+    assert_int_equal(c.queued, 8);
+    assert_int_equal(c.dropped_full, 3);
+    assert_int_equal(c.length, 5);
+    expect_seqs(o, (uint64_t[]){101, 4, 102, 5, 6}, 5);
+    assert_int_equal(outbox_free(o), 0);
+}
+
+static void push_batch_seq1_to_3(struct outbox *o, int64_t deadline_ms)
+{
+    push_batch_from(o, "a", 1, 3, deadline_ms);
+}
+
+/* A batch into an outbox that fills up waits for the consumer (woken for
+ * what the batch appended so far), as outbox_push_wait does. */
+static void test_push_batch_waits_for_room(void **state)
+{
+    (void)state;
+    struct outbox *o = box(2);
+    expect_wait_for_consumer(o, push_batch_seq1_to_3);
+    assert_int_equal(outbox_free(o), 0);
+}
+
+/* A source's ring grows past its first 64 slots, keeping order across the
+ * wrap. */
+static void test_source_ring_grows(void **state)
+{
+    (void)state;
+    struct outbox *o = box(1000);
+    push_batch_from(o, "a", 1, 40, 0);
+    struct metric *got[32];
+    size_t k = outbox_pop(o, got, 30, 0); /* head moves to slot 30 */
+    assert_int_equal(k, 30);
+    for (size_t i = 0; i < k; i++)
+        metric_unref(got[i]);
+    push_batch_from(o, "a", 41, 100, 0); /* 70 waiting: wraps, then grows */
+    uint64_t want = 31;
+    while ((k = outbox_pop(o, got, 32, 0)) > 0)
+        for (size_t i = 0; i < k; i++) {
+            assert_int_equal(got[i]->seq, want++);
+            metric_unref(got[i]);
+        }
+    assert_int_equal(want, 101);
     assert_int_equal(outbox_free(o), 0);
 }
 
@@ -298,6 +428,11 @@ int main(void)
         cmocka_unit_test(test_wake_interrupts_wait),
         cmocka_unit_test(test_free_releases_queued),
         cmocka_unit_test(test_shared_between_outboxes),
+        cmocka_unit_test(test_round_robin_across_sources),
+        cmocka_unit_test(test_round_robin_turn_and_requeue),
+        cmocka_unit_test(test_full_drops_from_largest_source),
+        cmocka_unit_test(test_push_batch_waits_for_room),
+        cmocka_unit_test(test_source_ring_grows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
