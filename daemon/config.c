@@ -227,6 +227,36 @@ static void config_catalog_load(struct config *c, struct diag *d)
  * label, unit or target for them. A dedicated connector's metric names
  * are in its code, not its file, and its descriptor does not declare
  * them: test_catalog checks the shipped ones instead. */
+/* The names an http_json-style allow-list gives ("CT01 = a.b, CT02 = c.d":
+ * metric.ID.name_map or metric.ID.name_map.LABEL), each warned about like
+ * a metric.ID.name when the catalogue lacks it. */
+static void config_catalog_map_coverage(const struct config *c, const struct instance_config *ic,
+                                        const char *list, int line, struct diag *d)
+{
+    for (const char *p = list; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        if (eq) {
+            const char *name = eq + 1, *stop = p + len;
+            while (name < stop && *name == ' ')
+                name++;
+            while (stop > name && stop[-1] == ' ')
+                stop--;
+            char buf[128];
+            if (stop > name && (size_t)(stop - name) < sizeof buf) {
+                memcpy(buf, name, (size_t)(stop - name));
+                buf[stop - name] = '\0';
+                if (!catalog_metric(c->catalog, buf))
+                    diag_warn(d, ic->path, line, "metric '%s' is not in the catalogue %s "
+                              "(screens get no label, unit or target for it)", buf,
+                              c->catalog->path);
+            }
+        }
+        p = end ? end + 1 : NULL;
+    }
+}
+
 static void config_catalog_coverage(const struct config *c, struct diag *d)
 {
     if (!c->catalog)
@@ -236,6 +266,11 @@ static void config_catalog_coverage(const struct config *c, struct diag *d)
         for (size_t j = 0; j < ic->family_count; j++) {
             const char *k = ic->family_keys[j], *v = ic->family[j].text;
             size_t len = strlen(k);
+            if (!strncmp(k, "metric.", 7) && v &&
+                (strstr(k, ".name_map.") || (len > 9 && !strcmp(k + len - 9, ".name_map")))) {
+                config_catalog_map_coverage(c, ic, v, ic->family[j].line, d);
+                continue;
+            }
             if (strncmp(k, "metric.", 7) || len < 5 || strcmp(k + len - 5, ".name") || !v)
                 continue;
             const struct catalog_metric *m = catalog_metric(c->catalog, v);

@@ -86,6 +86,25 @@ sed -i 's/^metric.calls.name = .*/metric.calls.name = pakn.received/; s/^metric.
 "$IOCD" --check-config -c "$conf/iocd.conf" >"$tmp/warn2.out" 2>&1
 same 0 "$?" "a unit other than the catalogue's does not fail the check"
 contains "$tmp/warn2.out" "$conf/connectors.d/hj.conf:8: warning: metric 'pakn.received' in unit 'percent', but the catalogue $conf/catalog.conf says 'count'" "it is warned about at the unit's line"
+# ... and about a name an allow-list gives (name_from + name_map), each at
+# its key's line, the listed names the catalogue has passing quietly.
+cat >"$conf/connectors.d/hj.conf" <<CONF
+plugin = http_json
+url = $FEED_A/example
+interval = 1m
+records = items[]
+area = maXa
+metric.k.name_from = code
+metric.k.name_map = CT01 = dvc.online_ratio, CT02 = hotline.calls_answered
+metric.k.name_map.ct03 = CT03 = hotline.calls_missed
+metric.k.value = n
+metric.k.unit = percent
+CONF
+"$IOCD" --check-config -c "$conf/iocd.conf" >"$tmp/warn3.out" 2>&1
+same 0 "$?" "names of a name_map missing from the catalogue do not fail the check"
+same "$conf/connectors.d/hj.conf:7: warning: metric 'hotline.calls_answered' is not in the catalogue $conf/catalog.conf (screens get no label, unit or target for it)
+$conf/connectors.d/hj.conf:8: warning: metric 'hotline.calls_missed' is not in the catalogue $conf/catalog.conf (screens get no label, unit or target for it)" \
+    "$(grep -F 'is not in the catalogue' "$tmp/warn3.out")" "each is warned about at its key's line, and only those"
 rm "$conf/connectors.d/hj.conf"
 
 # An explicit catalogue path must exist; the default one may be absent.
