@@ -303,7 +303,7 @@ int pipeline_publish(struct pipeline *p, const char *series, const char *json, s
                        pipeline_kpi(p, facts, &kpi), &v) < 0)
         log_warn("series %s: out of memory keeping its state; published everywhere", series);
     /* A stale series (its data too old) is shown stale on the screens'
-     * sinks (on-change ones) whenever they get it: the marked record, in
+     * sinks (MQTT, on change) whenever they get it: the marked record, in
      * place of the plain one (not counted in marks=, which counts the
      * sweep's extra re-publishes). */
     struct metric *marked = NULL;
@@ -317,8 +317,8 @@ int pipeline_publish(struct pipeline *p, const char *series, const char *json, s
             atomic_fetch_add_explicit(&p->sinks[i]->unchanged, 1, memory_order_relaxed);
             continue;
         }
-        pipeline_hand(p, facts ? facts->batch : NULL, i, slot >= 0 && marked ? marked : m,
-                      wait_until_ms);
+        bool shows_marker = marked && slot >= 0 && p->sinks[i]->ops->screens;
+        pipeline_hand(p, facts ? facts->batch : NULL, i, shows_marker ? marked : m, wait_until_ms);
     }
     if (v.alert_before != v.alert_after) {
         /* The alert follows its record: hand the poll's batch over first. */

@@ -36,6 +36,11 @@ struct sink;
 
 struct sink_ops {
     const char *name;
+    /* True for a sink that holds the screens' state (MQTT): it takes
+     * METRIC_SCREEN messages, among them a stale series' marked record in
+     * place of the plain one. Others get the plain record (Kafka keeps
+     * every observation as it came). */
+    bool screens;
     /* wait_until_ms: monotonic; 0 = never wait. */
     void (*publish)(struct sink *s, struct metric *m, int64_t wait_until_ms);
     /* The same for items[0..n) in order (a poll's metrics, gathered by the

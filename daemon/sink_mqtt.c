@@ -563,6 +563,7 @@ static void mqtt_free(struct sink *base)
 
 static const struct sink_ops mqtt_ops = {
     .name = "mqtt",
+    .screens = true,
     .publish = mqtt_publish,
     .publish_batch = mqtt_publish_batch,
     .status = mqtt_status,

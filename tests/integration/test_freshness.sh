@@ -205,7 +205,13 @@ same 4 "$(payloads "ioc/v1/96/_alert/fr/test.fresh.n/$A" | wc -l)" "n: exactly 4
 same 4 "$(payloads "ioc/v1/96/_alert/fr/test.fresh.rate/$A" | wc -l)" "rate: exactly 4 alerts on MQTT"
 same 8 "$(counter "$err" "series: count=" alerts)" "the counters line says alerts=8"
 same 3 "$(counter "$err" "series: count=" stale_turns)" "and stale_turns=3"
-same 3 "$(counter "$err" "series: count=" marks)" "and marks=3 (the sweep's re-publishes)"
+# marks= counts the sweep's re-publishes: the stopped feed's two series
+# (only the sweep can see what is not seen), and n's old data when the
+# sweep noticed it before the next poll did (a poll that brings old data
+# marks the record it publishes instead, not counted): 2 or 3.
+marks=$(counter "$err" "series: count=" marks)
+check "and marks=$marks: the sweep's re-publishes, 2 for the stopped feed (+1 if it saw n's old data first)" \
+    test "$marks" = 2 -o "$marks" = 3
 kafka_consume "$KAFKA_K" "$tmp/topic.tsv"
 same 8 "$(grep -c "^_alert/fr/" "$tmp/topic.tsv")" "Kafka holds the 8 alerts, keyed _alert/<series>"
 same 0 "$(cut -f2- "$tmp/topic.tsv" | grep -c '"stale":{')" "and no stale marker (screens' state only)"
