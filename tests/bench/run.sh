@@ -297,7 +297,9 @@ sub_ready() {
 }
 # sub_count FILE: the messages a subscriber received, status and ping
 # topics left out.
-sub_count() { grep -cv -e '^[^ ]*/_status/' -e '^[^ ]*/_bench/' "$1" || true; }
+# The records only: not the status topics, the bench's pings, nor the KPI
+# layer's summaries and alerts (ioc/v1/96/_summary/SOURCE, _alert/...).
+sub_count() { grep -cv -e '^[^ ]*/_status/' -e '^[^ ]*/_bench/' -e '^[^ ]*/_summary/' -e '^[^ ]*/_alert/' "$1" || true; }
 # sub_has FILE N: the subscriber has received at least N messages.
 sub_has() { [ "$(sub_count "$1")" -ge "$2" ]; }
 # sub_per_poll FILE: the messages of each poll at the subscriber, one count
@@ -305,7 +307,8 @@ sub_has() { [ "$(sub_count "$1")" -ge "$2" ]; }
 # updatedAt, one per generation), the first poll (everything is new)
 # left out.
 sub_per_poll() {
-    grep -v -e '^[^ ]*/_status/' -e '^[^ ]*/_bench/' "$1" | grep -o '"ts":"[^"]*"' | sort | uniq -c |
+    grep -v -e '^[^ ]*/_status/' -e '^[^ ]*/_bench/' -e '^[^ ]*/_summary/' -e '^[^ ]*/_alert/' "$1" |
+        grep -o '"ts":"[^"]*"' | sort | uniq -c |
         awk 'NR > 1 {print $1}'
 }
 
@@ -427,9 +430,17 @@ run_load() {
     failed=$((failed - $(grep -E 'aborted: shutting down|stopping before page' "$LOGS/$name.iocd.log" | awk '{print $2}' |
         sort -u | wc -l)))
     [ "$failed" -ge 0 ] || failed=0
-    mq_del=$(field "$fin" 'sink mqtt: queued=' delivered)
+    # MQTT and Kafka also carry the KPI layer's messages (a summary per
+    # source and poll, stale markers, alerts: the "series:" counters line):
+    # delivered records are what is left.
+    local kpi_line kpi_mqtt kpi_kafka
+    kpi_line=$(grep 'series: count=' "$LOGS/$name.iocd.log" | tail -1)
+    kpi_mqtt=$(($(field "$kpi_line" 'series: count=' summaries) + $(field "$kpi_line" 'series: count=' marks) +
+        $(field "$kpi_line" 'series: count=' alerts)))
+    kpi_kafka=$(field "$kpi_line" 'series: count=' alerts)
+    mq_del=$(($(field "$fin" 'sink mqtt: queued=' delivered) - kpi_mqtt))
     mq_drop=$(field "$fin" 'sink mqtt: queued=' dropped_full)
-    kf_del=$((wm1 - wm0))
+    kf_del=$((wm1 - wm0 - kpi_kafka))
     kf_drop=$(field "$fin" 'sink kafka: queued=' dropped_full)
     # The subscriber has every PUBACKed message once the broker has sent it
     # on: wait (bounded) until its count stops short of nothing, then stop it.
