@@ -237,6 +237,7 @@ int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_s)
     uint64_t emitted_before = atomic_load(&ctx->counters.metrics_emitted);
     uint64_t not_modified_before = atomic_load(&ctx->counters.http_not_modified);
 
+    pipeline_poll_begin(ctx->pipeline, ctx->cfg->source);
     int rc = ctx->desc->poll(ctx, ctx->plugin_state);
     int ok = rc == IOC_OK;
     if (ok && clock_mono_ms() > ctx->poll_deadline_ms + 1000) {

@@ -216,6 +216,11 @@ static void outbox_append(struct outbox *o, struct metric *m, int64_t deadline_m
             if (pthread_cond_timedwait(&o->room, &o->lock, &until) != 0)
                 break;
     }
+    if (m->kind != METRIC_RECORD && outbox_over(o, m)) {
+        o->counters.dropped_kpi++;
+        metric_unref(m);
+        return;
+    }
     while (outbox_over(o, m))
         outbox_drop_oldest(o);
     o->counters.queued++;

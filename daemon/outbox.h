@@ -46,6 +46,9 @@ struct outbox_counters {
     uint64_t queued;       /* pushed by the pipeline */
     uint64_t requeued;     /* put back after a failed or unconfirmed send */
     uint64_t dropped_full; /* oldest dropped because the outbox was full */
+    uint64_t dropped_kpi;  /* KPI messages (summaries, stale markers, alerts:
+                              not records) that found it full: they never
+                              push a record out */
     size_t length;         /* waiting now */
     uint64_t bytes;        /* their size */
 };
@@ -56,7 +59,10 @@ struct outbox *outbox_new(const char *name, const struct outbox_limits *limits);
 size_t outbox_free(struct outbox *o);
 
 /* Take a new reference to `m` and append it (drops the oldest while the
- * outbox is over either limit; the newest metric is always kept). */
+ * outbox is over either limit; the newest metric is always kept). A KPI
+ * message (struct metric's kind other than METRIC_RECORD) that finds the
+ * outbox full is itself dropped instead, counted as dropped_kpi: under a
+ * broker's backpressure a summary or marker must not cost a record. */
 void outbox_push(struct outbox *o, struct metric *m);
 /* Take a new reference to each of items[0..n) and append them in order,
  * under one lock and with one wake-up of the consumer; each waits for

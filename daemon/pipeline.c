@@ -353,11 +353,20 @@ static void pipeline_summarize(struct pipeline *p, struct pipeline_source *src, 
     atomic_fetch_add(&p->summaries, 1);
 }
 
+void pipeline_poll_begin(struct pipeline *p, const char *source)
+{
+    struct pipeline_source *src = pipeline_source(p, source);
+    if (src)
+        atomic_fetch_add(&src->owner.polling, 1);
+}
+
 void pipeline_poll_done(struct pipeline *p, const char *source, bool ok, bool confirmed)
 {
     struct pipeline_source *src = pipeline_source(p, source);
     if (!src)
         return;
+    if (atomic_load(&src->owner.polling) > 0)
+        atomic_fetch_sub(&src->owner.polling, 1);
     if (ok)
         atomic_store(&src->last_success_ms, clock_wall_ms());
     if (ok && confirmed)
@@ -598,6 +607,9 @@ void pipeline_keep_series(struct pipeline *p, const char *state_dir, const char 
     } else {
         char after[32];
         pipeline_duration(after, sizeof after, p->retire_after_ms);
+        for (size_t i = 0; r.restored && i < p->count; i++)
+            if (p->sinks[i]->ops->restored)
+                p->sinks[i]->ops->restored(p->sinks[i]);
         log_info("series state %s: %zu series restored (%zu not seen for %s dropped): an "
                  "unchanged value waits for its refresh", p->store_path, r.restored, r.retired,
                  after);

@@ -65,6 +65,10 @@ int pipeline_publish(struct pipeline *p, const char *series, const char *json, s
  * the source's summary (retained, PREFIX/PROVINCE/_summary/<source>) after
  * every successful poll, and after a failed one if its counts changed. */
 void pipeline_poll_done(struct pipeline *p, const char *source, bool ok, bool confirmed);
+/* A poll of `source` starts: until its pipeline_poll_done, its series are
+ * not judged "not seen" (a poll slowed by backpressure is no stale feed;
+ * a poll is bounded by its timeout). */
+void pipeline_poll_begin(struct pipeline *p, const char *source);
 
 /* A poll's metrics on their way to the sinks: pipeline_publish adds each
  * to one list per sink, handed over whole (sink publish_batch: one lock and

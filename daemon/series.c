@@ -330,8 +330,11 @@ size_t series_sweep(struct series *t, size_t shard, int64_t mono_ms, int64_t wal
             if (e->stale)
                 continue;
             int64_t seen = e->seen_mono_ms, confirmed = 0;
-            if (e->owner)
+            if (e->owner) {
                 confirmed = atomic_load_explicit(&e->owner->confirmed_mono_ms, memory_order_relaxed);
+                if (atomic_load_explicit(&e->owner->polling, memory_order_relaxed) > 0)
+                    confirmed = mono_ms; /* being fetched: only its data's age counts */
+            }
             enum fresh_state st = fresh_judge(confirmed > seen ? confirmed : seen, mono_ms,
                                               e->data_ts_ms, wall_ms, e->refresh_ms, e->max_age_ms);
             if (st == FRESH_OK)

@@ -55,6 +55,10 @@ struct series_owner {
     /* A poll of the source that confirmed its data unchanged (HTTP 304)
      * counts as seeing every series of it (monotonic ms; 0 = never). */
     atomic_int_fast64_t confirmed_mono_ms;
+    /* Polls of the source under way: while one is, its series are not
+     * judged "not seen" (the data is being fetched; a slow poll under
+     * backpressure is not a stale feed). At most a poll's timeout. */
+    atomic_int polling;
 };
 
 /* What the KPI layer knows of one observation, besides its record. */

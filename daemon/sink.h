@@ -66,6 +66,11 @@ struct sink_ops {
      * series' last value through `publish`, paced by `pending`. May be
      * NULL. */
     bool (*take_fresh_session)(struct sink *s);
+    /* The series state was restored from the last run (series_store): if
+     * the broker turns out to have lost its retained store while iocd was
+     * stopped, the sink reports a fresh session (take_fresh_session), so
+     * that the restored values are re-published. May be NULL. */
+    void (*restored)(struct sink *s);
     /* Metrics waiting in the sink's outbox now. May be NULL. */
     size_t (*pending)(struct sink *s);
     void (*free)(struct sink *s);

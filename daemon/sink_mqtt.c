@@ -115,6 +115,15 @@ struct sink_mqtt {
     int64_t reconnect_delay_ms;    /* sender thread only */
     atomic_bool stopping;
     atomic_bool fresh_session; /* set by on_connect, taken by the pipeline */
+    /* Did the broker keep its retained store while iocd was stopped? At
+     * the first connection the sink subscribes to its own retained
+     * _catalog before publishing it: a retained copy arriving first says
+     * the store survived, our own live copy arriving first says it was
+     * lost (or never held one). With a restored series state (the
+     * pipeline calls `restored`), "lost" is a fresh session. */
+    atomic_int store_verdict;  /* MQTT_STORE_* */
+    atomic_bool restored;      /* the series state was restored */
+    atomic_bool store_reported; /* the lost store was turned into a fresh session */
     int64_t drain_deadline_ms;
 
     pthread_mutex_t lock; /* guards everything below */
@@ -185,6 +194,32 @@ static void mqtt_log_connect_failure(struct sink_mqtt *s, const char *why)
 
 /* ---- libmosquitto callbacks (on the sender thread) ---- */
 
+enum { MQTT_STORE_UNKNOWN, MQTT_STORE_PROBING, MQTT_STORE_KEPT, MQTT_STORE_LOST };
+
+/* A lost store and a restored series state, whichever is known second:
+ * once, a fresh session (the pipeline re-publishes every series). */
+static void mqtt_store_lost_check(struct sink_mqtt *s)
+{
+    if (atomic_load(&s->store_verdict) != MQTT_STORE_LOST || !atomic_load(&s->restored) ||
+        atomic_exchange(&s->store_reported, true))
+        return;
+    log_info("sink mqtt: the broker holds no retained %s: it lost its retained store while "
+             "iocd was stopped; the restored series are published again", s->catalog_topic);
+    atomic_store(&s->fresh_session, true);
+}
+
+/* The probe's answer: the first message on our _catalog topic. */
+static void mqtt_on_message(struct mosquitto *mosq, void *arg, const struct mosquitto_message *msg)
+{
+    struct sink_mqtt *s = arg;
+    if (!s->catalog_topic || strcmp(msg->topic, s->catalog_topic) != 0 ||
+        atomic_load(&s->store_verdict) != MQTT_STORE_PROBING)
+        return;
+    atomic_store(&s->store_verdict, msg->retain ? MQTT_STORE_KEPT : MQTT_STORE_LOST);
+    mosquitto_unsubscribe(mosq, NULL, s->catalog_topic);
+    mqtt_store_lost_check(s);
+}
+
 static void mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc, int flags)
 {
     struct sink_mqtt *s = arg;
@@ -228,6 +263,9 @@ static void mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc, int flags
     /* The catalogue, retained, once per connection: a broker restarted
      * without persistence forgets it, like the status topics. Its message
      * id is not in inflight[], so mqtt_on_publish ignores its PUBACK. */
+    if (first && s->catalog_json &&
+        mosquitto_subscribe(mosq, NULL, s->catalog_topic, 0) == MOSQ_ERR_SUCCESS)
+        atomic_store(&s->store_verdict, MQTT_STORE_PROBING); /* answered before our copy */
     if (s->catalog_json) {
         int prc = mosquitto_publish(mosq, NULL, s->catalog_topic, (int)strlen(s->catalog_json),
                                     s->catalog_json, 1, true);
@@ -475,6 +513,13 @@ static void mqtt_retire(struct sink *base, struct metric *last)
     atomic_fetch_add(&base->retired, 1);
 }
 
+static void mqtt_restored(struct sink *base)
+{
+    struct sink_mqtt *s = (struct sink_mqtt *)base;
+    atomic_store(&s->restored, true);
+    mqtt_store_lost_check(s);
+}
+
 static bool mqtt_take_fresh_session(struct sink *base)
 {
     struct sink_mqtt *s = (struct sink_mqtt *)base;
@@ -503,13 +548,13 @@ static void mqtt_log_counters(struct sink *base)
     outbox_counters(s->outbox, &oc);
     pthread_mutex_lock(&s->lock);
     log_info("sink mqtt: queued=%llu unchanged=%llu retired=%llu resent=%llu delivered=%llu "
-             "retried=%llu dropped_full=%llu dropped_invalid=%llu in_outbox=%zu in_flight=%zu "
-             "connected=%s",
+             "retried=%llu dropped_full=%llu dropped_invalid=%llu dropped_kpi=%llu in_outbox=%zu "
+             "in_flight=%zu connected=%s",
              (unsigned long long)oc.queued, (unsigned long long)atomic_load(&base->unchanged),
              (unsigned long long)atomic_load(&base->retired),
              (unsigned long long)atomic_load(&base->resent), (unsigned long long)s->delivered,
              (unsigned long long)oc.requeued, (unsigned long long)oc.dropped_full,
-             (unsigned long long)s->dropped_invalid, oc.length, s->inflight_count,
+             (unsigned long long)s->dropped_invalid, (unsigned long long)oc.dropped_kpi, oc.length, s->inflight_count,
              s->connected ? "yes" : "no");
     pthread_mutex_unlock(&s->lock);
 }
@@ -569,6 +614,7 @@ static const struct sink_ops mqtt_ops = {
     .status = mqtt_status,
     .retire = mqtt_retire,
     .take_fresh_session = mqtt_take_fresh_session,
+    .restored = mqtt_restored,
     .pending = mqtt_pending,
     .stop = mqtt_stop,
     .log_counters = mqtt_log_counters,
@@ -607,6 +653,7 @@ static struct sink *mqtt_create(const struct config_section *sec, const struct s
     mosquitto_connect_with_flags_callback_set(s->mosq, mqtt_on_connect);
     mosquitto_disconnect_callback_set(s->mosq, mqtt_on_disconnect);
     mosquitto_publish_callback_set(s->mosq, mqtt_on_publish);
+    mosquitto_message_callback_set(s->mosq, mqtt_on_message);
     if (section_bool(sec, "status") &&
         (asprintf(&s->status_prefix, "%s/%s/_status", section_text(sec, "topic_prefix"),
                   setup->province) < 0 ||

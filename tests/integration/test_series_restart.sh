@@ -22,6 +22,10 @@
 #  - run 7's broker restarted without persistence: the restored series are
 #    part of the fresh-session re-publish (all N, resent=N), a new
 #    subscriber gets all N back;
+#  - the broker restarted without persistence while iocd was stopped: at
+#    its first connection iocd finds no retained _catalog of its own, says
+#    so, and re-publishes the N restored series (resent=N); a broker that
+#    kept its store (runs 2, 6, 7) is never taken for one that lost it;
 #  - a corrupt file: refused with a warning naming the file and the reason,
 #    run 8 publishes all N and exits 0;
 #  - iocd --once neither reads nor writes the file.
@@ -196,6 +200,27 @@ check "r7: a new subscriber gets all $N back" wait_for 10 bash -c "[ \$(timeout 
 stop_pid "$IOCD_PID"
 same 0 "$stop_rc" "r7: SIGTERM: exit status 0"
 same "$N" "$(mqtt r7 resent)" "r7: resent=$N"
+
+### a broker that lost its retained store while iocd was stopped #############
+# iocd is stopped (r7 saved its state); the broker restarts without
+# persistence. At its first connection iocd finds no retained _catalog of
+# its own before its new copy: the store was lost, and the restored series
+# are re-published (without it screens would wait for refresh, 1h here).
+stop_pid "$MQTT_PID_M2"
+start_mosquitto M3 "$MQTT_PORT_M"
+restarted r9 -c "$conf/iocd.conf"
+check "r9: the lost retained store is noticed and said" wait_for 10 at_least 1 "$tmp/r9.err" \
+    "sink mqtt: the broker holds no retained ioc/v1/96/_catalog: it lost its retained store while iocd was stopped; the restored series are published again"
+check "r9: every restored series re-published" wait_for 20 at_least 1 "$tmp/r9.err" \
+    "sink mqtt: re-published the last value of $N series for the fresh session"
+check "r9: a new subscriber gets all $N back" wait_for 10 bash -c "[ \$(timeout 10 mosquitto_sub -p $MQTT_PORT_M -v -t 'ioc/v1/96/st/#' -W 1 2>/dev/null | awk '{print \$1}' | sort -u | wc -l) -ge $N ]"
+finish_run r9
+same "$N" "$(published r9)" "r9: exactly $N messages, once each"
+same "$N" "$(mqtt r9 resent)" "r9: resent=$N"
+for r in r2 r6 r7; do
+    same 0 "$(grep -c 'lost its retained store' "$tmp/$r.err")" \
+        "$r: a broker that kept its store is not taken for one that lost it"
+done
 
 ### a corrupt file is refused, the daemon starts with an empty cache ##########
 printf 'IOCDSERS\001\000\000\000garbage that is no series state at all\n' >"$cache"
