@@ -436,7 +436,7 @@ run_load() {
     local kpi_line kpi_mqtt kpi_kafka
     kpi_line=$(grep 'series: count=' "$LOGS/$name.iocd.log" | tail -1)
     kpi_mqtt=$(($(field "$kpi_line" 'series: count=' summaries) + $(field "$kpi_line" 'series: count=' marks) +
-        $(field "$kpi_line" 'series: count=' alerts)))
+        $(field "$kpi_line" 'series: count=' alerts) - $(field "$fin" 'sink mqtt: queued=' dropped_kpi)))
     kpi_kafka=$(field "$kpi_line" 'series: count=' alerts)
     mq_del=$(($(field "$fin" 'sink mqtt: queued=' delivered) - kpi_mqtt))
     mq_drop=$(field "$fin" 'sink mqtt: queued=' dropped_full)
