@@ -121,6 +121,33 @@ static void test_full_drops_oldest(void **state)
     outbox_free(o);
 }
 
+/* A KPI message (summary, marker, alert) finding the outbox full is
+ * dropped itself, counted apart: it never pushes a record out. With room,
+ * it is queued like a record. */
+static void test_full_drops_kpi_not_records(void **state)
+{
+    (void)state;
+    struct outbox *o = box(3);
+    push_range(o, 1, 3);
+    struct metric *summary = make_from("_summary", 100);
+    summary->kind = METRIC_SCREEN;
+    struct metric *alert = make_from("_alert", 101);
+    alert->kind = METRIC_ALERT;
+    outbox_push(o, summary);
+    outbox_push(o, alert);
+    struct outbox_counters c;
+    outbox_counters(o, &c);
+    assert_int_equal(c.dropped_kpi, 2);
+    assert_int_equal(c.dropped_full, 0);
+    assert_int_equal(c.queued, 3);
+    expect_seqs(o, (uint64_t[]){1, 2, 3}, 3);
+    outbox_push(o, summary);
+    expect_seqs(o, (uint64_t[]){100}, 1);
+    metric_unref(summary);
+    metric_unref(alert);
+    outbox_free(o);
+}
+
 static void test_requeue_keeps_order(void **state)
 {
     (void)state;
@@ -431,6 +458,7 @@ int main(void)
         cmocka_unit_test(test_round_robin_across_sources),
         cmocka_unit_test(test_round_robin_turn_and_requeue),
         cmocka_unit_test(test_full_drops_from_largest_source),
+        cmocka_unit_test(test_full_drops_kpi_not_records),
         cmocka_unit_test(test_push_batch_waits_for_room),
         cmocka_unit_test(test_source_ring_grows),
     };
