@@ -518,8 +518,7 @@ static int instance_emit(ioc_ctx *ctx, const struct ioc_record *record,
     n.completeness = completeness;
     pthread_mutex_lock(&ctx->encode_lock);
     int rc = normalize_encode_into(&ctx->env, &n, seq, &ctx->encode_buf);
-    const struct catalog_metric *cm =
-        catalog_metric(ctx->env.catalog ? ctx->env.catalog : catalog_builtin(), record->metric);
+    const struct catalog_metric *cm = n.catalog_metric;
     struct publish_facts facts = {ctx->cfg->source, record->metric, (int)n.status, n.data_ms,
                                   ctx->cfg->interval_ms, cm ? cm->refresh_ms : 0,
                                   cm ? cm->max_age_ms : 0, ctx->batch};

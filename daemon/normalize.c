@@ -258,9 +258,7 @@ static int normalize_series(const struct normalize_env *env, struct normalized *
 }
 
 /* The record's status. Its own target (a station's alarm level, read by
- * the connector) overrides the catalogue's, which is looked up only for a
- * metric of a catalogue that has targets: one binary search per record at
- * most, and none with the built-in catalogue. */
+ * the connector) overrides the catalogue's (out->catalog_metric). */
 static void normalize_target(const struct normalize_env *env, const struct ioc_record *r,
                              struct normalized *out)
 {
@@ -271,10 +269,7 @@ static void normalize_target(const struct normalize_env *env, const struct ioc_r
         out->status = (enum normalize_status)target_evaluate(&own, r->value);
         return;
     }
-    const struct catalog *c = env->catalog;
-    if (!c || c->metric_count == 0)
-        return;
-    const struct catalog_metric *m = catalog_metric(c, r->metric);
+    const struct catalog_metric *m = out->catalog_metric;
     if (!m || m->target_count == 0)
         return;
     int year = target_year(r->period_to, out->ts_ms, env->tz_offset_min);
@@ -298,6 +293,9 @@ int normalize_check(const struct normalize_env *env, const struct ioc_record *r,
     if (normalize_value(env, r, err) < 0 || normalize_time(env, r, now_ms, out, err) < 0 ||
         normalize_area(env, r, out, err) < 0 || normalize_dims(r, out, err) < 0)
         return -1;
+    /* One binary search per record, none with the built-in catalogue. */
+    if (env->catalog && env->catalog->metric_count)
+        out->catalog_metric = catalog_metric(env->catalog, r->metric);
     normalize_target(env, r, out);
     return normalize_series(env, out, err);
 }

@@ -80,6 +80,10 @@ struct normalized {
     /* Set by the rollup for the province records it makes (encoded as
      * "completeness"); NULL for every connector record. */
     const struct normalize_completeness *completeness;
+    /* The metric's catalogue entry (labels, aggregation, targets,
+     * freshness limits), looked up once here; NULL when the catalogue
+     * does not list it. */
+    const struct catalog_metric *catalog_metric;
     /* The catalogue's target that gave `status`; NULL when none applies or
      * the record carries its own target (which takes precedence). */
     const struct catalog_target *target;
