@@ -5,12 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct metric *metric_new(const char *topic_prefix, const char *province, const char *series,
-                          const char *json, size_t json_len, uint64_t seq)
+/* One block: the struct, then series, topic (topic_len bytes, written by
+ * the caller at *topic) and json, each NUL-terminated. */
+static struct metric *metric_block(const char *series, size_t series_len, size_t topic_len,
+                                   const char *json, size_t json_len, uint64_t seq, char **topic)
 {
-    size_t series_len = strlen(series);
-    size_t prefix_len = strlen(topic_prefix), province_len = strlen(province);
-    size_t topic_len = prefix_len + 1 + province_len + 1 + series_len;
     size_t size = sizeof(struct metric) + series_len + 1 + topic_len + 1 + json_len + 1;
     struct metric *m = malloc(size);
     if (!m)
@@ -24,16 +23,8 @@ struct metric *metric_new(const char *topic_prefix, const char *province, const 
     m->series_len = series_len;
     memcpy(p, series, series_len + 1);
     p += series_len + 1;
-    /* topic = prefix/province/series, copied piece by piece (per metric). */
-    m->topic = p;
-    memcpy(p, topic_prefix, prefix_len);
-    p += prefix_len;
-    *p++ = '/';
-    memcpy(p, province, province_len);
-    p += province_len;
-    *p++ = '/';
-    memcpy(p, series, series_len + 1);
-    p += series_len + 1;
+    m->topic = *topic = p;
+    p += topic_len + 1;
     m->json = p;
     m->json_len = json_len;
     memcpy(p, json, json_len);
@@ -41,29 +32,35 @@ struct metric *metric_new(const char *topic_prefix, const char *province, const 
     return m;
 }
 
+struct metric *metric_new(const char *topic_prefix, const char *province, const char *series,
+                          const char *json, size_t json_len, uint64_t seq)
+{
+    size_t series_len = strlen(series);
+    size_t prefix_len = strlen(topic_prefix), province_len = strlen(province);
+    char *p;
+    struct metric *m = metric_block(series, series_len,
+                                    prefix_len + 1 + province_len + 1 + series_len, json,
+                                    json_len, seq, &p);
+    if (!m)
+        return NULL;
+    /* topic = prefix/province/series, copied piece by piece (per metric). */
+    memcpy(p, topic_prefix, prefix_len);
+    p += prefix_len;
+    *p++ = '/';
+    memcpy(p, province, province_len);
+    p += province_len;
+    *p++ = '/';
+    memcpy(p, series, series_len + 1);
+    return m;
+}
+
 struct metric *metric_like(const struct metric *m, const char *json, size_t json_len)
 {
     size_t topic_len = strlen(m->topic);
-    size_t size = sizeof(struct metric) + m->series_len + 1 + topic_len + 1 + json_len + 1;
-    struct metric *c = malloc(size);
-    if (!c)
-        return NULL;
-    char *p = (char *)(c + 1);
-    atomic_init(&c->refs, 1);
-    c->kind = METRIC_RECORD;
-    c->seq = m->seq;
-    c->size = size;
-    c->series = p;
-    c->series_len = m->series_len;
-    memcpy(p, m->series, m->series_len + 1);
-    p += m->series_len + 1;
-    c->topic = p;
-    memcpy(p, m->topic, topic_len + 1);
-    p += topic_len + 1;
-    c->json = p;
-    c->json_len = json_len;
-    memcpy(p, json, json_len);
-    p[json_len] = '\0';
+    char *p;
+    struct metric *c = metric_block(m->series, m->series_len, topic_len, json, json_len, m->seq, &p);
+    if (c)
+        memcpy(p, m->topic, topic_len + 1);
     return c;
 }
 
