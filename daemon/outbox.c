@@ -188,6 +188,8 @@ static void outbox_fifo_put(struct outbox *o, struct outbox_fifo *q, struct metr
 static const char OUTBOX_CAUSE_REQUEUE[] =
     "requeue overflow: unacknowledged metrics put back into a full outbox; the oldest dropped";
 static const char OUTBOX_CAUSE_MEMORY[] = "out of memory queueing them";
+static const char OUTBOX_CAUSE_KPI[] =
+    "KPI messages (summaries, stale marks, alerts) that found the outbox full: not queued";
 
 /* `m` is dropped (and released) for `cause`: counted once, in the
  * cause's counter, and told in the loss episode's lines. Lock held. */
@@ -195,6 +197,8 @@ static void outbox_drop(struct outbox *o, struct metric *m, const char *cause)
 {
     if (cause == OUTBOX_CAUSE_REQUEUE)
         o->counters.dropped_requeue++;
+    else if (cause == OUTBOX_CAUSE_KPI)
+        o->counters.dropped_kpi++;
     else
         o->counters.dropped_full++;
     o->counters.records_dropped += outbox_is_record(m);
@@ -245,8 +249,7 @@ static void outbox_append(struct outbox *o, struct metric *m, int64_t deadline_m
                 break;
     }
     if (m->kind != METRIC_RECORD && outbox_over(o, m)) {
-        o->counters.dropped_kpi++;
-        metric_unref(m);
+        outbox_drop(o, m, OUTBOX_CAUSE_KPI);
         return;
     }
     while (outbox_over(o, m))

@@ -471,7 +471,7 @@ static void test_drops_told_as_episodes(void **state)
     push_range(o, 1, 5); /* 1, 2 dropped */
     struct metric *summary = make_from("_summary", 0);
     summary->kind = METRIC_SCREEN;
-    outbox_push(o, summary); /* full: dropped_kpi, not a record */
+    outbox_push(o, summary); /* full: dropped_kpi, not a record, in the episode */
     metric_unref(summary);
     assert_int_equal(l.n, 1);
     assert_string_equal(l.text[0], "test: dropped 1 metric: outbox full (3 metrics): the broker is "
@@ -488,9 +488,10 @@ static void test_drops_told_as_episodes(void **state)
     assert_int_equal(l.n, 1);
     assert_int_equal(outbox_pop(o, got + 2, 1, 0), 1); /* 5: the backlog is handed over */
     assert_int_equal(l.n, 2);
-    assert_string_equal(l.text[1], "test: episode over: 2 dropped in 0.0 s (1 since the last "
+    assert_string_equal(l.text[1], "test: episode over: 3 dropped in 0.0 s (2 since the last "
                         "line: 1 outbox full (3 metrics): the broker is unreachable or not "
-                        "keeping up; the oldest dropped)");
+                        "keeping up; the oldest dropped; 1 KPI messages (summaries, stale marks, "
+                        "alerts) that found the outbox full: not queued)");
     push_range(o, 6, 8);
     outbox_requeue(o, got, 3); /* full: 3, 4, 5 dropped, a new episode */
     assert_int_equal(l.n, 3);
