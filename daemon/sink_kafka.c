@@ -455,7 +455,8 @@ static size_t kafka_stop(struct sink *base, int64_t deadline_ms)
     char detail[200];
     snprintf(detail, sizeof detail,
              "%zu waiting in the outbox, %" PRIu64 " purged from librdkafka, %" PRIu64
-             " unreported; of all messages %zu left", oc.length, s->purged, unreported, left);
+             " unreported; with alerts, %zu messages left", oc.records_held, s->purged_records,
+             unreported, left);
     sink_tally_log("kafka", &s->tally, oc.dropped_full + oc.dropped_requeue + oc.dropped_kpi,
                    atomic_load(&s->delivered), detail);
     return left;

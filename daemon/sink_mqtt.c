@@ -686,8 +686,9 @@ static size_t mqtt_stop(struct sink *base, int64_t deadline_ms)
                  "verification failed)", s->endpoint.host, s->endpoint.port);
     mqtt_log_counters(base);
     char detail[160];
-    snprintf(detail, sizeof detail, "%zu waiting, %zu unacknowledged; of all messages %zu left",
-             oc.length, s->inflight_count, left);
+    snprintf(detail, sizeof detail,
+             "%zu waiting, %" PRIu64 " unacknowledged; with KPI messages, %zu messages left",
+             oc.records_held, inflight_records, left);
     sink_tally_log("mqtt", &s->tally,
                    oc.dropped_full + oc.dropped_requeue + oc.dropped_kpi + s->dropped_invalid,
                    s->delivered, detail);
