@@ -7,6 +7,9 @@
 #     left, their sum is the published count, and they match exactly what
 #     a subscriber (connected throughout) received, seq by seq; the sink
 #     does not claim "every metric delivered".
+#  1b. The broker stalled, then killed and restarted: the unacknowledged
+#     in flight go back into a full outbox and are dropped, counted
+#     (dropped_requeue) and told with that cause.
 #  2. SIGTERM with Kafka down and librdkafka holding messages: what it held
 #     is purged and counted as left at shutdown (no "goes back to the
 #     outbox"), delivered + dropped + left = published, and the topic holds
@@ -89,6 +92,54 @@ same "$dropped" "$(comm -23 "$tmp/published.seq" "$tmp/received.seq" | wc -l)" \
 same 0 "$(comm -13 "$tmp/published.seq" "$tmp/received.seq" | wc -l)" \
     "it received nothing that was not published"
 stop_pid "$sub_pid"
+
+# ---- 1b. MQTT outage with a full in-flight window: requeue overflow ----
+# The broker is stalled (the 10 in flight stay unacknowledged, the outbox
+# fills), then killed and started again: on reconnection the 10 go back
+# into a full outbox and are dropped, counted in dropped_requeue and told
+# in the episode (issue 17: "drops during a requeue are never logged").
+# No subscriber here: a killed broker loses what it held, and the fresh
+# session re-sends every series, so only the sink's own sums are checked.
+rconf=$tmp/rconf
+make_conf "$rconf"
+sed -n '/^\[outbox\]/,$p' "$conf/iocd.conf" >>"$rconf/iocd.conf"
+add_example "$rconf" ex "$FEED_A/example"
+start_iocd rrun -c "$rconf/iocd.conf"
+out=$tmp/rrun.out err=$tmp/rrun.err
+check "outage: sink mqtt connects" wait_for 10 at_least 1 "$err" "sink mqtt: connected to 127.0.0.1:$MQTT_PORT_M"
+check "outage: two polls published" wait_for 15 at_least 160 "$out" '"source":"ex"'
+kill -STOP "$MQTT_PID_M"
+check "outage: the outbox overflows" wait_for 15 at_least 1 "$err" "warning: iocd: sink mqtt: dropped 1 metric: $cause"
+kill -KILL "$MQTT_PID_M"
+check "outage: iocd notices the lost connection, 10 unacknowledged" \
+    wait_for 10 at_least 1 "$err" "; 10 unacknowledged, reconnecting"
+start_mosquitto M "$MQTT_PORT_M"
+check "outage: delivering again after the restart" wait_for 15 at_least 1 "$err" "sink mqtt: delivering again"
+check "outage: the episode ends once the backlog drained" \
+    wait_for 15 at_least 1 "$err" "warning: iocd: sink mqtt: episode over: "
+kill -USR1 "$IOCD_PID"
+wait_for 5 at_least 1 "$err" "sink mqtt: queued="
+echo "# $(grep -F "sink mqtt: queued=" "$err" | tail -1)"
+same 10 "$(counter "$err" "sink mqtt: queued=" dropped_requeue)" \
+    "outage: the 10 unacknowledged found the outbox full: dropped_requeue=10"
+grep -F "sink mqtt: episode over: " "$err" | sed 's/^/# /'
+contains "$err" "; 10 requeue overflow: unacknowledged metrics put back into a full outbox; the oldest dropped" \
+    "outage: the episode's line tells the 10 requeue drops with their cause"
+lost_all=$(($(counter "$err" "sink mqtt: queued=" dropped_full) + $(counter "$err" "sink mqtt: queued=" dropped_requeue) + $(counter "$err" "sink mqtt: queued=" dropped_kpi)))
+same "$lost_all" "$(sed -n 's/.*sink mqtt: episode over: \([0-9]*\) dropped in .*/\1/p' "$err" | paste -sd+ | bc)" \
+    "outage: the episodes' totals add up to every message dropped ($lost_all)"
+stop_pid "$IOCD_PID"
+same 0 "$stop_rc" "outage: SIGTERM: exit status 0"
+line=$(stop_line "$err")
+echo "# $line"
+published=$(count_lines "$out" '"source":"ex"')
+resent=$(counter "$err" "sink mqtt: queued=" resent)
+taken=$((published + resent))
+check "outage: the stop line: mqtt took the $published published + $resent re-sent for the fresh session" \
+    grep -qE "^info: iocd: stopped: $published metrics published; mqtt: [0-9]+ delivered, [0-9]+ dropped, [0-9]+ left of $taken taken$" <<<"$line"
+delivered=$(tally "$line" mqtt delivered) dropped=$(tally "$line" mqtt dropped) left=$(tally "$line" mqtt left)
+same "$taken" "$((delivered + dropped + left))" \
+    "outage: mqtt: delivered $delivered + dropped $dropped + left $left = taken $taken"
 
 # ---- 2. SIGTERM with Kafka down ----
 start_kafka K
