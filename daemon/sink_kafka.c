@@ -12,8 +12,9 @@
  * still holds is purged and counted as left at shutdown (it has nowhere
  * to go back to). Any `kafka.<property>` line of [sink.kafka] goes to
  * librdkafka as is (SASL, SSL, tuning). Reconnection backoff is capped at
- * 1 s (reconnect.backoff.max.ms) so a broker that comes back is used
- * within about a second, not librdkafka's default 10 s.
+ * 500 ms (reconnect.backoff.max.ms, plus librdkafka's jitter) so a broker
+ * that comes back is used within about a second, not after librdkafka's
+ * default 10 s.
  *
  * One sender thread moves metrics from the outbox into librdkafka (zero
  * copy: the metric's reference travels as the message opaque and is
@@ -199,9 +200,10 @@ static rd_kafka_conf_t *kafka_conf(const struct config_section *sec, struct diag
          * still overrides it). The rest waits in the outbox. */
         {"queue.buffering.max.messages", "20000", NULL},
         /* A broker that comes back is reconnected to within a second
-         * (librdkafka's default backoff grows to 10 s): issue 17. */
+         * (librdkafka's default backoff grows to 10 s; it adds up to +50 %
+         * jitter to the cap, hence 500 ms): issue 17. */
         {"reconnect.backoff.ms", "100", NULL},
-        {"reconnect.backoff.max.ms", "1000", NULL},
+        {"reconnect.backoff.max.ms", "500", NULL},
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         const char *value = fixed[i].value;

@@ -10,6 +10,22 @@
 source "$(dirname "$0")/lib.sh"
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# recovery NAME SINK COMMAND...: run COMMAND (it starts the broker), then
+# wait for the sink's next "delivering again" line; prints the time taken
+# and asserts it is at most 2 s.
+recovery() {
+    local name=$1 sink=$2 before t0 ms
+    shift 2
+    before=$(count_lines "$err" "sink $sink: delivering again")
+    t0=$(now_ms)
+    "$@"
+    check "$name: the first acknowledged publish after the broker's start" \
+        wait_for 15 at_least $((before + 1)) "$err" "sink $sink: delivering again"
+    ms=$(($(now_ms) - t0))
+    echo "# $name: ${ms} ms from the broker's start to the first acknowledged publish"
+    grep -F "sink $sink: delivering again" "$err" | tail -1 | sed 's/^/# /'
+    check "$name: delivering again within 2 s of the broker's start (${ms} ms)" test "$ms" -le 2000
+}
 
 start_feedsim A --records 4
 start_mosquitto M
@@ -36,29 +52,13 @@ check "polls publish" wait_for 15 at_least 16 "$out" '"source":"ex"'
 stop_pid "$MQTT_PID_M"
 check "MQTT broker stopped: iocd notices" wait_for 10 at_least 1 "$err" "sink mqtt: lost the connection"
 sleep 9
-before=$(count_lines "$err" "sink mqtt: delivering again")
-t0=$(now_ms)
-start_mosquitto M "$MQTT_PORT_M"
-check "MQTT: the first acknowledgement after the broker's start" \
-    wait_for 15 at_least $((before + 1)) "$err" "sink mqtt: delivering again"
-ms=$(($(now_ms) - t0))
-echo "# MQTT: ${ms} ms from the broker's start to the first acknowledged publish"
-grep -F "sink mqtt: delivering again" "$err" | tail -1 | sed 's/^/# /'
-check "MQTT: delivering again within 2 s of the broker's start (${ms} ms)" test "$ms" -le 2000
+recovery MQTT mqtt start_mosquitto M "$MQTT_PORT_M"
 
 # ---- Kafka: broker down for 12 s, then up ----
 kill -USR1 "$KAFKA_PID_K"
 check "kafka-mock: broker down" wait_for 10 at_least 1 "$tmp/K.kafka.log" "broker 1 down"
 sleep 12
-before=$(count_lines "$err" "sink kafka: delivering again")
-t0=$(now_ms)
-kill -USR2 "$KAFKA_PID_K"
-check "Kafka: the first delivery after the broker came up" \
-    wait_for 15 at_least $((before + 1)) "$err" "sink kafka: delivering again"
-ms=$(($(now_ms) - t0))
-echo "# Kafka: ${ms} ms from the broker's start to the first acknowledged publish"
-grep -F "sink kafka: delivering again" "$err" | tail -1 | sed 's/^/# /'
-check "Kafka: delivering again within 2 s of the broker's start (${ms} ms)" test "$ms" -le 2000
+recovery Kafka kafka kill -USR2 "$KAFKA_PID_K"
 
 stop_pid "$IOCD_PID"
 same 0 "$stop_rc" "SIGTERM: exit status 0"

@@ -6,27 +6,10 @@
  * episode after it, and the total since start over every episode.
  */
 #include "droplog.h"
+#include "droplog_lines.h"
 
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 
-#include <cmocka.h>
-
-struct lines {
-    char text[8][512];
-    size_t n;
-};
-
-static void collect(void *ctx, enum log_level level, const char *line)
-{
-    struct lines *l = ctx;
-    assert_int_equal(level, LOG_LEVEL_WARNING);
-    if (l->n < 8)
-        snprintf(l->text[l->n++], sizeof l->text[0], "%s", line);
-}
 
 static const char FULL[] = "outbox full (100 metrics): the broker is unreachable or not keeping "
                            "up; the oldest dropped";

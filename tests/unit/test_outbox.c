@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "droplog_lines.h"
+
 static struct metric *make(uint64_t seq)
 {
     char json[64];
@@ -442,20 +444,6 @@ static void test_source_ring_grows(void **state)
         }
     assert_int_equal(want, 101);
     assert_int_equal(outbox_free(o), 0);
-}
-
-/* The loss episode's lines, collected (droplog's writer). */
-struct lines {
-    char text[8][512];
-    size_t n;
-};
-
-static void collect(void *ctx, enum log_level level, const char *line)
-{
-    struct lines *l = ctx;
-    assert_int_equal(level, LOG_LEVEL_WARNING);
-    if (l->n < 8)
-        snprintf(l->text[l->n++], sizeof l->text[0], "%s", line);
 }
 
 /* Issue 17: every drop counted once and told: the first drop of an
