@@ -278,7 +278,8 @@ static void kafka_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, voi
         s->trouble_ms = 0;
         return;
     }
-    if (msg->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || msg->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
+    if (msg->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+        msg->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
         /* Only kafka_stop purges: shutdown, nothing goes back anywhere. */
         s->purged++;
         s->purged_records += record;

@@ -46,7 +46,6 @@
 #include "status_mqtt.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <mosquitto.h>
 #include <netdb.h>
@@ -398,8 +397,9 @@ static int mqtt_write_out(struct sink_mqtt *s)
 }
 
 /* Start a non-blocking TCP connection to the broker's port: the socket,
- * or -1 (no address, no socket). Resolved once: a broker that moved is
- * still found by the backoff's attempts, which resolve every time. */
+ * -2 when refused at once, -1 when there is no address or socket (no
+ * probe). Resolved once: a broker that moved is still found by the
+ * backoff's attempts, which resolve every time. */
 static int mqtt_probe_start(struct sink_mqtt *s)
 {
     if (!s->probe_addr) {
@@ -422,7 +422,7 @@ static int mqtt_probe_start(struct sink_mqtt *s)
     return fd;
 }
 
-/* Wait up to `wait_ms` (a stop or a push wakes us). Meanwhile probe the
+/* Wait up to `wait_ms` (a stop wakes us). Meanwhile probe the
  * broker's port once: true when it answers after having refused, i.e.
  * the broker is back and an attempt is worth making now. A port that
  * answers while the MQTT connection fails (refused credentials) does not
@@ -646,7 +646,8 @@ static void mqtt_log_counters(struct sink *base)
              (unsigned long long)atomic_load(&base->retired),
              (unsigned long long)atomic_load(&base->resent), (unsigned long long)s->delivered,
              (unsigned long long)oc.requeued, (unsigned long long)oc.dropped_full,
-             (unsigned long long)oc.dropped_requeue, (unsigned long long)s->dropped_invalid, (unsigned long long)oc.dropped_kpi, oc.length, s->inflight_count,
+             (unsigned long long)oc.dropped_requeue, (unsigned long long)s->dropped_invalid,
+             (unsigned long long)oc.dropped_kpi, oc.length, s->inflight_count,
              s->connected ? "yes" : "no");
     pthread_mutex_unlock(&s->lock);
 }
