@@ -237,7 +237,7 @@ FUZZ_SRC_series_store := tests/fuzz/fuzz_series_store.c $(addprefix daemon/,seri
 FUZZ_SRC_config := tests/fuzz/fuzz_config.c tests/fuzz/fuzz_host.c $(FUZZ_TIME) \
                    $(addprefix daemon/,config.c ini.c confval.c keytable.c instconf.c dirlist.c \
                    diag.c log.c gazetteer.c plugin.c sink_table.c sink_stdout.c sink_mqtt.c \
-                   sink_kafka.c status_mqtt.c mqtt_endpoint.c outbox.c metric.c clock.c \
+                   sink_kafka.c status_mqtt.c mqtt_endpoint.c outbox.c droplog.c metric.c clock.c \
                    textsafe.c utf8.c origin.c filemode.c catalog.c catconf.c jsonw.c)
 FUZZ_LIBS_config := -Wl,--dynamic-list=daemon/exports.list -lmosquitto -lrdkafka -lcurl -ldl
 FUZZ_PLUGINS := $(CONNECTORS:%=$(BUILD)/fuzz/connectors/%.so)

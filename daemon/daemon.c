@@ -78,9 +78,11 @@ static int daemon_once(struct config *config, struct pipeline *pipeline)
     size_t count = scheduler_instance_count(s);
     scheduler_free(s);
     size_t undelivered = pipeline_stop(pipeline, config->shutdown_timeout_ms);
-    log_info("once: %zu of %zu connector%s succeeded, %llu metrics published, %zu not delivered",
-             count - failed, count, count == 1 ? "" : "s",
-             (unsigned long long)pipeline_published(pipeline), undelivered);
+    char per_sink[512];
+    pipeline_tally_text(pipeline, per_sink, sizeof per_sink);
+    log_info("once: %zu of %zu connector%s succeeded, %llu metrics published%s", count - failed,
+             count, count == 1 ? "" : "s", (unsigned long long)pipeline_published(pipeline),
+             per_sink);
     return failed || undelivered ? 1 : 0;
 }
 
@@ -248,10 +250,13 @@ int daemon_run(const struct daemon_options *opts)
         }
         /* What is left of the shutdown time goes to delivering the backlog. */
         int64_t left = config.shutdown_timeout_ms - (clock_mono_ms() - started);
-        size_t undelivered = pipeline_stop(pipeline, left > 1000 ? left : 1000);
+        pipeline_stop(pipeline, left > 1000 ? left : 1000);
         pipeline_save_series(pipeline);
-        log_info("stopped: %llu metrics published, %zu not delivered%s",
-                 (unsigned long long)pipeline_published(pipeline), undelivered,
+        /* Per sink, never summed: one sink's loss is not another's. */
+        char per_sink[512];
+        pipeline_tally_text(pipeline, per_sink, sizeof per_sink);
+        log_info("stopped: %llu metrics published%s%s",
+                 (unsigned long long)pipeline_published(pipeline), per_sink,
                  abandoned ? " (some connector threads were abandoned)" : "");
         if (abandoned) {
             /* Their plugins are still mapped and running: leave without

@@ -13,12 +13,12 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#define OUTBOX_DROP_LOG_INTERVAL_S 60
 #define OUTBOX_FIFO_FIRST 64 /* slots of a new source's ring */
 
 /* The metrics of one source waiting, oldest at `head`. */
@@ -41,8 +41,8 @@ struct outbox {
     size_t capacity, length;  /* all sources together */
     uint64_t max_bytes, bytes;
     struct outbox_counters counters;
-    uint64_t drops_unlogged; /* since the last drop log line */
-    time_t last_drop_log;
+    struct droplog drops;     /* the loss episode's lines */
+    char cause_full[160];     /* its causes, as they read in those lines */
     int woken;
     int notify_fd;            /* eventfd of a consumer that polls; -1 none */
     bool consumer_waiting;    /* outbox_idle said true; nothing pushed since */
@@ -58,6 +58,16 @@ struct outbox *outbox_new(const char *name, const struct outbox_limits *limits)
     o->capacity = limits->capacity ? limits->capacity : 1;
     o->notify_fd = -1;
     o->max_bytes = limits->max_bytes ? limits->max_bytes : UINT64_MAX;
+    droplog_init(&o->drops, name, 0);
+    if (limits->max_bytes)
+        snprintf(o->cause_full, sizeof o->cause_full,
+                 "outbox full (%zu metrics or %llu bytes): the broker is unreachable or not "
+                 "keeping up; the oldest dropped", o->capacity,
+                 (unsigned long long)limits->max_bytes);
+    else
+        snprintf(o->cause_full, sizeof o->cause_full,
+                 "outbox full (%zu metrics): the broker is unreachable or not keeping up; the "
+                 "oldest dropped", o->capacity);
     pthread_mutex_init(&o->lock, NULL);
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
@@ -153,24 +163,47 @@ static struct metric *outbox_fifo_take(struct outbox *o, struct outbox_fifo *q)
     q->length--;
     o->length--;
     o->bytes -= m->size;
+    o->counters.records_held -= outbox_is_record(m);
     return m;
+}
+
+/* `m` joins q's ring (at the back, or at the front for a requeue). Lock
+ * held, room reserved. */
+static void outbox_fifo_put(struct outbox *o, struct outbox_fifo *q, struct metric *m, bool front)
+{
+    if (front) {
+        q->head = (q->head + q->size - 1) & (q->size - 1);
+        q->ring[q->head] = m;
+    } else {
+        q->ring[(q->head + q->length) & (q->size - 1)] = m;
+    }
+    q->length++;
+    o->length++;
+    o->bytes += m->size;
+    o->counters.records_held += outbox_is_record(m);
 }
 
 /* ---- bounds ---- */
 
-static void outbox_count_drop(struct outbox *o)
+static const char OUTBOX_CAUSE_REQUEUE[] =
+    "requeue overflow: unacknowledged metrics put back into a full outbox; the oldest dropped";
+static const char OUTBOX_CAUSE_MEMORY[] = "out of memory queueing them";
+static const char OUTBOX_CAUSE_KPI[] =
+    "KPI messages (summaries, stale marks, alerts) that found the outbox full: not queued";
+
+/* `m` is dropped (and released) for `cause`: counted once, in the
+ * cause's counter, and told in the loss episode's lines. Lock held. */
+static void outbox_drop(struct outbox *o, struct metric *m, const char *cause)
 {
-    o->counters.dropped_full++;
-    o->drops_unlogged++;
-    time_t now = time(NULL);
-    if (now - o->last_drop_log >= OUTBOX_DROP_LOG_INTERVAL_S) {
-        log_warn("%s: outbox full (%zu metrics or %llu bytes): dropped the oldest %llu "
-                 "metric%s; the broker is not keeping up or unreachable", o->name, o->capacity,
-                 (unsigned long long)o->max_bytes,
-                 (unsigned long long)o->drops_unlogged, o->drops_unlogged == 1 ? "" : "s");
-        o->drops_unlogged = 0;
-        o->last_drop_log = now;
-    }
+    if (cause == OUTBOX_CAUSE_REQUEUE)
+        o->counters.dropped_requeue++;
+    else if (cause == OUTBOX_CAUSE_KPI)
+        o->counters.dropped_kpi++;
+    else
+        o->counters.dropped_full++;
+    o->counters.records_dropped += outbox_is_record(m);
+    metric_unref(m);
+    droplog_drop(&o->drops, cause, 1, clock_mono_ms());
 }
 
 /* Drop the oldest metric of the source with the most waiting (the first
@@ -182,8 +215,7 @@ static void outbox_drop_oldest(struct outbox *o)
     for (size_t f = 0; f < o->fifo_count; f++)
         if (!largest || o->fifos[f].length > largest->length)
             largest = &o->fifos[f];
-    metric_unref(outbox_fifo_take(o, largest));
-    outbox_count_drop(o);
+    outbox_drop(o, outbox_fifo_take(o, largest), o->cause_full);
 }
 
 /* Tell a consumer asleep in poll(2) that there is work. Lock held. */
@@ -217,25 +249,19 @@ static void outbox_append(struct outbox *o, struct metric *m, int64_t deadline_m
                 break;
     }
     if (m->kind != METRIC_RECORD && outbox_over(o, m)) {
-        o->counters.dropped_kpi++;
-        metric_unref(m);
+        outbox_drop(o, m, OUTBOX_CAUSE_KPI);
         return;
     }
     while (outbox_over(o, m))
         outbox_drop_oldest(o);
     o->counters.queued++;
+    o->counters.records_in += outbox_is_record(m);
     struct outbox_fifo *q = outbox_fifo_of(o, m);
     if (!q || outbox_fifo_reserve(q) < 0) {
-        log_error("%s: out of memory queueing metric seq %llu of %s; dropped", o->name,
-                  (unsigned long long)m->seq, m->series);
-        metric_unref(m);
-        outbox_count_drop(o);
+        outbox_drop(o, m, OUTBOX_CAUSE_MEMORY);
         return;
     }
-    q->ring[(q->head + q->length) & (q->size - 1)] = m;
-    q->length++;
-    o->length++;
-    o->bytes += m->size;
+    outbox_fifo_put(o, q, m, false);
 }
 
 /* ---- the API ---- */
@@ -270,17 +296,15 @@ void outbox_requeue(struct outbox *o, struct metric **items, size_t n)
      * full, the requeued metrics are the oldest: they are the ones dropped. */
     for (size_t i = n; i-- > 0;) {
         struct outbox_fifo *q = NULL;
-        if (o->length == o->capacity || o->bytes + items[i]->size > o->max_bytes ||
-            !(q = outbox_fifo_of(o, items[i])) || outbox_fifo_reserve(q) < 0) {
-            metric_unref(items[i]);
-            outbox_count_drop(o);
+        if (o->length == o->capacity || o->bytes + items[i]->size > o->max_bytes) {
+            outbox_drop(o, items[i], OUTBOX_CAUSE_REQUEUE);
             continue;
         }
-        q->head = (q->head + q->size - 1) & (q->size - 1);
-        q->ring[q->head] = items[i];
-        q->length++;
-        o->length++;
-        o->bytes += items[i]->size;
+        if (!(q = outbox_fifo_of(o, items[i])) || outbox_fifo_reserve(q) < 0) {
+            outbox_drop(o, items[i], OUTBOX_CAUSE_MEMORY);
+            continue;
+        }
+        outbox_fifo_put(o, q, items[i], true);
         o->counters.requeued++;
     }
     pthread_cond_signal(&o->nonempty);
@@ -308,6 +332,11 @@ size_t outbox_pop(struct outbox *o, struct metric **items, size_t max, int64_t w
     }
     if (n > 0)
         pthread_cond_broadcast(&o->room);
+    /* The backlog of a loss episode is handed over: the episode is over. */
+    if (n > 0 && o->length == 0)
+        droplog_end(&o->drops, clock_mono_ms());
+    else
+        droplog_tick(&o->drops, clock_mono_ms());
     pthread_mutex_unlock(&o->lock);
     return n;
 }
@@ -336,6 +365,27 @@ bool outbox_idle(struct outbox *o)
     o->consumer_waiting = idle;
     pthread_mutex_unlock(&o->lock);
     return idle;
+}
+
+void outbox_tick(struct outbox *o)
+{
+    pthread_mutex_lock(&o->lock);
+    droplog_tick(&o->drops, clock_mono_ms());
+    pthread_mutex_unlock(&o->lock);
+}
+
+void outbox_end_episode(struct outbox *o)
+{
+    pthread_mutex_lock(&o->lock);
+    droplog_end(&o->drops, clock_mono_ms());
+    pthread_mutex_unlock(&o->lock);
+}
+
+void outbox_set_drop_writer(struct outbox *o, droplog_writer *write, void *ctx)
+{
+    pthread_mutex_lock(&o->lock);
+    droplog_set_writer(&o->drops, write, ctx);
+    pthread_mutex_unlock(&o->lock);
 }
 
 void outbox_counters(struct outbox *o, struct outbox_counters *out)

@@ -20,14 +20,18 @@
  * of the records - the oldest metric of the source with the most metrics
  * waiting is dropped (a flooding source loses its own oldest values, not a
  * quiet one's; with one source, the oldest metric): screens want current
- * values, and the drop is counted and logged (at most once a minute) so
- * nothing is lost silently. In memory for now; a disk-backed outbox can
+ * values, and the drop is counted and logged as a loss episode (droplog:
+ * the first drop at once with its cause, a summary a minute, a final
+ * line when the outbox has drained), so nothing is lost silently. A
+ * requeue that finds the outbox full drops the oldest the same way, in
+ * its own counter and with its own cause. In memory for now; a disk-backed outbox can
  * replace this module behind the same functions.
  * Thread-safe.
  */
 #ifndef IOCD_OUTBOX_H
 #define IOCD_OUTBOX_H
 
+#include "droplog.h"
 #include "metric.h"
 
 #include <stdbool.h>
@@ -45,13 +49,30 @@ struct outbox_limits {
 struct outbox_counters {
     uint64_t queued;       /* pushed by the pipeline */
     uint64_t requeued;     /* put back after a failed or unconfirmed send */
-    uint64_t dropped_full; /* oldest dropped because the outbox was full */
+    uint64_t dropped_full; /* oldest dropped because the outbox was full on a push
+                              (or out of memory) */
+    uint64_t dropped_requeue; /* put back (outbox_requeue) into a full outbox:
+                                 dropped, the oldest first */
     uint64_t dropped_kpi;  /* KPI messages (summaries, stale markers, alerts:
                               not records) that found it full: they never
                               push a record out */
     size_t length;         /* waiting now */
     uint64_t bytes;        /* their size */
+    /* The same for records only (outbox_is_record), for a sink's
+     * accounting "delivered + dropped + left = taken": */
+    uint64_t records_in;      /* pushed (not requeued) */
+    uint64_t records_dropped; /* dropped, whatever the cause */
+    size_t records_held;      /* waiting now */
 };
+
+/* A published observation, as the stop line counts them: a record, or
+ * the stale-marked record that stands in for it on the screens' sink.
+ * Not a KPI message (a source summary has seq 0, an alert is
+ * METRIC_ALERT) nor a retired series' clearing message (empty). */
+static inline bool outbox_is_record(const struct metric *m)
+{
+    return m->kind != METRIC_ALERT && m->seq > 0 && m->json_len > 0;
+}
 
 /* `name` is used in log lines ("sink mqtt"). */
 struct outbox *outbox_new(const char *name, const struct outbox_limits *limits);
@@ -75,11 +96,14 @@ void outbox_push_batch(struct outbox *o, struct metric *const *items, size_t n,
  * they come. Drops the oldest as outbox_push once the deadline passed. */
 void outbox_push_wait(struct outbox *o, struct metric *m, int64_t deadline_ms);
 /* Put `n` metrics back at the front of their sources' FIFOs, keeping
- * their order; takes over the caller's references. */
+ * their order; takes over the caller's references. Those that find the
+ * outbox full are dropped (they are the oldest), counted in
+ * dropped_requeue and logged as a loss with cause "requeue overflow". */
 void outbox_requeue(struct outbox *o, struct metric **items, size_t n);
 /* Move up to `max` metrics into items[] (the caller owns those
  * references), one from each source in turn (the turn carries over to the
- * next pop). Waits up to `wait_ms` for at least one; returns how many. */
+ * next pop). Waits up to `wait_ms` for at least one; returns how many.
+ * A pop that empties the outbox ends a loss episode ("episode over"). */
 size_t outbox_pop(struct outbox *o, struct metric **items, size_t max, int64_t wait_ms);
 /* Wake a consumer blocked in outbox_pop (for shutdown or reconnection);
  * with a notify fd, also write to it, whether the consumer waits or not. */
@@ -97,5 +121,13 @@ void outbox_set_notify_fd(struct outbox *o, int fd);
 bool outbox_idle(struct outbox *o);
 
 void outbox_counters(struct outbox *o, struct outbox_counters *out);
+
+/* For a consumer that does not pop for a while (its broker is away):
+ * writes the loss episode's summary line if one is due. */
+void outbox_tick(struct outbox *o);
+/* At shutdown: the loss episode (if any) is over; its final line. */
+void outbox_end_episode(struct outbox *o);
+/* Lines of the loss episodes to `write` (unit tests). */
+void outbox_set_drop_writer(struct outbox *o, droplog_writer *write, void *ctx);
 
 #endif

@@ -681,6 +681,11 @@ void pipeline_log_counters(struct pipeline *p)
 
 uint64_t pipeline_published(const struct pipeline *p) { return atomic_load(&p->published); }
 
+void pipeline_tally_text(const struct pipeline *p, char *buf, size_t len)
+{
+    sink_tally_text(p->sinks, p->count, atomic_load(&p->published), buf, len);
+}
+
 void pipeline_free(struct pipeline *p)
 {
     if (!p)

@@ -128,6 +128,9 @@ void pipeline_save_series(struct pipeline *p);
 
 void pipeline_log_counters(struct pipeline *p);
 uint64_t pipeline_published(const struct pipeline *p);
+/* After pipeline_stop: each sink's own figures for the stop line,
+ * "; mqtt: D delivered, X dropped, L left; kafka: ..." (sink_tally_text). */
+void pipeline_tally_text(const struct pipeline *p, char *buf, size_t len);
 void pipeline_free(struct pipeline *p);
 
 #endif

@@ -10,7 +10,9 @@
  * dropping what it could still deliver). `status` publishes a connector's health where the sink has a place
  * for it (MQTT status topics). `stop` delivers what it can within the
  * deadline and returns how many metrics it could not deliver. Each sink
- * logs its own counters in one line.
+ * logs its own counters in one line, and accounts for every record it
+ * took (`tally`): delivered + dropped + left at shutdown = taken, the
+ * figures of the daemon's stop line, per sink, never summed.
  *
  * The sinks iocd has are the rows of one table, sink_kinds[] (sink_table.c):
  * each row names the sink's [sink.NAME] section, its key table, its checks
@@ -33,6 +35,16 @@
 #include <stdint.h>
 
 struct sink;
+
+/* What a sink did with the records it took (outbox_is_record: KPI
+ * messages and clearing messages are not counted, by any sink). After
+ * `stop`, delivered + dropped + left = taken. */
+struct sink_tally {
+    uint64_t taken;     /* records handed to the sink (its outbox) */
+    uint64_t delivered; /* acknowledged by the broker */
+    uint64_t dropped;   /* lost while running: outbox full, requeue overflow, refused */
+    uint64_t left;      /* not delivered at shutdown: waiting, in flight, purged */
+};
 
 struct sink_ops {
     const char *name;
@@ -73,6 +85,9 @@ struct sink_ops {
     void (*restored)(struct sink *s);
     /* Metrics waiting in the sink's outbox now. May be NULL. */
     size_t (*pending)(struct sink *s);
+    /* Its records' accounting (complete after `stop`). NULL for a sink
+     * that does not queue (stdout writes at once). */
+    void (*tally)(struct sink *s, struct sink_tally *out);
     void (*free)(struct sink *s);
 };
 
@@ -112,6 +127,19 @@ struct sink_kind {
 
 /* Every kind of sink, NULL-terminated, in the order they are started. */
 extern const struct sink_kind *const sink_kinds[];
+
+/* The stop line's per-sink part for sinks[0..n) that keep a tally, after
+ * their `stop`: "; mqtt: 120005 delivered, 135995 dropped, 0 left", with
+ * " of T taken" where a sink took other than `published` records
+ * (on_change skipped unchanged ones, a fresh session re-sent some). */
+void sink_tally_text(struct sink *const *sinks, size_t n, uint64_t published, char *buf,
+                     size_t len);
+
+/* The sink's own last line at shutdown, from its tally: "every metric
+ * delivered (N in all)" only when nothing was ever dropped (`dropped_any`
+ * counts KPI messages too) and nothing is left; else the figures. */
+void sink_tally_log(const char *name, const struct sink_tally *t, uint64_t dropped_any,
+                    uint64_t delivered_all, const char *detail);
 
 /* A broker counts as taking metrics (so publish may wait for room) when it
  * acknowledged one within this long. */

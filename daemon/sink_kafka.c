@@ -8,8 +8,13 @@
  * outage never write a message twice. A metric leaves the outbox when
  * librdkafka takes it; it counts as delivered only on a successful
  * delivery report, and a failed report puts it back in the outbox. A full
- * librdkafka queue is retried, never ignored. Any `kafka.<property>` line
- * of [sink.kafka] goes to librdkafka as is (SASL, SSL, tuning).
+ * librdkafka queue is retried, never ignored. At shutdown, what librdkafka
+ * still holds is purged and counted as left at shutdown (it has nowhere
+ * to go back to). Any `kafka.<property>` line of [sink.kafka] goes to
+ * librdkafka as is (SASL, SSL, tuning). Reconnection backoff is capped at
+ * 500 ms (reconnect.backoff.max.ms, plus librdkafka's jitter) so a broker
+ * that comes back is used within about a second, not after librdkafka's
+ * default 10 s.
  *
  * One sender thread moves metrics from the outbox into librdkafka (zero
  * copy: the metric's reference travels as the message opaque and is
@@ -22,6 +27,7 @@
 #include "log.h"
 #include "outbox.h"
 
+#include <inttypes.h>
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -48,7 +54,8 @@ static const struct ioc_config_key kafka_keys[] = {
     {"linger", IOC_CFG_DURATION, "5ms", false, "how long librdkafka waits to fill a batch",
      NULL, NULL},
     {"delivery_timeout", IOC_CFG_DURATION, "5m", false,
-     "how long librdkafka retries one message; then it goes back to the outbox", NULL, NULL},
+     "how long librdkafka retries one message; then it goes back to the outbox (while running)",
+     NULL, NULL},
     {"client_id", IOC_CFG_STRING, "iocd", false, "Kafka client id", NULL, NULL},
     {"on_change", IOC_CFG_BOOL, "false", false,
      "publish a series only when it changed or refresh has passed (default: every observation)",
@@ -67,8 +74,13 @@ struct sink_kafka {
     pthread_t sender;
     atomic_bool stopping;
     int64_t drain_deadline_ms;
-    /* Touched by the sender thread only (delivery reports run there too). */
+    /* Touched by the sender thread only (delivery reports run there too),
+     * then by stop after the thread ended. */
     uint64_t produced, failed_reports;
+    uint64_t produced_records, reported_records, delivered_records; /* outbox_is_record */
+    uint64_t purged, purged_records; /* taken back from librdkafka at shutdown */
+    int64_t trouble_ms;   /* first error or failed report since the last delivery; 0 = none */
+    struct sink_tally tally; /* complete after stop */
     /* Written by the sender thread, read by SIGUSR1's counter line on the
      * main thread: atomic, or that read is a data race (TSan saw it). */
     atomic_uint_fast64_t delivered, queue_full_retries;
@@ -187,6 +199,11 @@ static rd_kafka_conf_t *kafka_conf(const struct config_section *sec, struct diag
          * bound (100,000 by default; kafka.queue.buffering.max.messages
          * still overrides it). The rest waits in the outbox. */
         {"queue.buffering.max.messages", "20000", NULL},
+        /* A broker that comes back is reconnected to within a second
+         * (librdkafka's default backoff grows to 10 s; it adds up to +50 %
+         * jitter to the cap, hence 500 ms): issue 17. */
+        {"reconnect.backoff.ms", "100", NULL},
+        {"reconnect.backoff.max.ms", "500", NULL},
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
         const char *value = fixed[i].value;
@@ -246,13 +263,32 @@ static void kafka_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, voi
     (void)rk;
     struct sink_kafka *s = opaque;
     struct metric *m = msg->_private;
+    bool record = outbox_is_record(m);
+    s->reported_records += record;
     if (!msg->err) {
+        int64_t now = clock_mono_ms();
         s->delivered++;
-        atomic_store(&s->last_delivery_ms, clock_mono_ms());
+        s->delivered_records += record;
+        atomic_store(&s->last_delivery_ms, now);
+        metric_unref(m);
+        if (s->trouble_ms)
+            log_info("sink kafka: delivering again: first delivery %" PRId64 ".%" PRId64
+                     " s after librdkafka reported trouble", (now - s->trouble_ms) / 1000,
+                     (now - s->trouble_ms) % 1000 / 100);
+        s->trouble_ms = 0;
+        return;
+    }
+    if (msg->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+        msg->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
+        /* Only kafka_stop purges: shutdown, nothing goes back anywhere. */
+        s->purged++;
+        s->purged_records += record;
         metric_unref(m);
         return;
     }
     s->failed_reports++;
+    if (!s->trouble_ms)
+        s->trouble_ms = clock_mono_ms();
     time_t now = time(NULL);
     if (now - s->last_error_log >= KAFKA_ERROR_LOG_INTERVAL_S) {
         log_warn("sink kafka: delivery failed: %s; the metric goes back to the outbox",
@@ -271,6 +307,8 @@ static void kafka_on_error(rd_kafka_t *rk, int err, const char *reason, void *op
         log_error("sink kafka: fatal producer error: %s", fatal);
         return;
     }
+    if (!s->trouble_ms)
+        s->trouble_ms = clock_mono_ms();
     time_t now = time(NULL);
     if (now - s->last_error_log >= KAFKA_ERROR_LOG_INTERVAL_S) {
         log_warn("sink kafka: %s (librdkafka keeps retrying)", reason);
@@ -299,6 +337,7 @@ static int kafka_produce(struct sink_kafka *s, struct metric *m)
             RD_KAFKA_V_VALUE((void *)m->json, m->json_len), RD_KAFKA_V_OPAQUE(m), RD_KAFKA_V_END);
         if (!err) {
             s->produced++;
+            s->produced_records += outbox_is_record(m);
             return 0;
         }
         if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -375,11 +414,19 @@ static void kafka_log_counters(struct sink *base)
     struct outbox_counters oc;
     outbox_counters(s->outbox, &oc);
     log_info("sink kafka: queued=%llu unchanged=%llu delivered=%llu retried=%llu dropped_full=%llu "
-             "in_outbox=%zu in_librdkafka=%d queue_full_waits=%llu",
+             "dropped_requeue=%llu dropped_kpi=%llu in_outbox=%zu in_librdkafka=%d "
+             "queue_full_waits=%llu",
              (unsigned long long)oc.queued, (unsigned long long)atomic_load(&base->unchanged),
              (unsigned long long)atomic_load(&s->delivered),
-             (unsigned long long)oc.requeued, (unsigned long long)oc.dropped_full, oc.length,
+             (unsigned long long)oc.requeued, (unsigned long long)oc.dropped_full,
+             (unsigned long long)oc.dropped_requeue, (unsigned long long)oc.dropped_kpi, oc.length,
              s->rk ? rd_kafka_outq_len(s->rk) : 0, (unsigned long long)atomic_load(&s->queue_full_retries));
+}
+
+static void kafka_tally(struct sink *base, struct sink_tally *out)
+{
+    struct sink_kafka *s = (struct sink_kafka *)base;
+    *out = s->tally;
 }
 
 static size_t kafka_stop(struct sink *base, int64_t deadline_ms)
@@ -389,21 +436,32 @@ static size_t kafka_stop(struct sink *base, int64_t deadline_ms)
     atomic_store(&s->stopping, true);
     outbox_wake(s->outbox);
     pthread_join(s->sender, NULL);
-    int pending = rd_kafka_outq_len(s->rk);
     kafka_log_counters(base);
-    /* Take back what librdkafka still holds: its delivery reports (purged)
-     * return the metrics to the outbox, where they are counted. */
+    /* Take back what librdkafka still holds: its delivery reports say
+     * "purged" and the metrics are counted as left at shutdown. Reports
+     * of purged in-flight requests may take a moment: bounded. */
     rd_kafka_purge(s->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-    rd_kafka_poll(s->rk, 0);
+    for (int i = 0; i < 10 && s->reported_records < s->produced_records; i++)
+        rd_kafka_poll(s->rk, i ? 100 : 0);
+    outbox_end_episode(s->outbox);
     struct outbox_counters oc;
     outbox_counters(s->outbox, &oc);
-    size_t left = oc.length;
-    if (left)
-        log_warn("sink kafka: %zu metric%s not delivered at shutdown (%d were still in "
-                 "librdkafka)", left, left == 1 ? "" : "s", pending);
-    else
-        log_info("sink kafka: every metric delivered (%llu in all)",
-                 (unsigned long long)atomic_load(&s->delivered));
+    /* Any still unreported are left too (never seen delivered). */
+    uint64_t unreported = s->produced_records - s->reported_records;
+    s->tally = (struct sink_tally){
+        .taken = oc.records_in,
+        .delivered = s->delivered_records,
+        .dropped = oc.records_dropped,
+        .left = oc.records_held + s->purged_records + unreported,
+    };
+    size_t left = oc.length + (size_t)s->purged + (size_t)unreported;
+    char detail[200];
+    snprintf(detail, sizeof detail,
+             "%zu waiting in the outbox, %" PRIu64 " purged from librdkafka, %" PRIu64
+             " unreported; with alerts, %zu messages left", oc.records_held, s->purged_records,
+             unreported, left);
+    sink_tally_log("kafka", &s->tally, oc.dropped_full + oc.dropped_requeue + oc.dropped_kpi,
+                   atomic_load(&s->delivered), detail);
     return left;
 }
 
@@ -424,6 +482,7 @@ static const struct sink_ops kafka_ops = {
     .publish = kafka_publish,
     .publish_batch = kafka_publish_batch,
     .status = NULL,
+    .tally = kafka_tally,
     .stop = kafka_stop,
     .log_counters = kafka_log_counters,
     .free = kafka_free,

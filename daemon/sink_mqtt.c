@@ -32,6 +32,10 @@
  * Reconnection is ours too: mosquitto_reconnect_async after a wait that
  * doubles from reconnect_min to reconnect_max (reset by a CONNACK), so a
  * broker that does not answer never blocks the thread (nor shutdown).
+ * While it waits, a non-blocking TCP probe of the broker's port every
+ * MQTT_PROBE_MS cuts the wait short once a port that refused starts to
+ * answer: a broker that comes back is used within a second, not after
+ * the backoff (issue 17: each second of delay is a second of drops).
  */
 #include "sink.h"
 
@@ -42,7 +46,9 @@
 #include "status_mqtt.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <mosquitto.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -57,6 +63,8 @@
 #include <unistd.h>
 
 #define MQTT_BATCH 64
+/* While disconnected, how often the broker's port is probed. */
+#define MQTT_PROBE_MS 250
 
 static const struct ioc_config_key mqtt_keys[] = {
     {"enabled", IOC_CFG_BOOL, "false", false, "publish metrics to an MQTT broker", NULL, NULL},
@@ -82,7 +90,8 @@ static const struct ioc_config_key mqtt_keys[] = {
      "unacknowledged messages at most (unlimited in-flight is ~30x slower)", "1", "65535"},
     {"reconnect_min", IOC_CFG_DURATION, "1s", false, "first wait before reconnecting", "100ms",
      NULL},
-    {"reconnect_max", IOC_CFG_DURATION, "30s", false, "longest wait between reconnections",
+    {"reconnect_max", IOC_CFG_DURATION, "5s", false,
+     "longest wait between reconnections (a broker whose port answers again is tried at once)",
      NULL, NULL},
     {"topic_prefix", IOC_CFG_STRING, "ioc/v1", false, "topics are PREFIX/PROVINCE/SERIES",
      NULL, NULL},
@@ -125,6 +134,8 @@ struct sink_mqtt {
     atomic_bool restored;      /* the series state was restored */
     atomic_bool store_reported; /* the lost store was turned into a fresh session */
     int64_t drain_deadline_ms;
+    struct addrinfo *probe_addr;   /* the broker's address, resolved at the first probe */
+    bool probe_saw_closed;         /* a probe found the port closed since the last attempt */
 
     pthread_mutex_t lock; /* guards everything below */
     bool connected;
@@ -133,6 +144,9 @@ struct sink_mqtt {
     struct metric **inflight; /* indexed by message id (1..65535) */
     size_t inflight_count;
     uint64_t sent, delivered, publish_errors, requeued_on_reconnect, dropped_invalid;
+    uint64_t delivered_records, invalid_records; /* of them, records (outbox_is_record) */
+    int64_t lost_ms;          /* when the connection was lost; 0 = delivering */
+    struct sink_tally tally;  /* complete after stop */
     time_t last_connect_failure_log; /* sender thread only */
 };
 
@@ -284,6 +298,8 @@ static void mqtt_on_disconnect(struct mosquitto *mosq, void *arg, int rc)
     pthread_mutex_lock(&s->lock);
     bool was = s->connected;
     s->connected = false;
+    if (was)
+        s->lost_ms = clock_mono_ms();
     size_t inflight = s->inflight_count;
     pthread_mutex_unlock(&s->lock);
     if (was && rc != 0) {
@@ -301,15 +317,23 @@ static void mqtt_on_publish(struct mosquitto *mosq, void *arg, int mid)
     (void)mosq;
     struct sink_mqtt *s = arg;
     struct metric *m = NULL;
+    int64_t lost_ms = 0, now = clock_mono_ms();
     pthread_mutex_lock(&s->lock);
     if (mid > 0 && mid < 65536 && (m = s->inflight[mid])) {
         s->inflight[mid] = NULL;
         s->inflight_count--;
         s->delivered++;
-        atomic_store(&s->last_ack_ms, clock_mono_ms());
-        }
+        s->delivered_records += outbox_is_record(m);
+        atomic_store(&s->last_ack_ms, now);
+        lost_ms = s->lost_ms;
+        s->lost_ms = 0;
+    }
     pthread_mutex_unlock(&s->lock);
     metric_unref(m); /* NULL for an id requeued after a reconnect */
+    if (lost_ms)
+        log_info("sink mqtt: delivering again: first acknowledgement %" PRId64 ".%" PRId64
+                 " s after the connection was lost", (now - lost_ms) / 1000,
+                 (now - lost_ms) % 1000 / 100);
 }
 
 /* ---- sender thread ---- */
@@ -336,6 +360,7 @@ static bool mqtt_send_batch(struct sink_mqtt *s, struct metric **batch, size_t n
                                    s->retain && batch[i]->kind != METRIC_ALERT);
         if (rc != MOSQ_ERR_SUCCESS && mqtt_error_is_permanent(rc)) {
             s->dropped_invalid++;
+            s->invalid_records += outbox_is_record(batch[i]);
             log_error("sink mqtt: topic %s refused by libmosquitto (%s); metric seq %llu dropped",
                       batch[i]->topic, mosquitto_strerror(rc), (unsigned long long)batch[i]->seq);
             metric_unref(batch[i]);
@@ -371,21 +396,88 @@ static int mqtt_write_out(struct sink_mqtt *s)
     return rc;
 }
 
+/* Start a non-blocking TCP connection to the broker's port: the socket,
+ * -2 when refused at once, -1 when there is no address or socket (no
+ * probe). Resolved once: a broker that moved is still found by the
+ * backoff's attempts, which resolve every time. */
+static int mqtt_probe_start(struct sink_mqtt *s)
+{
+    if (!s->probe_addr) {
+        char port[8];
+        snprintf(port, sizeof port, "%d", s->endpoint.port);
+        struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
+        if (getaddrinfo(s->endpoint.host, port, &hints, &s->probe_addr) != 0) {
+            s->probe_addr = NULL;
+            return -1;
+        }
+    }
+    int fd = socket(s->probe_addr->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    if (connect(fd, s->probe_addr->ai_addr, s->probe_addr->ai_addrlen) < 0 &&
+        errno != EINPROGRESS) {
+        close(fd);
+        return -2; /* refused at once */
+    }
+    return fd;
+}
+
+/* Wait up to `wait_ms` (a stop wakes us). Meanwhile probe the
+ * broker's port once: true when it answers after having refused, i.e.
+ * the broker is back and an attempt is worth making now. A port that
+ * answers while the MQTT connection fails (refused credentials) does not
+ * shorten the backoff: the probe must have seen it closed first. */
+static bool mqtt_wait_probing(struct sink_mqtt *s, int64_t wait_ms)
+{
+    int64_t until = clock_mono_ms() + wait_ms;
+    int probe = mqtt_probe_start(s);
+    bool answered = false;
+    uint64_t count;
+    struct pollfd pfd[2] = {{s->wake_fd, POLLIN, 0}, {probe, POLLOUT, 0}};
+    if (poll(pfd, probe >= 0 ? 2 : 1, (int)wait_ms) > 0) {
+        if ((pfd[0].revents & POLLIN) && read(s->wake_fd, &count, sizeof count) < 0) {
+        }
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (probe >= 0 && (pfd[1].revents & (POLLOUT | POLLERR | POLLHUP)))
+            answered = getsockopt(probe, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
+        if (probe >= 0 && pfd[1].revents && !answered)
+            probe = (close(probe), -2); /* refused */
+    }
+    if (probe >= 0)
+        close(probe);
+    if (probe == -2)
+        s->probe_saw_closed = true;
+    if (answered && s->probe_saw_closed)
+        return true;
+    /* Refused at once: wait out the slice (a wake still ends it). */
+    int64_t rest = until - clock_mono_ms();
+    if (rest > 0 && !(pfd[0].revents & POLLIN)) {
+        struct pollfd w = {s->wake_fd, POLLIN, 0};
+        if (poll(&w, 1, (int)rest) > 0 && read(s->wake_fd, &count, sizeof count) < 0) {
+        }
+    }
+    return false;
+}
+
 /* No connection: wait until the next attempt is due (or a stop wakes
- * us), then start one without blocking. */
+ * us, or the broker's port answers again), then start one without
+ * blocking. */
 static void mqtt_reconnect(struct sink_mqtt *s, int64_t *next_attempt_ms)
 {
     int64_t now = clock_mono_ms();
+    outbox_tick(s->outbox); /* the loss episode's summary line, if due */
     if (now < *next_attempt_ms) {
         int64_t wait = *next_attempt_ms - now;
         if (atomic_load(&s->stopping) && s->drain_deadline_ms - now < wait)
             wait = s->drain_deadline_ms > now ? s->drain_deadline_ms - now : 0;
-        struct pollfd pfd = {s->wake_fd, POLLIN, 0};
-        uint64_t count;
-        if (poll(&pfd, 1, (int)wait) > 0 && read(s->wake_fd, &count, sizeof count) < 0) {
-        }
+        if (wait > MQTT_PROBE_MS)
+            wait = MQTT_PROBE_MS;
+        if (mqtt_wait_probing(s, wait))
+            *next_attempt_ms = clock_mono_ms(); /* the broker is back: at once */
         return;
     }
+    s->probe_saw_closed = false;
     /* The first wait after a loss was reconnect_min; then they double. */
     s->reconnect_delay_ms *= 2;
     if (s->reconnect_delay_ms > s->endpoint.reconnect_max_s * 1000LL)
@@ -548,15 +640,22 @@ static void mqtt_log_counters(struct sink *base)
     outbox_counters(s->outbox, &oc);
     pthread_mutex_lock(&s->lock);
     log_info("sink mqtt: queued=%llu unchanged=%llu retired=%llu resent=%llu delivered=%llu "
-             "retried=%llu dropped_full=%llu dropped_invalid=%llu dropped_kpi=%llu in_outbox=%zu "
-             "in_flight=%zu connected=%s",
+             "retried=%llu dropped_full=%llu dropped_requeue=%llu dropped_invalid=%llu "
+             "dropped_kpi=%llu in_outbox=%zu in_flight=%zu connected=%s",
              (unsigned long long)oc.queued, (unsigned long long)atomic_load(&base->unchanged),
              (unsigned long long)atomic_load(&base->retired),
              (unsigned long long)atomic_load(&base->resent), (unsigned long long)s->delivered,
              (unsigned long long)oc.requeued, (unsigned long long)oc.dropped_full,
-             (unsigned long long)s->dropped_invalid, (unsigned long long)oc.dropped_kpi, oc.length, s->inflight_count,
+             (unsigned long long)oc.dropped_requeue, (unsigned long long)s->dropped_invalid,
+             (unsigned long long)oc.dropped_kpi, oc.length, s->inflight_count,
              s->connected ? "yes" : "no");
     pthread_mutex_unlock(&s->lock);
+}
+
+static void mqtt_tally(struct sink *base, struct sink_tally *out)
+{
+    struct sink_mqtt *s = (struct sink_mqtt *)base;
+    *out = s->tally;
 }
 
 static size_t mqtt_stop(struct sink *base, int64_t deadline_ms)
@@ -570,19 +669,30 @@ static size_t mqtt_stop(struct sink *base, int64_t deadline_ms)
     s->sender_started = false;
     if (s->status)
         status_mqtt_stop(s->status, deadline_ms); /* publishes "offline" for each */
+    outbox_end_episode(s->outbox);
     struct outbox_counters oc;
     outbox_counters(s->outbox, &oc);
     size_t left = oc.length + s->inflight_count;
+    uint64_t inflight_records = 0;
+    for (size_t mid = 1; mid < 65536 && s->inflight; mid++)
+        inflight_records += s->inflight[mid] && outbox_is_record(s->inflight[mid]);
+    s->tally = (struct sink_tally){
+        .taken = oc.records_in,
+        .delivered = s->delivered_records,
+        .dropped = oc.records_dropped + s->invalid_records,
+        .left = oc.records_held + inflight_records,
+    };
     if (!s->ever_connected)
         log_warn("sink mqtt: never connected to %s:%d (broker down, refused, or TLS "
                  "verification failed)", s->endpoint.host, s->endpoint.port);
     mqtt_log_counters(base);
-    if (left)
-        log_warn("sink mqtt: %zu metric%s not delivered at shutdown (%zu waiting, %zu "
-                 "unacknowledged)", left, left == 1 ? "" : "s", oc.length, s->inflight_count);
-    else
-        log_info("sink mqtt: every metric delivered (%llu in all)",
-                 (unsigned long long)s->delivered);
+    char detail[160];
+    snprintf(detail, sizeof detail,
+             "%zu waiting, %" PRIu64 " unacknowledged; with KPI messages, %zu messages left",
+             oc.records_held, inflight_records, left);
+    sink_tally_log("mqtt", &s->tally,
+                   oc.dropped_full + oc.dropped_requeue + oc.dropped_kpi + s->dropped_invalid,
+                   s->delivered, detail);
     return left;
 }
 
@@ -593,6 +703,8 @@ static void mqtt_free(struct sink *base)
         metric_unref(s->inflight[mid]);
     free(s->inflight);
     outbox_free(s->outbox);
+    if (s->probe_addr)
+        freeaddrinfo(s->probe_addr);
     if (s->wake_fd >= 0)
         close(s->wake_fd);
     if (s->mosq)
@@ -616,6 +728,7 @@ static const struct sink_ops mqtt_ops = {
     .take_fresh_session = mqtt_take_fresh_session,
     .restored = mqtt_restored,
     .pending = mqtt_pending,
+    .tally = mqtt_tally,
     .stop = mqtt_stop,
     .log_counters = mqtt_log_counters,
     .free = mqtt_free,

@@ -267,10 +267,12 @@ snapshot() {
     printf -v "${p}_polls" '%s' "$(field "$text" 'counters: polls_ok=' polls_ok)"
     printf -v "${p}_failed" '%s' "$(field "$text" 'counters: polls_ok=' polls_failed)"
     printf -v "${p}_mq_del" '%s' "$(field "$text" 'sink mqtt: queued=' delivered)"
-    printf -v "${p}_mq_drop" '%s' "$(field "$text" 'sink mqtt: queued=' dropped_full)"
+    # A requeue into a full outbox drops too, in its own counter (issue 17).
+    printf -v "${p}_mq_drop" '%s' "$(($(field "$text" 'sink mqtt: queued=' dropped_full) + $(field "$text" 'sink mqtt: queued=' dropped_requeue)))"
     printf -v "${p}_mq_back" '%s' "$(($(field "$text" 'sink mqtt: queued=' in_outbox) + $(field "$text" 'sink mqtt: queued=' in_flight)))"
     printf -v "${p}_kf_del" '%s' "$(field "$text" 'sink kafka: queued=' delivered)"
-    printf -v "${p}_kf_drop" '%s' "$(field "$text" 'sink kafka: queued=' dropped_full)"
+    # A requeue into a full outbox drops too, in its own counter (issue 17).
+    printf -v "${p}_kf_drop" '%s' "$(($(field "$text" 'sink kafka: queued=' dropped_full) + $(field "$text" 'sink kafka: queued=' dropped_requeue)))"
     printf -v "${p}_kf_back" '%s' "$(($(field "$text" 'sink kafka: queued=' in_outbox) + $(field "$text" 'sink kafka: queued=' in_librdkafka)))"
     local others=""
     for o in "$@"; do others+="$(cpu_ticks "$o") "; done
@@ -439,9 +441,9 @@ run_load() {
         $(field "$kpi_line" 'series: count=' alerts) - $(field "$fin" 'sink mqtt: queued=' dropped_kpi)))
     kpi_kafka=$(field "$kpi_line" 'series: count=' alerts)
     mq_del=$(($(field "$fin" 'sink mqtt: queued=' delivered) - kpi_mqtt))
-    mq_drop=$(field "$fin" 'sink mqtt: queued=' dropped_full)
+    mq_drop=$(($(field "$fin" 'sink mqtt: queued=' dropped_full) + $(field "$fin" 'sink mqtt: queued=' dropped_requeue)))
     kf_del=$((wm1 - wm0 - kpi_kafka))
-    kf_drop=$(field "$fin" 'sink kafka: queued=' dropped_full)
+    kf_drop=$(($(field "$fin" 'sink kafka: queued=' dropped_full) + $(field "$fin" 'sink kafka: queued=' dropped_requeue)))
     # The subscriber has every PUBACKed message once the broker has sent it
     # on: wait (bounded) until its count stops short of nothing, then stop it.
     local sub_total=0

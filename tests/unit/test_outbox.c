@@ -3,7 +3,8 @@
  * shared metric (daemon/metric.c): FIFO order, drop-oldest when full with
  * counters, requeue at the front in the original order, requeue into a
  * full outbox, round robin across sources (exact interleaved orders),
- * drops from the largest source, batches, the bound in bytes, waiting for room (backpressure), bounded waits, wake-up, and reference
+ * drops from the largest source, batches, the bound in bytes, waiting for room (backpressure), bounded waits, wake-up, loss episodes told
+ * once per drop and counted by cause, records counted apart, and reference
  * counts (every metric
  * is released exactly once: ASan and valgrind see no leak).
  */
@@ -20,6 +21,8 @@
 #include <time.h>
 
 #include <cmocka.h>
+
+#include "droplog_lines.h"
 
 static struct metric *make(uint64_t seq)
 {
@@ -175,7 +178,9 @@ static void test_requeue_into_full_drops_requeued(void **state)
     outbox_requeue(o, batch, 2);                     /* 1, 2 are the oldest: dropped */
     struct outbox_counters c;
     outbox_counters(o, &c);
-    assert_int_equal(c.dropped_full, 2);
+    /* Each drop once, in its own cause's counter (issue 17). */
+    assert_int_equal(c.dropped_full, 0); /* 4, 5 found room */
+    assert_int_equal(c.dropped_requeue, 2);
     assert_int_equal(c.requeued, 0);
     expect_seqs(o, (uint64_t[]){3, 4, 5}, 3);
     outbox_free(o);
@@ -278,7 +283,8 @@ static void test_max_bytes(void **state)
     outbox_requeue(o, got, 2); /* room for one: seq 3 is dropped */
     outbox_counters(o, &c);
     assert_int_equal(c.length, 3);
-    assert_int_equal(c.dropped_full, 3);
+    assert_int_equal(c.dropped_full, 2);
+    assert_int_equal(c.dropped_requeue, 1);
     expect_seqs(o, (uint64_t[]){4, 5, 6}, 3);
     assert_int_equal(outbox_free(o), 0);
 }
@@ -440,6 +446,62 @@ static void test_source_ring_grows(void **state)
     assert_int_equal(outbox_free(o), 0);
 }
 
+/* Issue 17: every drop counted once and told: the first drop of an
+ * episode at once with its cause, the episode's end when a pop empties
+ * the outbox; a requeue overflow is its own cause and counter. Records
+ * are counted apart from KPI messages: in = dropped + held + popped. */
+static void test_drops_told_as_episodes(void **state)
+{
+    (void)state;
+    struct lines l = {.n = 0};
+    struct outbox *o = box(3);
+    outbox_set_drop_writer(o, collect, &l);
+    push_range(o, 1, 5); /* 1, 2 dropped */
+    struct metric *summary = make_from("_summary", 0);
+    summary->kind = METRIC_SCREEN;
+    outbox_push(o, summary); /* full: dropped_kpi, not a record, in the episode */
+    metric_unref(summary);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.text[0], "test: dropped 1 metric: outbox full (3 metrics): the broker is "
+                        "unreachable or not keeping up; the oldest dropped (a loss episode "
+                        "began; a line a minute follows while it lasts)");
+    struct outbox_counters c;
+    outbox_counters(o, &c);
+    assert_int_equal(c.records_in, 5);
+    assert_int_equal(c.records_dropped, 2);
+    assert_int_equal(c.records_held, 3);
+    assert_int_equal(c.dropped_kpi, 1);
+    struct metric *got[3];
+    assert_int_equal(outbox_pop(o, got, 2, 0), 2); /* 3, 4: not empty yet */
+    assert_int_equal(l.n, 1);
+    assert_int_equal(outbox_pop(o, got + 2, 1, 0), 1); /* 5: the backlog is handed over */
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.text[1], "test: episode over: 3 dropped in 0.0 s (2 since the last "
+                        "line: 1 outbox full (3 metrics): the broker is unreachable or not "
+                        "keeping up; the oldest dropped; 1 KPI messages (summaries, stale marks, "
+                        "alerts) that found the outbox full: not queued)");
+    push_range(o, 6, 8);
+    outbox_requeue(o, got, 3); /* full: 3, 4, 5 dropped, a new episode */
+    assert_int_equal(l.n, 3);
+    assert_string_equal(l.text[2], "test: dropped 1 metric: requeue overflow: unacknowledged "
+                        "metrics put back into a full outbox; the oldest dropped (a loss episode "
+                        "began; a line a minute follows while it lasts)");
+    outbox_end_episode(o); /* shutdown */
+    assert_int_equal(l.n, 4);
+    assert_string_equal(l.text[3], "test: episode over: 3 dropped in 0.0 s (2 since the last "
+                        "line: 2 requeue overflow: unacknowledged metrics put back into a full "
+                        "outbox; the oldest dropped)");
+    outbox_end_episode(o); /* none open: no line */
+    assert_int_equal(l.n, 4);
+    outbox_counters(o, &c);
+    assert_int_equal(c.dropped_full, 2);
+    assert_int_equal(c.dropped_requeue, 3);
+    assert_int_equal(c.records_in, 8);
+    assert_int_equal(c.records_dropped, 5);
+    assert_int_equal(c.records_held, 3);
+    assert_int_equal(outbox_free(o), 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -461,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_full_drops_kpi_not_records),
         cmocka_unit_test(test_push_batch_waits_for_room),
         cmocka_unit_test(test_source_ring_grows),
+        cmocka_unit_test(test_drops_told_as_episodes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
