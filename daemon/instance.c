@@ -183,7 +183,11 @@ static void instance_record_outcome(struct ioc_ctx *ctx, int ok)
     if (before != after && after == HEALTH_OK)
         log_msg(LOG_LEVEL_INFO, ctx->cfg->name, "status %s -> ok", instance_health_name(before));
     else if (before != after)
-        log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "status %s -> %s after %u failed poll%s: %s",
+        /* failed at error priority: `journalctl -p err` is what an operator
+         * watches, and a connector given up on belongs there; degraded is
+         * a warning (one failed poll may be the feed's hiccup). */
+        log_msg(after == HEALTH_FAILED ? LOG_LEVEL_ERROR : LOG_LEVEL_WARNING, ctx->cfg->name,
+                "status %s -> %s after %u failed poll%s: %s",
                 instance_health_name(before), instance_health_name(after), failures,
                 failures == 1 ? "" : "s", reason);
 }
