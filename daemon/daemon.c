@@ -8,6 +8,7 @@
 #include "notify.h"
 #include "pipeline.h"
 #include "scheduler.h"
+#include "state.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -65,7 +66,8 @@ static int daemon_load(const struct daemon_options *opts, struct config *config)
     return rc;
 }
 
-static int daemon_once(struct config *config, struct pipeline *pipeline)
+/* --once and --dry-run: every enabled instance polls once. */
+static int daemon_once(struct config *config, struct pipeline *pipeline, bool dry_run)
 {
     struct scheduler *s = scheduler_start(config, pipeline, true, NULL, NULL);
     if (!s) {
@@ -78,9 +80,15 @@ static int daemon_once(struct config *config, struct pipeline *pipeline)
     size_t count = scheduler_instance_count(s);
     scheduler_free(s);
     size_t undelivered = pipeline_stop(pipeline, config->shutdown_timeout_ms);
-    log_info("once: %zu of %zu connector%s succeeded, %llu metrics published, %zu not delivered",
-             count - failed, count, count == 1 ? "" : "s",
-             (unsigned long long)pipeline_published(pipeline), undelivered);
+    if (dry_run)
+        log_info("dry run: %zu of %zu connector%s succeeded, %llu records printed; nothing "
+                 "published to a broker, nothing saved in %s", count - failed, count,
+                 count == 1 ? "" : "s", (unsigned long long)pipeline_published(pipeline),
+                 config->state_dir);
+    else
+        log_info("once: %zu of %zu connector%s succeeded, %llu metrics published, %zu not "
+                 "delivered", count - failed, count, count == 1 ? "" : "s",
+                 (unsigned long long)pipeline_published(pipeline), undelivered);
     return failed || undelivered ? 1 : 0;
 }
 
@@ -204,14 +212,21 @@ int daemon_run(const struct daemon_options *opts)
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct pipeline *pipeline = pipeline_new(&config);
+    /* A dry run prints what a poll would publish and changes nothing:
+     * stdout is its only sink (no broker is connected to), and nothing
+     * is written in state_dir (cursors, sequence reservations; the series
+     * state is neither read nor written, as with --once). */
+    if (opts->dry_run)
+        state_read_only();
+    struct pipeline *pipeline = opts->dry_run ? pipeline_new_only(&config, "sink.stdout")
+                                              : pipeline_new(&config);
     if (!pipeline) {
         config_free(&config);
         return 1;
     }
     int status = 0;
-    if (opts->once) {
-        status = daemon_once(&config, pipeline);
+    if (opts->once || opts->dry_run) {
+        status = daemon_once(&config, pipeline, opts->dry_run);
     } else {
         /* Before any poll, so the first observations are judged against
          * the values published before the restart. (--once neither reads

@@ -18,6 +18,7 @@ struct daemon_options {
     const char *config_path;
     const char *only_instance;  /* --connector NAME, or NULL */
     bool once;                  /* --once */
+    bool dry_run;               /* --dry-run: poll once, print, publish and save nothing */
     bool republish;             /* --republish: do not read the saved series state */
     bool log_level_set;         /* --log-level given: overrides log_level */
     enum log_level log_level;
