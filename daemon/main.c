@@ -152,6 +152,7 @@ static int cmd_list(const char *config_path)
 
     struct config config;
     struct diag d = {0};
+    keytable_defer_credentials(true); /* inspects only, as --check-config */
     int rc = config_load(config_path, NULL, &config, &d);
     if (instance_check_all(&config, &d) < 0)
         rc = -1;

@@ -4,7 +4,7 @@
 # configuration valid), --describe, --list-connectors, --version, --help,
 # usage errors, --connector, --check-config --connector (only that file),
 # token_file = %d/... outside systemd (a warning at --check-config, an error
-# when running), and plugins that must be refused (wrong ABI,
+# when running), log lines' time or journal priority, and plugins that must be refused (wrong ABI,
 # ABI 2 with what changed since, missing symbol) with an error naming the
 # file.
 source "$(dirname "$0")/lib.sh"
@@ -155,6 +155,28 @@ rm "$tmp/creds/vault-token"
 CREDENTIALS_DIRECTORY=$tmp/creds "$IOCD" -c "$tmp/cred/iocd.conf" --check-config >/dev/null 2>"$tmp/cred3.err"
 same 1 "$?" "under systemd a missing credential file is an error"
 contains "$tmp/cred3.err" "vault.conf:$line: cannot read secret file $tmp/creds/vault-token" "naming the file"
+
+# Log lines: the local time first when stderr is not the journal (no
+# JOURNAL_STREAM, or one naming another stream); "<N>" and no time when
+# JOURNAL_STREAM names stderr's own device and inode (systemd's test).
+make_conf "$tmp/logs"
+add_example "$tmp/logs" lg "$FEED_A/example"
+log_run() { "$IOCD" -c "$tmp/logs/iocd.conf" --once >/dev/null 2>>"$tmp/$1.err"; }
+all_lines() { [ "$(grep -cE "$2" "$tmp/$1.err")" == "$(wc -l <"$tmp/$1.err")" ]; }
+: >"$tmp/plain.err"
+(unset JOURNAL_STREAM; log_run plain)
+check "without JOURNAL_STREAM every line starts with the time ($(wc -l <"$tmp/plain.err") lines)" \
+    all_lines plain "^${LOG_TIME}(error|warning|info|debug): "
+contains "$tmp/plain.err" "info: lg: counters: polls_ok=1" "and the lines are there"
+: >"$tmp/other.err"
+JOURNAL_STREAM=8:4242 log_run other
+check "with JOURNAL_STREAM naming another stream, still the time" \
+    all_lines other "^${LOG_TIME}(error|warning|info|debug): "
+: >"$tmp/journal.err"
+JOURNAL_STREAM=$(stat -c '%d:%i' "$tmp/journal.err") log_run journal
+check "with JOURNAL_STREAM naming stderr, every line starts with <N> and has no time" \
+    all_lines journal '^<[3467]>(error|warning|info|debug): '
+contains "$tmp/journal.err" "<6>info: lg: counters: polls_ok=1" "priority 6 for info"
 
 # Plugins the loader must refuse, each named in the error.
 plugdir=$tmp/plugins
