@@ -311,6 +311,8 @@ struct scheduler *scheduler_reload(struct scheduler *old, const struct config *n
         const struct instance_config *now = config_instance(next, slot->cfg->name);
         keep[i] = now && now->enabled && slot->ctx && slot->thread_started &&
                   !atomic_load(&slot->thread_done) && same(slot->cfg, now, same_arg);
+        if (!now)
+            log_msg(LOG_LEVEL_INFO, slot->cfg->name, "no longer configured: stopping");
     }
     for (size_t i = 0; i < old->count; i++)
         stopping[i] = !keep[i];

@@ -14,7 +14,8 @@
 # - changing [outbox] logs "sink settings changed in FILE ..." once and
 #   restarts no connector;
 # - changing what every instance shares (timezone) restarts both, counters
-#   still carried.
+#   still carried;
+# - removing b's file stops b (it says so) and keeps a.
 source "$(dirname "$0")/lib.sh"
 
 start_feedsim A --records 2
@@ -94,9 +95,18 @@ same "polls_ok=2 metrics=8" "$(counters a)" "a's counters carried: 2 polls, 8 me
 same "polls_ok=3 metrics=12" "$(counters b)" "b's counters carried: 3 polls, 12 metrics"
 same 1 "$(count_lines "$err" "sink settings changed")" "the sinks are not mentioned again"
 
+### a removed instance stops; the other is kept ###############################
+rm "$conf/connectors.d/b.conf"
+kill -HUP "$IOCD_PID"
+check "SIGHUP after removing b.conf is applied" \
+    wait_for 10 at_least 1 "$err" "configuration reloaded: 1 connector instance"
+contains "$err" "info: b: no longer configured: stopping" "b says it stops"
+same 5 "$(count_lines "$err" "info: a: configuration unchanged")" "a is kept running"
+same "2 3" "$(requests "$FEED_A") $(requests "$FEED_B")" "no feed is polled again"
+
 check "iocd still runs" kill -0 "$IOCD_PID"
 stop_pid "$IOCD_PID"
 same 0 "$stop_rc" "iocd stops cleanly"
-contains "$err" "info: b: counters: polls_ok=3 polls_failed=0 metrics=12" "the last counters line counts since start-up"
+contains "$err" "info: a: counters: polls_ok=2 polls_failed=0 metrics=8" "a's last counters line counts since start-up"
 [ "$failed" -eq 0 ] || sed 's/^/#   err: /' "$err" | tail -40
 finish
