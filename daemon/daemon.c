@@ -143,10 +143,9 @@ static bool daemon_instance_same(const struct instance_config *was,
  * reported and the old one keeps running. Only the instances whose
  * configuration changed are restarted (their counters carried over); the
  * others keep running untouched, with no extra poll. Sinks are set up at
- * start-up only: said when their settings changed, and only then.
- * Returns -1 when the new connectors could not be started at all (out of
- * memory): the daemon then stops, so that systemd restarts it whole. */
-static int daemon_reload(const struct daemon_options *opts, struct daemon_state *ds,
+ * start-up only: said when their settings changed, and only then. Out of
+ * memory before anything was stopped, the running configuration stays. */
+static void daemon_reload(const struct daemon_options *opts, struct daemon_state *ds,
                          struct daemon_configs *cfgs, struct scheduler **sched,
                          struct pipeline *pipeline)
 {
@@ -157,7 +156,7 @@ static int daemon_reload(const struct daemon_options *opts, struct daemon_state 
         log_error("reload refused: the running configuration stays in effect");
         daemon_config_free(next);
         notify_ready();
-        return 0;
+        return;
     }
     struct config *was = cfgs->current;
     uint64_t digest = confdiff_digest(next);
@@ -173,7 +172,7 @@ static int daemon_reload(const struct daemon_options *opts, struct daemon_state 
         log_error("reload: out of memory; the running configuration stays in effect");
         daemon_config_free(next);
         notify_ready();
-        return 0;
+        return;
     }
     cfgs->older = older;
     daemon_set_current(ds, NULL);
@@ -185,7 +184,7 @@ static int daemon_reload(const struct daemon_options *opts, struct daemon_state 
         daemon_config_free(next);
         daemon_set_current(ds, *sched);
         notify_ready();
-        return 0;
+        return;
     }
     *sched = s;
     if (abandoned)
@@ -208,7 +207,6 @@ static int daemon_reload(const struct daemon_options *opts, struct daemon_state 
              next->instance_count == 1 ? "" : "s");
     notify_ready();
     daemon_status_hook(ds);
-    return 0;
 }
 
 /* How long the main loop may sleep: until the next watchdog ping,
@@ -242,8 +240,7 @@ static void daemon_loop(const struct daemon_options *opts, struct daemon_state *
             return;
         }
         if (sig == SIGHUP) {
-            if (daemon_reload(opts, ds, cfgs, sched, pipeline) < 0)
-                return;
+            daemon_reload(opts, ds, cfgs, sched, pipeline);
             config = cfgs->current;
             next_stats = config->stats_interval_ms ? now + config->stats_interval_ms : 0;
         }
@@ -331,14 +328,9 @@ int daemon_run(const struct daemon_options *opts)
         notify_stopping();
         daemon_set_current(&ds, NULL);
         int64_t started = clock_mono_ms();
-        size_t abandoned = 0;
-        if (sched) { /* NULL after a reload that could not start */
-            abandoned = scheduler_stop(sched, config->shutdown_timeout_ms);
-            scheduler_log_counters(sched);
-            scheduler_free(sched);
-        } else {
-            status = 1;
-        }
+        size_t abandoned = scheduler_stop(sched, config->shutdown_timeout_ms);
+        scheduler_log_counters(sched);
+        scheduler_free(sched);
         /* What is left of the shutdown time goes to delivering the backlog. */
         int64_t left = config->shutdown_timeout_ms - (clock_mono_ms() - started);
         size_t undelivered = pipeline_stop(pipeline, left > 1000 ? left : 1000);

@@ -5,7 +5,9 @@
  * sigtimedwait, so no handler runs in a random thread), the systemd
  * watchdog, the periodic counters line and configuration reloads.
  * Connector threads belong to the scheduler; metrics go through the
- * pipeline, which outlives reloads.
+ * pipeline, which outlives reloads. A reload restarts only the instances
+ * whose configuration changed (confdiff); the others keep running on the
+ * configuration they started with, which is kept until none uses it.
  */
 #ifndef IOCD_DAEMON_H
 #define IOCD_DAEMON_H
