@@ -86,6 +86,8 @@ check "--list-connectors lists the example plugin" grep -qE '^  example +1\.0\.0
 check "--list-connectors lists the configured instance" grep -qE '^  example +plugin example +enabled' "$tmp/list.out"
 check "--version prints the version and ABI" bash -c "'$IOCD' --version | grep -qE '^iocd [0-9]+\.[0-9]+\.[0-9]+ \(connector ABI 3\)$'"
 check "--help describes --check-config" bash -c "'$IOCD' --help | grep -q -- '--check-config'"
+check "--help describes --dry-run and how it differs from --once" \
+    bash -c "'$IOCD' --help | grep -q -- '-n, --dry-run' && '$IOCD' --help | grep -q 'no sink, no'"
 "$IOCD" --no-such-option >/dev/null 2>&1
 same 2 "$?" "an unknown option exits 2"
 "$IOCD" --log-level loud >/dev/null 2>&1
