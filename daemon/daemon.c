@@ -3,11 +3,13 @@
 
 #include "clock.h"
 #include "config.h"
+#include "confdiff.h"
 #include "http.h"
 #include "instance.h"
 #include "notify.h"
 #include "pipeline.h"
 #include "scheduler.h"
+#include "state.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -65,7 +67,8 @@ static int daemon_load(const struct daemon_options *opts, struct config *config)
     return rc;
 }
 
-static int daemon_once(struct config *config, struct pipeline *pipeline)
+/* --once and --dry-run: every enabled instance polls once. */
+static int daemon_once(struct config *config, struct pipeline *pipeline, bool dry_run)
 {
     struct scheduler *s = scheduler_start(config, pipeline, true, NULL, NULL);
     if (!s) {
@@ -78,59 +81,135 @@ static int daemon_once(struct config *config, struct pipeline *pipeline)
     size_t count = scheduler_instance_count(s);
     scheduler_free(s);
     size_t undelivered = pipeline_stop(pipeline, config->shutdown_timeout_ms);
-    char per_sink[512];
-    pipeline_tally_text(pipeline, per_sink, sizeof per_sink);
-    log_info("once: %zu of %zu connector%s succeeded, %llu metrics published%s", count - failed,
-             count, count == 1 ? "" : "s", (unsigned long long)pipeline_published(pipeline),
-             per_sink);
+    if (dry_run) {
+        log_info("dry run: %zu of %zu connector%s succeeded, %llu records printed; nothing "
+                 "published to a broker, nothing saved in %s", count - failed, count,
+                 count == 1 ? "" : "s", (unsigned long long)pipeline_published(pipeline),
+                 config->state_dir);
+    } else {
+        char per_sink[512];
+        pipeline_tally_text(pipeline, per_sink, sizeof per_sink);
+        log_info("once: %zu of %zu connector%s succeeded, %llu metrics published%s",
+                 count - failed, count, count == 1 ? "" : "s",
+                 (unsigned long long)pipeline_published(pipeline), per_sink);
+    }
     return failed || undelivered ? 1 : 0;
 }
 
+/* The configurations in use: the current one, and older ones that
+ * instances kept running across a reload still read (scheduler_uses). */
+struct daemon_configs {
+    struct config *current;
+    uint64_t digest; /* confdiff_digest of current, taken when it was loaded */
+    struct config **older;
+    size_t older_count;
+};
+
+static void daemon_config_free(struct config *c)
+{
+    if (c)
+        config_free(c);
+    free(c);
+}
+
+/* Free the older configurations no instance of `s` runs with any more. */
+static void daemon_configs_release(struct daemon_configs *cfgs, const struct scheduler *s)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < cfgs->older_count; i++) {
+        if (s && scheduler_uses(s, cfgs->older[i]))
+            cfgs->older[kept++] = cfgs->older[i];
+        else
+            daemon_config_free(cfgs->older[i]);
+    }
+    cfgs->older_count = kept;
+}
+
+static void daemon_configs_free(struct daemon_configs *cfgs)
+{
+    daemon_configs_release(cfgs, NULL);
+    free(cfgs->older);
+    daemon_config_free(cfgs->current);
+    memset(cfgs, 0, sizeof *cfgs);
+}
+
+/* scheduler_same for a reload: an instance keeps running when what every
+ * instance shares is unchanged (*arg) and so is its own configuration. */
+static bool daemon_instance_same(const struct instance_config *was,
+                                 const struct instance_config *now, void *arg)
+{
+    const bool *shared_same = arg;
+    return *shared_same && confdiff_instance_same(was, now);
+}
+
 /* SIGHUP: a valid new configuration replaces the old; an invalid one is
- * reported and the old one keeps running. Returns -1 when the new
- * connectors could not be started at all (out of memory): the daemon then
- * stops, so that systemd restarts it whole. */
-static int daemon_reload(const struct daemon_options *opts, struct daemon_state *ds,
-                          struct config *config, struct scheduler **sched,
-                          struct pipeline *pipeline)
+ * reported and the old one keeps running. Only the instances whose
+ * configuration changed are restarted (their counters carried over); the
+ * others keep running untouched, with no extra poll. Sinks are set up at
+ * start-up only: said when their settings changed, and only then. Out of
+ * memory before anything was stopped, the running configuration stays. */
+static void daemon_reload(const struct daemon_options *opts, struct daemon_state *ds,
+                         struct daemon_configs *cfgs, struct scheduler **sched,
+                         struct pipeline *pipeline)
 {
     notify_reloading();
     log_info("reloading configuration from %s", opts->config_path);
-    struct config next;
-    if (daemon_load(opts, &next) < 0) {
+    struct config *next = calloc(1, sizeof *next);
+    if (!next || daemon_load(opts, next) < 0) {
         log_error("reload refused: the running configuration stays in effect");
-        config_free(&next);
+        daemon_config_free(next);
         notify_ready();
-        return 0;
+        return;
     }
-    log_info("sink settings are read at start-up only; restart iocd to change them");
+    struct config *was = cfgs->current;
+    uint64_t digest = confdiff_digest(next);
+    bool shared_same = confdiff_shared_same(was, cfgs->digest, next, digest);
+    if (!shared_same)
+        log_info("settings every connector reads changed (province, timezone, state_dir, "
+                 "plugin_dir, gazetteer or catalogue): every connector restarts");
+    if (!confdiff_sinks_same(was, next))
+        log_warn("sink settings changed in %s: they are read at start-up only; restart iocd "
+                 "to apply them", opts->config_path);
+    struct config **older = realloc(cfgs->older, (cfgs->older_count + 1) * sizeof *older);
+    if (!older) {
+        log_error("reload: out of memory; the running configuration stays in effect");
+        daemon_config_free(next);
+        notify_ready();
+        return;
+    }
+    cfgs->older = older;
     daemon_set_current(ds, NULL);
-    size_t abandoned = scheduler_stop(*sched, config->shutdown_timeout_ms);
-    scheduler_free(*sched);
+    size_t abandoned = 0;
+    struct scheduler *s = scheduler_reload(*sched, next, pipeline, daemon_instance_same,
+                                           &shared_same, was->shutdown_timeout_ms, &abandoned);
+    if (!s) {
+        log_error("reload: out of memory; the running configuration stays in effect");
+        daemon_config_free(next);
+        daemon_set_current(ds, *sched);
+        notify_ready();
+        return;
+    }
+    *sched = s;
     if (abandoned)
         log_warn("%zu stuck connector thread%s keep the old configuration in memory", abandoned,
                  abandoned == 1 ? "" : "s");
-    for (size_t i = 0; i < config->instance_count; i++) {
-        const struct instance_config *now = config_instance(&next, config->instances[i].name);
+    for (size_t i = 0; i < was->instance_count; i++) {
+        const struct instance_config *now = config_instance(next, was->instances[i].name);
         if (!now || !now->enabled)
-            pipeline_status(pipeline, config->instances[i].name, "offline");
+            pipeline_status(pipeline, was->instances[i].name, "offline");
     }
-    if (!abandoned)
-        config_free(config);
-    *config = next;
-    *sched = scheduler_start(config, pipeline, false, daemon_status_hook, ds);
-    if (!*sched) {
-        /* The old scheduler is gone already: with none running, stopping
-         * (and being restarted by systemd) beats idling while "ready". */
-        log_error("reload: the connectors could not be started; stopping");
-        return -1;
-    }
-    daemon_set_current(ds, *sched);
-    log_info("configuration reloaded: %zu connector instance%s", config->instance_count,
-             config->instance_count == 1 ? "" : "s");
+    cfgs->older[cfgs->older_count++] = was;
+    cfgs->current = next;
+    cfgs->digest = digest;
+    if (abandoned)
+        cfgs->older_count = 0; /* stuck threads still read them: never freed */
+    else
+        daemon_configs_release(cfgs, s);
+    daemon_set_current(ds, s);
+    log_info("configuration reloaded: %zu connector instance%s", next->instance_count,
+             next->instance_count == 1 ? "" : "s");
     notify_ready();
     daemon_status_hook(ds);
-    return 0;
 }
 
 /* How long the main loop may sleep: until the next watchdog ping,
@@ -146,9 +225,10 @@ static int64_t daemon_wait_ms(int64_t now, int64_t next_watchdog, int64_t next_s
 }
 
 static void daemon_loop(const struct daemon_options *opts, struct daemon_state *ds,
-                        struct config *config, struct scheduler **sched,
+                        struct daemon_configs *cfgs, struct scheduler **sched,
                         struct pipeline *pipeline, const sigset_t *signals)
 {
+    const struct config *config = cfgs->current;
     int64_t watchdog = notify_watchdog_interval_ms();
     int64_t now = clock_mono_ms();
     int64_t next_watchdog = watchdog ? now + watchdog : 0;
@@ -163,8 +243,8 @@ static void daemon_loop(const struct daemon_options *opts, struct daemon_state *
             return;
         }
         if (sig == SIGHUP) {
-            if (daemon_reload(opts, ds, config, sched, pipeline) < 0)
-                return;
+            daemon_reload(opts, ds, cfgs, sched, pipeline);
+            config = cfgs->current;
             next_stats = config->stats_interval_ms ? now + config->stats_interval_ms : 0;
         }
         if (sig == SIGUSR1) {
@@ -185,14 +265,17 @@ static void daemon_loop(const struct daemon_options *opts, struct daemon_state *
 
 int daemon_run(const struct daemon_options *opts)
 {
-    struct config config;
-    if (daemon_load(opts, &config) < 0) {
-        config_free(&config);
+    /* On the heap: a reload keeps it while instances still run with it. */
+    struct daemon_configs cfgs = {calloc(1, sizeof *cfgs.current), 0, NULL, 0};
+    struct config *config = cfgs.current;
+    if (!config || daemon_load(opts, config) < 0) {
+        daemon_configs_free(&cfgs);
         return 1;
     }
+    cfgs.digest = confdiff_digest(config);
     if (http_global_init() < 0) {
         log_error("cannot initialise libcurl");
-        config_free(&config);
+        daemon_configs_free(&cfgs);
         return 1;
     }
     /* Signals are taken by the main thread only: block them before any
@@ -206,50 +289,53 @@ int daemon_run(const struct daemon_options *opts)
     pthread_sigmask(SIG_BLOCK, &signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct pipeline *pipeline = pipeline_new(&config);
+    /* A dry run prints what a poll would publish and changes nothing:
+     * stdout is its only sink (no broker is connected to), and nothing
+     * is written in state_dir (cursors, sequence reservations; the series
+     * state is neither read nor written, as with --once). */
+    if (opts->dry_run)
+        state_read_only();
+    struct pipeline *pipeline = opts->dry_run ? pipeline_new_only(config, "sink.stdout")
+                                              : pipeline_new(config);
     if (!pipeline) {
-        config_free(&config);
+        daemon_configs_free(&cfgs);
         return 1;
     }
     int status = 0;
-    if (opts->once) {
-        status = daemon_once(&config, pipeline);
+    if (opts->once || opts->dry_run) {
+        status = daemon_once(config, pipeline, opts->dry_run);
     } else {
         /* Before any poll, so the first observations are judged against
          * the values published before the restart. (--once neither reads
          * nor writes it: a one-off run must not leave a later daemon
          * believing series were published that it then never saw.) */
-        pipeline_keep_series(pipeline, config.state_dir, opts->only_instance,
-                             config.series_save_interval_ms, opts->republish);
+        pipeline_keep_series(pipeline, config->state_dir, opts->only_instance,
+                             config->series_save_interval_ms, opts->republish);
         struct daemon_state ds = {PTHREAD_MUTEX_INITIALIZER, NULL};
-        struct scheduler *sched = scheduler_start(&config, pipeline, false, daemon_status_hook, &ds);
+        struct scheduler *sched = scheduler_start(config, pipeline, false, daemon_status_hook, &ds);
         if (!sched) {
             log_error("the connectors could not be started; stopping");
-            pipeline_stop(pipeline, config.shutdown_timeout_ms);
+            pipeline_stop(pipeline, config->shutdown_timeout_ms);
             pipeline_free(pipeline);
-            config_free(&config);
+            daemon_configs_free(&cfgs);
             return 1;
         }
         daemon_set_current(&ds, sched);
         log_info("iocd %s running %zu connector instance%s (province %s, gazetteer %s)",
-                 IOCD_VERSION, config.instance_count, config.instance_count == 1 ? "" : "s",
-                 config.province, gazetteer_version(config.gazetteer));
+                 IOCD_VERSION, config->instance_count, config->instance_count == 1 ? "" : "s",
+                 config->province, gazetteer_version(config->gazetteer));
         notify_ready();
         daemon_status_hook(&ds);
-        daemon_loop(opts, &ds, &config, &sched, pipeline, &signals);
+        daemon_loop(opts, &ds, &cfgs, &sched, pipeline, &signals);
+        config = cfgs.current;
         notify_stopping();
         daemon_set_current(&ds, NULL);
         int64_t started = clock_mono_ms();
-        size_t abandoned = 0;
-        if (sched) { /* NULL after a reload that could not start */
-            abandoned = scheduler_stop(sched, config.shutdown_timeout_ms);
-            scheduler_log_counters(sched);
-            scheduler_free(sched);
-        } else {
-            status = 1;
-        }
+        size_t abandoned = scheduler_stop(sched, config->shutdown_timeout_ms);
+        scheduler_log_counters(sched);
+        scheduler_free(sched);
         /* What is left of the shutdown time goes to delivering the backlog. */
-        int64_t left = config.shutdown_timeout_ms - (clock_mono_ms() - started);
+        int64_t left = config->shutdown_timeout_ms - (clock_mono_ms() - started);
         pipeline_stop(pipeline, left > 1000 ? left : 1000);
         pipeline_save_series(pipeline);
         /* Per sink, never summed: one sink's loss is not another's. */
@@ -266,7 +352,7 @@ int daemon_run(const struct daemon_options *opts)
         }
     }
     pipeline_free(pipeline);
-    config_free(&config);
+    daemon_configs_free(&cfgs);
     http_global_cleanup();
     return status;
 }

@@ -183,7 +183,11 @@ static void instance_record_outcome(struct ioc_ctx *ctx, int ok)
     if (before != after && after == HEALTH_OK)
         log_msg(LOG_LEVEL_INFO, ctx->cfg->name, "status %s -> ok", instance_health_name(before));
     else if (before != after)
-        log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "status %s -> %s after %u failed poll%s: %s",
+        /* failed at error priority: `journalctl -p err` is what an operator
+         * watches, and a connector given up on belongs there; degraded is
+         * a warning (one failed poll may be the feed's hiccup). */
+        log_msg(after == HEALTH_FAILED ? LOG_LEVEL_ERROR : LOG_LEVEL_WARNING, ctx->cfg->name,
+                "status %s -> %s after %u failed poll%s: %s",
                 instance_health_name(before), instance_health_name(after), failures,
                 failures == 1 ? "" : "s", reason);
 }
@@ -267,6 +271,38 @@ int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_s)
     ctx->poll_deadline_ms = 0;
     *retry_after_s = ctx->retry_after_s;
     return ok ? 0 : -1;
+}
+
+void instance_totals_get(struct ioc_ctx *ctx, struct instance_totals *out)
+{
+    struct instance_counters *c = &ctx->counters;
+    *out = (struct instance_totals){
+        atomic_load(&c->polls_ok),          atomic_load(&c->polls_failed),
+        atomic_load(&c->metrics_emitted),   atomic_load(&c->records_rejected),
+        atomic_load(&c->http_requests),     atomic_load(&c->http_failures),
+        atomic_load(&c->http_not_modified), atomic_load(&c->bytes_received),
+        0,
+    };
+    pthread_mutex_lock(&ctx->status_lock);
+    out->last_success_s = ctx->last_success_s;
+    pthread_mutex_unlock(&ctx->status_lock);
+}
+
+void instance_totals_add(struct ioc_ctx *ctx, const struct instance_totals *t)
+{
+    struct instance_counters *c = &ctx->counters;
+    atomic_fetch_add(&c->polls_ok, t->polls_ok);
+    atomic_fetch_add(&c->polls_failed, t->polls_failed);
+    atomic_fetch_add(&c->metrics_emitted, t->metrics_emitted);
+    atomic_fetch_add(&c->records_rejected, t->records_rejected);
+    atomic_fetch_add(&c->http_requests, t->http_requests);
+    atomic_fetch_add(&c->http_failures, t->http_failures);
+    atomic_fetch_add(&c->http_not_modified, t->http_not_modified);
+    atomic_fetch_add(&c->bytes_received, t->bytes_received);
+    pthread_mutex_lock(&ctx->status_lock);
+    if (t->last_success_s > ctx->last_success_s)
+        ctx->last_success_s = t->last_success_s;
+    pthread_mutex_unlock(&ctx->status_lock);
 }
 
 void instance_log_counters(struct ioc_ctx *ctx)

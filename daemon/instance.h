@@ -102,6 +102,19 @@ void instance_request_stop(struct ioc_ctx *ctx);
  * URL's for next links and redirects; see origin.h), or NULL. */
 const char *instance_allow_origins(const struct ioc_ctx *ctx);
 
+/* An instance's counters and last success as plain numbers: what a
+ * reload carries from the instance it stops to the one it starts in its
+ * place, so that counters count "since start-up" across SIGHUP. */
+struct instance_totals {
+    uint64_t polls_ok, polls_failed, metrics_emitted, records_rejected;
+    uint64_t http_requests, http_failures, http_not_modified, bytes_received;
+    int64_t last_success_s;
+};
+void instance_totals_get(struct ioc_ctx *ctx, struct instance_totals *out);
+/* Add `t` to a new instance's counters (before its thread starts) and take
+ * its last success. */
+void instance_totals_add(struct ioc_ctx *ctx, const struct instance_totals *t);
+
 /* Health as text: "ok", "degraded: HTTP status 500", ... into buf. */
 const char *instance_health_text(struct ioc_ctx *ctx, char *buf, size_t len);
 /* Log one line with every counter. */

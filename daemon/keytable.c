@@ -53,12 +53,27 @@ static void keytable_unknown_key(const struct key_tables *t, const struct ini_en
     free(names);
 }
 
+static bool keytable_defer;
+
+void keytable_defer_credentials(bool defer) { keytable_defer = defer; }
+
+bool keytable_secret_deferred(const char *name)
+{
+    return keytable_defer && strncmp(name, "%d/", 3) == 0 && !getenv("CREDENTIALS_DIRECTORY");
+}
+
 char *keytable_secret_file(const char *base_dir, const char *name, const char *path, int line,
                            struct diag *d)
 {
     char *full = NULL;
     const char *creds = getenv("CREDENTIALS_DIRECTORY");
     int n;
+    if (keytable_secret_deferred(name)) {
+        diag_warn(d, path, line, "'%s' uses %%d/ and $CREDENTIALS_DIRECTORY is not set (not "
+                  "under systemd): the file is not checked here; it resolves under systemd's "
+                  "LoadCredential=, where an unreadable file is an error", name);
+        return NULL;
+    }
     if (strncmp(name, "%d/", 3) == 0 && !creds) {
         diag_add(d, path, line, "'%s' uses %%d/ but $CREDENTIALS_DIRECTORY is not set (it is "
                  "set by systemd's LoadCredential=)", name);
@@ -131,7 +146,8 @@ void keytable_check(const struct ini_file *ini, const char *section, const struc
                 continue;
             }
             if (idx >= 0 &&
-                !(text = keytable_secret_file(base_dir, e->value, ini->path, e->line, d)))
+                !(text = keytable_secret_file(base_dir, e->value, ini->path, e->line, d)) &&
+                !(keytable_secret_deferred(e->value) && (text = strdup(KEYTABLE_DEFERRED_SECRET))))
                 continue;
         }
         if (idx < 0) {

@@ -57,6 +57,21 @@ void keytable_check(const struct ini_file *ini, const char *section, const struc
 char *keytable_secret_file(const char *base_dir, const char *name, const char *path, int line,
                            struct diag *d);
 
+/* --check-config outside systemd: a secret file named "%d/NAME" cannot be
+ * read there ($CREDENTIALS_DIRECTORY is set by systemd's LoadCredential=
+ * only), yet `iocd --check-config && systemctl reload iocd` must pass.
+ * With deferral on, keytable_secret_file gives such a name a warning at
+ * path:line (it resolves under systemd) instead of an error and returns
+ * NULL; a secret key then holds KEYTABLE_DEFERRED_SECRET so that the
+ * rest of the file (required keys, the plugin's check) is judged as under
+ * systemd, and a pass-through or family member is left out. Off (the
+ * default, and always when running), such a name is an error. Set once,
+ * before any loading. */
+void keytable_defer_credentials(bool defer);
+/* True when `name` is a "%d/..." secret file deferred as above. */
+bool keytable_secret_deferred(const char *name);
+#define KEYTABLE_DEFERRED_SECRET "(systemd credential, not read by --check-config)"
+
 /* Warn at path:line when secret `key` is written inline in `path` and
  * group or others may read that file (the check of every inline secret,
  * for the owners of pass-through keys too). */

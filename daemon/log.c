@@ -4,6 +4,8 @@
  * thread, and POSIX keeps one small write to a pipe or file atomic, so no
  * lock is needed and lines never interleave. The text goes through
  * text_escape (textsafe.h), so one call always makes exactly one line.
+ * Whether stderr is the journal is decided once, at log_init, the way
+ * systemd documents it (JOURNAL_STREAM names stderr's device and inode).
  */
 #include "log.h"
 
@@ -13,17 +15,47 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static atomic_int log_threshold = LOG_LEVEL_INFO;
 static bool log_to_journal;
 
+bool log_stream_is_journal(const char *journal_stream, int fd)
+{
+    /* systemd.exec(5): JOURNAL_STREAM is "DEVICE:INODE" of the stream it
+     * connected; a child whose stderr was redirected inherits the variable
+     * but not the stream, so the numbers must match stderr's own. */
+    unsigned long long dev, ino;
+    char end;
+    struct stat st;
+    if (!journal_stream || sscanf(journal_stream, "%llu:%llu%c", &dev, &ino, &end) != 2)
+        return false;
+    return fstat(fd, &st) == 0 && (unsigned long long)st.st_dev == dev &&
+           (unsigned long long)st.st_ino == ino;
+}
+
 void log_init(enum log_level threshold)
 {
-    /* systemd sets JOURNAL_STREAM when stderr is the journal; then the
-     * "<N>" prefix gives each line its priority. */
-    log_to_journal = getenv("JOURNAL_STREAM") != NULL;
+    /* Under journald the "<N>" prefix gives each line its priority and
+     * the journal stamps the time; elsewhere the line carries its time. */
+    log_to_journal = log_stream_is_journal(getenv("JOURNAL_STREAM"), STDERR_FILENO);
     log_set_level(threshold);
+}
+
+size_t log_timestamp(char *buf, size_t len)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (!localtime_r(&ts.tv_sec, &tm) || len < 32)
+        return 0;
+    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+    long off = tm.tm_gmtoff / 60;
+    int w = snprintf(buf + n, len - n, ".%03ld%c%02ld:%02ld", ts.tv_nsec / 1000000,
+                     off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60);
+    return w < 0 ? n : n + (size_t)w;
 }
 
 void log_set_level(enum log_level threshold) { atomic_store(&log_threshold, threshold); }
@@ -73,8 +105,12 @@ void log_vmsg(enum log_level level, const char *who, const char *fmt, va_list ap
         raw[r] = '\0';
     char line[4096];
     size_t n = 0;
-    if (log_to_journal)
+    if (log_to_journal) {
         n = (size_t)snprintf(line, sizeof line, "<%d>", (int)level);
+    } else {
+        n = log_timestamp(line, 64);
+        line[n++] = ' ';
+    }
     /* One byte less than the rest of line: the newline takes the place of
      * the NUL, and a raw text vsnprintf cut (4095 bytes) never fits, so
      * it is always cut here too, before its possibly split last character. */

@@ -3,8 +3,12 @@
  *
  * WHO is "iocd" for the daemon itself or a connector instance's name, so
  * `journalctl -u iocd@ioffice` and a terminal both read well. When stderr
- * is connected to the journal (systemd sets JOURNAL_STREAM), every line
- * starts with a "<N>" syslog priority so journald records the level.
+ * is connected to the journal (systemd sets JOURNAL_STREAM to stderr's
+ * "DEVICE:INODE"), every line starts with a "<N>" syslog priority so
+ * journald records the level, and the journal adds the time. Anywhere
+ * else (a terminal, a file, a pipe) every line starts with its local time,
+ * ISO 8601 with milliseconds and the UTC offset:
+ * "2026-12-02T14:05:09.123+07:00 info: iocd: ...".
  * Thread-safe: one write(2) per line, so lines never interleave.
  */
 #ifndef IOCD_LOG_H
@@ -12,6 +16,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 /* The values are syslog priorities (the journal's "<N>" prefix); the names
  * are our own so that <syslog.h> can be included beside this header. */
@@ -25,6 +30,12 @@ enum log_level {
 /* Decide once whether to prefix priorities (journal) and the threshold. */
 void log_init(enum log_level threshold);
 void log_set_level(enum log_level threshold);
+/* True when `journal_stream` (JOURNAL_STREAM's value) names the device and
+ * inode of `fd`: systemd's documented test that fd is the journal. */
+bool log_stream_is_journal(const char *journal_stream, int fd);
+/* The current local time as "2026-12-02T14:05:09.123+07:00" into buf
+ * (at least 32 bytes); returns its length (0 if len is too small). */
+size_t log_timestamp(char *buf, size_t len);
 bool log_enabled(enum log_level level);
 
 /* Parse "error", "warning", "info", "debug". Returns 0, or -1 with

@@ -13,6 +13,7 @@
 #include "dirlist.h"
 #include "ini.h"
 #include "instance.h"
+#include "keytable.h"
 #include "log.h"
 #include "plugin.h"
 
@@ -31,11 +32,16 @@ static void usage(FILE *out)
         "metric stream and publish it to the operations center's screens.\n"
         "\n"
         "  -c, --config FILE        main configuration (default %s)\n"
-        "  -t, --check-config       check every configuration file, print every error\n"
-        "                           as FILE:LINE: message; exit 1 if any, 0 if valid\n"
+        "  -t, --check-config       check every configuration file (with --connector\n"
+        "                           NAME: iocd.conf and NAME's file only), print every\n"
+        "                           error as FILE:LINE: message; exit 1 if any, 0 if valid\n"
         "  -C, --connector NAME     run only the instance NAME (connectors.d/NAME.conf)\n"
-        "  -1, --once               poll each enabled connector once, flush, exit;\n"
-        "                           exit status 0 only if every poll succeeded\n"
+        "  -1, --once               poll each enabled connector once, publish to the\n"
+        "                           configured sinks, save state, exit; exit status 0\n"
+        "                           only if every poll succeeded\n"
+        "  -n, --dry-run            poll each enabled connector (or --connector NAME)\n"
+        "                           once and print its records on stdout: no sink, no\n"
+        "                           broker, nothing saved in state_dir\n"
         "  -R, --republish          publish every series at its first poll (do not read\n"
         "                           the series state saved at the last stop)\n"
         "  -l, --list-connectors    list installed plugins and configured instances\n"
@@ -146,6 +152,7 @@ static int cmd_list(const char *config_path)
 
     struct config config;
     struct diag d = {0};
+    keytable_defer_credentials(true); /* inspects only, as --check-config */
     int rc = config_load(config_path, NULL, &config, &d);
     if (instance_check_all(&config, &d) < 0)
         rc = -1;
@@ -163,11 +170,16 @@ static int cmd_list(const char *config_path)
     return rc < 0 ? 1 : 0;
 }
 
-static int cmd_check(const char *config_path)
+/* --check-config [--connector NAME]: iocd.conf and every connector file,
+ * or NAME's only (so that `iocd --check-config --connector x && systemctl
+ * reload iocd@x` is not stopped by another instance's broken file). A
+ * "%d/" secret file is not there to read outside systemd: a warning. */
+static int cmd_check(const char *config_path, const char *only_instance)
 {
     struct config config;
     struct diag d = {0};
-    int rc = config_load(config_path, NULL, &config, &d);
+    keytable_defer_credentials(true);
+    int rc = config_load(config_path, only_instance, &config, &d);
     if (instance_check_all(&config, &d) < 0)
         rc = -1;
     for (size_t i = 0; i < d.warning_count; i++)
@@ -200,6 +212,7 @@ int main(int argc, char **argv)
         {"list-connectors", no_argument, NULL, 'l'}, {"describe", required_argument, NULL, 'd'},
         {"log-level", required_argument, NULL, 'L'}, {"version", no_argument, NULL, 'V'},
         {"republish", no_argument, NULL, 'R'},      {"help", no_argument, NULL, 'h'},
+        {"dry-run", no_argument, NULL, 'n'},
         {NULL, 0, NULL, 0},
     };
     struct daemon_options opts = {.config_path = IOCD_SYSCONF};
@@ -207,12 +220,13 @@ int main(int argc, char **argv)
     const char *describe = NULL;
     int c;
     log_init(LOG_LEVEL_INFO);
-    while ((c = getopt_long(argc, argv, "c:tC:1Rld:L:Vh", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:tC:1nRld:L:Vh", options, NULL)) != -1) {
         switch (c) {
         case 'c': opts.config_path = optarg; break;
         case 't': cmd = CMD_CHECK; break;
         case 'C': opts.only_instance = optarg; break;
         case '1': opts.once = true; break;
+        case 'n': opts.dry_run = true; break;
         case 'R': opts.republish = true; break;
         case 'l': cmd = CMD_LIST; break;
         case 'd': cmd = CMD_DESCRIBE, describe = optarg; break;
@@ -235,7 +249,7 @@ int main(int argc, char **argv)
         return 2;
     }
     switch (cmd) {
-    case CMD_CHECK: return cmd_check(opts.config_path);
+    case CMD_CHECK: return cmd_check(opts.config_path, opts.only_instance);
     case CMD_LIST: return cmd_list(opts.config_path);
     case CMD_DESCRIBE: return cmd_describe(opts.config_path, describe);
     case CMD_RUN: break;

@@ -80,7 +80,9 @@ static int64_t pipeline_retire_every(const struct pipeline *p)
     return every < 500 ? 500 : every > 60000 ? 60000 : every;
 }
 
-struct pipeline *pipeline_new(const struct config *config)
+/* Every enabled sink, or (only_section non-NULL) that one sink alone,
+ * enabled or not, taking every metric. */
+static struct pipeline *pipeline_create(const struct config *config, const char *only_section)
 {
     struct pipeline *p = calloc(1, sizeof *p);
     if (!p) {
@@ -118,7 +120,8 @@ struct pipeline *pipeline_new(const struct config *config)
     }
     struct sink_setup setup = {config->province, &config->outbox_limits, catalog};
     for (size_t i = 0; i < config->sink_count; i++) {
-        if (!config_sink_enabled(&config->sinks[i]))
+        if (only_section ? strcmp(config->sinks[i].name, only_section) != 0
+                         : !config_sink_enabled(&config->sinks[i]))
             continue;
         struct sink *s = sink_kinds[i]->create(&config->sinks[i], &setup);
         if (!s) {
@@ -130,7 +133,8 @@ struct pipeline *pipeline_new(const struct config *config)
         /* Sinks without the key (stdout) take every metric. */
         p->slot[p->count] = -1;
         p->resync[p->count] = SERIES_SHARDS;
-        if (section_bool(&config->sinks[i], "on_change") && p->slots < SERIES_SLOTS) {
+        if (!only_section && section_bool(&config->sinks[i], "on_change") &&
+            p->slots < SERIES_SLOTS) {
             p->refresh_ms[p->slots] = section_ms(&config->sinks[i], "refresh");
             p->slot_sink[p->slots] = p->count;
             p->slot[p->count] = (int)p->slots++;
@@ -138,7 +142,7 @@ struct pipeline *pipeline_new(const struct config *config)
         p->sinks[p->count++] = s;
     }
     free(catalog);
-    if (p->count == 0)
+    if (p->count == 0 && !only_section)
         log_warn("no sink is enabled: metrics are checked and counted, then dropped "
                  "(enable [sink.stdout], [sink.mqtt] or [sink.kafka])");
     return p;
@@ -146,6 +150,13 @@ fail:
     pipeline_stop(p, 0);
     pipeline_free(p);
     return NULL;
+}
+
+struct pipeline *pipeline_new(const struct config *config) { return pipeline_create(config, NULL); }
+
+struct pipeline *pipeline_new_only(const struct config *config, const char *section)
+{
+    return pipeline_create(config, section);
 }
 
 /* The entry of source `name` among the first `n`, or NULL. */

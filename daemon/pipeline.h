@@ -34,6 +34,11 @@ struct pipeline;
 /* Create every sink enabled in `config`. NULL (logged) when one cannot be
  * set up. Brokers may be down: sinks connect in the background. */
 struct pipeline *pipeline_new(const struct config *config);
+/* Only the sink whose section is `section` ("sink.stdout"), whether
+ * iocd.conf enables it or not, given every metric (no publish on change):
+ * iocd --dry-run prints records without starting any other sink, so no
+ * broker is ever connected to. */
+struct pipeline *pipeline_new_only(const struct config *config, const char *section);
 
 struct pipeline_batch;
 

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct scheduler;
 
@@ -43,6 +44,31 @@ size_t scheduler_stop(struct scheduler *s, int64_t timeout_ms);
 /* Free what stop/join finished. With abandoned threads the memory (and the
  * plugin) is deliberately leaked: a running thread still uses it. */
 void scheduler_free(struct scheduler *s);
+
+/* Whether a running instance may keep running under a new configuration:
+ * true when nothing it reads changed (daemon.c asks confdiff). */
+typedef bool (*scheduler_same)(const struct instance_config *was,
+                               const struct instance_config *now, void *arg);
+
+/* SIGHUP: the scheduler of `next` (which must outlive it), made from
+ * `old`, which it consumes. A running instance that `same` judges
+ * unchanged is handed over as it is: its thread keeps running on its
+ * timer, with no new poll, its counters untouched, its configuration the
+ * old one (so that configuration must stay allocated while
+ * scheduler_uses says so). The others are stopped (waiting up to
+ * `timeout_ms`; *abandoned counts the threads that did not end) and
+ * started anew from `next`, carrying their counters and last success
+ * over (instance_totals). New instances start; removed or disabled ones
+ * stop. Each instance logs which it was. NULL when out of memory (then
+ * `old` is untouched and still running). With *abandoned > 0, `old`'s
+ * stopped slots are deliberately leaked, as in scheduler_free. */
+struct scheduler *scheduler_reload(struct scheduler *old, const struct config *next,
+                                   struct pipeline *pipeline, scheduler_same same, void *same_arg,
+                                   int64_t timeout_ms, size_t *abandoned);
+
+/* True when an instance of `s` still runs with the configuration `config`
+ * (kept by scheduler_reload): it must not be freed yet. */
+bool scheduler_uses(const struct scheduler *s, const struct config *config);
 
 /* "2 connectors: example ok, telecom degraded: HTTP status 500" */
 void scheduler_status(struct scheduler *s, char *buf, size_t len);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,11 @@ static int state_mkdirs(const char *dir)
     return rc;
 }
 
+/* Set once, before any state is opened (iocd --dry-run). */
+static bool state_never_write;
+
+void state_read_only(void) { state_never_write = true; }
+
 struct state *state_open(const char *dir, const char *name, char *err, size_t errlen)
 {
     struct state *s = calloc(1, sizeof *s);
@@ -51,7 +57,14 @@ struct state *state_open(const char *dir, const char *name, char *err, size_t er
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
-    if (state_mkdirs(dir) < 0) {
+    struct stat dir_st;
+    if (state_never_write && stat(dir, &dir_st) < 0 && errno == ENOENT) {
+        s->map = json_object(); /* nothing saved yet; nothing will be */
+        s->seq_next = s->seq_end = 1;
+        pthread_mutex_init(&s->lock, NULL);
+        return s;
+    }
+    if (!state_never_write && state_mkdirs(dir) < 0) {
         snprintf(err, errlen, "cannot create state directory %s: %s", dir, strerror(errno));
         goto fail;
     }
@@ -126,9 +139,12 @@ int state_create_temp(const char *tmp)
     return fd;
 }
 
-/* Write `map` to the file atomically. Called with the lock held. */
+/* Write `map` to the file atomically (read-only: keep it in memory).
+ * Called with the lock held. */
 static int state_persist(struct state *s, json_t *map, char *err, size_t errlen)
 {
+    if (state_never_write)
+        return 0;
     char *tmp = NULL;
     if (asprintf(&tmp, "%s.tmp", s->path) < 0) {
         snprintf(err, errlen, "out of memory");

@@ -21,6 +21,14 @@ struct state;
 struct state *state_open(const char *dir, const char *name, char *err, size_t errlen);
 void state_close(struct state *s);
 
+/* From now on, for the whole process, nothing is written in any state
+ * directory: state_open neither creates the directory nor needs it (no
+ * directory = empty map), and state_set and sequence reservations change
+ * the map in memory only. For iocd --dry-run, which must leave state_dir
+ * byte-identical; a process-wide switch, so that no path through a
+ * connector can write by mistake. Call before any state_open. */
+void state_read_only(void);
+
 /* Copy of the value or NULL. Caller frees. */
 char *state_get(struct state *s, const char *key);
 /* Set (value NULL: delete) and persist. 0, or -1 with `err` filled and the

@@ -97,6 +97,12 @@ wait_for() {
     done
     return 1
 }
+# Log lines off the journal start with their time (log.h):
+# "2026-12-02T14:05:09.123+07:00 info: iocd: ...". LOG_TIME is that
+# prefix as a grep -E/sed -E pattern; untimed FILE prints FILE without it,
+# for tests that compare whole lines.
+LOG_TIME='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}[+-][0-9]{2}:[0-9]{2} '
+untimed() { sed -E "s/^$LOG_TIME//" "$1"; }
 # count_lines FILE TEXT: how many lines contain TEXT.
 count_lines() { grep -cF -- "$2" "$1" 2>/dev/null || true; }
 # at_least N FILE TEXT: at least N lines contain TEXT.

@@ -2,7 +2,9 @@
 # test_cli - iocd's command line: --check-config (misspelt keys with
 # file:line and a suggestion, every error listed, the repository's own
 # configuration valid), --describe, --list-connectors, --version, --help,
-# usage errors, --connector, and plugins that must be refused (wrong ABI,
+# usage errors, --connector, --check-config --connector (only that file),
+# token_file = %d/... outside systemd (a warning at --check-config, an error
+# when running), log lines' time or journal priority, and plugins that must be refused (wrong ABI,
 # ABI 2 with what changed since, missing symbol) with an error naming the
 # file.
 source "$(dirname "$0")/lib.sh"
@@ -84,6 +86,8 @@ check "--list-connectors lists the example plugin" grep -qE '^  example +1\.0\.0
 check "--list-connectors lists the configured instance" grep -qE '^  example +plugin example +enabled' "$tmp/list.out"
 check "--version prints the version and ABI" bash -c "'$IOCD' --version | grep -qE '^iocd [0-9]+\.[0-9]+\.[0-9]+ \(connector ABI 3\)$'"
 check "--help describes --check-config" bash -c "'$IOCD' --help | grep -q -- '--check-config'"
+check "--help describes --dry-run and how it differs from --once" \
+    bash -c "'$IOCD' --help | grep -q -- '-n, --dry-run' && '$IOCD' --help | grep -q 'no sink, no'"
 "$IOCD" --no-such-option >/dev/null 2>&1
 same 2 "$?" "an unknown option exits 2"
 "$IOCD" --log-level loud >/dev/null 2>&1
@@ -110,6 +114,71 @@ echo "enabled = false" >>"$tmp/two/connectors.d/first.conf"
 "$IOCD" -c "$tmp/two/iocd.conf" --once --connector first >/dev/null 2>"$tmp/disabled.err"
 same 1 "$?" "--connector with a disabled instance exits 1"
 contains "$tmp/disabled.err" "instance 'first' is disabled" "and says so"
+
+# --check-config --connector NAME checks iocd.conf and NAME's file only:
+# another instance's broken file does not fail it (issue 16).
+sed -i '/^enabled = false$/d' "$tmp/two/connectors.d/first.conf"
+"$IOCD" -c "$tmp/two/iocd.conf" --check-config --connector first >"$tmp/cc1.out" 2>"$tmp/cc1.err"
+same 0 "$?" "--check-config --connector first exits 0 although second.conf is broken"
+same "$tmp/two/iocd.conf: configuration OK: 1 connector instance (1 enabled), gazetteer vn-2025-07, catalogue built-in (0 metrics, 16 units)" \
+    "$(cat "$tmp/cc1.out")" "it reports the one instance it checked"
+same "" "$(cat "$tmp/cc1.err")" "and says nothing of second.conf"
+"$IOCD" -c "$tmp/two/iocd.conf" --check-config --connector second >/dev/null 2>"$tmp/cc2.err"
+same 1 "$?" "--check-config --connector second (the broken one) exits 1"
+contains "$tmp/cc2.err" "second.conf:5: unknown key 'intervall' (did you mean 'interval'?)" "and names its error"
+"$IOCD" -c "$tmp/two/iocd.conf" --check-config >/dev/null 2>"$tmp/cc3.err"
+same 1 "$?" "--check-config without --connector still checks every file (exits 1)"
+sed -i '/^\[iocd\]$/a timezone = Mars' "$tmp/two/iocd.conf"
+"$IOCD" -c "$tmp/two/iocd.conf" --check-config --connector first >/dev/null 2>"$tmp/cc4.err"
+same 1 "$?" "--check-config --connector first still checks iocd.conf (a bad timezone fails it)"
+contains "$tmp/cc4.err" "iocd.conf:2: 'timezone' = 'Mars': not an offset like +07:00" "and names the main file's error"
+
+# token_file = %d/NAME (systemd credentials) outside systemd: a warning at
+# --check-config naming FILE:LINE (it resolves under systemd), an error
+# for the instance when iocd runs.
+make_conf "$tmp/cred"
+add_example "$tmp/cred" vault "$FEED_A/example" "token_file = %d/vault-token"
+env -u CREDENTIALS_DIRECTORY "$IOCD" -c "$tmp/cred/iocd.conf" --check-config >"$tmp/cred.out" 2>"$tmp/cred.err"
+same 0 "$?" "--check-config with token_file = %d/... outside systemd exits 0"
+line=$(grep -n '^token_file' "$tmp/cred/connectors.d/vault.conf" | cut -d: -f1)
+same "$tmp/cred/connectors.d/vault.conf:$line: warning: 'token_file' uses %d/ and \$CREDENTIALS_DIRECTORY is not set (not under systemd): the file is not checked here; it resolves under systemd's LoadCredential=, where an unreadable file is an error" \
+    "$(sed "s/'%d\/vault-token'/'token_file'/" "$tmp/cred.err")" "the warning names FILE:LINE and says it resolves under systemd"
+contains "$tmp/cred.out" "configuration OK: 1 connector instance" "the configuration is OK"
+env -u CREDENTIALS_DIRECTORY "$IOCD" -c "$tmp/cred/iocd.conf" --once >/dev/null 2>"$tmp/cred-run.err"
+same 1 "$?" "running it outside systemd is still an error (exit 1)"
+contains "$tmp/cred-run.err" "vault.conf:$line: '%d/vault-token' uses %d/ but \$CREDENTIALS_DIRECTORY is not set" \
+    "and says why, at FILE:LINE"
+mkdir -p "$tmp/creds"
+echo "s3cret-token" >"$tmp/creds/vault-token"
+chmod 600 "$tmp/creds/vault-token"
+CREDENTIALS_DIRECTORY=$tmp/creds "$IOCD" -c "$tmp/cred/iocd.conf" --check-config >/dev/null 2>"$tmp/cred2.err"
+same "0 " "$? $(cat "$tmp/cred2.err")" "under systemd (CREDENTIALS_DIRECTORY set) it is read and checked, no warning"
+rm "$tmp/creds/vault-token"
+CREDENTIALS_DIRECTORY=$tmp/creds "$IOCD" -c "$tmp/cred/iocd.conf" --check-config >/dev/null 2>"$tmp/cred3.err"
+same 1 "$?" "under systemd a missing credential file is an error"
+contains "$tmp/cred3.err" "vault.conf:$line: cannot read secret file $tmp/creds/vault-token" "naming the file"
+
+# Log lines: the local time first when stderr is not the journal (no
+# JOURNAL_STREAM, or one naming another stream); "<N>" and no time when
+# JOURNAL_STREAM names stderr's own device and inode (systemd's test).
+make_conf "$tmp/logs"
+add_example "$tmp/logs" lg "$FEED_A/example"
+log_run() { "$IOCD" -c "$tmp/logs/iocd.conf" --once >/dev/null 2>>"$tmp/$1.err"; }
+all_lines() { [ "$(grep -cE "$2" "$tmp/$1.err")" == "$(wc -l <"$tmp/$1.err")" ]; }
+: >"$tmp/plain.err"
+(unset JOURNAL_STREAM; log_run plain)
+check "without JOURNAL_STREAM every line starts with the time ($(wc -l <"$tmp/plain.err") lines)" \
+    all_lines plain "^${LOG_TIME}(error|warning|info|debug): "
+contains "$tmp/plain.err" "info: lg: counters: polls_ok=1" "and the lines are there"
+: >"$tmp/other.err"
+JOURNAL_STREAM=8:4242 log_run other
+check "with JOURNAL_STREAM naming another stream, still the time" \
+    all_lines other "^${LOG_TIME}(error|warning|info|debug): "
+: >"$tmp/journal.err"
+JOURNAL_STREAM=$(stat -c '%d:%i' "$tmp/journal.err") log_run journal
+check "with JOURNAL_STREAM naming stderr, every line starts with <N> and has no time" \
+    all_lines journal '^<[3467]>(error|warning|info|debug): '
+contains "$tmp/journal.err" "<6>info: lg: counters: polls_ok=1" "priority 6 for info"
 
 # Plugins the loader must refuse, each named in the error.
 plugdir=$tmp/plugins

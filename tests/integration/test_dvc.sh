@@ -354,7 +354,7 @@ out=$tmp/run.out err=$tmp/run.err
 check "running: the connector publishes" wait_for 20 at_least 1 "$out" '"source":"dvc"'
 
 # new_match FROM REGEX: REGEX (grep -E) in iocd's log after line FROM.
-new_match() { tail -n "+$(($1 + 1))" "$err" | grep -qE -- "$2"; }
+new_match() { untimed "$err" | tail -n "+$(($1 + 1))" | grep -qE -- "$2"; }
 # inject MODE LOG-REGEX [STATUS-REASON-REGEX]: one faulty answer (count=1).
 # With a reason, the poll must fail: status ok -> degraded with that reason,
 # then back to ok.

@@ -227,7 +227,7 @@ contains "$err" "error: hjbad: page 1: \`records\` path \`items[]\`: no key \`it
 contains "$err" "warning: hjbad: status starting -> degraded after 1 failed poll: page 1: \`records\` path \`items[]\`: no key \`items\`" \
     "records path: status degraded with the reason"
 check "records path: status failed after 3 failed polls" \
-    wait_for 20 at_least 1 "$err" "warning: hjbad: status degraded -> failed after 3 failed polls: page 1: \`records\` path"
+    wait_for 20 at_least 1 "$err" "error: hjbad: status degraded -> failed after 3 failed polls: page 1: \`records\` path"
 same 0 "$(grep -c '"source":"hjbad"' "$out")" "records path: nothing is published by that instance"
 
 # Counters, then shutdown.

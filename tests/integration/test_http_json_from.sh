@@ -142,9 +142,9 @@ $w 7 (area 32002): field 'ma_chi_tieu' is \"CT01/#\", $not_listed
 $w 8 (area 32002): field 'ma_chi_tieu' is \"+\", $not_listed
 $w 9 (area 32002): field 'don_vi' is \"kg\", $no_unit
 $w 10 (area 32002): field 'don_vi' is \"%??[2J\", $no_unit
-$w 11 (area 32002): field 'don_vi' is \"../#\", $no_unit" "$(grep -F "$w" "$tmp/hostile.err")" \
+$w 11 (area 32002): field 'don_vi' is \"../#\", $no_unit" "$(untimed "$tmp/hostile.err" | grep -F "$w")" \
     "hostile: each rejected record's exact line: connector, page, record, area, field, value, reason"
-same "0 0 0" "$(grep -c $'\x1b' "$tmp/hostile.err") $(grep -c '^info: forged' "$tmp/hostile.err") $(grep -c 9999999999 "$tmp/hostile.err")" \
+same "0 0 0" "$(grep -c $'\x1b' "$tmp/hostile.err") $(untimed "$tmp/hostile.err" | grep -c '^info: forged') $(grep -c 9999999999 "$tmp/hostile.err")" \
     "hostile: no raw escape byte, no forged line, no 10 kB value in the log"
 same "$(sort -u <<<"ioffice.docs.incoming
 ioffice.docs.on_time_share
@@ -189,7 +189,7 @@ same "CM01 breach
 CM02 ok" "$(jq -r 'select(.target) | "\(.dims.station) \(.target.status)"' "$tmp/stations.out" | sort)" \
     "stations: 152 cm over its 150 cm alarm is a breach, 98 cm under 120 cm is ok"
 same "warning: stations: page 1 record 5 (area 32152): field 'muc_bao_dong' is a string (\"cao\"), expected a number; set number_strings to parse it; record skipped" \
-    "$(grep -F 'warning: stations:' "$tmp/stations.err")" \
+    "$(untimed "$tmp/stations.err" | grep -F 'warning: stations:')" \
     "stations: an alarm level that is not a number rejects its record, named"
 
 finish

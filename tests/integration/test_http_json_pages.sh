@@ -72,7 +72,7 @@ walk_ok() {
 walk_fails() {
     same 1 "$rc" "$1: iocd --once exits 1 (the poll failed)"
     same 0 "$(wc -l <"$tmp/$1.out")" "$1: nothing is published"
-    same "$3" "$(grep -F "$1: page" "$tmp/$1.err")" "$1: the log line names the page and the reason"
+    same "$3" "$(untimed "$tmp/$1.err" | grep -F "$1: page")" "$1: the log line names the page and the reason"
     contains "$tmp/$1.err" \
         "info: $1: counters: polls_ok=0 polls_failed=1 metrics=0 rejected=0 http_requests=$2 " \
         "$1: failed after $2 requests"

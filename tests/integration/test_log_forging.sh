@@ -5,7 +5,7 @@
 # /example (rejected by normalize: a bad timestamp, logged per record) and
 # of page 1 of /ioffice (page 2 then differs: the walk fails with a reason
 # quoting both times, which becomes the instance's status). iocd runs as
-# under journald (JOURNAL_STREAM set: every line starts with "<N>") with a
+# under journald (JOURNAL_STREAM naming stderr: every line starts with "<N>") with a
 # stand-in NOTIFY_SOCKET and a real mosquitto for the _status topic.
 #
 # Checks: the forged text reached all three outlets (so the test tests
@@ -38,7 +38,11 @@ pids+=("$!")
 "$NOTIFY_LISTEN" "$tmp/notify.sock" >"$tmp/notify.log" 2>&1 &
 pids+=("$!")
 wait_for 5 test -S "$tmp/notify.sock" || echo "Bail out! notify-listen did not start"
-JOURNAL_STREAM=8:4242 NOTIFY_SOCKET=$tmp/notify.sock start_iocd run -c "$conf/iocd.conf"
+# systemd's JOURNAL_STREAM names the device and inode of the stream it
+# gave as stderr (log.c checks them): those of the file stderr goes to.
+: >"$tmp/run.err"
+JOURNAL_STREAM=$(stat -c '%d:%i' "$tmp/run.err") NOTIFY_SOCKET=$tmp/notify.sock \
+    start_iocd run -c "$conf/iocd.conf"
 err=$tmp/run.err
 
 check "the forged update time reaches the log (normalize rejects it), escaped" \

@@ -1,26 +1,75 @@
 #!/usr/bin/env bash
-# test_readme - every ```ini example of README.md is a connector instance
-# file that `iocd --check-config` accepts as it is written, beside the
-# repository's iocd.conf (a reader copies these first: they must work).
+# test_readme - every ```ini example of README.md and docs/*.md passes
+# `iocd --check-config` as it is written (issue 16, Deliver 8: a reader
+# copies these first, they must work), beside the repository's iocd.conf
+# and catalogue. Each block is checked as what it is:
+# - a connector instance file (it has "plugin ="): as connectors.d/x.conf;
+# - a catalogue (it has "[catalog]"): as the file [iocd] catalog names;
+# - an http_json fragment (docs/http_json.md shows one feature at a time):
+#   completed with the keys every http_json file needs (plugin, url,
+#   records, and area unless it has area_const) where it does not give them.
+# "%d/" secret files are a warning outside systemd (--check-config), so the
+# systemd-credentials examples pass as operators run them.
 source "$(dirname "$0")/lib.sh"
 
-n=0
-while IFS= read -r start; do
-    n=$((n + 1))
-    dir=$tmp/ex$n
-    mkdir -p "$dir"
-    chmod 700 "$dir"
-    cp -r conf "$dir/"
-    rm -f "$dir"/conf/connectors.d/*.conf
-    awk -v s="$start" 'NR > s && /^```/ {exit} NR > s' README.md >"$dir/conf/connectors.d/readme.conf"
-    sed -i "s|^state_dir *=.*|state_dir = $dir/state|; s|^plugin_dir *=.*|plugin_dir = $top/$BUILD/connectors|" \
-        "$dir/conf/iocd.conf"
-    check "README.md:$start: the example passes --check-config" \
-        "$IOCD" --check-config -c "$dir/conf/iocd.conf"
-    if ! "$IOCD" --check-config -c "$dir/conf/iocd.conf" >"$dir/out" 2>&1; then
-        sed 's/^/#   /' "$dir/out"
-    fi
-done < <(grep -n '^```ini' README.md | cut -d: -f1)
-check "README.md has at least one ini example ($n)" test "$n" -ge 1
+# fresh_tree DIR: the repository's conf/ in DIR, no connector files, its
+# own state directory and the build's plugins.
+fresh_tree() {
+    mkdir -p "$1"
+    chmod 700 "$1"
+    cp -r conf "$1/"
+    rm -f "$1"/conf/connectors.d/*.conf
+    sed -i "s|^state_dir *=.*|state_dir = $1/state|; s|^plugin_dir *=.*|plugin_dir = $top/$BUILD/connectors|" \
+        "$1/conf/iocd.conf"
+}
+# add_missing FILE KEY VALUE: append "KEY = VALUE" unless FILE sets KEY.
+add_missing() { grep -qE "^$2 *=" "$1" || echo "$2 = $3" >>"$1"; }
 
+blocks=0
+kinds=()
+for doc in README.md docs/*.md; do
+    while IFS= read -r start; do
+        blocks=$((blocks + 1))
+        dir=$tmp/ex$blocks
+        fresh_tree "$dir"
+        awk -v s="$start" 'NR > s && /^```/ {exit} NR > s' "$doc" >"$dir/block"
+        if grep -q '^\[catalog\]' "$dir/block"; then
+            kind=catalogue
+            cp "$dir/block" "$dir/conf/catalog.conf"
+        elif grep -qE '^plugin *=' "$dir/block"; then
+            kind="connector file"
+            cp "$dir/block" "$dir/conf/connectors.d/x.conf"
+        else
+            kind="http_json fragment"
+            f=$dir/conf/connectors.d/x.conf
+            cp "$dir/block" "$f"
+            add_missing "$f" plugin http_json
+            add_missing "$f" url https://feed.example.invalid/api
+            add_missing "$f" records 'items[]'
+            grep -qE '^area_const *=' "$f" || add_missing "$f" area maXa
+        fi
+        kinds+=("$kind")
+        if "$IOCD" --check-config -c "$dir/conf/iocd.conf" >"$dir/out" 2>&1; then
+            pass "$doc:$start: the example ($kind) passes --check-config"
+        else
+            fail "$doc:$start: the example ($kind) passes --check-config"
+            sed 's/^/#   /' "$dir/out"
+        fi
+    done < <(grep -n '^```ini' "$doc" | cut -d: -f1)
+done
+check "README.md has at least one ini example" grep -q '^```ini' README.md
+check "every kind of example was found and checked ($blocks blocks)" \
+    bash -c "printf '%s\n' \"\$@\" | sort -u | tr '\n' , | grep -qx 'catalogue,connector file,http_json fragment,'" _ "${kinds[@]}"
+
+# A comment after a value is part of the value (a ';' may be in a URL or a
+# secret): the reader refuses what it cannot take, naming the line, so an
+# example written that way could not slip through the loop above.
+dir=$tmp/trailing
+fresh_tree "$dir"
+printf 'plugin = example\nurl = https://feed.example.invalid/x\ninterval = 5m   ; five minutes\n' \
+    >"$dir/conf/connectors.d/x.conf"
+"$IOCD" --check-config -c "$dir/conf/iocd.conf" >/dev/null 2>"$dir/err"
+same 1 "$?" "a comment after a value fails --check-config"
+contains "$dir/err" "x.conf:3: 'interval' = '5m   ; five minutes': not a duration" \
+    "and the error shows the comment is part of the value, at FILE:LINE"
 finish

@@ -16,7 +16,9 @@
  * disk (provoked both by a read-only directory, skipped as root, and by a
  * directory squatting on the temporary file name, which works as root too);
  * a symlink planted at the temporary name not followed; a state directory
- * writable by group or others refused.
+ * writable by group or others refused; state_read_only (--dry-run): saved
+ * values and numbering read, changes in memory only, the file unchanged
+ * byte for byte, no directory made.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -564,6 +566,51 @@ static void test_shared_state_dir_refused(void **state)
     state_close(open_ok(f->dir, "dvc"));
 }
 
+/* state_read_only (iocd --dry-run): the saved map and sequence are read,
+ * sets and reservations change memory only, the file stays byte for byte
+ * and no directory is made. Process-wide and for good: the last test. */
+static void test_read_only_writes_nothing(void **state)
+{
+    struct fixture *f = *state;
+    struct state *s = open_ok(f->dir, "pakn");
+    set_ok(s, "cursor", "160");
+    uint64_t seq;
+    char err[512];
+    assert_int_equal(state_next_seq(s, &seq, err, sizeof err), 0);
+    assert_int_equal(seq, 1);
+    state_close(s);
+    char path[400];
+    snprintf(path, sizeof path, "%s/pakn.state", f->dir);
+    char *before = read_file(path);
+    assert_non_null(before);
+
+    state_read_only();
+    s = open_ok(f->dir, "pakn");
+    assert_get(s, "cursor", "160");
+    set_ok(s, "cursor", "185");
+    assert_get(s, "cursor", "185");
+    /* Above the saved reservation, as a real run would number. */
+    assert_int_equal(state_next_seq(s, &seq, err, sizeof err), 0);
+    assert_true(seq > 1);
+    state_close(s);
+    char *after = read_file(path);
+    assert_string_equal(after, before);
+    free(before);
+    free(after);
+    snprintf(path, sizeof path, "%s/pakn.state.tmp", f->dir);
+    assert_int_equal(access(path, F_OK), -1);
+
+    char missing[400];
+    snprintf(missing, sizeof missing, "%s/none/state", f->base);
+    s = open_ok(missing, "ex");
+    set_ok(s, "k", "v");
+    assert_int_equal(state_next_seq(s, &seq, err, sizeof err), 0);
+    assert_int_equal(seq, 1);
+    state_close(s);
+    snprintf(path, sizeof path, "%s/none", f->base);
+    assert_int_equal(access(path, F_OK), -1);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -585,6 +632,7 @@ int main(void)
         T(test_write_failure_keeps_old_value),
         T(test_symlink_at_temp_name_not_followed),
         T(test_shared_state_dir_refused),
+        T(test_read_only_writes_nothing), /* last: state_read_only is for good */
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
