@@ -189,6 +189,12 @@ start_mosquitto() {
 }
 # mqtt_up PORT: a broker answers on 127.0.0.1:PORT.
 mqtt_up() { timeout 2 mosquitto_pub -p "$1" -h 127.0.0.1 -t iocd-test/ping -m x -q 1 2>/dev/null; }
+# mqtt_heard PORT TOPIC FILE: publish "probe" on TOPIC and see it in FILE,
+# the "topic payload" lines of a subscriber: wait_for it before starting
+# iocd, so the subscriber misses none of iocd's messages.
+mqtt_heard() {
+    mosquitto_pub -h 127.0.0.1 -p "$1" -t "$2" -m probe -q 1 2>/dev/null && grep -qxF "$2 probe" "$3"
+}
 # mqtt_retained PORT TOPIC-FILTER FILE: every retained message, "topic payload".
 mqtt_retained() {
     timeout 10 mosquitto_sub -h 127.0.0.1 -p "$1" -t "$2" -v --retained-only -W 2 >"$3" 2>/dev/null
