@@ -619,10 +619,11 @@ enum ioc_http_result ioc_http_request(ioc_ctx *ctx, const char *url,
     } else if (rc == IOC_HTTP_NOT_MODIFIED) {
         atomic_fetch_add(&ctx->counters.http_not_modified, 1);
         log_msg(LOG_LEVEL_DEBUG, ctx->cfg->name, "%s %s: not modified", method, shown);
-    } else {
+    } else if (rc != IOC_HTTP_ERR_ABORTED) {
+        /* An aborted transfer is the daemon stopping, not the feed failing:
+         * neither logged nor counted (it stays in http_requests). */
         atomic_fetch_add(&ctx->counters.http_failures, 1);
-        if (rc != IOC_HTTP_ERR_ABORTED)
-            ioc_log(ctx, IOC_LOG_WARNING, "%s %s: %s", method, shown, response->error);
+        ioc_log(ctx, IOC_LOG_WARNING, "%s %s: %s", method, shown, response->error);
     }
     return rc;
 }
