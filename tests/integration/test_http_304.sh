@@ -22,7 +22,7 @@
 #  - hj (http_json, conditional = false) on feed L's dvc, 200 then 304s:
 #    the same error line and status.
 source "$(dirname "$0")/lib.sh"
-for tool in jq mosquitto mosquitto_sub; do
+for tool in jq mosquitto mosquitto_pub mosquitto_sub; do
     command -v "$tool" >/dev/null || { echo "Bail out! $tool is not installed"; exit 1; }
 done
 ERR="HTTP 304 without a conditional request"
@@ -43,12 +43,7 @@ check "hj: http_json without 'conditional' (false by default)" \
     bash -c "! grep -q '^conditional' '$conf/connectors.d/hj.conf'"
 
 # Every message under the province from the start: "topic payload".
-timeout 120 mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT_M" -F '%t %p' -t 'ioc/v1/96/#' \
-    >"$tmp/sub.txt" 2>"$tmp/sub.err" &
-sub_pid=$!
-pids+=("$sub_pid")
-wait_for 10 mqtt_heard "$MQTT_PORT_M" ioc/v1/96/_status/probe "$tmp/sub.txt" ||
-    { echo "Bail out! the subscriber did not start"; exit 1; }
+start_mqtt_sub "$MQTT_PORT_M" 'ioc/v1/96/#' "$tmp/sub.txt"
 start_iocd run -c "$conf/iocd.conf" --log-level debug
 out=$tmp/run.out err=$tmp/run.err
 
@@ -141,7 +136,7 @@ check "ex2: polls_failed=$(field "$after" polls_failed) (>= 1), http_not_modifie
 
 stop_pid "$IOCD_PID"
 same 0 "$stop_rc" "SIGTERM: iocd exits 0"
-stop_pid "$sub_pid"
+stop_pid "$SUB_PID"
 if [ "$failed" -ne 0 ]; then
     echo "# status messages:"
     grep '_status/' "$tmp/sub.txt" | sed 's/^/#   /'

@@ -17,7 +17,7 @@
 #   - the counters logged on the way out say polls_failed=0 and
 #     http_failures=0 (the aborted transfer is no failure of the feed).
 source "$(dirname "$0")/lib.sh"
-for tool in jq mosquitto mosquitto_sub; do
+for tool in jq mosquitto mosquitto_pub mosquitto_sub; do
     command -v "$tool" >/dev/null || { echo "Bail out! $tool is not installed"; exit 1; }
 done
 INSTANCES=(ex dv hj)
@@ -38,12 +38,7 @@ same 3 "$(grep -cE '^(interval = 1s|timeout = 10s|url = http://127)' "$conf/conn
     "hj: the http_json example reads feed H every second, timeout 10 s"
 
 # Every status message from the start, in order: "topic payload".
-timeout 120 mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT_M" -v -t 'ioc/v1/96/_status/#' \
-    >"$tmp/status.log" 2>"$tmp/status.err" &
-sub_pid=$!
-pids+=("$sub_pid")
-wait_for 10 mqtt_heard "$MQTT_PORT_M" ioc/v1/96/_status/probe "$tmp/status.log" ||
-    { echo "Bail out! the subscriber did not start"; exit 1; }
+start_mqtt_sub "$MQTT_PORT_M" 'ioc/v1/96/_status/#' "$tmp/status.log"
 start_iocd run -c "$conf/iocd.conf"
 out=$tmp/run.out err=$tmp/run.err
 
@@ -104,7 +99,7 @@ for i in "${INSTANCES[@]}"; do
     check "SIGTERM: $i's last status is offline" \
         wait_for 10 grep -qx "ioc/v1/96/_status/$i offline" "$tmp/status.log"
 done
-stop_pid "$sub_pid"
+stop_pid "$SUB_PID"
 
 ### what the operator saw ###################################################
 for i in "${INSTANCES[@]}"; do

@@ -9,7 +9,7 @@
 # logs its reason first. The retained status on a real broker and the
 # log's transition line carry the reason, exactly.
 source "$(dirname "$0")/lib.sh"
-for tool in mosquitto mosquitto_sub; do
+for tool in mosquitto mosquitto_pub mosquitto_sub; do
     command -v "$tool" >/dev/null || { echo "Bail out! $tool is not installed"; exit 1; }
 done
 
@@ -47,12 +47,7 @@ printf 'plugin = mute\ninterval = 1s\nrc = 7\n' >"$conf/connectors.d/m7.conf"
 printf 'plugin = mute\ninterval = 1s\nsay = page 2: field items is missing\n' \
     >"$conf/connectors.d/said.conf"
 
-timeout 60 mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT_M" -v -t 'ioc/v1/96/_status/#' \
-    >"$tmp/status.log" 2>"$tmp/status.err" &
-sub_pid=$!
-pids+=("$sub_pid")
-wait_for 10 mqtt_heard "$MQTT_PORT_M" ioc/v1/96/_status/probe "$tmp/status.log" ||
-    { echo "Bail out! the subscriber did not start"; exit 1; }
+start_mqtt_sub "$MQTT_PORT_M" 'ioc/v1/96/_status/#' "$tmp/status.log"
 start_iocd run -c "$conf/iocd.conf"
 err=$tmp/run.err
 
@@ -72,7 +67,7 @@ for i in m1 m7 said; do
     check "$i: offline after the stop" \
         wait_for 10 grep -qx "ioc/v1/96/_status/$i offline" "$tmp/status.log"
 done
-stop_pid "$sub_pid"
+stop_pid "$SUB_PID"
 same 0 "$(count_lines "$err" "gave no reason")" "no line says 'the plugin gave no reason'"
 # The first "online" (init) may never reach the broker: status_mqtt sends
 # an instance's current status once its connection is up, and a poll that
