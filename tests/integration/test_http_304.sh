@@ -10,8 +10,8 @@
 #    for each, three failed polls (polls_failed=3, http_failures=3),
 #    nothing counted as not modified, the retained status degraded with
 #    that reason until the feed answers 200 - before, the example
-#    connector counted each as a success, dvc said "the plugin gave no
-#    reason";
+#    connector counted each as a success, and both counted the 304s as
+#    not modified (http_not_modified=3, http_failures=0);
 #  - ex2 (example, which asks conditionally) on feed L, whose first answers
 #    are 200 without validators (the `slow` fault delivers the body without
 #    ETag or Last-Modified), then 304s: the same error, and its series,
