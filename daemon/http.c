@@ -220,20 +220,23 @@ static enum ioc_http_result http_fail(struct ioc_http_response *r, enum ioc_http
     return code;
 }
 
-/* Build the header list: the connector's headers plus conditional ones. */
+/* Build the header list: the connector's headers plus conditional ones.
+ * *conditional says whether a validator went in: only then may the answer
+ * be a 304. */
 static struct curl_slist *http_headers(struct http_client *c, const char *url,
-                                       const struct ioc_http_options *o)
+                                       const struct ioc_http_options *o, bool *conditional)
 {
     struct curl_slist *list = NULL;
     for (const char *const *h = o->headers; h && *h; h++)
         list = curl_slist_append(list, *h);
     struct http_validator *v = o->conditional ? http_cache_find(c, url) : NULL;
     char line[1024];
+    *conditional = false;
     if (v && v->etag && snprintf(line, sizeof line, "If-None-Match: %s", v->etag) < (int)sizeof line)
-        list = curl_slist_append(list, line);
+        list = curl_slist_append(list, line), *conditional = true;
     if (v && v->last_modified &&
         snprintf(line, sizeof line, "If-Modified-Since: %s", v->last_modified) < (int)sizeof line)
-        list = curl_slist_append(list, line);
+        list = curl_slist_append(list, line), *conditional = true;
     return list;
 }
 
@@ -281,7 +284,8 @@ static void http_setup(CURL *h, const char *url, const struct ioc_http_options *
 }
 
 static enum ioc_http_result http_outcome(CURLcode rc, struct http_transfer *t, int64_t timeout_ms,
-                                         struct ioc_http_response *r, char *curl_error)
+                                         bool conditional, struct ioc_http_response *r,
+                                         char *curl_error)
 {
     if (t->too_large)
         return http_fail(r, IOC_HTTP_ERR_TOO_LARGE, "response body larger than %llu bytes",
@@ -298,6 +302,13 @@ static enum ioc_http_result http_outcome(CURLcode rc, struct http_transfer *t, i
         return http_fail(r, IOC_HTTP_ERR_NETWORK, "%s", curl_error[0] ? curl_error
                                                                        : curl_easy_strerror(rc));
     }
+    /* "Not modified" confirms the version the request named. A request
+     * that named none (no validators: not conditional, or the first one)
+     * got no data and no confirmation: taken for "nothing new", a broken
+     * cache or proxy would keep the instance green, its series seen, for
+     * ever. */
+    if (r->status == 304 && !conditional)
+        return http_fail(r, IOC_HTTP_ERR_STATUS, "HTTP 304 without a conditional request");
     if (r->status == 304)
         return IOC_HTTP_NOT_MODIFIED;
     if (r->status < 200 || r->status > 299)
@@ -400,7 +411,8 @@ enum ioc_http_result http_request(struct http_client *c, const struct http_limit
         .abort = limits->abort,
     };
     char curl_error[CURL_ERROR_SIZE] = "";
-    struct curl_slist *headers = http_headers(c, url, o);
+    bool conditional;
+    struct curl_slist *headers = http_headers(c, url, o, &conditional);
     char *home = origin_of(url), *hop_url = NULL;
     bool https_seen = strncasecmp(url, "https://", 8) == 0;
     struct ioc_http_options hop = *o; /* what the next hop sends */
@@ -451,7 +463,7 @@ enum ioc_http_result http_request(struct http_client *c, const struct http_limit
     free(hop_url);
 
     if (result == IOC_HTTP_OK)
-        result = http_outcome(rc, &t, timeout_ms, r, curl_error);
+        result = http_outcome(rc, &t, timeout_ms, conditional, r, curl_error);
     /* Retry-After means "come back later" only with 429 and 503; on a 200
      * or a 500 it is noise a feed may send, and must not park the
      * instance. */

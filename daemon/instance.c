@@ -157,9 +157,14 @@ static void instance_publish_status(struct ioc_ctx *ctx, enum instance_health h,
     pipeline_status(ctx->pipeline, ctx->cfg->name, text);
 }
 
-/* Record the outcome of a poll; log transitions of health. */
-static void instance_record_outcome(struct ioc_ctx *ctx, int ok)
+/* Record the outcome of a poll (`rc`, what the plugin's poll returned);
+ * log transitions of health. The reason of a failure is the first warning
+ * or error of the poll (instance_note_poll_error); a plugin that logged
+ * none is named with what it returned, so the status still says who
+ * failed. */
+static void instance_record_outcome(struct ioc_ctx *ctx, int rc)
 {
+    bool ok = rc == IOC_OK;
     pthread_mutex_lock(&ctx->status_lock);
     enum instance_health before = ctx->health;
     if (ok) {
@@ -168,8 +173,12 @@ static void instance_record_outcome(struct ioc_ctx *ctx, int ok)
         ctx->last_success_s = clock_wall_ms() / 1000;
     } else {
         ctx->consecutive_failures++;
-        snprintf(ctx->last_error, sizeof ctx->last_error, "%s",
-                 ctx->poll_error[0] ? ctx->poll_error : "poll failed (the plugin gave no reason)");
+        if (ctx->poll_error[0])
+            snprintf(ctx->last_error, sizeof ctx->last_error, "%s", ctx->poll_error);
+        else
+            snprintf(ctx->last_error, sizeof ctx->last_error,
+                     "the connector %.64s reported failure without a reason (return code %d)",
+                     ctx->desc->name, rc);
         ctx->health = ctx->consecutive_failures >= (unsigned)ctx->cfg->fail_after ? HEALTH_FAILED
                                                                                  : HEALTH_DEGRADED;
     }
@@ -230,7 +239,7 @@ static void instance_rollup(struct ioc_ctx *ctx, bool ok)
                 rep.published, rep.refused, rep.owned, rep.unusable);
 }
 
-int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_s)
+enum instance_poll_result instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_s)
 {
     ctx->poll_deadline_ms = clock_mono_ms() + ctx->cfg->timeout_ms;
     ctx->retry_after_s = -1;
@@ -244,6 +253,11 @@ int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_s)
     pipeline_poll_begin(ctx->pipeline, ctx->cfg->source);
     int rc = ctx->desc->poll(ctx, ctx->plugin_state);
     int ok = rc == IOC_OK;
+    /* Stopping aborts the poll's transfers and ends its page walks, so a
+     * poll that fails while the instance stops failed because it was
+     * stopped. What the plugin logged on the way out says so at info
+     * level at most (the daemon's HTTP layer and ioc_page_walk do). */
+    bool interrupted = !ok && atomic_load(&ctx->stopping);
     if (ok && clock_mono_ms() > ctx->poll_deadline_ms + 1000) {
         /* HTTP calls are bounded; plugin CPU time is not. Say so. */
         log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "poll overran its timeout of %lld ms",
@@ -260,17 +274,26 @@ int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_s)
         log_msg(LOG_LEVEL_WARNING, ctx->cfg->name,
                 "%u more rejected records in this poll were not logged",
                 rejects - INSTANCE_REJECT_LOG_LIMIT);
-    atomic_fetch_add(ok ? &ctx->counters.polls_ok : &ctx->counters.polls_failed, 1);
+    if (!interrupted)
+        atomic_fetch_add(ok ? &ctx->counters.polls_ok : &ctx->counters.polls_failed, 1);
     uint64_t emitted = atomic_load(&ctx->counters.metrics_emitted) - emitted_before;
     /* A feed that answered "not modified" has re-confirmed what it sent. */
     pipeline_poll_done(ctx->pipeline, ctx->cfg->source, ok,
                        emitted == 0 && atomic_load(&ctx->counters.http_not_modified) > not_modified_before);
     log_msg(LOG_LEVEL_DEBUG, ctx->cfg->name, "poll %s: %llu metrics, %u rejected",
-            ok ? "done" : "failed", (unsigned long long)emitted, rejects);
-    instance_record_outcome(ctx, ok);
+            ok ? "done" : interrupted ? "interrupted" : "failed", (unsigned long long)emitted,
+            rejects);
     ctx->poll_deadline_ms = 0;
     *retry_after_s = ctx->retry_after_s;
-    return ok ? 0 : -1;
+    if (interrupted) {
+        /* The status stays what the last finished poll made it, so the
+         * last one a screen sees before "offline" is true. */
+        log_msg(LOG_LEVEL_INFO, ctx->cfg->name, "poll interrupted: the instance is stopping "
+                "(shutdown or reload); not counted as a failed poll");
+        return INSTANCE_POLL_INTERRUPTED;
+    }
+    instance_record_outcome(ctx, rc);
+    return ok ? INSTANCE_POLL_OK : INSTANCE_POLL_FAILED;
 }
 
 void instance_totals_get(struct ioc_ctx *ctx, struct instance_totals *out)
@@ -632,10 +655,11 @@ enum ioc_http_result ioc_http_request(ioc_ctx *ctx, const char *url,
     } else if (rc == IOC_HTTP_NOT_MODIFIED) {
         atomic_fetch_add(&ctx->counters.http_not_modified, 1);
         log_msg(LOG_LEVEL_DEBUG, ctx->cfg->name, "%s %s: not modified", method, shown);
-    } else {
+    } else if (rc != IOC_HTTP_ERR_ABORTED) {
+        /* An aborted transfer is the daemon stopping, not the feed failing:
+         * neither logged nor counted (it stays in http_requests). */
         atomic_fetch_add(&ctx->counters.http_failures, 1);
-        if (rc != IOC_HTTP_ERR_ABORTED)
-            ioc_log(ctx, IOC_LOG_WARNING, "%s %s: %s", method, shown, response->error);
+        ioc_log(ctx, IOC_LOG_WARNING, "%s %s: %s", method, shown, response->error);
     }
     return rc;
 }

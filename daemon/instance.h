@@ -6,7 +6,9 @@
  * a time (instance_poll) and keeps the instance's counters and health:
  * ok after a successful poll, degraded after a failure, failed after
  * `fail_after` failures in a row, with the last error and the time of the
- * last success. Threads are the scheduler's business, not this module's.
+ * last success. A poll that fails because the instance is being stopped
+ * (shutdown, reload) is no failure: it changes nothing of that. Threads
+ * are the scheduler's business, not this module's.
  */
 #ifndef IOCD_INSTANCE_H
 #define IOCD_INSTANCE_H
@@ -88,11 +90,21 @@ int instance_check(const struct config *config, const struct instance_config *cf
 int instance_check_all(const struct config *config, struct diag *d);
 /* Call the plugin's init. 0 or -1 (logged). */
 int instance_init(struct ioc_ctx *ctx);
-/* One poll bounded by the instance's timeout. Updates counters and health;
- * returns 0 when it succeeded. *retry_after_s gets the largest Retry-After
- * of a 429 or 503 answer, in seconds as the server asked (-1 if none); the
- * scheduler caps it at backoff_max (backoff_retry_after_ms). */
-int instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_s);
+/* What instance_poll says of a poll. */
+enum instance_poll_result {
+    INSTANCE_POLL_OK = 0,
+    INSTANCE_POLL_FAILED = -1,
+    /* The plugin gave up because the instance was asked to stop (SIGTERM,
+     * or the SIGHUP that replaces it): not the feed's failure, so neither
+     * counted, nor a change of health, nor a reason to back off. */
+    INSTANCE_POLL_INTERRUPTED = 1,
+};
+/* One poll bounded by the instance's timeout. Updates counters and health
+ * (not for an interrupted poll: see above). *retry_after_s gets the
+ * largest Retry-After of a 429 or 503 answer, in seconds as the server
+ * asked (-1 if none); the scheduler caps it at backoff_max
+ * (backoff_retry_after_ms). */
+enum instance_poll_result instance_poll(struct ioc_ctx *ctx, int64_t *retry_after_s);
 /* fini (if init ran) and free. */
 void instance_free(struct ioc_ctx *ctx);
 

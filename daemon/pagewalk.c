@@ -376,10 +376,9 @@ static int pagewalk_get(ioc_ctx *ctx, const struct ioc_page_spec *s, const char 
     }
     if (rc == IOC_HTTP_OK)
         return 0;
-    if (rc == IOC_HTTP_NOT_MODIFIED)
-        snprintf(out->why, sizeof out->why, "304 Not Modified to a request without validators");
-    else
-        snprintf(out->why, sizeof out->why, "%s", resp->error);
+    /* Never IOC_HTTP_NOT_MODIFIED here: without validators a 304 is an
+     * error of the request (http.c), logged and counted by the daemon. */
+    snprintf(out->why, sizeof out->why, "%s", resp->error);
     ioc_http_response_free(resp);
     return -1;
 }

@@ -91,14 +91,16 @@ static void *scheduler_thread(void *arg)
     unsigned failures = 0;
     while (!scheduler_sleep_until(s, s->once ? 0 : due)) {
         int64_t start = clock_mono_ms(), asked_s = -1;
-        int rc = instance_poll(s->ctx, &asked_s);
-        failures = rc == 0 ? 0 : failures + 1;
+        enum instance_poll_result rc = instance_poll(s->ctx, &asked_s);
         if (s->hook)
             s->hook(s->hook_arg);
         if (s->once) {
-            s->failed = rc != 0;
+            s->failed = rc != INSTANCE_POLL_OK; /* --once did not read the feed */
             break;
         }
+        if (rc == INSTANCE_POLL_INTERRUPTED)
+            break; /* stopping: no next attempt to announce */
+        failures = rc == INSTANCE_POLL_OK ? 0 : failures + 1;
         due = start + backoff_delay_ms(cfg->interval_ms, cfg->backoff_max_ms, cfg->jitter_ms,
                                        failures, scheduler_random(s));
         int64_t end = clock_mono_ms();

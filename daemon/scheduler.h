@@ -5,7 +5,8 @@
  * jitter), backs off after failures (backoff.h) and honours Retry-After,
  * until asked to stop. A thread sleeps on its own condition variable, so an
  * idle daemon wakes only when a poll is due; stopping wakes it at once and
- * aborts HTTP transfers in progress. Stopping waits a bounded time: a
+ * aborts HTTP transfers in progress (the poll so cut short ends the thread
+ * as no failure: INSTANCE_POLL_INTERRUPTED). Stopping waits a bounded time: a
  * plugin stuck in its own code is abandoned (logged, never unloaded)
  * rather than holding up shutdown or a reload.
  */

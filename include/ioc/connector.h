@@ -117,13 +117,31 @@ struct ioc_config_key {
                                   IOC_CFG_SIZE keys (and families). */
 };
 
-/* Return values of init and poll. */
+/* Return values of init and poll.
+ *
+ * Giving the reason of a failed poll: the first line the poll logs at
+ * IOC_LOG_WARNING or IOC_LOG_ERROR (with ioc_log(), or by the daemon for a
+ * failed ioc_http_request() or ioc_page_walk()) is the reason the
+ * instance's status topic and log show ("degraded: <reason>"), so log
+ * what failed before returning IOC_ERROR, e.g.
+ *   ioc_log(ctx, IOC_LOG_ERROR, "page 2: field 'items' is missing");
+ *   return IOC_ERROR;
+ * A failed HTTP request needs no line of its own: the daemon's is the
+ * reason. A poll that fails without any such line is shown as "the
+ * connector NAME reported failure without a reason (return code N)".
+ *
+ * A poll that gives up because ioc_stopping() became true (shutdown or
+ * reload: the daemon then aborts its transfers and ioc_page_walk() ends
+ * with IOC_PAGE_FAIL_STOPPING) may return IOC_ERROR without a reason and
+ * should log nothing above IOC_LOG_INFO: the daemon counts it as no
+ * failure and leaves the instance's status as it was. */
 enum ioc_status {
     IOC_OK = 0,
-    IOC_ERROR = -1, /* the poll or init failed; say why with ioc_log() first.
+    IOC_ERROR = -1, /* the poll or init failed; say why first (above).
                        A failed init disables the instance; a failed poll
                        makes the scheduler back off and marks the instance
-                       degraded, then failed. */
+                       degraded, then failed. Any other value but IOC_OK
+                       is a failure too. */
 };
 
 /* The descriptor. Export it as:

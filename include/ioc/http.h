@@ -6,7 +6,8 @@
  * timeout (the whole poll is bounded by it), a maximum body size, TLS
  * verification (on; there is no switch to turn it off), bearer or basic
  * authentication, conditional requests (ETag / If-Modified-Since remembered
- * per URL, a 304 reported as IOC_HTTP_NOT_MODIFIED), and `Retry-After`:
+ * per URL, a 304 reported as IOC_HTTP_NOT_MODIFIED; a 304 to a request
+ * that carried neither is an error), and `Retry-After`:
  * a 429 or 503 answer with that header makes the scheduler wait that long
  * before the next poll, but never longer than the instance's backoff_max
  * (on other statuses it is ignored). Redirects (at most 5) never go from
@@ -32,9 +33,16 @@ extern "C" {
 /* Outcome of a request. */
 enum ioc_http_result {
     IOC_HTTP_OK = 0,            /* 2xx: body is in the response */
-    IOC_HTTP_NOT_MODIFIED = 1,  /* 304 to a conditional request: keep the
-                                   values you have; nothing to parse */
-    IOC_HTTP_ERR_STATUS = -1,   /* any other status; see response.status */
+    IOC_HTTP_NOT_MODIFIED = 1,  /* 304 to a conditional request (one that
+                                   carried a remembered ETag or date): keep
+                                   the values you have; nothing to parse */
+    IOC_HTTP_ERR_STATUS = -1,   /* any other status; see response.status.
+                                   A 304 to a request that carried no
+                                   validators (conditional false, or none
+                                   remembered yet for this URL) is this
+                                   error, "HTTP 304 without a conditional
+                                   request": no data came and nothing was
+                                   confirmed, so the poll failed */
     IOC_HTTP_ERR_TIMEOUT = -2,  /* the request or the poll ran out of time */
     IOC_HTTP_ERR_TOO_LARGE = -3,/* the body exceeded the maximum size */
     IOC_HTTP_ERR_NETWORK = -4,  /* DNS, connect, TLS, reset... */
@@ -53,7 +61,9 @@ struct ioc_http_options {
     const char *basic_password;
     bool conditional;            /* remember ETag / Last-Modified for this
                                     URL and send If-None-Match /
-                                    If-Modified-Since next time */
+                                    If-Modified-Since next time (not on
+                                    the first request, nor after an answer
+                                    that carried neither) */
     int64_t timeout_ms;          /* 0 = the instance's `timeout`; never
                                     longer than what is left of the poll */
     uint64_t max_body;           /* 0 = the instance's `max_body` */

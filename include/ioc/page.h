@@ -128,7 +128,9 @@ enum ioc_page_failure {
     IOC_PAGE_FAIL_FEED,      /* the pages do not agree: total, empty page,
                                 loop, missing cursor, bad or foreign link */
     IOC_PAGE_FAIL_MAX_PAGES, /* more than max_pages pages */
-    IOC_PAGE_FAIL_STOPPING,  /* ioc_stopping() became true */
+    IOC_PAGE_FAIL_STOPPING,  /* ioc_stopping() became true (shutdown or
+                                reload): return IOC_ERROR and log nothing
+                                more; the daemon counts no failure */
     IOC_PAGE_FAIL_USAGE,     /* a bad spec, or out of memory */
 };
 

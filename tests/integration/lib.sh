@@ -195,6 +195,24 @@ start_mosquitto() {
 }
 # mqtt_up PORT: a broker answers on 127.0.0.1:PORT.
 mqtt_up() { timeout 2 mosquitto_pub -p "$1" -h 127.0.0.1 -t iocd-test/ping -m x -q 1 2>/dev/null; }
+# mqtt_heard PORT TOPIC FILE: publish "probe" on TOPIC and see it in FILE,
+# the "topic payload" lines of a subscriber.
+mqtt_heard() {
+    mosquitto_pub -h 127.0.0.1 -p "$1" -t "$2" -m probe -q 1 2>/dev/null && grep -qxF "$2 probe" "$3"
+}
+# start_mqtt_sub PORT FILTER FILE: a subscriber (at most 120 s) writing
+# every message on FILTER (ending in /#) to FILE as "topic payload" lines,
+# in order; returns once it hears a probe on FILTER's .../probe, so iocd
+# started after it is heard from its first message. Sets SUB_PID.
+start_mqtt_sub() {
+    timeout 120 mosquitto_sub -h 127.0.0.1 -p "$1" -v -t "$2" >"$3" 2>"$3.err" &
+    SUB_PID=$!
+    pids+=("$SUB_PID")
+    if ! wait_for 10 mqtt_heard "$1" "${2%#}probe" "$3"; then
+        echo "Bail out! the subscriber on $2 did not start"
+        exit 1
+    fi
+}
 # mqtt_retained PORT TOPIC-FILTER FILE: every retained message, "topic payload".
 mqtt_retained() {
     timeout 10 mosquitto_sub -h 127.0.0.1 -p "$1" -t "$2" -v --retained-only -W 2 >"$3" 2>/dev/null

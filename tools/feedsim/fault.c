@@ -35,6 +35,10 @@ static const struct {
      * success: a client that obeys it stops polling. A data fault because
      * the body is built (and 304 works) as for any data fault. */
     [FAULT_RETRY_AFTER] = {"retry-after", FAULT_KIND_DATA},
+    /* A 304 to any request, validators or not: what a broken cache or
+     * proxy in front of a feed answers. A status fault: no body is built,
+     * and the answer names no ETag the client could have sent. */
+    [FAULT_NOT_MODIFIED] = {"not-modified", FAULT_KIND_STATUS},
 };
 
 const char *fault_name(enum fault_mode mode)

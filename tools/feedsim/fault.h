@@ -5,7 +5,8 @@
  * where the server applies them:
  *   status    - the answer is an error page instead of the data
  *               (http500, http429, http503, http401, html; fail-page: a
- *               500 only on pages after the first of a paginated feed);
+ *               500 only on pages after the first of a paginated feed;
+ *               not-modified: a 304 whatever the request carried);
  *   data      - the normal body with its first record(s) spoilt
  *               (wrong-type, missing-field, nulls, old-codes, forged-text;
  *               see datafault.h), or intact with a header a client must
@@ -37,6 +38,7 @@ enum fault_mode {
     FAULT_FAIL_PAGE,
     FAULT_FORGED_TEXT,
     FAULT_RETRY_AFTER,
+    FAULT_NOT_MODIFIED,
     FAULT_MODE_COUNT
 };
 

@@ -78,6 +78,9 @@ struct MHD_Response *reply_status_fault(enum fault_mode mode, const char *retry_
     case FAULT_HTTP401:
         *status = MHD_HTTP_UNAUTHORIZED;
         return reply_unauthorized();
+    case FAULT_NOT_MODIFIED:
+        *status = MHD_HTTP_NOT_MODIFIED;
+        return MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
     case FAULT_HTML:
     default:
         *status = MHD_HTTP_OK;
