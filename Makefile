@@ -321,11 +321,12 @@ INST_DIRS := $(INST_CONNECTOR_DIR) $(PREFIX)/lib/iocd $(PREFIX)/include/ioc \
     $(SYSCONFDIR)/iocd/gazetteer $(SYSCONFDIR)/iocd/connectors.d $(SYSCONFDIR)/iocd \
     $(DOCDIR)/examples/http_json $(DOCDIR)/examples $(DOCDIR)
 
-# Only the daemon and its plugins: the dev tools (feed simulator, Kafka
-# mock) are for tests and are not installed, so a package build needs
-# neither them nor their libraries.
-.PHONY: uninstall
-install: $(BUILD)/iocd $(CONNECTOR_SO)
+# Only the daemon and its plugins are installed: the dev tools (feed
+# simulator, Kafka mock) are for tests, so `make daemon` (what
+# debian/rules builds) and install need neither them nor their libraries.
+.PHONY: daemon uninstall
+daemon: $(BUILD)/iocd $(CONNECTOR_SO)
+install: daemon
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(INST_CONNECTOR_DIR) \
 	    $(DESTDIR)$(PREFIX)/include/ioc $(DESTDIR)$(PKGCONFIGDIR) \
 	    $(DESTDIR)$(SYSCONFDIR)/iocd/connectors.d $(DESTDIR)$(SYSCONFDIR)/iocd/gazetteer \
