@@ -38,7 +38,8 @@ work=$top/$BUILD/test-deb
 trap 'cleanup; rm -rf "$work"' EXIT
 rm -rf "$work"
 mkdir -p "$work/iocd-$version"
-before=$(git status --porcelain 2>/dev/null)
+stamp=$tmp/before-build
+touch "$stamp"
 # The working tree as it is (uncommitted changes included), without the
 # build output and git's metadata.
 tar --exclude=./build --exclude=./.git -cf - . | tar -xf - -C "$work/iocd-$version"
@@ -57,7 +58,13 @@ deb=$work/iocd_${version}_$arch.deb
 dev=$work/iocd-dev_${version}_all.deb
 check "built iocd_${version}_$arch.deb" test -s "$deb"
 check "built iocd-dev_${version}_all.deb" test -s "$dev"
-same "$before" "$(git status --porcelain 2>/dev/null)" "the source tree is unchanged by the build"
+# The build wrote nothing into the source tree (what dpkg-buildpackage
+# and debhelper leave behind when run in place).
+same "" "$(cd "$top" && ls -d debian/tmp debian/iocd debian/iocd-dev debian/files debian/.debhelper \
+    debian/debhelper-build-stamp debian/*.substvars debian/*.debhelper.log 2>/dev/null)" \
+    "the source tree holds none of the build's products"
+same "" "$(find "$top/.." -maxdepth 1 -name 'iocd*_*' -newer "$stamp" 2>/dev/null)" \
+    "... and its parent no new .deb, .changes or .buildinfo"
 
 # lintian: no E: or W: line (overridden tags show as O:); the
 # output is in the log for the record.
