@@ -1189,8 +1189,19 @@ static void test_family_member_from_file(void **state)
     assert_nowhere(f, "Hdr-File-2718");
 }
 
-/* A copy of example.so in TMP/plugins, for the plugin mode checks. */
 static void copy_file(const char *from, const char *to);
+
+/* A copy of the build's example.so in a new folder TMP/`sub`: sets `dir`
+ * (PATH_MAX) to the folder and `so` (PATH_MAX + 16) to the copy. */
+static void copy_example(const struct fixture *f, const char *sub, char *dir, char *so)
+{
+    char from[PATH_MAX + 16];
+    snprintf(dir, PATH_MAX, "%s/%s", f->dir, sub);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    snprintf(from, sizeof from, "%s/example.so", plugin_dir);
+    snprintf(so, PATH_MAX + 16, "%s/example.so", dir);
+    copy_file(from, so);
+}
 
 /* TMP/site holding a copy of example.so, written before the build's
  * plugins in plugin_path (given relative: resolved from iocd.conf's
@@ -1199,12 +1210,8 @@ static void copy_file(const char *from, const char *to);
 static void test_plugin_path_site_first(void **state)
 {
     struct fixture *f = *state;
-    char site[PATH_MAX], from[PATH_MAX + 16], to[PATH_MAX + 16];
-    snprintf(site, sizeof site, "%s/site", f->dir);
-    assert_int_equal(mkdir(site, 0755), 0);
-    snprintf(from, sizeof from, "%s/example.so", plugin_dir);
-    snprintf(to, sizeof to, "%s/example.so", site);
-    copy_file(from, to);
+    char site[PATH_MAX], to[PATH_MAX + 16];
+    copy_example(f, "site", site, to);
     write_file(f, "iocd.conf", "[iocd]\nplugin_path = site:%s\ngazetteer = %s\n"
                "state_dir = %s/state\nprovince = 96\n", plugin_dir, gazetteer_file, f->dir);
     write_conn(f, "ex", MINIMAL);
@@ -1277,12 +1284,8 @@ static void test_plugin_path_missing(void **state)
 static void test_plugin_writable_by_others_refused(void **state)
 {
     struct fixture *f = *state;
-    char dir[PATH_MAX], from[PATH_MAX + 16], to[PATH_MAX + 16];
-    snprintf(dir, sizeof dir, "%s/plugins", f->dir);
-    assert_int_equal(mkdir(dir, 0755), 0);
-    snprintf(from, sizeof from, "%s/example.so", plugin_dir);
-    snprintf(to, sizeof to, "%s/example.so", dir);
-    copy_file(from, to);
+    char dir[PATH_MAX], to[PATH_MAX + 16];
+    copy_example(f, "plugins", dir, to);
     assert_int_equal(chmod(to, 0755), 0);
     write_file(f, "iocd.conf", "[iocd]\nplugin_path = %s\ngazetteer = %s\nstate_dir = %s/state\n"
                "province = 96\n", dir, gazetteer_file, f->dir);
