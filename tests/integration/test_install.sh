@@ -3,7 +3,8 @@
 # its FHS place with the production configuration (conf/installed/: MQTT
 # on localhost:1883, stdout and Kafka off, an empty connectors.d/, the
 # simulator's connector files as examples under share/doc), the installed
-# configuration checks out as shipped, a connector built out of tree with
+# configuration checks out as shipped and runs (no connector, MQTT on),
+# a connector built out of tree with
 # `cc $(pkg-config --cflags iocd) -shared -fPIC` (the SDK as installed,
 # PKG_CONFIG_SYSROOT_DIR) loads from a site directory placed before the
 # packaged one in plugin_path, which still serves the stock plugins, and
@@ -70,6 +71,27 @@ contains "$tmp/fresh.out" "configuration OK: 0 connector instances (0 enabled)" 
 contains "$tmp/fresh.out" "no connector configured: add a NAME.conf to $dest/etc/iocd/connectors.d (examples in /usr/share/doc/iocd/examples/) and reload" \
     "... and says 'no connector configured', naming connectors.d and the examples"
 same "" "$(cat "$tmp/fresh.err")" "... with no warning"
+
+# ... and runs: a copy of it whose MQTT port is a test broker's (host
+# stays localhost) and whose state_dir is the test's starts with no
+# connector, says so, and publishes the catalogue retained on the broker.
+start_mosquitto fresh
+cp -r "$dest/etc/iocd" "$tmp/fresh"
+sed -i -e "s|^port = 1883$|port = $MQTT_PORT_fresh|" -e "s|^state_dir = .*|state_dir = $tmp/fresh-state|" \
+    "$tmp/fresh/iocd.conf"
+same 2 "$(diff "$dest/etc/iocd/iocd.conf" "$tmp/fresh/iocd.conf" | grep -c '^>')" \
+    "the copy differs from the installed iocd.conf in the MQTT port and state_dir only"
+"$dest/usr/sbin/iocd" -c "$tmp/fresh/iocd.conf" >"$tmp/fresh.stdout" 2>"$tmp/fresh.log" &
+fresh_pid=$!
+pids+=("$fresh_pid")
+check "the installed configuration starts and logs 'no connector configured'" \
+    wait_for 20 grep -q "warning: iocd: no connector configured: add a NAME.conf to $tmp/fresh/connectors.d" "$tmp/fresh.log"
+check "... and publishes the catalogue retained on MQTT (localhost, the broker's port)" \
+    wait_for 20 bash -c "timeout 5 mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT_fresh -t ioc/v1/96/_catalog \
+        --retained-only -C 1 -W 2 2>/dev/null | grep -q ."
+stop_pid "$fresh_pid"
+same 0 "$stop_rc" "... and stops cleanly on SIGTERM (exit 0)"
+same "" "$(cat "$tmp/fresh.stdout")" "... with nothing on stdout ([sink.stdout] is off)"
 
 # PKG_CONFIG_SYSROOT_DIR makes the DESTDIR tree's iocd.pc usable.
 export PKG_CONFIG_PATH=$dest/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$dest
