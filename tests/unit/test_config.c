@@ -1203,6 +1203,21 @@ static void copy_example(const struct fixture *f, const char *sub, char *dir, ch
     copy_file(from, so);
 }
 
+/* TMP/iocd.conf with the plugin lines `fmt` formats from line 3 on:
+ * "[iocd]", "province = 96", those lines, the gazetteer, state_dir. */
+static void write_plugin_lines(const struct fixture *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void write_plugin_lines(const struct fixture *f, const char *fmt, ...)
+{
+    char lines[PATH_MAX * 3];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(lines, sizeof lines, fmt, ap);
+    va_end(ap);
+    write_file(f, "iocd.conf", "[iocd]\nprovince = 96\n%s\ngazetteer = %s\nstate_dir = %s/state\n",
+               lines, gazetteer_file, f->dir);
+}
+
 /* TMP/site holding a copy of example.so, written before the build's
  * plugins in plugin_path (given relative: resolved from iocd.conf's
  * folder). The site's example wins; the other plugins still come from
@@ -1212,8 +1227,7 @@ static void test_plugin_path_site_first(void **state)
     struct fixture *f = *state;
     char site[PATH_MAX], to[PATH_MAX + 16];
     copy_example(f, "site", site, to);
-    write_file(f, "iocd.conf", "[iocd]\nplugin_path = site:%s\ngazetteer = %s\n"
-               "state_dir = %s/state\nprovince = 96\n", plugin_dir, gazetteer_file, f->dir);
+    write_plugin_lines(f, "plugin_path = site:%s", plugin_dir);
     write_conn(f, "ex", MINIMAL);
     write_conn(f, "pg", "plugin = example_paged\nurl = http://127.0.0.1:18080/paged\n");
     load_ok(f, NULL);
@@ -1231,8 +1245,7 @@ static void test_plugin_path_site_first(void **state)
 static void test_plugin_dir_deprecated(void **state)
 {
     struct fixture *f = *state;
-    write_file(f, "iocd.conf", "[iocd]\nprovince = 96\nplugin_dir = %s\ngazetteer = %s\n"
-               "state_dir = %s/state\n", plugin_dir, gazetteer_file, f->dir);
+    write_plugin_lines(f, "plugin_dir = %s", plugin_dir);
     write_conn(f, "ex", MINIMAL);
     load_ok(f, NULL);
     assert_int_equal(f->d.warning_count, 1);
@@ -1243,20 +1256,16 @@ static void test_plugin_dir_deprecated(void **state)
     assert_string_equal(f->d.warnings[0], want);
     assert_string_equal(f->cfg.plugin_path, plugin_dir);
 
-    write_file(f, "iocd.conf", "[iocd]\nprovince = 96\nplugin_path = %s\nplugin_dir = %s\n"
-               "gazetteer = %s\nstate_dir = %s/state\n", plugin_dir, plugin_dir, gazetteer_file,
-               f->dir);
+    write_plugin_lines(f, "plugin_path = %s\nplugin_dir = %s", plugin_dir, plugin_dir);
     load_errors(f, NULL, 1);
     expect_line(f, "iocd.conf:4: 'plugin_dir' and 'plugin_path' both set: keep plugin_path only");
 
-    write_file(f, "iocd.conf", "[iocd]\nprovince = 96\nplugin_dir = %s:/x\ngazetteer = %s\n"
-               "state_dir = %s/state\n", plugin_dir, gazetteer_file, f->dir);
+    write_plugin_lines(f, "plugin_dir = %s:/x", plugin_dir);
     load_errors(f, NULL, 1);
     expect_line(f, "iocd.conf:3: 'plugin_dir' = '%s:/x': one directory only; several go in "
                    "plugin_path", plugin_dir);
 
-    write_file(f, "iocd.conf", "[iocd]\nprovince = 96\nplugin_path = %s::/x\ngazetteer = %s\n"
-               "state_dir = %s/state\n", plugin_dir, gazetteer_file, f->dir);
+    write_plugin_lines(f, "plugin_path = %s::/x", plugin_dir);
     load_errors(f, NULL, 1);
     expect_line(f, "iocd.conf:3: 'plugin_path' = '%s::/x': an empty directory (two ':' in a "
                    "row, or one at an end)", plugin_dir);
@@ -1268,8 +1277,7 @@ static void test_plugin_dir_deprecated(void **state)
 static void test_plugin_path_missing(void **state)
 {
     struct fixture *f = *state;
-    write_file(f, "iocd.conf", "[iocd]\nprovince = 96\nplugin_path = /nonexistent/iocd:%s\n"
-               "gazetteer = %s\nstate_dir = %s/state\n", plugin_dir, gazetteer_file, f->dir);
+    write_plugin_lines(f, "plugin_path = /nonexistent/iocd:%s", plugin_dir);
     write_conn(f, "ex", MINIMAL);
     load_ok(f, NULL);
     assert_int_equal(f->d.warning_count, 1);
