@@ -56,13 +56,27 @@ LIBS    := $(shell pkg-config --libs $(PKGS)) -lpthread -ldl -lm
 # stop the build.
 DEPFLAGS := -MMD -MP
 
+# Installed paths (DESTDIR is prepended to each). debian/rules sets
+# SYSTEMDUNITDIR=/lib/systemd/system (where Debian 12's debhelper looks for
+# units) and PKGCONFIGDIR=/usr/share/pkgconfig (iocd.pc names no library:
+# it is the same on every architecture).
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+PKGCONFIGDIR   ?= $(PREFIX)/lib/pkgconfig
+DOCDIR         ?= $(PREFIX)/share/doc/iocd
+SYSUSERSDIR    ?= $(PREFIX)/lib/sysusers.d
+MANDIR         ?= $(PREFIX)/share/man
+
 # Installed paths are compiled in through $(BUILD)/paths.h, written when
-# the Makefile is read and rewritten only when PREFIX or SYSCONFDIR change,
-# so `make install PREFIX=/usr` after a plain `make` rebuilds what includes
-# it (config.c, main.c), and `make -q` can tell when nothing is to do.
+# the Makefile is read and rewritten only when PREFIX, SYSCONFDIR,
+# PLUGIN_PATH or DOCDIR change, so `make install PREFIX=/usr` after a
+# plain `make` rebuilds what includes it (config.c, main.c), and `make -q`
+# can tell when nothing is to do.
+# IOCD_PLUGIN_PATH is plugin_path's default: a site's own plugins under
+# /usr/local first when iocd itself is installed in /usr (a package).
+PLUGIN_PATH ?= $(if $(filter /usr,$(PREFIX)),/usr/local/lib/iocd/connectors:)$(PREFIX)/lib/iocd/connectors
 $(shell mkdir -p $(BUILD) && \
-    printf '#define IOCD_PLUGIN_DIR "%s"\n#define IOCD_SYSCONF "%s"\n' \
-        '$(PREFIX)/lib/iocd/connectors' '$(SYSCONFDIR)/iocd/iocd.conf' >$(BUILD)/paths.h.tmp && \
+    printf '#define IOCD_PLUGIN_PATH "%s"\n#define IOCD_SYSCONF "%s"\n#define IOCD_EXAMPLES "%s"\n' \
+        '$(PLUGIN_PATH)' '$(SYSCONFDIR)/iocd/iocd.conf' '$(DOCDIR)/examples' >$(BUILD)/paths.h.tmp && \
     { cmp -s $(BUILD)/paths.h.tmp $(BUILD)/paths.h && rm -f $(BUILD)/paths.h.tmp || \
       mv -f $(BUILD)/paths.h.tmp $(BUILD)/paths.h; })
 
@@ -236,8 +250,9 @@ FUZZ_SRC_series_store := tests/fuzz/fuzz_series_store.c $(addprefix daemon/,seri
 # (RTLD_NOW): the fake host defines every ioc_* symbol and exports them.
 FUZZ_SRC_config := tests/fuzz/fuzz_config.c tests/fuzz/fuzz_host.c $(FUZZ_TIME) \
                    $(addprefix daemon/,config.c ini.c confval.c keytable.c instconf.c dirlist.c \
-                   diag.c log.c gazetteer.c plugin.c sink_table.c sink_stdout.c sink_mqtt.c \
-                   sink_kafka.c status_mqtt.c mqtt_endpoint.c outbox.c droplog.c metric.c clock.c \
+                   diag.c log.c gazetteer.c plugin.c plugin_path.c sink_table.c sink_stdout.c \
+                   sink_mqtt.c sink_kafka.c status_mqtt.c mqtt_endpoint.c outbox.c droplog.c metric.c \
+                   clock.c \
                    textsafe.c utf8.c origin.c filemode.c catalog.c catconf.c jsonw.c)
 FUZZ_LIBS_config := -Wl,--dynamic-list=daemon/exports.list -lmosquitto -lrdkafka -lcurl -ldl
 FUZZ_PLUGINS := $(CONNECTORS:%=$(BUILD)/fuzz/connectors/%.so)
@@ -284,44 +299,81 @@ deps:
 demo: all
 	@BUILD=$(BUILD) tools/demo.sh
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/iocd/connectors \
-	    $(DESTDIR)$(PREFIX)/include/ioc $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+
+# What `make install` puts, file by file: `make uninstall` removes exactly
+# these, then the directories of iocd's own that are left empty (a
+# connector file an operator added to connectors.d/ stays, and so does
+# its directory).
+INST_CONNECTOR_DIR := $(PREFIX)/lib/iocd/connectors
+INST_FILES := $(PREFIX)/sbin/iocd \
+    $(CONNECTORS:%=$(INST_CONNECTOR_DIR)/%.so) \
+    $(patsubst include/ioc/%,$(PREFIX)/include/ioc/%,$(wildcard include/ioc/*.h)) \
+    $(PKGCONFIGDIR)/iocd.pc \
+    $(SYSCONFDIR)/iocd/iocd.conf $(SYSCONFDIR)/iocd/catalog.conf \
+    $(patsubst conf/%,$(SYSCONFDIR)/iocd/%,$(wildcard conf/gazetteer/*)) \
+    $(SYSUSERSDIR)/iocd.conf \
+    $(patsubst systemd/%,$(SYSTEMDUNITDIR)/%,$(wildcard systemd/*)) \
+    $(patsubst conf/connectors.d/%,$(DOCDIR)/examples/%,$(wildcard conf/connectors.d/*.conf)) \
+    $(patsubst conf/examples/%,$(DOCDIR)/examples/http_json/%,$(wildcard conf/examples/*.conf)) \
+    $(DOCDIR)/http_json.md $(DOCDIR)/metric-record.md $(DOCDIR)/metric.schema.json \
+    $(MANDIR)/man8/iocd.8 $(MANDIR)/man5/iocd.conf.5
+# Deepest first: rmdir removes each only when it is empty.
+INST_DIRS := $(INST_CONNECTOR_DIR) $(PREFIX)/lib/iocd $(PREFIX)/include/ioc \
+    $(SYSCONFDIR)/iocd/gazetteer $(SYSCONFDIR)/iocd/connectors.d $(SYSCONFDIR)/iocd \
+    $(DOCDIR)/examples/http_json $(DOCDIR)/examples $(DOCDIR)
+
+# Only the daemon and its plugins are installed: the dev tools (feed
+# simulator, Kafka mock) are for tests, so `make daemon` (what
+# debian/rules builds) and install need neither them nor their libraries.
+.PHONY: daemon uninstall
+daemon: $(BUILD)/iocd $(CONNECTOR_SO)
+install: daemon
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(INST_CONNECTOR_DIR) \
+	    $(DESTDIR)$(PREFIX)/include/ioc $(DESTDIR)$(PKGCONFIGDIR) \
 	    $(DESTDIR)$(SYSCONFDIR)/iocd/connectors.d $(DESTDIR)$(SYSCONFDIR)/iocd/gazetteer \
-	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man5 \
-	    $(DESTDIR)$(PREFIX)/lib/systemd/system
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(DOCDIR)/examples/http_json
 	install -m 755 $(BUILD)/iocd $(DESTDIR)$(PREFIX)/sbin/iocd
-	install -m 644 $(CONNECTOR_SO) $(DESTDIR)$(PREFIX)/lib/iocd/connectors/
+	install -m 644 $(CONNECTOR_SO) $(DESTDIR)$(INST_CONNECTOR_DIR)/
 	install -m 644 include/ioc/*.h $(DESTDIR)$(PREFIX)/include/ioc/
-	# Configuration may hold secrets: 0640, group iocd (the service's
-	# user, from sysusers.d) where that group exists; never world-readable.
-	sed -e 's|^state_dir *=.*|state_dir = /var/lib/iocd|' conf/iocd.conf \
-	    > $(BUILD)/iocd.conf.install
-	install -m 640 $(BUILD)/iocd.conf.install $(DESTDIR)$(SYSCONFDIR)/iocd/iocd.conf
-	install -m 640 conf/connectors.d/*.conf $(DESTDIR)$(SYSCONFDIR)/iocd/connectors.d/
-	install -d $(DESTDIR)$(PREFIX)/lib/sysusers.d
-	install -m 644 conf/sysusers.d/iocd.conf $(DESTDIR)$(PREFIX)/lib/sysusers.d/iocd.conf
+	# The production configuration (conf/installed/): MQTT to this host,
+	# stdout off, Kafka off, no connector yet. Configuration may hold
+	# secrets: 0640, group iocd (the service's user, from sysusers.d)
+	# where that group exists; never world-readable.
+	install -m 640 conf/installed/iocd.conf $(DESTDIR)$(SYSCONFDIR)/iocd/iocd.conf
+	install -m 644 conf/sysusers.d/iocd.conf $(DESTDIR)$(SYSUSERSDIR)/iocd.conf
 	if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null; then \
-	    systemd-sysusers $(PREFIX)/lib/sysusers.d/iocd.conf; fi
-	if getent group iocd >/dev/null; then \
-	    chgrp iocd $(DESTDIR)$(SYSCONFDIR)/iocd/iocd.conf \
-	        $(DESTDIR)$(SYSCONFDIR)/iocd/connectors.d/*.conf; \
-	else echo "note: no group iocd: $(SYSCONFDIR)/iocd/*.conf stay root-only (0640 root:root)" \
-	    "until 'systemd-sysusers' creates it and they are chgrp'd to it" >&2; fi
+	    systemd-sysusers $(SYSUSERSDIR)/iocd.conf; fi
+	if [ -z "$(DESTDIR)" ] && getent group iocd >/dev/null; then \
+	    chgrp iocd $(SYSCONFDIR)/iocd/iocd.conf; \
+	elif [ -z "$(DESTDIR)" ]; then echo "note: no group iocd: $(SYSCONFDIR)/iocd/iocd.conf" \
+	    "stays root-only (0640 root:root) until 'systemd-sysusers' creates it and it is" \
+	    "chgrp'd to it" >&2; fi
 	install -m 644 conf/gazetteer/* $(DESTDIR)$(SYSCONFDIR)/iocd/gazetteer/
 	# The metric catalogue: no secrets, read by screens' operators too.
 	install -m 644 conf/catalog.conf $(DESTDIR)$(SYSCONFDIR)/iocd/catalog.conf
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION)|' iocd.pc.in \
-	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/iocd.pc
+	    > $(DESTDIR)$(PKGCONFIGDIR)/iocd.pc
 	for u in systemd/*; do sed -e 's|/usr/sbin/iocd|$(PREFIX)/sbin/iocd|g' \
 	    -e 's|/etc/iocd/|$(SYSCONFDIR)/iocd/|g' $$u \
-	    > $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$u); done
-	install -d $(DESTDIR)$(PREFIX)/share/doc/iocd/examples
-	install -m 644 conf/examples/*.conf $(DESTDIR)$(PREFIX)/share/doc/iocd/examples/
+	    > $(DESTDIR)$(SYSTEMDUNITDIR)/$$(basename $$u); done
+	# The simulator's connector files are examples to copy into
+	# connectors.d/, not a configuration: under share/doc.
+	install -m 644 conf/connectors.d/*.conf $(DESTDIR)$(DOCDIR)/examples/
+	install -m 644 conf/examples/*.conf $(DESTDIR)$(DOCDIR)/examples/http_json/
 	install -m 644 docs/http_json.md docs/metric-record.md docs/metric.schema.json \
-	    $(DESTDIR)$(PREFIX)/share/doc/iocd/
-	install -m 644 docs/iocd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
-	install -m 644 docs/iocd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	    $(DESTDIR)$(DOCDIR)/
+	install -m 644 docs/iocd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 docs/iocd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+
+# The configuration goes too (it is what install put): keep a copy of an
+# edited /etc/iocd first. The iocd user and /var/lib/iocd stay.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INST_FILES))
+	for d in $(addprefix $(DESTDIR),$(INST_DIRS)); do \
+	    if [ -d "$$d" ]; then rmdir "$$d" 2>/dev/null || echo "note: $$d is not empty: kept" >&2; fi; \
+	done
 
 clean:
 	rm -rf build

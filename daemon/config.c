@@ -1,11 +1,12 @@
 /* config - see config.h. */
 #include "config.h"
-#include "paths.h" /* generated: IOCD_PLUGIN_DIR, IOCD_SYSCONF */
+#include "paths.h" /* generated: IOCD_PLUGIN_PATH, IOCD_SYSCONF, IOCD_EXAMPLES */
 
 #include "catconf.h"
 #include "confval.h"
 #include "filemode.h"
 #include "ini.h"
+#include "plugin_path.h"
 #include "sink.h"
 #include "timeparse.h"
 
@@ -23,9 +24,11 @@ const struct ioc_config_key config_iocd_keys[] = {
      "UTC offset of published timestamps and of compact yyyyMMddHHmmss times", NULL, NULL},
     {"connectors_dir", IOC_CFG_STRING, "connectors.d", false, "folder of NAME.conf files",
      NULL, NULL},
+    {"plugin_path", IOC_CFG_STRING, NULL, false,
+     "folders of connector .so files, separated by ':', the first holding NAME.so wins "
+     "(default: beside the binary, else " IOCD_PLUGIN_PATH ")", NULL, NULL},
     {"plugin_dir", IOC_CFG_STRING, NULL, false,
-     "folder of connector .so files (default: beside the binary, else " IOCD_PLUGIN_DIR ")",
-     NULL, NULL},
+     "deprecated: one folder of connector .so files; use plugin_path", NULL, NULL},
     {"state_dir", IOC_CFG_STRING, "/var/lib/iocd", false, "saved connector state", NULL, NULL},
     {"gazetteer", IOC_CFG_STRING, "gazetteer/vn-2025-07.tsv", false,
      "administrative units and old->new commune codes", NULL, NULL},
@@ -61,7 +64,7 @@ static char *config_path_join(const char *dir, const char *rel)
     return asprintf(&out, "%s/%s", dir, rel) < 0 ? NULL : out;
 }
 
-char *config_default_plugin_dir(void)
+char *config_default_plugin_path(void)
 {
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -75,7 +78,7 @@ char *config_default_plugin_dir(void)
             free(candidate);
         }
     }
-    return strdup(IOCD_PLUGIN_DIR);
+    return strdup(IOCD_PLUGIN_PATH);
 }
 
 /* ---- iocd.conf ---- */
@@ -115,6 +118,44 @@ static void config_known_sections(const struct ini_file *ini, struct diag *d)
                      ini->entries[i].key);
             break;
         }
+}
+
+/* plugin_path, or plugin_dir, its deprecated one-directory form, else
+ * the default. A directory written in the file that does not exist is a
+ * warning: the path still works, but a plugin put there would not load. */
+static void config_plugin_path(const struct config_section *sec, struct config *c, struct diag *d)
+{
+    const char *path = section_text(sec, "plugin_path"), *dir = section_text(sec, "plugin_dir");
+    int line = section_line(sec, path ? "plugin_path" : "plugin_dir");
+    if (path && dir)
+        diag_add(d, sec->path, section_line(sec, "plugin_dir"),
+                 "'plugin_dir' and 'plugin_path' both set: keep plugin_path only");
+    else if (dir)
+        diag_warn(d, sec->path, line, "'plugin_dir' is deprecated: write plugin_path = %s "
+                  "(several directories may follow, separated by ':')", dir);
+    const char *text = path ? path : dir, *why = NULL;
+    if (!text) {
+        c->plugin_path = config_default_plugin_path();
+        return;
+    }
+    if (dir && !path && strchr(dir, ':')) {
+        diag_add(d, sec->path, line, "'plugin_dir' = '%s': one directory only; several go "
+                 "in plugin_path", dir);
+        return;
+    }
+    if (!(c->plugin_path = plugin_path_resolve(text, c->dir, &why))) {
+        diag_add(d, sec->path, line, "'%s' = '%s': %s", path ? "plugin_path" : "plugin_dir", text,
+                 why);
+        return;
+    }
+    for (size_t i = 0, n = plugin_path_count(c->plugin_path); i < n; i++) {
+        char one[4096];
+        struct stat st;
+        if (plugin_path_dir(c->plugin_path, i, one, sizeof one) &&
+            (stat(one, &st) != 0 || !S_ISDIR(st.st_mode)))
+            diag_warn(d, sec->path, line, "'%s': no directory %s", path ? "plugin_path"
+                      : "plugin_dir", one);
+    }
 }
 
 /* [iocd]: what the daemon serves and where its files are. */
@@ -160,8 +201,7 @@ static void config_iocd_section(const struct config_section *sec, struct config 
     /* Line 0 = the default: a missing default file means the built-in
      * units (see config_load); a path written in the file must exist. */
     c->catalog_line = key_values_line(sec->values, sec->value_count, "catalog", 0);
-    v = section_text(sec, "plugin_dir");
-    c->plugin_dir = v ? config_path_join(c->dir, v) : config_default_plugin_dir();
+    config_plugin_path(sec, c, d);
 }
 
 /* [outbox]: how much each sink may hold while its broker is slow or away.
@@ -330,8 +370,8 @@ int config_load(const char *path, const char *only_instance, struct config *out,
         }
     }
     config_catalog_load(out, d);
-    if (out->connectors_dir && out->plugin_dir) {
-        struct instconf_dirs dirs = {out->connectors_dir, out->plugin_dir, out->dir};
+    if (out->connectors_dir && out->plugin_path) {
+        struct instconf_dirs dirs = {out->connectors_dir, out->plugin_path, out->dir};
         instconf_load(&dirs, only_instance, &out->instances, &out->instance_count, d);
     }
     config_catalog_coverage(out, d);
@@ -352,10 +392,20 @@ void config_free(struct config *c)
     free(c->dir);
     free(c->province);
     free(c->connectors_dir);
-    free(c->plugin_dir);
+    free(c->plugin_path);
     free(c->state_dir);
     free(c->gazetteer_path);
     memset(c, 0, sizeof *c);
+}
+
+const char *config_empty_note(const struct config *c, char *out, size_t size)
+{
+    if (c->instance_count > 0)
+        return NULL;
+    snprintf(out, size, "no connector configured: add a NAME.conf to %s (examples in %s/) "
+             "and reload", c->connectors_dir ? c->connectors_dir : "connectors_dir",
+             IOCD_EXAMPLES);
+    return out;
 }
 
 const struct instance_config *config_instance(const struct config *c, const char *name)

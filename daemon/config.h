@@ -34,7 +34,8 @@ struct config {
     char *province;       /* "96" */
     int province_line;    /* where it was set, for messages */
     int tz_offset_min;    /* 420 for +07:00 */
-    char *connectors_dir, *plugin_dir, *state_dir, *gazetteer_path;
+    char *connectors_dir, *state_dir, *gazetteer_path;
+    char *plugin_path; /* absolute directories separated by ':' (plugin_path.h) */
     enum log_level log_level;
     int64_t shutdown_timeout_ms, stats_interval_ms;
     int64_t series_save_interval_ms; /* [iocd] series_save_interval; 0 = at shutdown only */
@@ -63,6 +64,11 @@ void config_free(struct config *c);
 /* The catalogue in effect: the loaded one, else catalog_builtin(). */
 const struct catalog *config_catalog(const struct config *c);
 
+/* A fresh install has no connector file: it runs (the sinks connect, the
+ * status says so) and says what to do, in `out`. Returns NULL when some
+ * connector is configured. */
+const char *config_empty_note(const struct config *c, char *out, size_t size);
+
 /* The instance called `name`, or NULL. */
 const struct instance_config *config_instance(const struct config *c, const char *name);
 
@@ -76,9 +82,10 @@ bool config_sink_enabled(const struct config_section *sec);
 extern const struct ioc_config_key config_iocd_keys[];
 extern const struct ioc_config_key config_outbox_keys[];
 
-/* Where plugins are looked up when plugin_dir is not set: a "connectors"
+/* Where plugins are looked up when plugin_path is not set: a "connectors"
  * folder beside the running binary (a build tree), else the installed
- * IOCD_PLUGIN_DIR. Returns a malloc'd path. */
-char *config_default_plugin_dir(void);
+ * IOCD_PLUGIN_PATH (site directory, then the packaged one). Returns a
+ * malloc'd path list. */
+char *config_default_plugin_path(void);
 
 #endif

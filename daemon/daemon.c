@@ -324,6 +324,9 @@ int daemon_run(const struct daemon_options *opts)
         log_info("iocd %s running %zu connector instance%s (province %s, gazetteer %s)",
                  IOCD_VERSION, config->instance_count, config->instance_count == 1 ? "" : "s",
                  config->province, gazetteer_version(config->gazetteer));
+        char note[512];
+        if (config_empty_note(config, note, sizeof note))
+            log_warn("%s", note);
         notify_ready();
         daemon_status_hook(&ds);
         daemon_loop(opts, &ds, &cfgs, &sched, pipeline, &signals);

@@ -36,9 +36,14 @@ char **dirlist(const char *dir, const char *suffix, size_t *count)
     int saved = errno;
     closedir(dp);
     if (names)
-        qsort(names, *count, sizeof *names, dirlist_cmp);
+        dirlist_sort(names, *count);
     errno = saved;
     return names;
+}
+
+void dirlist_sort(char **names, size_t count)
+{
+    qsort(names, count, sizeof *names, dirlist_cmp);
 }
 
 void dirlist_free(char **names, size_t count)

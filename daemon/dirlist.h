@@ -15,5 +15,7 @@
  * set) or holds none. Free with dirlist_free(). */
 char **dirlist(const char *dir, const char *suffix, size_t *count);
 void dirlist_free(char **names, size_t count);
+/* Sort names as dirlist() does (plugin_path merges several lists). */
+void dirlist_sort(char **names, size_t count);
 
 #endif

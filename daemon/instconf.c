@@ -157,7 +157,7 @@ static int instconf_load_one(const struct instconf_dirs *dirs, const char *path,
     if (!plugin)
         diag_add(d, path, 0, "required key 'plugin' is missing (see iocd --list-connectors)");
     else
-        ic->plugin = plugin_open(dirs->plugin_dir, plugin->value, d, path, plugin->line);
+        ic->plugin = plugin_open(dirs->plugin_path, plugin->value, d, path, plugin->line);
     struct key_tables t = {{plugin_reserved_keys, ic->plugin ? ic->plugin->desc->config : NULL}};
     ic->value_count = keytable_count(&t);
     ic->values = calloc(ic->value_count, sizeof *ic->values);

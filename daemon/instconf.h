@@ -43,7 +43,7 @@ struct instance_config {
 /* Where the files are: connectors.d, the plugins, and the directory that
  * relative secret files (`token_file = ...`) are read from. */
 struct instconf_dirs {
-    const char *connectors_dir, *plugin_dir, *base_dir;
+    const char *connectors_dir, *plugin_path, *base_dir;
 };
 
 /* Load every NAME.conf of dirs->connectors_dir (sorted by name), or only

@@ -7,7 +7,7 @@
  * failure, 2 usage error.
  */
 #include "config.h"
-#include "paths.h" /* generated: IOCD_PLUGIN_DIR, IOCD_SYSCONF */
+#include "paths.h" /* generated: IOCD_PLUGIN_PATH, IOCD_SYSCONF */
 #include "confval.h"
 #include "daemon.h"
 #include "dirlist.h"
@@ -16,6 +16,7 @@
 #include "keytable.h"
 #include "log.h"
 #include "plugin.h"
+#include "plugin_path.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -55,30 +56,29 @@ static void usage(FILE *out)
         IOCD_SYSCONF);
 }
 
-/* plugin_dir as iocd.conf sets it (without validating the rest of the
- * file: --describe must work with a broken configuration), else the
- * default. */
-static char *main_plugin_dir(const char *config_path)
+/* plugin_path (or the deprecated plugin_dir) as iocd.conf sets it
+ * (without validating the rest of the file: --describe must work with a
+ * broken configuration), else the default. */
+static char *main_plugin_path(const char *config_path)
 {
     struct ini_file ini;
     struct diag d = {0};
-    char *dir = NULL;
+    char *path = NULL;
     if (ini_load(config_path, &ini, &d) == 0 || ini.count > 0) {
-        const struct ini_entry *e = ini_find(&ini, "iocd", "plugin_dir");
-        if (e && e->value[0] == '/')
-            dir = strdup(e->value);
-        else if (e) {
-            char *copy = strdup(config_path), *slash = copy ? strrchr(copy, '/') : NULL;
-            if (slash)
-                *slash = '\0';
-            if (asprintf(&dir, "%s/%s", slash ? copy : ".", e->value) < 0)
-                dir = NULL;
-            free(copy);
-        }
+        const struct ini_entry *e = ini_find(&ini, "iocd", "plugin_path");
+        if (!e)
+            e = ini_find(&ini, "iocd", "plugin_dir");
+        char *copy = e ? strdup(config_path) : NULL, *slash = copy ? strrchr(copy, '/') : NULL;
+        const char *why;
+        if (slash)
+            *slash = '\0';
+        if (e)
+            path = plugin_path_resolve(e->value, slash ? copy : ".", &why);
+        free(copy);
     }
     ini_free(&ini);
     diag_free(&d);
-    return dir ? dir : config_default_plugin_dir();
+    return path ? path : config_default_plugin_path();
 }
 
 static void describe_keys(const struct ioc_config_key *keys)
@@ -96,7 +96,7 @@ static void describe_keys(const struct ioc_config_key *keys)
 
 static int cmd_describe(const char *config_path, const char *name)
 {
-    char *dir = main_plugin_dir(config_path);
+    char *dir = main_plugin_path(config_path);
     struct diag d = {0};
     struct plugin *p = plugin_open(dir, name, &d, "--describe", 0);
     free(dir);
@@ -131,9 +131,9 @@ static int cmd_describe(const char *config_path, const char *name)
 
 static int cmd_list(const char *config_path)
 {
-    char *dir = main_plugin_dir(config_path);
+    char *dir = main_plugin_path(config_path);
     size_t count;
-    char **names = dirlist(dir, ".so", &count);
+    char **names = plugin_path_names(dir, &count);
     printf("Plugins in %s:\n", dir);
     for (size_t i = 0; i < count; i++) {
         struct diag d = {0};
@@ -196,6 +196,9 @@ static int cmd_check(const char *config_path, const char *only_instance)
                config_path, config.instance_count, config.instance_count == 1 ? "" : "s", enabled,
                gazetteer_version(config.gazetteer), cat->version, cat->metric_count,
                cat->unit_count);
+        char note[512];
+        if (config_empty_note(&config, note, sizeof note))
+            printf("%s: %s\n", config_path, note);
     } else {
         fprintf(stderr, "%s: %zu error%s\n", config_path, d.count, d.count == 1 ? "" : "s");
     }

@@ -4,6 +4,8 @@
 #include "confval.h"
 #include "dirlist.h"
 #include "filemode.h"
+#include "log.h"
+#include "plugin_path.h"
 
 #include <dlfcn.h>
 #include <stdbool.h>
@@ -12,7 +14,7 @@
 #include <string.h>
 
 const struct ioc_config_key plugin_reserved_keys[] = {
-    {"plugin", IOC_CFG_STRING, NULL, true, "connector plugin to run (a NAME.so in plugin_dir)",
+    {"plugin", IOC_CFG_STRING, NULL, true, "connector plugin to run (a NAME.so in plugin_path)",
      NULL, NULL},
     {"enabled", IOC_CFG_BOOL, "true", false, "run this instance", NULL, NULL},
     {"interval", IOC_CFG_DURATION, "60s", false, "time between the starts of two polls",
@@ -192,35 +194,40 @@ struct plugin *plugin_open_path(const char *path, struct diag *d)
     return p;
 }
 
-struct plugin *plugin_open(const char *dir, const char *name, struct diag *d, const char *cfg_file,
+struct plugin *plugin_open(const char *path, const char *name, struct diag *d, const char *cfg_file,
                            int cfg_line)
 {
     if (!plugin_valid_name(name, "-")) {
         diag_add(d, cfg_file, cfg_line, "plugin name '%s' is not valid ([a-z0-9_-])", name);
         return NULL;
     }
-    char *path;
-    if (asprintf(&path, "%s/%s.so", dir, name) < 0)
-        return NULL;
-    FILE *probe = fopen(path, "r");
-    if (!probe) {
+    char *shadowed = NULL;
+    char *file = plugin_path_find(path, name, &shadowed);
+    if (!file) {
         size_t count;
-        char **names = dirlist(dir, ".so", &count);
+        char **names = plugin_path_names(path, &count);
         const char *hint = confval_closest(name, (const char *const *)names, count);
-        diag_add(d, cfg_file, cfg_line, "plugin '%s' not found: no %s%s%s%s", name, path,
-                 hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+        char *tried = plugin_path_candidates(path, name);
+        diag_add(d, cfg_file, cfg_line, "plugin '%s' not found: no %s%s%s%s", name,
+                 tried ? tried : path, hint ? " (did you mean '" : "", hint ? hint : "",
+                 hint ? "'?)" : "");
+        free(tried);
         dirlist_free(names, count);
-        free(path);
         return NULL;
     }
-    fclose(probe);
-    struct plugin *p = plugin_open_path(path, d);
+    /* A site's plugin may replace a packaged one on purpose; say so, so
+     * that nobody wonders why the packaged fix does not take effect. */
+    if (shadowed)
+        log_msg(LOG_LEVEL_INFO, "iocd", "plugin '%s': %s shadows %s (plugin_path: first "
+                "directory wins)", name, file, shadowed);
+    free(shadowed);
+    struct plugin *p = plugin_open_path(file, d);
     if (p && strcmp(p->name, name) != 0) {
-        diag_add(d, path, 0, "file is named '%s.so' but its descriptor says '%s'", name, p->name);
+        diag_add(d, file, 0, "file is named '%s.so' but its descriptor says '%s'", name, p->name);
         plugin_close(p);
         p = NULL;
     }
-    free(path);
+    free(file);
     return p;
 }
 

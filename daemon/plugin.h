@@ -1,7 +1,8 @@
 /*
  * plugin - loading connector plugins (.so) and checking their descriptor.
  *
- * A plugin is found as PLUGIN_DIR/NAME.so and must export the symbol
+ * A plugin is found as DIR/NAME.so, DIR the first directory of the plugin
+ * path holding one (plugin_path.h), and must export the symbol
  * IOC_CONNECTOR_SYMBOL with our ABI version, a name equal to NAME, a poll
  * callback and a well-formed config table (valid key names, no reserved
  * key, no duplicates, defaults that parse as their type). Any problem is
@@ -21,9 +22,11 @@ struct plugin {
     const struct ioc_connector *desc;
 };
 
-/* Open PLUGIN_DIR/NAME.so. Returns NULL and adds an error to `d` (naming
- * `cfg_file`:`cfg_line` that asked for it, and the .so path) on failure. */
-struct plugin *plugin_open(const char *dir, const char *name, struct diag *d, const char *cfg_file,
+/* Open NAME.so from the first directory of `path` (':'-separated) that
+ * holds one; one it shadows in a later directory is logged. Returns NULL
+ * and adds an error to `d` (naming `cfg_file`:`cfg_line` that asked for
+ * it, and every .so path tried) on failure. */
+struct plugin *plugin_open(const char *path, const char *name, struct diag *d, const char *cfg_file,
                            int cfg_line);
 /* Open a .so by path (used by the loader and tests). */
 struct plugin *plugin_open_path(const char *path, struct diag *d);

@@ -20,6 +20,7 @@ packages=(
     curl jq python3-jsonschema openssl  # integration tests (openssl: a test CA for MQTT over TLS)
     systemd procps man-db               # systemd-analyze verify: /bin/kill (ExecReload), man(1)
     valgrind                            # test_valgrind.sh (memcheck of a daemon run)
+    debhelper dpkg-dev fakeroot lintian # the Debian package (debian/, test_deb.sh)
 )
 
 ### make bench's peer (issue 13) ##########################################

@@ -25,7 +25,12 @@
  *
  *   cc $(pkg-config --cflags iocd) -shared -fPIC -o my.so my.c
  *
- * and see connectors/example/example.c for a complete one.
+ * and see connectors/example/example.c for a complete one. A site's
+ * plugins go in /usr/local/lib/iocd/connectors, which iocd searches
+ * before the packaged /usr/lib/iocd/connectors (plugin_path). With the
+ * SDK in a DESTDIR or an unpacked iocd-dev rather than in /, set
+ * PKG_CONFIG_PATH=$ROOT/usr/lib/pkgconfig (the package's
+ * $ROOT/usr/share/pkgconfig) and PKG_CONFIG_SYSROOT_DIR=$ROOT.
  */
 #ifndef IOC_CONNECTOR_H
 #define IOC_CONNECTOR_H

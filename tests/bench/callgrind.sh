@@ -39,7 +39,7 @@ for bin in "$@"; do
     cat >"$dir/iocd.conf" <<CONF
 [iocd]
 province = 96
-plugin_dir = $(dirname "$bin")/connectors
+plugin_path = $(dirname "$bin")/connectors
 state_dir = $dir/state
 gazetteer = $GAZETTEER
 shutdown_timeout = 120s

@@ -141,7 +141,7 @@ write_conf() {
     cat >"$dir/iocd.conf" <<CONF
 [iocd]
 province = 96
-plugin_dir = $top/$BUILD/connectors
+plugin_path = $top/$BUILD/connectors
 state_dir = $dir/state
 gazetteer = $GAZETTEER
 shutdown_timeout = 30s

@@ -10,13 +10,13 @@
  * temporary directory (in /dev/shm when there is one) that also holds a small gazetteer
  * (gazetteer/vn-2025-07.tsv, the default path) and a secret file
  * ("secret", for *_file keys). Plugins are the real connectors, built
- * beside this binary ($(BUILD)/fuzz/connectors, the default plugin_dir of
+ * beside this binary ($(BUILD)/fuzz/connectors, the default plugin_path of
  * a build tree) and opened once at start, so a plugin_open per input is a
  * reference count, not a load.
  *
  * What the input may not do: choose directories (lines setting plugin_dir,
- * connectors_dir or gazetteer are turned into comments) or name device and
- * kernel files (inputs containing "/dev/", "/proc/" or "/sys/" are
+ * plugin_path, connectors_dir or gazetteer are turned into comments) or name
+ * device and kernel files (inputs containing "/dev/", "/proc/" or "/sys/" are
  * skipped): the target fuzzes the reader, not the machine's files.
  *
  * The design idea: the loader's promise is "all or nothing, and every
@@ -90,7 +90,7 @@ static void fuzz_remove_tree(void)
 /* Open every plugin beside the binary once and keep it open. */
 static void fuzz_preload_plugins(void)
 {
-    char *plugins = config_default_plugin_dir();
+    char *plugins = config_default_plugin_path();
     DIR *d = plugins ? opendir(plugins) : NULL;
     size_t loaded = 0;
     for (struct dirent *e; d && (e = readdir(d));) {
@@ -146,7 +146,7 @@ static bool fuzz_has(const uint8_t *data, size_t size, const char *needle)
 /* Turn lines that would choose a directory into comments. */
 static void fuzz_neutralise(char *text, size_t len)
 {
-    static const char *const keys[] = {"plugin_dir", "connectors_dir", "gazetteer"};
+    static const char *const keys[] = {"plugin_dir", "plugin_path", "connectors_dir", "gazetteer"};
     for (size_t at = 0; at < len;) {
         size_t start = at;
         while (start < len && (text[start] == ' ' || text[start] == '\t'))

@@ -27,7 +27,7 @@ contains "$tmp/typo.err" "$conf/connectors.d/dash.conf:3: unknown key 'intervall
     "the error names file:line, the key and the closest known key"
 
 # Several mistakes in several files: every one is listed.
-printf '[iocd]\nprovince = 96\nplugin_dir = %s\nstate_dir = %s\ngazetteer = %s\ntimezon = +07:00\n[sink.stdut]\n' \
+printf '[iocd]\nprovince = 96\nplugin_path = %s\nstate_dir = %s\ngazetteer = %s\ntimezon = +07:00\n[sink.stdut]\n' \
     "$top/$BUILD/connectors" "$conf/state" "$GAZETTEER" >"$conf/iocd.conf"
 printf 'plugin = exampel\n' >"$conf/connectors.d/other.conf"
 printf 'plugin = example\nurl = ftp://x\ninterval = soon\n' >"$conf/connectors.d/third.conf"
@@ -203,7 +203,7 @@ cc -Iinclude -shared -fPIC -o "$plugdir/badabi.so" "$tmp/badabi.c"
 cc -Iinclude -shared -fPIC -o "$plugdir/abitwo.so" "$tmp/abitwo.c"
 cc -shared -fPIC -o "$plugdir/nosym.so" "$tmp/nosym.c"
 make_conf "$tmp/plug"
-sed -i "s|^plugin_dir = .*|plugin_dir = $plugdir|" "$tmp/plug/iocd.conf"
+sed -i "s|^plugin_path = .*|plugin_path = $plugdir|" "$tmp/plug/iocd.conf"
 echo "plugin = badabi" >"$tmp/plug/connectors.d/a.conf"
 echo "plugin = nosym" >"$tmp/plug/connectors.d/b.conf"
 echo "plugin = abitwo" >"$tmp/plug/connectors.d/c.conf"

@@ -78,7 +78,7 @@ C
 cc -Iinclude -Wall -Wextra -Werror -shared -fPIC -o "$plugdir/bounded.so" "$tmp/bounded.c"
 same 0 "$?" "a plugin with bounded duration, size and family keys builds with -Wextra -Werror"
 make_conf "$tmp/own"
-sed -i "s|^plugin_dir = .*|plugin_dir = $plugdir|" "$tmp/own/iocd.conf"
+sed -i "s|^plugin_path = .*|plugin_path = $plugdir|" "$tmp/own/iocd.conf"
 printf 'plugin = bounded\nwait = 999ms\nchunk = 65537\nweight.a = 11\nweight.b = -10\n' \
     >"$tmp/own/connectors.d/b.conf"
 "$IOCD" -c "$tmp/own/iocd.conf" --check-config >/dev/null 2>"$tmp/own.err"

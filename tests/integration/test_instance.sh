@@ -69,7 +69,7 @@ same 0 "$?" "the test plugin builds"
 
 conf=$tmp/conf
 make_conf "$conf"
-sed -i "s|^plugin_dir = .*|plugin_dir = $plugdir|" "$conf/iocd.conf"
+sed -i "s|^plugin_path = .*|plugin_path = $plugdir|" "$conf/iocd.conf"
 echo "plugin = guarded" >"$conf/connectors.d/g.conf"
 
 # --check-config: check runs on its short-lived ctx.

@@ -17,7 +17,7 @@
  * tree where $BUILD/connectors/example.so exists. Each test writes its own
  * tree into a fresh mkdtemp() directory:
  *
- *   TMP/iocd.conf           [iocd] plugin_dir, gazetteer, state_dir + body
+ *   TMP/iocd.conf           [iocd] plugin_path, gazetteer, state_dir + body
  *   TMP/connectors.d/NAME.conf
  *
  * and compares diag lines whole ("TMP/FILE:LINE: message") and counts
@@ -155,7 +155,7 @@ static void write_main(const struct fixture *f, const char *body)
 {
     write_file(f, "iocd.conf",
                "[iocd]\n"
-               "plugin_dir = %s\n"
+               "plugin_path = %s\n"
                "gazetteer = %s\n"
                "state_dir = %s/state\n"
                "%s",
@@ -322,7 +322,7 @@ static void test_valid_tree(void **state)
     assert_string_equal(c->connectors_dir, want);
     snprintf(want, sizeof want, "%s/state", f->dir);
     assert_string_equal(c->state_dir, want);
-    assert_string_equal(c->plugin_dir, plugin_dir);
+    assert_string_equal(c->plugin_path, plugin_dir);
     assert_string_equal(c->gazetteer_path, gazetteer_file);
     assert_non_null(c->gazetteer);
 
@@ -418,14 +418,14 @@ static void test_relative_paths_from_config_dir(void **state)
     assert_int_equal(symlink(plugin_dir, path), 0);
     snprintf(path, sizeof path, "%s/conns", f->dir);
     assert_int_equal(mkdir(path, 0755), 0);
-    write_file(f, "iocd.conf", "[iocd]\nprovince = 96\nplugin_dir = plugins\n"
+    write_file(f, "iocd.conf", "[iocd]\nprovince = 96\nplugin_path = plugins\n"
                                "gazetteer = gaz/g.tsv\nconnectors_dir = conns\n"
                                "state_dir = st\n");
     write_file(f, "conns/x.conf", MINIMAL);
     load_ok(f, NULL);
     char want[PATH_MAX];
     snprintf(want, sizeof want, "%s/plugins", f->dir);
-    assert_string_equal(f->cfg.plugin_dir, want);
+    assert_string_equal(f->cfg.plugin_path, want);
     snprintf(want, sizeof want, "%s/gaz/g.tsv", f->dir);
     assert_string_equal(f->cfg.gazetteer_path, want);
     snprintf(want, sizeof want, "%s/conns", f->dir);
@@ -640,7 +640,7 @@ static void test_key_outside_section(void **state)
                "log_level = debug\n"
                "[iocd]\n"
                "province = 96\n"
-               "plugin_dir = %s\n"
+               "plugin_path = %s\n"
                "gazetteer = %s\n",
                plugin_dir, gazetteer_file);
     load_errors(f, NULL, 1);
@@ -1189,20 +1189,113 @@ static void test_family_member_from_file(void **state)
     assert_nowhere(f, "Hdr-File-2718");
 }
 
-/* A copy of example.so in TMP/plugins, for the plugin mode checks. */
 static void copy_file(const char *from, const char *to);
+
+/* A copy of the build's example.so in a new folder TMP/`sub`: sets `dir`
+ * (PATH_MAX) to the folder and `so` (PATH_MAX + 16) to the copy. */
+static void copy_example(const struct fixture *f, const char *sub, char *dir, char *so)
+{
+    char from[PATH_MAX + 16];
+    snprintf(dir, PATH_MAX, "%s/%s", f->dir, sub);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    snprintf(from, sizeof from, "%s/example.so", plugin_dir);
+    snprintf(so, PATH_MAX + 16, "%s/example.so", dir);
+    copy_file(from, so);
+}
+
+/* TMP/iocd.conf with the plugin lines `fmt` formats from line 3 on:
+ * "[iocd]", "province = 96", those lines, the gazetteer, state_dir. */
+static void write_plugin_lines(const struct fixture *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void write_plugin_lines(const struct fixture *f, const char *fmt, ...)
+{
+    char lines[PATH_MAX * 3];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(lines, sizeof lines, fmt, ap);
+    va_end(ap);
+    write_file(f, "iocd.conf", "[iocd]\nprovince = 96\n%s\ngazetteer = %s\nstate_dir = %s/state\n",
+               lines, gazetteer_file, f->dir);
+}
+
+/* TMP/site holding a copy of example.so, written before the build's
+ * plugins in plugin_path (given relative: resolved from iocd.conf's
+ * folder). The site's example wins; the other plugins still come from
+ * the build's folder. */
+static void test_plugin_path_site_first(void **state)
+{
+    struct fixture *f = *state;
+    char site[PATH_MAX], to[PATH_MAX + 16];
+    copy_example(f, "site", site, to);
+    write_plugin_lines(f, "plugin_path = site:%s", plugin_dir);
+    write_conn(f, "ex", MINIMAL);
+    write_conn(f, "pg", "plugin = example_paged\nurl = http://127.0.0.1:18080/paged\n");
+    load_ok(f, NULL);
+    assert_int_equal(f->d.warning_count, 0);
+    char want[PATH_MAX * 2];
+    snprintf(want, sizeof want, "%s:%s", site, plugin_dir);
+    assert_string_equal(f->cfg.plugin_path, want);
+    assert_string_equal(config_instance(&f->cfg, "ex")->plugin->path, to);
+    snprintf(want, sizeof want, "%s/example_paged.so", plugin_dir);
+    assert_string_equal(config_instance(&f->cfg, "pg")->plugin->path, want);
+}
+
+/* plugin_dir still works, with a warning naming its line; both keys at
+ * once, two directories in plugin_dir and an empty element are errors. */
+static void test_plugin_dir_deprecated(void **state)
+{
+    struct fixture *f = *state;
+    write_plugin_lines(f, "plugin_dir = %s", plugin_dir);
+    write_conn(f, "ex", MINIMAL);
+    load_ok(f, NULL);
+    assert_int_equal(f->d.warning_count, 1);
+    char want[PATH_MAX * 2];
+    snprintf(want, sizeof want, "%s/iocd.conf:3: warning: 'plugin_dir' is deprecated: write "
+             "plugin_path = %s (several directories may follow, separated by ':')", f->dir,
+             plugin_dir);
+    assert_string_equal(f->d.warnings[0], want);
+    assert_string_equal(f->cfg.plugin_path, plugin_dir);
+
+    write_plugin_lines(f, "plugin_path = %s\nplugin_dir = %s", plugin_dir, plugin_dir);
+    load_errors(f, NULL, 1);
+    expect_line(f, "iocd.conf:4: 'plugin_dir' and 'plugin_path' both set: keep plugin_path only");
+
+    write_plugin_lines(f, "plugin_dir = %s:/x", plugin_dir);
+    load_errors(f, NULL, 1);
+    expect_line(f, "iocd.conf:3: 'plugin_dir' = '%s:/x': one directory only; several go in "
+                   "plugin_path", plugin_dir);
+
+    write_plugin_lines(f, "plugin_path = %s::/x", plugin_dir);
+    load_errors(f, NULL, 1);
+    expect_line(f, "iocd.conf:3: 'plugin_path' = '%s::/x': an empty directory (two ':' in a "
+                   "row, or one at an end)", plugin_dir);
+}
+
+/* A directory of plugin_path that does not exist is a warning (a plugin
+ * put there would not load); a plugin in none of them names every file
+ * tried. */
+static void test_plugin_path_missing(void **state)
+{
+    struct fixture *f = *state;
+    write_plugin_lines(f, "plugin_path = /nonexistent/iocd:%s", plugin_dir);
+    write_conn(f, "ex", MINIMAL);
+    load_ok(f, NULL);
+    assert_int_equal(f->d.warning_count, 1);
+    assert_true(diag_warned(&f->d, "iocd.conf:3: warning: 'plugin_path': no directory "
+                                   "/nonexistent/iocd"));
+    write_conn(f, "ex", "plugin = nosuch\n");
+    load_errors(f, NULL, 1);
+    expect_line(f, "connectors.d/ex.conf:1: plugin 'nosuch' not found: no "
+                   "/nonexistent/iocd/nosuch.so, %s/nosuch.so", plugin_dir);
+}
 
 static void test_plugin_writable_by_others_refused(void **state)
 {
     struct fixture *f = *state;
-    char dir[PATH_MAX], from[PATH_MAX + 16], to[PATH_MAX + 16];
-    snprintf(dir, sizeof dir, "%s/plugins", f->dir);
-    assert_int_equal(mkdir(dir, 0755), 0);
-    snprintf(from, sizeof from, "%s/example.so", plugin_dir);
-    snprintf(to, sizeof to, "%s/example.so", dir);
-    copy_file(from, to);
+    char dir[PATH_MAX], to[PATH_MAX + 16];
+    copy_example(f, "plugins", dir, to);
     assert_int_equal(chmod(to, 0755), 0);
-    write_file(f, "iocd.conf", "[iocd]\nplugin_dir = %s\ngazetteer = %s\nstate_dir = %s/state\n"
+    write_file(f, "iocd.conf", "[iocd]\nplugin_path = %s\ngazetteer = %s\nstate_dir = %s/state\n"
                "province = 96\n", dir, gazetteer_file, f->dir);
     write_conn(f, "ex", MINIMAL);
     load_ok(f, NULL); /* 0755 directory, 0755 file: loaded */
@@ -1278,14 +1371,14 @@ static void copy_file(const char *from, const char *to)
 static void test_repo_conf_loads(void **state)
 {
     struct fixture *f = *state;
-    char *def = config_default_plugin_dir();
+    char *def = config_default_plugin_path();
     assert_non_null(def);
     char def_real[PATH_MAX];
     int direct = realpath(def, def_real) && strcmp(def_real, plugin_dir) == 0;
     free(def);
     const char *path = "conf/iocd.conf";
     if (!direct) {
-        /* The plugin_dir default does not find $BUILD/connectors from the
+        /* The plugin_path default does not find $BUILD/connectors from the
          * test binary's folder: load a copy of conf/ that names it. */
         FILE *in = fopen("conf/iocd.conf", "r");
         assert_non_null(in);
@@ -1295,7 +1388,7 @@ static void test_repo_conf_loads(void **state)
         while (fgets(line, sizeof line, in)) {
             fputs(line, out);
             if (strcmp(line, "[iocd]\n") == 0)
-                fprintf(out, "plugin_dir = %s\n", plugin_dir);
+                fprintf(out, "plugin_path = %s\n", plugin_dir);
         }
         fclose(in);
         assert_int_equal(fclose(out), 0);
@@ -1384,6 +1477,9 @@ int main(void)
         T(test_mqtt_credentials_without_tls_warn),
         T(test_family_member_from_file),
         T(test_plugin_writable_by_others_refused),
+        T(test_plugin_path_site_first),
+        T(test_plugin_dir_deprecated),
+        T(test_plugin_path_missing),
         T(test_state_dir_writable_by_others_refused),
         T(test_repo_conf_loads),
     };
