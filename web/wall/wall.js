@@ -43,7 +43,7 @@ const series = new Map();   // series key -> {rec, epoch, history: [numbers]}
 const sources = new Map();  // source -> {state, detail, summary, epoch}
 let catalog = null;         // the retained _catalog document
 let grid = null;            // communes.json (tools/mkwallgrid)
-let alerts = [];            // the latest alerts, newest first
+let alerts = [];            // the latest alert per series (onAlert)
 let epoch = 0;              // +1 per (re)connection: what was heard before is unconfirmed
 const dirty = new Set();    // series keys whose tile needs redrawing
 
@@ -284,6 +284,17 @@ function drawProvinceValue(sample, reporting) {
 
 // ---- alerts ---------------------------------------------------------------------
 
+// The ticker keeps the latest alert of each series (a "leave" replaces its
+// "enter"), province alerts first, then the newest: sixty-four communes
+// flapping round a target must not push the province's alert off the wall.
+function onAlert(doc) {
+  alerts = [doc, ...alerts.filter((a) => a.series !== doc.series)];
+  const rank = (a) => (a.area && a.area.level === 'province' ? 0 : 1);
+  alerts.sort((a, b) => rank(a) - rank(b) || (a.ts < b.ts ? 1 : a.ts > b.ts ? -1 : 0));
+  alerts = alerts.slice(0, 20);
+  drawTicker();
+}
+
 function drawTicker() {
   const el = document.getElementById('ticker-text');
   el.textContent = alerts.map((a) => {
@@ -349,10 +360,7 @@ function onMessage(topic, bytes) {
       if (!onlySources || onlySources.includes(name)) drawSource(name);
       return;
     }
-    if (rest.startsWith('_alert/')) {
-      alerts = [doc, ...alerts].slice(0, 12);
-      return drawTicker();
-    }
+    if (rest.startsWith('_alert/')) return onAlert(doc);
     if (rest.startsWith('_')) return; // a topic of a later version
     if (doc.schema !== 'ioc.metric/1') return; // refuse other major versions
     onRecord(topic, doc);
