@@ -434,6 +434,15 @@ setInterval(() => {
     new Date().toLocaleString(lang === 'en' ? 'en-GB' : 'vi-VN', { hour12: false });
 }, 1000);
 
+// Nobody scrolls a wall: when the tiles do not fit, the panel turns a page
+// every 15 s and starts over at the end (?sources= splits them over screens).
+setInterval(() => {
+  const panel = document.getElementById('sources');
+  if (panel.scrollHeight <= panel.clientHeight) return;
+  const atEnd = panel.scrollTop + panel.clientHeight >= panel.scrollHeight - 2;
+  panel.scrollTop = atEnd ? 0 : panel.scrollTop + panel.clientHeight * 0.9;
+}, 15000);
+
 document.documentElement.lang = lang;
 document.getElementById('title').textContent = text.title;
 document.getElementById('grid-kpi-label').textContent = text.gridBy;
