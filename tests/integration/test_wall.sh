@@ -15,6 +15,7 @@
 #  - the broker restarted: "no connection" banner and every value grey, then
 #    back by itself with every tile confirmed again;
 #  - kill -9 of iocd: every source offline (last will) within 5 s;
+#  - de-duplication per series: an older seq is skipped, a newer one taken;
 #  - a screenshot in $BUILD/wall.png (1920x1080).
 # Skipped (1..0 # SKIP, counted as skipped) only when Chromium cannot start.
 # TAP; stops what it starts by PID; every wait bounded.
@@ -227,6 +228,18 @@ kill -KILL "$IOCD_PID"
 wait "$IOCD_PID" 2>/dev/null
 page_ok "kill -9 of iocd: every source offline within 5 s (last will)" 5000 \
     '[...document.querySelectorAll(".source")].map(s => s.dataset.source + ":" + s.dataset.state).sort().join(" ") === "example:offline fr:offline st:offline telecom:offline"'
+
+### per-series de-duplication ##################################################
+# With iocd stopped, two copies of fr's record on its topic, in this order:
+# an older one (seq - 1, value 1) and a newer one (seq + 1000, value 4243).
+# The page must skip the first and take the second.
+mqtt_retained "$MQTT" ioc/v1/96/fr/test.wall.value/96 "$tmp/fr.txt"
+cut -d' ' -f2- "$tmp/fr.txt" | jq -c '(.seq -= 1 | .value = 1), (.seq += 1000 | .value = 4243)' >"$tmp/copies.jsonl"
+timeout 10 mosquitto_pub -p "$MQTT" -t ioc/v1/96/fr/test.wall.value/96 -q 1 -l <"$tmp/copies.jsonl"
+page_ok "a newer seq of a series is taken (4.243)" 5000 "$frtile.querySelector(\".value\").textContent === \"4.243\""
+# (4242 may be there twice: iocd may publish it again with a new seq.)
+page_value 'JSON.stringify([...new Set(series.get("fr/test.wall.value/96").history)])'
+same '"[500,4242,4243]"' "$value" "an older seq of the same series was skipped: the values seen are 500, 4242, 4243"
 
 ### English ####################################################################
 ask open "http://127.0.0.1:$ws_port/?lang=en"
