@@ -171,6 +171,22 @@ page_ok "the example rollup shows its completeness: from 24 of 64 communes" 5000
 page_ok "every tile shows its value's age" 5000 \
     '[...document.querySelectorAll(".tile")].every(t => /^(cách đây|Cũ ·) [0-9]+ (giây|phút|giờ|ngày)$/.test(t.querySelector("[data-age]").textContent))'
 page_ok "the commune grid has the 64 communes" 5000 'document.querySelectorAll(".commune[data-commune]").length === 64'
+# grid_shows METRIC JQ-FILTER: choose that commune KPI in the selector; the
+# cells with a value must be exactly the communes the broker holds for it.
+grid_shows() {
+    local key want
+    grep -v '^ioc/v1/96/_' "$tmp/retained.txt" | cut -d' ' -f2- |
+        jq -c --arg m "$1" "select(.area.level == \"commune\" and .metric == \$m and ($2))" >"$tmp/grid.jsonl"
+    key=$(head -1 "$tmp/grid.jsonl" | jq -r '[.source, .metric] + [.dims // {} | .[]] | join("/")')
+    want=$(jq -r .area.code "$tmp/grid.jsonl" | sort | jq -Rs . | sed 's/\\n"$/"/')
+    ask eval "(() => { const s = document.getElementById('grid-kpi'); s.value = '$key'; s.dispatchEvent(new Event('change')); return s.value; })()"
+    page_ok "commune grid by $key: the $(wc -l <"$tmp/grid.jsonl") communes the broker holds" 5000 \
+        "[...document.querySelectorAll('.commune')].filter(c => c.dataset.series).map(c => c.dataset.commune).sort().join('\\n') === $want"
+}
+grid_shows example.on_time true
+grid_shows telecom.coverage '.dims.operator == "Viettel" and .dims.technology == "4G"'
+page_ok "the province figure of that KPI, or how many communes report" 2000 \
+    '/^Toàn tỉnh .+ (từ [0-9]+\/64 xã|[0-9]+\/64 xã có số liệu)/.test(document.getElementById("province-value").textContent)'
 mkdir -p "$BUILD"
 ask shot "$top/$BUILD/wall.png"
 check "a screenshot is written: $BUILD/wall.png" test -s "$BUILD/wall.png"

@@ -19,7 +19,7 @@ const lang = params.get('lang') === 'en' ? 'en' : 'vi';
 const province = params.get('province') || '96';
 const prefix = `ioc/v1/${province}/`;
 // Served by mosquitto's http_dir, the page's own host is the broker.
-const brokerUrl = params.get('broker') || `ws://${location.host}`;
+const brokerUrl = params.get('broker') || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
 const onlySources = params.get('sources') ? params.get('sources').split(',') : null;
 
 const text = {
@@ -28,14 +28,14 @@ const text = {
         target: 'Mục tiêu', stale: 'Cũ', age: 'cách đây', province: 'Toàn tỉnh', from: 'từ',
         communes: 'xã', reporting: 'xã có số liệu', series: 'chuỗi', breach: 'không đạt', none: 'chưa có số liệu',
         state: { online: 'trực tuyến', offline: 'ngoại tuyến', failed: 'lỗi', degraded: 'suy giảm', unknown: 'chưa rõ' },
-        alert: { breach: 'không đạt mục tiêu', stale: 'số liệu cũ' }, enter: '', leave: 'hết: ',
+        alert: { breach: 'không đạt mục tiêu', stale: 'số liệu cũ' }, leave: 'hết: ',
         units: ['giây', 'phút', 'giờ', 'ngày'] },
   en: { title: 'Cà Mau Intelligent Operations Center', noConnection: 'NO CONNECTION to the data broker — values shown are old, reconnecting…',
         connecting: 'Connecting…', connected: 'Connected', gridBy: 'Communes by KPI',
         target: 'Target', stale: 'Stale', age: '', province: 'Province', from: 'from',
         communes: 'communes', reporting: 'communes reporting', series: 'series', breach: 'in breach', none: 'no data yet',
         state: { online: 'online', offline: 'offline', failed: 'failed', degraded: 'degraded', unknown: 'unknown' },
-        alert: { breach: 'target missed', stale: 'stale data' }, enter: '', leave: 'ended: ',
+        alert: { breach: 'target missed', stale: 'stale data' }, leave: 'ended: ',
         units: ['s', 'min', 'h', 'd'] },
 }[lang];
 
@@ -46,6 +46,12 @@ let grid = null;            // communes.json (tools/mkwallgrid)
 let alerts = [];            // the latest alert per series (onAlert)
 let epoch = 0;              // +1 per (re)connection: what was heard before is unconfirmed
 const dirty = new Set();    // series keys whose tile needs redrawing
+// The commune grid's index, by grid KPI (gridKey): commune code -> series
+// key, and the province's series key. Series keys are iocd's (dims folded
+// to lowercase ASCII), so the page takes them from the records, never
+// rebuilds them from the dims.
+const gridIndex = new Map();      // grid key -> Map(commune code -> series key)
+const provinceIndex = new Map();  // grid key -> the province series key
 
 // ---- what a record is on the wall ------------------------------------------
 
@@ -239,10 +245,10 @@ function drawGrid() {
   }
   const key = gridSelect.value;
   const sample = gridOptions.get(key);
+  const index = gridIndex.get(key) || new Map();
   const values = [];
   for (const cell of box.children) {
-    const entry = sample && series.get(`${sample.source}/${sample.metric}/${cell.dataset.commune}${
-      Object.values(sample.dims || {}).map((d) => '/' + d).join('')}`);
+    const entry = series.get(index.get(cell.dataset.commune));
     cell.entry = entry;
     if (entry) values.push(entry.rec.value);
   }
@@ -259,16 +265,14 @@ function drawGrid() {
     cell.querySelector('.cvalue').textContent = entry ? formatValue(entry.rec) : '—';
     if (entry) drawAge(cell, entry); else cell.querySelector('.cage').textContent = '';
   }
-  drawProvinceValue(sample, values.length);
+  drawProvinceValue(sample, series.get(provinceIndex.get(key)), values.length);
 }
 
 // The province figure of the chosen KPI: its own series when iocd publishes
 // one (a rollup carries completeness), else how many communes report.
-function drawProvinceValue(sample, reporting) {
+function drawProvinceValue(sample, entry, reporting) {
   const box = document.getElementById('province-value');
   if (!sample) { box.textContent = text.none; return; }
-  const dims = Object.values(sample.dims || {}).map((d) => '/' + d).join('');
-  const entry = series.get(`${sample.source}/${sample.metric}/${province}${dims}`);
   const expected = grid.communes.length;
   box.entry = entry;
   box.dataset.status = entry ? entry.rec.status : 'none';
@@ -320,7 +324,13 @@ function onRecord(topic, rec) {
   }
   series.set(key, { rec, epoch, history });
   if (isTile(rec) && (!onlySources || onlySources.includes(rec.source))) dirty.add(key);
-  if (isGrid(rec)) addGridOption(rec);
+  if (isGrid(rec)) {
+    if (!gridIndex.has(gridKey(rec))) gridIndex.set(gridKey(rec), new Map());
+    gridIndex.get(gridKey(rec)).set(rec.area.code, key);
+    addGridOption(rec);
+  } else if (rec.area.level === 'province') {
+    provinceIndex.set(gridKey(rec), key);
+  }
   scheduleDraw(isGrid(rec) || rec.area.level === 'province');
 }
 
