@@ -24,8 +24,10 @@ source "$(dirname "$0")/lib.sh"
 for tool in jq mosquitto_sub node; do
     command -v "$tool" >/dev/null || { echo "Bail out! $tool is not installed (tools/deps.sh)"; exit 1; }
 done
-[ -d web/node_modules/playwright-core ] && [ -f web/wall/vendor/mqtt.min.js ] ||
-    { echo "Bail out! the wall's npm packages are not installed: run tools/webdeps.sh"; exit 1; }
+if [ ! -d web/node_modules/playwright-core ] || [ ! -f web/wall/vendor/mqtt.min.js ]; then
+    echo "Bail out! the wall's npm packages are not installed: run tools/webdeps.sh (tools/deps.sh runs it)"
+    exit 1
+fi
 # CHROMIUM: another browser binary (the skip path is tested with a false one).
 export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$CHROMIUM" ]; then
