@@ -47,7 +47,7 @@ bool confdiff_shared_same(const struct config *a, uint64_t digest_a, const struc
 {
     return digest_a == digest_b && confdiff_text_same(a->province, b->province) &&
            a->tz_offset_min == b->tz_offset_min && confdiff_text_same(a->state_dir, b->state_dir) &&
-           confdiff_text_same(a->plugin_dir, b->plugin_dir) &&
+           confdiff_text_same(a->plugin_path, b->plugin_path) &&
            confdiff_text_same(a->gazetteer_path, b->gazetteer_path) &&
            confdiff_text_same(a->catalog_path, b->catalog_path);
 }

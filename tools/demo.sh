@@ -3,7 +3,9 @@
 # run the whole chain on this machine, on 127.0.0.1 only:
 #   feed simulator (:18080) -> iocd -> mosquitto (:18831) for screens
 #                                   -> local Kafka broker (kafka-mock) for history
-# It prints the commands to watch both streams, then iocd's log. Ctrl-C
+# mosquitto also serves the reference wall page (web/wall) with MQTT over
+# WebSockets on :18832. It prints the wall's URL first, then the commands
+# to watch both streams, then iocd's log. Ctrl-C
 # stops everything this script started (by PID). The simulator and the
 # brokers run in sessions of their own, so Ctrl-C reaches iocd first and it
 # can still deliver to them while it stops.
@@ -15,6 +17,7 @@ make -s -j"$(nproc)" >/dev/null || { echo "demo: build failed (run make to see w
 
 feed_port=18080 # conf/connectors.d/example.conf polls this port
 mqtt_port=18831
+wall_port=18832 # MQTT over WebSockets + the wall page (web/wall, http_dir)
 run=$(mktemp -d)
 started=()
 # Stop in reverse order: iocd first, so that it can deliver its backlog to
@@ -36,12 +39,24 @@ setsid build/tools/feedsim --port "$feed_port" --port-file "$run/feed.port" --re
 started+=($!)
 wait_file "$run/feed.port" || fail "the feed simulator did not start (is port $feed_port taken?)" "$run/feedsim.log"
 
-printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$mqtt_port" >"$run/mosquitto.conf"
+# The wall subscribes to every topic at once: its retained burst (about
+# 7,000 messages here) must fit the broker's queue for one client, or
+# mosquitto drops the excess to a browser that reads slower than it sends
+# (web/wall/README.md).
+cat >"$run/mosquitto.conf" <<MOSQ
+listener $mqtt_port 127.0.0.1
+allow_anonymous true
+persistence false
+max_queued_messages 20000
+listener $wall_port 127.0.0.1
+protocol websockets
+http_dir $top/web/wall
+MOSQ
 setsid mosquitto -c "$run/mosquitto.conf" >"$run/mosquitto.log" 2>&1 &
 started+=($!)
 for _ in $(seq 50); do mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -t demo/ping -m x 2>/dev/null && break; sleep 0.1; done
 mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -t demo/ping -m x 2>/dev/null ||
-    fail "mosquitto did not start (is port $mqtt_port taken?)" "$run/mosquitto.log"
+    fail "mosquitto did not start (are ports $mqtt_port and $wall_port free?)" "$run/mosquitto.log"
 
 setsid build/tools/kafka-mock --topic ioc.metrics.v1 --bootstrap-file "$run/kafka.addr" >"$run/kafka.log" 2>&1 &
 started+=($!)
@@ -67,6 +82,7 @@ bootstrap_servers = $kafka
 CONF
 
 cat <<MSG
+demo: the wall        http://127.0.0.1:$wall_port/  (open it in a browser; ?lang=en for English)
 demo: feed simulator  http://127.0.0.1:$feed_port/example
 demo: MQTT broker     127.0.0.1:$mqtt_port (mosquitto)
 demo: Kafka broker    $kafka (kafka-mock, librdkafka's mock cluster; production uses a real cluster)

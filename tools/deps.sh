@@ -21,6 +21,9 @@ packages=(
     systemd procps man-db               # systemd-analyze verify: /bin/kill (ExecReload), man(1)
     valgrind                            # test_valgrind.sh (memcheck of a daemon run)
     debhelper dpkg-dev fakeroot lintian # the Debian package (debian/, test_deb.sh)
+    chromium fonts-noto-core            # the wall page (web/wall): test_wall.sh drives Debian's
+                                        # Chromium; Noto renders Vietnamese diacritics
+    nodejs                              # tools/webdeps.sh: mqtt.js and playwright-core (web/)
 )
 
 ### make bench's peer (issue 13) ##########################################
@@ -41,7 +44,15 @@ missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# Debian's nodejs needs its npm package; NodeSource's nodejs ships npm and
+# conflicts with Debian's: ask for the package only when the command lacks.
+[ "$bench" = yes ] || command -v npm >/dev/null || missing+=(npm)
+# The wall's npm packages (web/package-lock.json), once apt has npm.
+webdeps() { [ "$bench" = yes ] || "$(dirname "$0")/webdeps.sh"; }
+if [ ${#missing[@]} -eq 0 ]; then
+    webdeps
+    exit 0
+fi
 
 echo "deps: installing ${missing[*]}"
 as_root=()
@@ -61,3 +72,4 @@ if [ "$bench" = yes ] && [ ! -e /usr/sbin/policy-rc.d ]; then
     trap '"${as_root[@]}" rm -f /usr/sbin/policy-rc.d' EXIT
 fi
 "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+webdeps
