@@ -166,7 +166,7 @@ static void daemon_reload(const struct daemon_options *opts, struct daemon_state
     bool shared_same = confdiff_shared_same(was, cfgs->digest, next, digest);
     if (!shared_same)
         log_info("settings every connector reads changed (province, timezone, state_dir, "
-                 "plugin_dir, gazetteer or catalogue): every connector restarts");
+                 "plugin_path, gazetteer or catalogue): every connector restarts");
     if (!confdiff_sinks_same(was, next))
         log_warn("sink settings changed in %s: they are read at start-up only; restart iocd "
                  "to apply them", opts->config_path);

@@ -40,7 +40,7 @@ same 0 "$?" "the test plugin builds"
 start_mosquitto M
 conf=$tmp/conf
 make_conf "$conf"
-sed -i "s|^plugin_dir = .*|plugin_dir = $plugdir|" "$conf/iocd.conf"
+sed -i "s|^plugin_path = .*|plugin_path = $plugdir|" "$conf/iocd.conf"
 add_sink_mqtt "$conf" "$MQTT_PORT_M"
 printf 'plugin = mute\ninterval = 1s\n' >"$conf/connectors.d/m1.conf"
 printf 'plugin = mute\ninterval = 1s\nrc = 7\n' >"$conf/connectors.d/m7.conf"

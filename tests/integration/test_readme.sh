@@ -19,7 +19,7 @@ fresh_tree() {
     chmod 700 "$1"
     cp -r conf "$1/"
     rm -f "$1"/conf/connectors.d/*.conf
-    sed -i "s|^state_dir *=.*|state_dir = $1/state|; s|^plugin_dir *=.*|plugin_dir = $top/$BUILD/connectors|" \
+    sed -i "s|^state_dir *=.*|state_dir = $1/state|; s|^plugin_path *=.*|plugin_path = $top/$BUILD/connectors|" \
         "$1/conf/iocd.conf"
 }
 # add_missing FILE KEY VALUE: append "KEY = VALUE" unless FILE sets KEY.

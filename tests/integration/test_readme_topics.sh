@@ -27,7 +27,7 @@ cat >"$conf/iocd.conf" <<CONF
 [iocd]
 province = 96
 connectors_dir = $conf/connectors.d
-plugin_dir = $top/$BUILD/connectors
+plugin_path = $top/$BUILD/connectors
 gazetteer = $conf/gazetteer/vn-2025-07.tsv
 catalog = $conf/catalog.conf
 state_dir = $tmp/state

@@ -82,7 +82,7 @@ static void write_main(const char *extra, const char *tail)
 {
     char text[4 * PATH_MAX + 512];
     snprintf(text, sizeof text,
-             "[iocd]\nprovince = 96\nplugin_dir = %s\nstate_dir = %s/state\ngazetteer = %s\n"
+             "[iocd]\nprovince = 96\nplugin_path = %s\nstate_dir = %s/state\ngazetteer = %s\n"
              "catalog = %s/catalog.conf\n%s\n[sink.stdout]\nenabled = true\n%s",
              plugin_dir, dir, gazetteer_file, dir, extra, tail);
     write_file("iocd.conf", text);
