@@ -19,7 +19,7 @@
 source "$(dirname "$0")/lib.sh"
 
 # stop_line FILE: iocd's "stopped: ..." line.
-stop_line() { grep -F "info: iocd: stopped: " "$1" | tail -1; }
+stop_line() { untimed "$1" | grep -F "info: iocd: stopped: " | tail -1; }
 # tally LINE SINK FIELD: a sink's figure (delivered, dropped, left) in it.
 tally() { sed -n "s/.*; $2: \([0-9]*\) delivered, \([0-9]*\) dropped, \([0-9]*\) left.*/\1 \2 \3/p" <<<"$1" |
           awk -v f="$3" '{ print (f == "delivered" ? $1 : f == "dropped" ? $2 : $3) }'; }
@@ -168,7 +168,7 @@ check "kafka-mock: broker down" wait_for 10 at_least 1 "$tmp/K.kafka.log" "broke
 kpi_cause="KPI messages (summaries, stale marks, alerts) that found the outbox full: not queued"
 check "Kafka down: the outbox overflows, the first drop is logged at once" \
     wait_for 20 at_least 1 "$err" "warning: iocd: sink kafka: dropped 1 metric: "
-first=$(grep -F "sink kafka: dropped 1 metric: " "$err" | head -1)
+first=$(untimed "$err" | grep -F "sink kafka: dropped 1 metric: " | head -1)
 echo "# $first"
 check "with its cause" grep -qxF -e "warning: iocd: sink kafka: dropped 1 metric: $cause (a loss episode began; a line a minute follows while it lasts)" \
     -e "warning: iocd: sink kafka: dropped 1 metric: $kpi_cause (a loss episode began; a line a minute follows while it lasts)" <<<"$first"

@@ -84,7 +84,7 @@ check "the log says how many metrics were not delivered" \
     grep -qE "sink mqtt: not every metric delivered: of [0-9]+ records taken, [0-9]+ delivered, 0 dropped while running, [1-9][0-9]* left at shutdown" "$err"
 # Per sink, never a total across sinks (issue 17); with on_change the sink
 # takes fewer records than were published, and says how many.
-line=$(grep -F "info: iocd: stopped: " "$err" | tail -1)
+line=$(untimed "$err" | grep -F "info: iocd: stopped: " | tail -1)
 echo "# $line"
 check "the final line gives the sink's own figures" \
     grep -qE "^info: iocd: stopped: [0-9]+ metrics published; mqtt: [0-9]+ delivered, 0 dropped, [1-9][0-9]* left( of [0-9]+ taken)?$" <<<"$line"

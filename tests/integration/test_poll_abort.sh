@@ -6,7 +6,9 @@
 # plain request), `dv` (dvc: a page walk through the SDK) and `hj`
 # (http_json on the dvc feed: a page walk with its own failure line). Each
 # is caught in a slow answer (feedsim's `slow` fault, 30 s, against a poll
-# timeout of 10 s) by a SIGHUP, and again by a SIGTERM. Through both:
+# timeout of 10 s) by a SIGHUP after an edit of its file (a reload restarts
+# only the instances whose configuration changed), and again by a SIGTERM.
+# Through both:
 #   - the retained status of each instance, as a real subscriber on
 #     _status/# saw it from the start, is `online` until the `offline` of
 #     the clean stop: never `degraded`;
@@ -68,6 +70,9 @@ catch_in_slow_polls() {
 ### SIGHUP during the slow polls ############################################
 catch_in_slow_polls SIGHUP
 for i in "${INSTANCES[@]}"; do before[$i]=$(published "$i"); done
+# A reload restarts only the instances whose configuration changed
+# (test_reload): change each one's so that the reload stops its poll.
+sed -i 's/^timeout = 10s$/timeout = 11s/' "$conf"/connectors.d/{ex,dv,hj}.conf
 kill -HUP "$IOCD_PID"
 check "SIGHUP: configuration reloaded" \
     wait_for 20 at_least 1 "$err" "configuration reloaded: 3 connector instances"
