@@ -26,6 +26,7 @@ struct slot {
     pthread_cond_t wake;
     bool stop; /* guarded by lock */
     bool failed; /* init or (once) poll failed */
+    char start_error[200]; /* why it could not be set up; "" if it was */
     uint64_t random;
 };
 
@@ -141,7 +142,8 @@ struct scheduler *scheduler_start(const struct config *config, struct pipeline *
         s->owner = sched;
         s->cfg = cfg;
         s->random = ((uint64_t)time(NULL) << 16) ^ (uint64_t)(i + 1) * 0x9E3779B97F4A7C15ULL;
-        if (!(s->ctx = instance_new(config, cfg, pipeline))) {
+        if (!(s->ctx = instance_new(config, cfg, pipeline, s->start_error,
+                                    sizeof s->start_error))) {
             s->failed = true;
             sched->count++;
             continue;
@@ -155,7 +157,9 @@ struct scheduler *scheduler_start(const struct config *config, struct pipeline *
         sched->count++;
         int err = pthread_create(&s->thread, NULL, scheduler_thread, s);
         if (err) {
-            log_msg(LOG_LEVEL_ERROR, cfg->name, "cannot start thread: %s", strerror(err));
+            snprintf(s->start_error, sizeof s->start_error, "cannot start thread: %s",
+                     strerror(err));
+            log_msg(LOG_LEVEL_ERROR, cfg->name, "failed to start: %s", s->start_error);
             s->failed = true;
             continue;
         }
@@ -230,7 +234,9 @@ void scheduler_status(struct scheduler *s, char *buf, size_t len)
 {
     int n = snprintf(buf, len, "%zu connector%s", s->count, s->count == 1 ? "" : "s");
     for (size_t i = 0; i < s->count && n >= 0 && (size_t)n < len; i++) {
-        char health[300] = "failed to start";
+        char health[300];
+        snprintf(health, sizeof health, "failed to start%s%.200s",
+                 s->slots[i].start_error[0] ? ": " : "", s->slots[i].start_error);
         if (s->slots[i].ctx && !(s->slots[i].failed && atomic_load(&s->slots[i].thread_done) &&
                                  !s->once))
             instance_health_text(s->slots[i].ctx, health, sizeof health);
@@ -247,3 +253,21 @@ void scheduler_log_counters(struct scheduler *s)
 }
 
 size_t scheduler_instance_count(const struct scheduler *s) { return s->count; }
+
+size_t scheduler_start_failures(const struct scheduler *s, char *buf, size_t len)
+{
+    size_t failed = 0, n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < s->count; i++) {
+        const struct slot *slot = &s->slots[i];
+        if (!slot->start_error[0])
+            continue;
+        failed++;
+        if (n < len) {
+            int w = snprintf(buf + n, len - n, "%s%s: %s", n ? "; " : "", slot->cfg->name,
+                             slot->start_error);
+            n += w > 0 ? (size_t)w : 0;
+        }
+    }
+    return failed;
+}

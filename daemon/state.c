@@ -1,6 +1,7 @@
 /* state - see state.h. */
 #include "state.h"
 
+#include "conffile.h"
 #include "filemode.h"
 
 #include <errno.h>
@@ -41,6 +42,71 @@ static int state_mkdirs(const char *dir)
         }
     int rc = mkdir(copy, 0700) < 0 && errno != EEXIST ? -1 : 0;
     free(copy);
+    return rc;
+}
+
+/* Why an existing `path` cannot hold state files, or NULL if it can. */
+static const char *state_dir_refusal(const char *path, const struct stat *st, char *buf,
+                                     size_t len)
+{
+    if (!S_ISDIR(st->st_mode)) {
+        snprintf(buf, len, "is %s, not a directory", conffile_kind(st->st_mode));
+        return buf;
+    }
+    if (access(path, W_OK | X_OK) < 0) {
+        snprintf(buf, len, "is not writable: %s", strerror(errno));
+        return buf;
+    }
+    return NULL;
+}
+
+int state_dir_usable(const char *dir, char *why, size_t len)
+{
+    struct stat st;
+    char reason[160];
+    if (stat(dir, &st) == 0) {
+        const char *r = state_dir_refusal(dir, &st, reason, sizeof reason);
+        if (r)
+            snprintf(why, len, "%s", r);
+        return r ? -1 : 0;
+    }
+    if (errno != ENOENT && errno != ENOTDIR) {
+        snprintf(why, len, "cannot stat it: %s", strerror(errno));
+        return -1;
+    }
+    /* Not there: state_mkdirs would make it and every missing parent, so
+     * what counts is the nearest ancestor that exists. */
+    char *up = strdup(dir);
+    if (!up) {
+        snprintf(why, len, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    for (;;) {
+        char *slash = strrchr(up, '/');
+        if (!slash) { /* a relative name: its parent is "." */
+            snprintf(up, strlen(up) + 1, ".");
+        } else if (slash == up) {
+            up[1] = '\0'; /* "/" */
+        } else {
+            *slash = '\0';
+        }
+        if (stat(up, &st) == 0) {
+            const char *r = state_dir_refusal(up, &st, reason, sizeof reason);
+            if (r) {
+                snprintf(why, len, "cannot be created: %s %s", up, r);
+                rc = -1;
+            }
+            break;
+        }
+        if ((errno != ENOENT && errno != ENOTDIR) || strcmp(up, "/") == 0 ||
+            strcmp(up, ".") == 0) {
+            snprintf(why, len, "cannot be created: %s: %s", up, strerror(errno));
+            rc = -1;
+            break;
+        }
+    }
+    free(up);
     return rc;
 }
 

@@ -16,7 +16,9 @@
  * disk (provoked both by a read-only directory, skipped as root, and by a
  * directory squatting on the temporary file name, which works as root too);
  * a symlink planted at the temporary name not followed; a state directory
- * writable by group or others refused.
+ * writable by group or others refused; state_dir_usable on a directory
+ * not made yet, a regular file, a path under a regular file and (not as
+ * root: skipped with its reason) a directory without write permission.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -564,6 +566,56 @@ static void test_shared_state_dir_refused(void **state)
     state_close(open_ok(f->dir, "dvc"));
 }
 
+/* state_dir_usable: what --check-config says of a state_dir (issue 17). */
+static void test_dir_usable(void **state)
+{
+    struct fixture *f = *state;
+    char why[400] = "", file[400], below[420], want[600];
+    /* Not there yet, under a writable directory: usable (made later). */
+    assert_int_equal(state_dir_usable(f->dir, why, sizeof why), 0);
+    snprintf(below, sizeof below, "%s/a/b/c", f->dir);
+    assert_int_equal(state_dir_usable(below, why, sizeof why), 0);
+    assert_int_equal(mkdir(f->dir, 0700), 0);
+    assert_int_equal(state_dir_usable(f->dir, why, sizeof why), 0);
+    /* A regular file. */
+    snprintf(file, sizeof file, "%s/plainfile", f->base);
+    write_file(file, "x");
+    assert_int_equal(state_dir_usable(file, why, sizeof why), -1);
+    assert_string_equal(why, "is a regular file, not a directory");
+    /* Under a regular file: cannot be created. */
+    snprintf(below, sizeof below, "%s/sub/state", file);
+    assert_int_equal(state_dir_usable(below, why, sizeof why), -1);
+    snprintf(want, sizeof want, "cannot be created: %s is a regular file, not a directory", file);
+    assert_string_equal(why, want);
+    /* A relative name: judged by the working directory. */
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(f->base), 0);
+    assert_int_equal(state_dir_usable("no-such-state-dir", why, sizeof why), 0);
+    assert_int_equal(state_dir_usable("plainfile/sub", why, sizeof why), -1);
+    assert_string_equal(why, "cannot be created: plainfile is a regular file, not a directory");
+    assert_int_equal(chdir(cwd), 0);
+}
+
+/* Not writable: root may write anywhere, so chmod cannot show it there. */
+static void test_dir_not_writable(void **state)
+{
+    struct fixture *f = *state;
+    if (geteuid() == 0) {
+        print_message("skipped as root: root may write in a mode 0500 directory\n");
+        skip();
+    }
+    char why[400] = "", below[420], want[600];
+    assert_int_equal(mkdir(f->dir, 0500), 0);
+    assert_int_equal(state_dir_usable(f->dir, why, sizeof why), -1);
+    assert_string_equal(why, "is not writable: Permission denied");
+    snprintf(below, sizeof below, "%s/sub", f->dir);
+    assert_int_equal(state_dir_usable(below, why, sizeof why), -1);
+    snprintf(want, sizeof want, "cannot be created: %s is not writable: Permission denied",
+             f->dir);
+    assert_string_equal(why, want);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -585,6 +637,8 @@ int main(void)
         T(test_write_failure_keeps_old_value),
         T(test_symlink_at_temp_name_not_followed),
         T(test_shared_state_dir_refused),
+        T(test_dir_usable),
+        T(test_dir_not_writable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
