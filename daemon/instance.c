@@ -127,6 +127,15 @@ int instance_init(struct ioc_ctx *ctx)
     return 0;
 }
 
+/* At stop: what instance_metric_dropped held back and did not say yet. */
+static void instance_drops_said(ioc_ctx *ctx, struct lograte *rate, const char *what)
+{
+    uint64_t held_back = lograte_drain(rate);
+    if (held_back)
+        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "%s: %llu more metrics dropped since the last "
+                "such line", what, (unsigned long long)held_back);
+}
+
 void instance_free(struct ioc_ctx *ctx)
 {
     if (!ctx)
@@ -134,10 +143,8 @@ void instance_free(struct ioc_ctx *ctx)
     if (ctx->initialised && ctx->desc->fini)
         ctx->desc->fini(ctx, ctx->plugin_state);
     pipeline_batch_free(ctx->batch); /* hands over what fini emitted */
-    uint64_t held_back = lograte_drain(&ctx->seq_errors);
-    if (held_back)
-        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "cannot reserve sequence numbers: %llu more "
-                "metrics dropped since the last such line", (unsigned long long)held_back);
+    instance_drops_said(ctx, &ctx->seq_errors, "cannot reserve sequence numbers");
+    instance_drops_said(ctx, &ctx->queue_errors, "out of memory encoding or queueing a metric");
     http_client_free(ctx->http);
     rollup_free(ctx->rollup);
     state_close(ctx->state);
@@ -522,21 +529,20 @@ int ioc_emit(ioc_ctx *ctx, const struct ioc_record *record)
     return instance_emit(ctx, record, NULL);
 }
 
-/* A metric dropped because no sequence number could be reserved (the
- * state directory became unusable while running): counted, the poll
- * failed with it as the reason, and logged at once, then at most once a
- * minute with how many were dropped meanwhile (lograte.h): it happens to
+/* A metric emitted but dropped: no sequence number could be reserved (the
+ * state directory became unusable while running) or no memory to encode
+ * or queue it. Counted (dropped=), the poll failed with it as the reason,
+ * and logged at once, then at most once a minute with how many were
+ * dropped meanwhile, the rest at stop (lograte.h): such an error strikes
  * every metric, and one line per metric buried everything else. */
-static void instance_seq_failed(ioc_ctx *ctx, const char *err)
+static void instance_metric_dropped(ioc_ctx *ctx, struct lograte *rate, const char *text)
 {
-    char text[600];
-    snprintf(text, sizeof text, "cannot reserve sequence numbers: %s; metric dropped", err);
     atomic_fetch_add(&ctx->counters.metrics_dropped, 1);
     atomic_store(&ctx->poll_dropped, true);
     instance_note_poll_error(ctx, text);
     uint64_t held_back = 0;
     pthread_mutex_lock(&ctx->status_lock);
-    bool log_now = lograte_take(&ctx->seq_errors, clock_mono_ms(), &held_back);
+    bool log_now = lograte_take(rate, clock_mono_ms(), &held_back);
     pthread_mutex_unlock(&ctx->status_lock);
     if (log_now && held_back)
         log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "%s (%llu more dropped the same way since the "
@@ -544,6 +550,7 @@ static void instance_seq_failed(ioc_ctx *ctx, const char *err)
     else if (log_now)
         log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "%s", text);
 }
+
 
 /* A connector's record (completeness NULL: the rollup sees it) or one the
  * rollup made, through the same normalize, seq and pipeline. */
@@ -562,7 +569,9 @@ static int instance_emit(ioc_ctx *ctx, const struct ioc_record *record,
     uint64_t seq;
     char errbuf[512];
     if (state_next_seq(ctx->state, &seq, errbuf, sizeof errbuf) < 0) {
-        instance_seq_failed(ctx, errbuf);
+        char text[600];
+        snprintf(text, sizeof text, "cannot reserve sequence numbers: %s; metric dropped", errbuf);
+        instance_metric_dropped(ctx, &ctx->seq_errors, text);
         return IOC_ERROR;
     }
     n.completeness = completeness;
@@ -581,7 +590,8 @@ static int instance_emit(ioc_ctx *ctx, const struct ioc_record *record,
                               seq, &facts, ctx->poll_deadline_ms);
     pthread_mutex_unlock(&ctx->encode_lock);
     if (rc < 0) {
-        ioc_log(ctx, IOC_LOG_ERROR, "out of memory encoding or queueing a metric; dropped");
+        instance_metric_dropped(ctx, &ctx->queue_errors,
+                                "out of memory encoding or queueing a metric; dropped");
         return IOC_ERROR;
     }
     atomic_fetch_add(&ctx->counters.metrics_emitted, 1);

@@ -32,7 +32,8 @@ struct instance_counters {
     atomic_uint_fast64_t polls_ok, polls_failed, metrics_emitted, records_rejected;
     atomic_uint_fast64_t http_requests, http_failures, http_not_modified, bytes_received;
     atomic_uint_fast64_t metrics_dropped; /* emitted but no sequence number
-                                             could be reserved */
+                                             could be reserved, or no memory
+                                             to encode or queue it */
 };
 
 struct ioc_ctx {
@@ -74,8 +75,9 @@ struct ioc_ctx {
     char last_error[256];
     int64_t last_success_s;      /* epoch seconds, 0 never */
     char poll_error[256];        /* first error/warning logged in this poll */
-    struct lograte seq_errors;   /* "cannot reserve sequence numbers", once
-                                    per metric: logged once a minute */
+    struct lograte seq_errors;   /* "cannot reserve sequence numbers" and */
+    struct lograte queue_errors; /* "out of memory ... queueing", once per
+                                    metric: logged once a minute */
 };
 
 /* Create (state file opened, HTTP client made) - no plugin code runs yet.
