@@ -73,6 +73,15 @@ static void write_bytes(const char *path, size_t n)
     assert_int_equal(fclose(fp), 0);
 }
 
+/* conffile_read refuses `path`, with exactly `want` as the reason. */
+static void assert_refused(const char *path, size_t max, const char *want)
+{
+    char why[160] = "";
+    size_t len = 0;
+    assert_null(conffile_read(path, max, &len, why, sizeof why));
+    assert_string_equal(why, want);
+}
+
 static void test_regular_file_read_whole(void **state)
 {
     struct fixture *f = *state;
@@ -100,18 +109,15 @@ static void test_limit_exact_and_one_over(void **state)
     assert_int_equal(len, 10000);
     free(text);
     write_bytes(f->path, 10001);
-    assert_null(conffile_read(f->path, 10000, &len, why, sizeof why));
-    assert_string_equal(why, "is over the limit of 10000 bytes for this file");
+    assert_refused(f->path, 10000, "is over the limit of 10000 bytes for this file");
 }
 
 static void test_fifo_refused_unopened(void **state)
 {
     struct fixture *f = *state;
     assert_int_equal(mkfifo(f->path, 0600), 0);
+    assert_refused(f->path, 1024, "is a FIFO, not a regular file");
     char why[160] = "";
-    size_t len = 0;
-    assert_null(conffile_read(f->path, 1024, &len, why, sizeof why));
-    assert_string_equal(why, "is a FIFO, not a regular file");
     assert_int_equal(conffile_open(f->path, why, sizeof why), -1);
     assert_string_equal(why, "is a FIFO, not a regular file");
 }
@@ -120,21 +126,14 @@ static void test_directory(void **state)
 {
     struct fixture *f = *state;
     assert_int_equal(mkdir(f->path, 0700), 0);
-    char why[160] = "";
-    size_t len = 0;
-    assert_null(conffile_read(f->path, 1024, &len, why, sizeof why));
-    assert_string_equal(why, "is a directory");
+    assert_refused(f->path, 1024, "is a directory");
 }
 
 static void test_devices_refused_at_once(void **state)
 {
     (void)state;
-    char why[160] = "";
-    size_t len = 0;
-    assert_null(conffile_read("/dev/urandom", CONFFILE_MAX_INI, &len, why, sizeof why));
-    assert_string_equal(why, "is a character device, not a regular file");
-    assert_null(conffile_read("/dev/null", CONFFILE_MAX_INI, &len, why, sizeof why));
-    assert_string_equal(why, "is a character device, not a regular file");
+    assert_refused("/dev/urandom", CONFFILE_MAX_INI, "is a character device, not a regular file");
+    assert_refused("/dev/null", CONFFILE_MAX_INI, "is a character device, not a regular file");
 }
 
 static void test_socket(void **state)
@@ -146,20 +145,14 @@ static void test_socket(void **state)
     assert_true(strlen(f->path) < sizeof addr.sun_path);
     memcpy(addr.sun_path, f->path, strlen(f->path) + 1);
     assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
-    char why[160] = "";
-    size_t len = 0;
-    assert_null(conffile_read(f->path, 1024, &len, why, sizeof why));
-    assert_string_equal(why, "is a socket, not a regular file");
+    assert_refused(f->path, 1024, "is a socket, not a regular file");
     close(fd);
 }
 
 static void test_missing(void **state)
 {
     struct fixture *f = *state;
-    char why[160] = "";
-    size_t len = 0;
-    assert_null(conffile_read(f->path, 1024, &len, why, sizeof why));
-    assert_string_equal(why, "cannot open: No such file or directory");
+    assert_refused(f->path, 1024, "cannot open: No such file or directory");
 }
 
 static void test_kind_names(void **state)
