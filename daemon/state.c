@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #define STATE_SEQ_KEY "_iocd.seq"
 #define STATE_SEQ_BLOCK 100000u /* a reservation (one fsync) per 100,000 metrics */
 #define STATE_MAX_VALUE (64 * 1024)
+#define STATE_MAX_FILE (64 * 1024 * 1024) /* far above keys of 64 KiB each */
 
 struct state {
     pthread_mutex_t lock;
@@ -129,15 +131,22 @@ struct state *state_open(const char *dir, const char *name, char *err, size_t er
         snprintf(err, errlen, "state directory %s %s: refusing to keep state there", dir, why);
         goto fail;
     }
+    /* Through conffile: a FIFO planted at the name would block here for
+     * ever, and the file is bounded like any file iocd reads. */
     json_error_t jerr;
-    s->map = json_load_file(s->path, 0, &jerr);
-    if (!s->map) {
-        if (access(s->path, F_OK) == 0) {
-            snprintf(err, errlen, "%s:%d: corrupt state file: %s (move it away to start afresh)",
-                     s->path, jerr.line, jerr.text);
-            goto fail;
-        }
-        s->map = json_object();
+    size_t len = 0;
+    char *saved = conffile_read(s->path, STATE_MAX_FILE, &len, why, sizeof why);
+    if (!saved && stat(s->path, &(struct stat){0}) == 0) {
+        snprintf(err, errlen, "cannot read state file %s: %s", s->path, why);
+        goto fail;
+    }
+    s->map = saved ? json_loadb(saved, len, 0, &jerr) : json_object();
+    bool corrupt = saved && !s->map;
+    free(saved);
+    if (corrupt) {
+        snprintf(err, errlen, "%s:%d: corrupt state file: %s (move it away to start afresh)",
+                 s->path, jerr.line, jerr.text);
+        goto fail;
     }
     if (!json_is_object(s->map)) {
         snprintf(err, errlen, "%s: corrupt state file: not a JSON object", s->path);

@@ -16,7 +16,8 @@
  * disk (provoked both by a read-only directory, skipped as root, and by a
  * directory squatting on the temporary file name, which works as root too);
  * a symlink planted at the temporary name not followed; a state directory
- * writable by group or others refused; state_dir_usable on a directory
+ * writable by group or others refused; a FIFO at the state file's name
+ * refused by its type, never opened; state_dir_usable on a directory
  * not made yet, a regular file, a path under a regular file and (not as
  * root: skipped with its reason) a directory without write permission.
  */
@@ -597,6 +598,22 @@ static void test_dir_usable(void **state)
     assert_int_equal(chdir(cwd), 0);
 }
 
+/* A FIFO planted at NAME.state is refused by its type, never opened
+ * (alarm: the old code blocked in open for ever). */
+static void test_fifo_state_file_refused(void **state)
+{
+    struct fixture *f = *state;
+    char path[400], err[512] = "", want[600];
+    assert_int_equal(mkdir(f->dir, 0700), 0);
+    snprintf(path, sizeof path, "%s/dvc.state", f->dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(10);
+    assert_null(state_open(f->dir, "dvc", err, sizeof err));
+    alarm(0);
+    snprintf(want, sizeof want, "cannot read state file %s: is a FIFO, not a regular file", path);
+    assert_string_equal(err, want);
+}
+
 /* Not writable: root may write anywhere, so chmod cannot show it there. */
 static void test_dir_not_writable(void **state)
 {
@@ -638,6 +655,7 @@ int main(void)
         T(test_symlink_at_temp_name_not_followed),
         T(test_shared_state_dir_refused),
         T(test_dir_usable),
+        T(test_fifo_state_file_refused),
         T(test_dir_not_writable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
