@@ -26,7 +26,7 @@ struct slot {
     pthread_cond_t wake;
     bool stop; /* guarded by lock */
     bool failed; /* init or (once) poll failed */
-    char start_error[200]; /* why it could not be set up; "" if it was */
+    char start_error[300]; /* why it could not be set up; "" if it was */
     uint64_t random;
 };
 
