@@ -239,12 +239,12 @@ FUZZ_TIME    := daemon/timeparse.c daemon/sdk_time.c
 FUZZ_SRC_http_json := tests/fuzz/fuzz_http_json.c $(HJ_CORE_SRC) $(FUZZ_TIME)
 FUZZ_SRC_timeparse := tests/fuzz/fuzz_timeparse.c $(FUZZ_TIME)
 FUZZ_SRC_normalize := tests/fuzz/fuzz_normalize.c $(addprefix daemon/,normalize.c target.c gazetteer.c \
-                      jsonw.c slug.c utf8.c timeparse.c catalog.c)
+                      jsonw.c slug.c utf8.c timeparse.c catalog.c conffile.c)
 FUZZ_CFLAGS_normalize := -DFUZZ_SRCDIR='"$(CURDIR)"'
 # The series state file's reader, with the table it fills (state.c for
 # its temp-file helper, filemode.c beneath it).
 FUZZ_SRC_series_store := tests/fuzz/fuzz_series_store.c $(addprefix daemon/,series_store.c \
-                         series.c metric.c state.c filemode.c)
+                         series.c metric.c state.c filemode.c conffile.c)
 # The config reader with the sinks' section checks (which link libmosquitto
 # and librdkafka, never started here). Real plugins are dlopen'ed
 # (RTLD_NOW): the fake host defines every ioc_* symbol and exports them.
@@ -252,8 +252,8 @@ FUZZ_SRC_config := tests/fuzz/fuzz_config.c tests/fuzz/fuzz_host.c $(FUZZ_TIME) 
                    $(addprefix daemon/,config.c ini.c confval.c keytable.c instconf.c dirlist.c \
                    diag.c log.c gazetteer.c plugin.c plugin_path.c sink_table.c sink_stdout.c \
                    sink_mqtt.c sink_kafka.c status_mqtt.c mqtt_endpoint.c outbox.c droplog.c metric.c \
-                   clock.c \
-                   textsafe.c utf8.c origin.c filemode.c catalog.c catconf.c jsonw.c)
+                   clock.c textsafe.c utf8.c origin.c filemode.c catalog.c catconf.c jsonw.c \
+                   conffile.c state.c)
 FUZZ_LIBS_config := -Wl,--dynamic-list=daemon/exports.list -lmosquitto -lrdkafka -lcurl -ldl
 FUZZ_PLUGINS := $(CONNECTORS:%=$(BUILD)/fuzz/connectors/%.so)
 $(foreach c,$(FUZZ_CONNECTORS),$(eval FUZZ_SRC_$(c) := tests/fuzz/fuzz_connector.c \

@@ -8,6 +8,7 @@
 #include "ini.h"
 #include "plugin_path.h"
 #include "sink.h"
+#include "state.h"
 #include "timeparse.h"
 
 #include <libgen.h>
@@ -158,6 +159,27 @@ static void config_plugin_path(const struct config_section *sec, struct config *
     }
 }
 
+/* state_dir, refused here too (state_open refuses it at run time), so
+ * that --check-config and start-up name the line rather than start
+ * instances that drop every metric: not a directory, not writable, not
+ * creatable, or writable by others. A directory not made yet is made
+ * 0700 by the daemon. */
+static void config_state_dir_check(const struct config_section *sec, const char *state_dir,
+                                   struct diag *d)
+{
+    char why[300];
+    struct stat st;
+    if (!state_dir)
+        return;
+    if (state_dir_usable(state_dir, why, sizeof why) < 0)
+        diag_add(d, sec->path, section_line(sec, "state_dir"), "'state_dir' = '%s': %s",
+                 state_dir, why);
+    else if (stat(state_dir, &st) == 0 && filemode_trusted(state_dir, why, sizeof why) < 0)
+        diag_add(d, sec->path, section_line(sec, "state_dir"),
+                 "'state_dir' = '%s': the directory %s; others could replace the state",
+                 state_dir, why);
+}
+
 /* [iocd]: what the daemon serves and where its files are. */
 static void config_iocd_section(const struct config_section *sec, struct config *c, struct diag *d)
 {
@@ -186,16 +208,7 @@ static void config_iocd_section(const struct config_section *sec, struct config 
     c->series_save_interval_ms = section_ms(sec, "series_save_interval");
     c->connectors_dir = config_path_join(c->dir, section_text(sec, "connectors_dir"));
     c->state_dir = config_path_join(c->dir, section_text(sec, "state_dir"));
-    /* Refused here too (state_open refuses it at run time), so that
-     * --check-config names the line; a directory not made yet is made
-     * 0700 by the daemon. */
-    char why[160];
-    struct stat st;
-    if (c->state_dir && stat(c->state_dir, &st) == 0 &&
-        filemode_trusted(c->state_dir, why, sizeof why) < 0)
-        diag_add(d, sec->path, section_line(sec, "state_dir"),
-                 "'state_dir' = '%s': the directory %s; others could replace the state",
-                 c->state_dir, why);
+    config_state_dir_check(sec, c->state_dir, d);
     c->gazetteer_path = config_path_join(c->dir, section_text(sec, "gazetteer"));
     c->catalog_path = config_path_join(c->dir, section_text(sec, "catalog"));
     /* Line 0 = the default: a missing default file means the built-in

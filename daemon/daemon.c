@@ -263,6 +263,24 @@ static void daemon_loop(const struct daemon_options *opts, struct daemon_state *
     }
 }
 
+/* The start line counts only the instances that run, and names those
+ * that could not start (issue 17: it said "running 1" of one that never
+ * started). */
+static void daemon_log_started(const struct config *config, const struct scheduler *sched)
+{
+    char failures[600];
+    size_t failed = scheduler_start_failures(sched, failures, sizeof failures);
+    size_t running = scheduler_instance_count(sched) - failed;
+    if (failed)
+        log_error("iocd %s running %zu connector instance%s (%zu failed to start: %s); "
+                  "province %s, gazetteer %s", IOCD_VERSION, running, running == 1 ? "" : "s",
+                  failed, failures, config->province, gazetteer_version(config->gazetteer));
+    else
+        log_info("iocd %s running %zu connector instance%s (province %s, gazetteer %s)",
+                 IOCD_VERSION, running, running == 1 ? "" : "s", config->province,
+                 gazetteer_version(config->gazetteer));
+}
+
 int daemon_run(const struct daemon_options *opts)
 {
     /* On the heap: a reload keeps it while instances still run with it. */
@@ -321,9 +339,7 @@ int daemon_run(const struct daemon_options *opts)
             return 1;
         }
         daemon_set_current(&ds, sched);
-        log_info("iocd %s running %zu connector instance%s (province %s, gazetteer %s)",
-                 IOCD_VERSION, config->instance_count, config->instance_count == 1 ? "" : "s",
-                 config->province, gazetteer_version(config->gazetteer));
+        daemon_log_started(config, sched);
         char note[512];
         if (config_empty_note(config, note, sizeof note))
             log_warn("%s", note);

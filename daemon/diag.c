@@ -2,6 +2,7 @@
 #include "diag.h"
 
 #include "log.h"
+#include "textsafe.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,11 +16,22 @@ static void diag_append(char ***lines, size_t *count, size_t *cap, const char *t
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
 
-    char *text = NULL;
-    int n = line > 0 ? asprintf(&text, "%s:%d: %s%s", file, line, tag, msg)
-                     : asprintf(&text, "%s: %s%s", file, tag, msg);
+    char *raw = NULL;
+    int n = line > 0 ? asprintf(&raw, "%s:%d: %s%s", file, line, tag, msg)
+                     : asprintf(&raw, "%s: %s%s", file, tag, msg);
     if (n < 0)
         return; /* out of memory: nothing sensible left to report */
+    /* Escaped once, here, so that --check-config's stderr and the journal
+     * (log.c escapes too; a backslash passes unchanged, so nothing is
+     * escaped twice) both show a stray control byte of a file or value as
+     * \xNN rather than echo raw binary to a terminal. */
+    size_t size = 4 * (size_t)n + 1;
+    char *text = malloc(size);
+    if (text)
+        text_escape(text, size, raw, NULL);
+    free(raw);
+    if (!text)
+        return;
     if (*count == *cap) {
         size_t grown_cap = *cap ? *cap * 2 : 8;
         char **grown = realloc(*lines, grown_cap * sizeof *grown);

@@ -28,11 +28,14 @@
  */
 #include "gazetteer.h"
 
+#include "conffile.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* A real gazetteer is under 1 MB; refuse anything absurd rather than try. */
 #define GAZETTEER_MAX_FILE (64L * 1024 * 1024)
@@ -556,9 +559,16 @@ static int gazetteer_build_olds(struct gazetteer_loader *ld)
 
 static char *gazetteer_read(struct gazetteer_loader *ld)
 {
-    FILE *f = fopen(ld->path, "rb");
+    /* A regular file only (conffile.h): a FIFO would block for ever. */
+    char why[160];
+    int fd = conffile_open(ld->path, why, sizeof why);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
     if (!f) {
-        gazetteer_fail(ld, 0, "cannot open: %s", strerror(errno));
+        if (fd >= 0) {
+            snprintf(why, sizeof why, "cannot open: %s", strerror(errno));
+            close(fd);
+        }
+        gazetteer_fail(ld, 0, "%s", why);
         return NULL;
     }
     size_t len = 0, cap = 0;

@@ -34,6 +34,9 @@ struct http_transfer {
     int too_large;
     const atomic_bool *abort;
     char *etag, *last_modified;
+    size_t header_bytes;  /* of the current response's header so far */
+    bool header_too_large;/* over HTTP_MAX_HEADER: refused */
+    bool header_done;     /* its blank line was seen */
 };
 
 int http_global_init(void) { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1; }
@@ -132,6 +135,24 @@ static char *http_header_value(const char *line, size_t len, size_t name_len)
     return strndup(v, (size_t)(end - v));
 }
 
+/* A running bound on the size of one response's header (status line and
+ * every field), so that an absurd header ends the transfer with a clear
+ * "response header over N bytes" rather than curl's "Out of memory".
+ * True when the line may be taken. */
+static bool http_header_bounded(struct http_transfer *t, const char *line, size_t len)
+{
+    if (len > 5 && strncmp(line, "HTTP/", 5) == 0)
+        t->header_bytes = 0, t->header_done = false; /* a new response */
+    t->header_bytes += len;
+    if (t->header_bytes > HTTP_MAX_HEADER) {
+        t->header_too_large = true;
+        return false;
+    }
+    if (len <= 2 && (line[0] == '\r' || line[0] == '\n'))
+        t->header_done = true;
+    return true;
+}
+
 static size_t http_on_header(char *line, size_t size, size_t nmemb, void *user)
 {
     struct http_transfer *t = user;
@@ -139,6 +160,8 @@ static size_t http_on_header(char *line, size_t size, size_t nmemb, void *user)
     struct ioc_http_response *r = t->response;
     char **slot = NULL;
     size_t name_len = 0;
+    if (!http_header_bounded(t, line, len))
+        return 0; /* makes curl stop with CURLE_WRITE_ERROR */
     if (len > 5 && strncmp(line, "HTTP/", 5) == 0) {
         /* A new response (after a redirect or 100-continue): forget the
          * previous one's headers. */
@@ -290,6 +313,11 @@ static enum ioc_http_result http_outcome(CURLcode rc, struct http_transfer *t, i
     if (t->too_large)
         return http_fail(r, IOC_HTTP_ERR_TOO_LARGE, "response body larger than %llu bytes",
                          (unsigned long long)t->max_body);
+    /* curl itself refuses one header line over 100 KiB (CURL_MAX_HTTP_HEADER)
+     * before our callback sees it, and calls that "Out of memory". */
+    if (t->header_too_large || (rc == CURLE_OUT_OF_MEMORY && !t->header_done))
+        return http_fail(r, IOC_HTTP_ERR_TOO_LARGE, "response header over %d bytes",
+                         HTTP_MAX_HEADER);
     switch (rc) {
     case CURLE_OK:
         break;
@@ -311,10 +339,25 @@ static enum ioc_http_result http_outcome(CURLcode rc, struct http_transfer *t, i
         return http_fail(r, IOC_HTTP_ERR_STATUS, "HTTP 304 without a conditional request");
     if (r->status == 304)
         return IOC_HTTP_NOT_MODIFIED;
+    /* A 2xx, but nothing to parse: said as such, not as a JSON error about
+     * an empty page. */
+    if (r->status == 204)
+        return http_fail(r, IOC_HTTP_ERR_STATUS, "HTTP 204: no content");
     if (r->status < 200 || r->status > 299)
         return http_fail(r, IOC_HTTP_ERR_STATUS, "HTTP status %ld%s", r->status,
                          r->retry_after_s >= 0 ? " (with Retry-After)" : "");
     return IOC_HTTP_OK;
+}
+
+/* A UTF-8 byte-order mark opening a body is dropped (RFC 8259 8.1 lets a
+ * JSON parser ignore it; jansson does not, and its error pointed at an
+ * invisible character). Some Windows-hosted feeds send one. */
+static void http_skip_bom(struct ioc_http_response *r)
+{
+    if (r->body_len >= 3 && memcmp(r->body, "\xEF\xBB\xBF", 3) == 0) {
+        memmove(r->body, r->body + 3, r->body_len - 3 + 1); /* with its NUL */
+        r->body_len -= 3;
+    }
 }
 
 /* Something in the request meant for its server only. */
@@ -423,7 +466,7 @@ enum ioc_http_result http_request(struct http_client *c, const struct http_limit
         rc = http_perform(c, hop_url ? hop_url : url, &hop, &t, end_ms - clock_mono_ms(), headers,
                           curl_error);
         char *target = NULL;
-        if (rc != CURLE_OK || t.too_large || !http_is_redirect(r->status) ||
+        if (rc != CURLE_OK || t.too_large || t.header_too_large || !http_is_redirect(r->status) ||
             curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &target) != CURLE_OK || !target)
             break;
         if (redirects == HTTP_MAX_REDIRECTS) {
@@ -477,6 +520,8 @@ enum ioc_http_result http_request(struct http_client *c, const struct http_limit
         r->body_len = 0;
     } else if (!r->body) {
         r->body = strdup(""); /* the contract: body is always a string on success */
+    } else {
+        http_skip_bom(r);
     }
     free(t.etag);
     free(t.last_modified);

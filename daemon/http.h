@@ -37,6 +37,12 @@ struct http_limits {
                                    credentials (origin.h); NULL = none */
 };
 
+/* Most bytes of one response's header (status line and fields) taken;
+ * more is IOC_HTTP_ERR_TOO_LARGE, "response header over 65536 bytes".
+ * Real feeds send a few hundred bytes; curl alone would take up to 100
+ * KiB per line and 300 KiB in all. */
+#define HTTP_MAX_HEADER (64 * 1024)
+
 /* Most redirects one request follows. */
 #define HTTP_MAX_REDIRECTS 5
 

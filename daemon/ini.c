@@ -1,6 +1,8 @@
 /* ini - see ini.h for the syntax and why we do not use libinih. */
 #include "ini.h"
 
+#include "conffile.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -169,30 +171,37 @@ int ini_load(const char *path, struct ini_file *out, struct diag *d)
 {
     memset(out, 0, sizeof *out);
     out->path = strdup(path);
-    FILE *fp = fopen(path, "r");
-    if (!out->path || !fp) {
-        diag_add(d, path, 0, "cannot open: %s", strerror(errno));
-        if (fp)
-            fclose(fp);
-        return -1;
+    char why[160];
+    size_t size = 0;
+    /* Regular files only, and bounded (conffile.h): a FIFO in connectors.d
+     * or -c /dev/urandom is refused at once instead of blocking or
+     * reading for ever. */
+    char *text = out->path ? conffile_read(path, CONFFILE_MAX_INI, &size, why, sizeof why) : NULL;
+    if (!text) {
+        diag_add(d, path, 0, "%s", out->path ? why : "out of memory");
+        return INI_UNREADABLE;
     }
-    size_t cap = 0, bufsize = 0;
-    char *buf = NULL, *section = strdup("");
+    size_t cap = 0;
+    char *section = strdup("");
     int line = 0, errors = 0;
-    ssize_t len;
-    while (section && (len = getline(&buf, &bufsize, fp)) >= 0) {
+    for (char *next = text; section && next < text + size;) {
+        char *buf = next, *nl = memchr(buf, '\n', (size_t)(text + size - buf));
+        size_t len = nl ? (size_t)(nl - buf) + 1 : (size_t)(text + size - buf);
+        next = buf + len;
         line++;
         if (len > INI_MAX_LINE) {
-            diag_add(d, path, line, "line is %zd bytes long, the limit is %d (put long secrets "
+            diag_add(d, path, line, "line is %zu bytes long, the limit is %d (put long secrets "
                      "in a file and use KEY_file = PATH)", len, INI_MAX_LINE);
             errors++;
             continue;
         }
-        if (memchr(buf, '\0', (size_t)len)) {
+        if (memchr(buf, '\0', len)) {
             diag_add(d, path, line, "line contains a NUL byte");
             errors++;
             continue;
         }
+        if (nl)
+            *nl = '\0';
         char *s = ini_trim(buf);
         if (line == 1 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
             (unsigned char)s[2] == 0xBF)
@@ -208,13 +217,8 @@ int ini_load(const char *path, struct ini_file *out, struct diag *d)
             errors++;
         }
     }
-    if (ferror(fp)) {
-        diag_add(d, path, line, "read error: %s", strerror(errno));
-        errors++;
-    }
-    free(buf);
     free(section);
-    fclose(fp);
+    free(text);
     return errors ? -1 : 0;
 }
 

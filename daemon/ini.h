@@ -38,10 +38,13 @@ struct ini_file {
     size_t section_count;
 };
 
-/* Read `path`. Returns 0 when the file was read without syntax errors;
- * otherwise -1 with every error added to `d` (entries that did parse are
- * still returned so later checks can report more). Always free with
- * ini_free(). */
+/* Read `path`, a regular file of at most CONFFILE_MAX_INI bytes
+ * (conffile.h). Returns 0 when the file was read without syntax errors;
+ * INI_UNREADABLE when it could not be read at all (missing, a FIFO, a
+ * directory, too large: one error in `d` says which); otherwise -1 with
+ * every error added to `d` (entries that did parse are still returned so
+ * later checks can report more). Always free with ini_free(). */
+#define INI_UNREADABLE (-2)
 int ini_load(const char *path, struct ini_file *out, struct diag *d);
 void ini_free(struct ini_file *f);
 

@@ -21,12 +21,35 @@
 static void instance_publish_status(struct ioc_ctx *ctx, enum instance_health h,
                                     const char *reason);
 
+/* An instance that cannot start is failed, not silently missing: its
+ * reason goes to the caller (the start line counts it), the log at error
+ * priority and its status topic ("failed: <reason>"). */
+__attribute__((format(printf, 6, 7)))
+static struct ioc_ctx *instance_not_started(struct ioc_ctx *ctx, struct pipeline *pipeline,
+                                            const char *name, char *why, size_t whylen,
+                                            const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, whylen, fmt, ap);
+    va_end(ap);
+    log_msg(LOG_LEVEL_ERROR, name, "failed to start: %s", why);
+    if (pipeline) {
+        char text[300];
+        snprintf(text, sizeof text, "failed: %.280s", why);
+        pipeline_status(pipeline, name, text);
+    }
+    instance_free(ctx);
+    return NULL;
+}
+
 struct ioc_ctx *instance_new(const struct config *config, const struct instance_config *cfg,
-                             struct pipeline *pipeline)
+                             struct pipeline *pipeline, char *why, size_t whylen)
 {
     struct ioc_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
-        return NULL;
+        return instance_not_started(NULL, pipeline, cfg->name, why, whylen, "%s",
+                                    "out of memory");
     char err[512];
     ctx->cfg = cfg;
     ctx->desc = cfg->plugin->desc;
@@ -39,21 +62,15 @@ struct ioc_ctx *instance_new(const struct config *config, const struct instance_
     jsonw_init(&ctx->encode_buf);
     /* Without one (out of memory), metrics go to the sinks one at a time. */
     ctx->batch = pipeline ? pipeline_batch_new(pipeline) : NULL;
-    if (!(ctx->state = state_open(config->state_dir, cfg->name, err, sizeof err))) {
-        log_msg(LOG_LEVEL_ERROR, cfg->name, "cannot open saved state: %s", err);
-        instance_free(ctx);
-        return NULL;
-    }
-    if (!(ctx->rollup = rollup_new(config_catalog(config)))) {
-        log_msg(LOG_LEVEL_ERROR, cfg->name, "out of memory for the rollup");
-        instance_free(ctx);
-        return NULL;
-    }
-    if (!(ctx->http = http_client_new())) {
-        log_msg(LOG_LEVEL_ERROR, cfg->name, "cannot create HTTP client");
-        instance_free(ctx);
-        return NULL;
-    }
+    if (!(ctx->state = state_open(config->state_dir, cfg->name, err, sizeof err)))
+        return instance_not_started(ctx, pipeline, cfg->name, why, whylen,
+                                    "cannot open saved state: %s", err);
+    if (!(ctx->rollup = rollup_new(config_catalog(config))))
+        return instance_not_started(ctx, pipeline, cfg->name, why, whylen, "%s",
+                                    "out of memory for the rollup");
+    if (!(ctx->http = http_client_new()))
+        return instance_not_started(ctx, pipeline, cfg->name, why, whylen, "%s",
+                                    "cannot create HTTP client");
     return ctx;
 }
 
@@ -97,7 +114,8 @@ int instance_init(struct ioc_ctx *ctx)
 {
     if (ctx->desc->init && ctx->desc->init(ctx, &ctx->plugin_state) != IOC_OK) {
         log_msg(LOG_LEVEL_ERROR, ctx->cfg->name,
-                "plugin %s failed to initialise; instance disabled", ctx->desc->name);
+                "failed to start: plugin %s failed to initialise; instance disabled",
+                ctx->desc->name);
         instance_publish_status(ctx, HEALTH_FAILED, "the plugin failed to initialise");
         return -1;
     }
@@ -109,6 +127,15 @@ int instance_init(struct ioc_ctx *ctx)
     return 0;
 }
 
+/* At stop: what instance_metric_dropped held back and did not say yet. */
+static void instance_drops_said(ioc_ctx *ctx, struct lograte *rate, const char *what)
+{
+    uint64_t held_back = lograte_drain(rate);
+    if (held_back)
+        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "%s: %llu more metrics dropped since the last "
+                "such line", what, (unsigned long long)held_back);
+}
+
 void instance_free(struct ioc_ctx *ctx)
 {
     if (!ctx)
@@ -116,6 +143,8 @@ void instance_free(struct ioc_ctx *ctx)
     if (ctx->initialised && ctx->desc->fini)
         ctx->desc->fini(ctx, ctx->plugin_state);
     pipeline_batch_free(ctx->batch); /* hands over what fini emitted */
+    instance_drops_said(ctx, &ctx->seq_errors, "cannot reserve sequence numbers");
+    instance_drops_said(ctx, &ctx->queue_errors, "out of memory encoding or queueing a metric");
     http_client_free(ctx->http);
     rollup_free(ctx->rollup);
     state_close(ctx->state);
@@ -145,13 +174,16 @@ const char *instance_health_text(struct ioc_ctx *ctx, char *buf, size_t len)
 }
 
 /* The status topic's text: "online" or "degraded: <reason>" (a failed
- * instance is degraded for longer; its log line says "failed"). */
+ * instance is degraded for longer; its log line says "failed"), or
+ * "failed: <reason>" for one that could not start (it will not poll). */
 static void instance_publish_status(struct ioc_ctx *ctx, enum instance_health h,
                                     const char *reason)
 {
     char text[300];
     if (h == HEALTH_OK || h == HEALTH_STARTING)
         snprintf(text, sizeof text, "online");
+    else if (h == HEALTH_FAILED && !ctx->initialised)
+        snprintf(text, sizeof text, "failed: %.280s", reason);
     else
         snprintf(text, sizeof text, "degraded: %.280s", reason);
     pipeline_status(ctx->pipeline, ctx->cfg->name, text);
@@ -244,6 +276,7 @@ enum instance_poll_result instance_poll(struct ioc_ctx *ctx, int64_t *retry_afte
     ctx->poll_deadline_ms = clock_mono_ms() + ctx->cfg->timeout_ms;
     ctx->retry_after_s = -1;
     atomic_store(&ctx->poll_rejects, 0);
+    atomic_store(&ctx->poll_dropped, false);
     pthread_mutex_lock(&ctx->status_lock);
     ctx->poll_error[0] = '\0';
     pthread_mutex_unlock(&ctx->status_lock);
@@ -252,12 +285,12 @@ enum instance_poll_result instance_poll(struct ioc_ctx *ctx, int64_t *retry_afte
 
     pipeline_poll_begin(ctx->pipeline, ctx->cfg->source);
     int rc = ctx->desc->poll(ctx, ctx->plugin_state);
-    int ok = rc == IOC_OK;
+    int ok = rc == IOC_OK && !atomic_load(&ctx->poll_dropped);
     /* Stopping aborts the poll's transfers and ends its page walks, so a
      * poll that fails while the instance stops failed because it was
      * stopped. What the plugin logged on the way out says so at info
      * level at most (the daemon's HTTP layer and ioc_page_walk do). */
-    bool interrupted = !ok && atomic_load(&ctx->stopping);
+    bool interrupted = rc != IOC_OK && atomic_load(&ctx->stopping);
     if (ok && clock_mono_ms() > ctx->poll_deadline_ms + 1000) {
         /* HTTP calls are bounded; plugin CPU time is not. Say so. */
         log_msg(LOG_LEVEL_WARNING, ctx->cfg->name, "poll overran its timeout of %lld ms",
@@ -341,7 +374,7 @@ void instance_log_counters(struct ioc_ctx *ctx)
     log_msg(LOG_LEVEL_INFO, ctx->cfg->name,
             "counters: polls_ok=%llu polls_failed=%llu metrics=%llu rejected=%llu "
             "http_requests=%llu http_failures=%llu http_not_modified=%llu bytes=%llu "
-            "last_success=%s status=%s",
+            "dropped=%llu last_success=%s status=%s",
             (unsigned long long)atomic_load(&c->polls_ok),
             (unsigned long long)atomic_load(&c->polls_failed),
             (unsigned long long)atomic_load(&c->metrics_emitted),
@@ -349,7 +382,8 @@ void instance_log_counters(struct ioc_ctx *ctx)
             (unsigned long long)atomic_load(&c->http_requests),
             (unsigned long long)atomic_load(&c->http_failures),
             (unsigned long long)atomic_load(&c->http_not_modified),
-            (unsigned long long)atomic_load(&c->bytes_received), last_success,
+            (unsigned long long)atomic_load(&c->bytes_received),
+            (unsigned long long)atomic_load(&c->metrics_dropped), last_success,
             instance_health_text(ctx, health, sizeof health));
 }
 
@@ -554,6 +588,29 @@ int ioc_emit(ioc_ctx *ctx, const struct ioc_record *record)
     return instance_emit(ctx, record, NULL);
 }
 
+/* A metric emitted but dropped: no sequence number could be reserved (the
+ * state directory became unusable while running) or no memory to encode
+ * or queue it. Counted (dropped=), the poll failed with it as the reason,
+ * and logged at once, then at most once a minute with how many were
+ * dropped meanwhile, the rest at stop (lograte.h): such an error strikes
+ * every metric, and one line per metric buried everything else. */
+static void instance_metric_dropped(ioc_ctx *ctx, struct lograte *rate, const char *text)
+{
+    atomic_fetch_add(&ctx->counters.metrics_dropped, 1);
+    atomic_store(&ctx->poll_dropped, true);
+    instance_note_poll_error(ctx, text);
+    uint64_t held_back = 0;
+    pthread_mutex_lock(&ctx->status_lock);
+    bool log_now = lograte_take(rate, clock_mono_ms(), &held_back);
+    pthread_mutex_unlock(&ctx->status_lock);
+    if (log_now && held_back)
+        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "%s (%llu more dropped the same way since the "
+                "last such line)", text, (unsigned long long)held_back);
+    else if (log_now)
+        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "%s", text);
+}
+
+
 /* A connector's record (completeness NULL: the rollup sees it) or one the
  * rollup made, through the same normalize, seq and pipeline. */
 static int instance_emit(ioc_ctx *ctx, const struct ioc_record *record,
@@ -571,7 +628,9 @@ static int instance_emit(ioc_ctx *ctx, const struct ioc_record *record,
     uint64_t seq;
     char errbuf[512];
     if (state_next_seq(ctx->state, &seq, errbuf, sizeof errbuf) < 0) {
-        ioc_log(ctx, IOC_LOG_ERROR, "cannot reserve sequence numbers: %s; metric dropped", errbuf);
+        char text[600];
+        snprintf(text, sizeof text, "cannot reserve sequence numbers: %s; metric dropped", errbuf);
+        instance_metric_dropped(ctx, &ctx->seq_errors, text);
         return IOC_ERROR;
     }
     n.completeness = completeness;
@@ -590,7 +649,8 @@ static int instance_emit(ioc_ctx *ctx, const struct ioc_record *record,
                               seq, &facts, ctx->poll_deadline_ms);
     pthread_mutex_unlock(&ctx->encode_lock);
     if (rc < 0) {
-        ioc_log(ctx, IOC_LOG_ERROR, "out of memory encoding or queueing a metric; dropped");
+        instance_metric_dropped(ctx, &ctx->queue_errors,
+                                "out of memory encoding or queueing a metric; dropped");
         return IOC_ERROR;
     }
     atomic_fetch_add(&ctx->counters.metrics_emitted, 1);

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "http.h"
 #include "jsonw.h"
+#include "lograte.h"
 #include "ioc/ioc.h"
 #include "normalize.h"
 #include "pipeline.h"
@@ -32,6 +33,9 @@ enum instance_health { HEALTH_STARTING, HEALTH_OK, HEALTH_DEGRADED, HEALTH_FAILE
 struct instance_counters {
     atomic_uint_fast64_t polls_ok, polls_failed, metrics_emitted, records_rejected;
     atomic_uint_fast64_t http_requests, http_failures, http_not_modified, bytes_received;
+    atomic_uint_fast64_t metrics_dropped; /* emitted but no sequence number
+                                             could be reserved, or no memory
+                                             to encode or queue it */
 };
 
 struct ioc_ctx {
@@ -54,6 +58,8 @@ struct ioc_ctx {
                                    this poll, as the server asked; -1 none */
     atomic_uint poll_rejects;   /* rejections in the current poll (ioc_reject
                                    may be called from the plugin's threads) */
+    atomic_bool poll_dropped;   /* this poll dropped a metric it emitted:
+                                   the poll failed, whatever the plugin says */
 
     struct instance_counters counters;
     struct rollup *rollup;      /* this poll's commune values, for the
@@ -71,12 +77,17 @@ struct ioc_ctx {
     char last_error[256];
     int64_t last_success_s;      /* epoch seconds, 0 never */
     char poll_error[256];        /* first error/warning logged in this poll */
+    struct lograte seq_errors;   /* "cannot reserve sequence numbers" and */
+    struct lograte queue_errors; /* "out of memory ... queueing", once per
+                                    metric: logged once a minute */
 };
 
 /* Create (state file opened, HTTP client made) - no plugin code runs yet.
- * NULL with a logged error on failure. */
+ * NULL on failure, with the reason in `why` ("cannot open saved state:
+ * ..."), logged at error priority as "failed to start: <why>" and
+ * published on the status topic as "failed: <why>". */
 struct ioc_ctx *instance_new(const struct config *config, const struct instance_config *cfg,
-                             struct pipeline *pipeline);
+                             struct pipeline *pipeline, char *why, size_t whylen);
 /* Run the plugin's check callback (if any) on a loaded instance
  * configuration, adding what it reports to `d` as FILE:LINE errors.
  * Returns 0 when the plugin accepted the configuration. */

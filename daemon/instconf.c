@@ -149,7 +149,12 @@ static int instconf_load_one(const struct instconf_dirs *dirs, const char *path,
     struct ini_file ini;
     ic->name = strdup(name);
     ic->path = strdup(path);
-    ini_load(path, &ini, d);
+    if (ini_load(path, &ini, d) == INI_UNREADABLE) {
+        /* Said once (a FIFO, a directory, too large): a missing 'plugin'
+         * would only repeat it. */
+        ini_free(&ini);
+        return -1;
+    }
     if (ini.section_count > 0)
         diag_add(d, path, ini.section_lines[0],
                  "connector files have no [sections]: put every key at the top level");

@@ -2,6 +2,7 @@
 #include "keytable.h"
 
 #include "confval.h"
+#include "conffile.h"
 #include "filemode.h"
 
 #include <errno.h>
@@ -87,24 +88,27 @@ char *keytable_secret_file(const char *base_dir, const char *name, const char *p
         n = asprintf(&full, "%s/%s", base_dir, name);
     if (n < 0)
         return NULL;
-    FILE *fp = fopen(full, "r");
-    if (!fp) {
-        diag_add(d, path, line, "cannot read secret file %s: %s", full, strerror(errno));
+    /* A regular file only, and bounded: `token_file = /etc` says "is a
+     * directory", a FIFO is never opened (conffile.h). */
+    char why[160];
+    size_t size = 0;
+    char *text = conffile_read(full, CONFFILE_MAX_SECRET, &size, why, sizeof why);
+    if (!text) {
+        if (strncmp(why, "cannot open: ", 13) == 0)
+            diag_add(d, path, line, "cannot read secret file %s: %s", full, why + 13);
+        else
+            diag_add(d, path, line, "secret file %s %s", full, why);
         free(full);
         return NULL;
     }
-    char why[128];
     if (filemode_secret_exposed(full, why, sizeof why))
         diag_warn(d, path, line, "secret file %s: %s (chmod 600 it, or use systemd's "
                   "LoadCredential= and %%d/)", full, why);
-    char *text = NULL;
-    size_t cap = 0;
-    ssize_t len = getdelim(&text, &cap, '\0', fp);
-    fclose(fp);
     free(full);
+    size_t len = strlen(text); /* a NUL ends the secret, as it did */
     while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
         text[--len] = '\0';
-    if (len <= 0) {
+    if (len == 0) {
         diag_add(d, path, line, "secret file %s is empty", name);
         free(text);
         return NULL;

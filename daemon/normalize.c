@@ -77,6 +77,12 @@ static int normalize_value(const struct normalize_env *env, const struct ioc_rec
     double v = r->value;
     if (!strcmp(r->unit, "count") && (v < 0 || v != floor(v)))
         return normalize_fail(err, "value", "%g is not a count (a non-negative integer)", v);
+    if (!strcmp(r->unit, "count") && v > NORMALIZE_MAX_COUNT)
+        /* Beyond 2^53 a double no longer holds every integer: 2^53 + 1
+         * reads as 2^53, so such a "count" is not exact (1e300, 2^63 from
+         * a feed's overflowed counter). Shown whole below 1e21. */
+        return normalize_fail(err, "value", v < 1e21 ? "count %.0f is above 2^53, not an exact "
+                              "count" : "count %g is above 2^53, not an exact count", v);
     if (!strcmp(r->unit, "percent") && (v < 0 || v > 100))
         return normalize_fail(err, "value", "%g is outside 0..100 for a percent", v);
     if (!strcmp(r->unit, "ratio") && (v < 0 || v > 1))

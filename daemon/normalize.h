@@ -25,6 +25,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The largest count accepted: 2^53, the last integer a double holds
+ * together with all below it. A bigger "count" is rejected, not rounded. */
+#define NORMALIZE_MAX_COUNT 9007199254740992.0
+
 struct normalize_env {
     const char *source;             /* the instance's metric source */
     const char *province;           /* the deployment's province code */

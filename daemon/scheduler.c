@@ -34,6 +34,7 @@ struct slot {
     pthread_cond_t wake;
     bool stop; /* guarded by lock */
     bool failed; /* init or (once) poll failed */
+    char start_error[300]; /* why it could not be set up; "" if it was */
     uint64_t random;
 };
 
@@ -162,7 +163,7 @@ static void scheduler_slot_start(struct scheduler *sched, const struct config *c
     s->hook = sched->hook;
     s->hook_arg = sched->hook_arg;
     s->random = ((uint64_t)time(NULL) << 16) ^ (uint64_t)(index + 1) * 0x9E3779B97F4A7C15ULL;
-    if (!(s->ctx = instance_new(config, cfg, pipeline))) {
+    if (!(s->ctx = instance_new(config, cfg, pipeline, s->start_error, sizeof s->start_error))) {
         s->failed = true;
         return;
     }
@@ -176,7 +177,8 @@ static void scheduler_slot_start(struct scheduler *sched, const struct config *c
     pthread_condattr_destroy(&attr);
     int err = pthread_create(&s->thread, NULL, scheduler_thread, s);
     if (err) {
-        log_msg(LOG_LEVEL_ERROR, cfg->name, "cannot start thread: %s", strerror(err));
+        snprintf(s->start_error, sizeof s->start_error, "cannot start thread: %s", strerror(err));
+        log_msg(LOG_LEVEL_ERROR, cfg->name, "failed to start: %s", s->start_error);
         s->failed = true;
         return;
     }
@@ -372,7 +374,9 @@ void scheduler_status(struct scheduler *s, char *buf, size_t len)
     int n = snprintf(buf, len, "%zu connector%s", s->count, s->count == 1 ? "" : "s");
     for (size_t i = 0; i < s->count && n >= 0 && (size_t)n < len; i++) {
         const struct slot *slot = s->slots[i];
-        char health[300] = "failed to start";
+        char health[300];
+        snprintf(health, sizeof health, "failed to start%s%.200s",
+                 slot->start_error[0] ? ": " : "", slot->start_error);
         if (slot->ctx && !(slot->failed && atomic_load(&slot->thread_done) && !s->once))
             instance_health_text(slot->ctx, health, sizeof health);
         n += snprintf(buf + n, len - (size_t)n, "%s %s %s", i ? "," : ":", slot->cfg->name,
@@ -388,3 +392,21 @@ void scheduler_log_counters(struct scheduler *s)
 }
 
 size_t scheduler_instance_count(const struct scheduler *s) { return s->count; }
+
+size_t scheduler_start_failures(const struct scheduler *s, char *buf, size_t len)
+{
+    size_t failed = 0, n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < s->count; i++) {
+        const struct slot *slot = s->slots[i];
+        if (!slot->start_error[0])
+            continue;
+        failed++;
+        if (n < len) {
+            int w = snprintf(buf + n, len - n, "%s%s: %s", n ? "; " : "", slot->cfg->name,
+                             slot->start_error);
+            n += w > 0 ? (size_t)w : 0;
+        }
+    }
+    return failed;
+}

@@ -76,5 +76,10 @@ void scheduler_status(struct scheduler *s, char *buf, size_t len);
 /* Log every instance's counters. */
 void scheduler_log_counters(struct scheduler *s);
 size_t scheduler_instance_count(const struct scheduler *s);
+/* How many instances could not be set up by scheduler_start (state not
+ * opened, thread not started), with "NAME: reason; NAME: reason" in `buf`
+ * (cut to `len`). A plugin whose init fails later, in its thread, is not
+ * counted here: it is logged and published as failed when it happens. */
+size_t scheduler_start_failures(const struct scheduler *s, char *buf, size_t len);
 
 #endif

@@ -1,6 +1,7 @@
 /* state - see state.h. */
 #include "state.h"
 
+#include "conffile.h"
 #include "filemode.h"
 
 #include <errno.h>
@@ -17,6 +18,7 @@
 #define STATE_SEQ_KEY "_iocd.seq"
 #define STATE_SEQ_BLOCK 100000u /* a reservation (one fsync) per 100,000 metrics */
 #define STATE_MAX_VALUE (64 * 1024)
+#define STATE_MAX_FILE (64 * 1024 * 1024) /* far above keys of 64 KiB each */
 
 struct state {
     pthread_mutex_t lock;
@@ -49,6 +51,70 @@ static int state_mkdirs(const char *dir)
 static bool state_never_write;
 
 void state_read_only(void) { state_never_write = true; }
+/* Why an existing `path` cannot hold state files, or NULL if it can. */
+static const char *state_dir_refusal(const char *path, const struct stat *st, char *buf,
+                                     size_t len)
+{
+    if (!S_ISDIR(st->st_mode)) {
+        snprintf(buf, len, "is %s, not a directory", conffile_kind(st->st_mode));
+        return buf;
+    }
+    if (access(path, W_OK | X_OK) < 0) {
+        snprintf(buf, len, "is not writable: %s", strerror(errno));
+        return buf;
+    }
+    return NULL;
+}
+
+int state_dir_usable(const char *dir, char *why, size_t len)
+{
+    struct stat st;
+    char reason[160];
+    if (stat(dir, &st) == 0) {
+        const char *r = state_dir_refusal(dir, &st, reason, sizeof reason);
+        if (r)
+            snprintf(why, len, "%s", r);
+        return r ? -1 : 0;
+    }
+    if (errno != ENOENT && errno != ENOTDIR) {
+        snprintf(why, len, "cannot stat it: %s", strerror(errno));
+        return -1;
+    }
+    /* Not there: state_mkdirs would make it and every missing parent, so
+     * what counts is the nearest ancestor that exists. */
+    char *up = strdup(dir);
+    if (!up) {
+        snprintf(why, len, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    for (;;) {
+        char *slash = strrchr(up, '/');
+        if (!slash) { /* a relative name: its parent is "." */
+            snprintf(up, strlen(up) + 1, ".");
+        } else if (slash == up) {
+            up[1] = '\0'; /* "/" */
+        } else {
+            *slash = '\0';
+        }
+        if (stat(up, &st) == 0) {
+            const char *r = state_dir_refusal(up, &st, reason, sizeof reason);
+            if (r) {
+                snprintf(why, len, "cannot be created: %s %s", up, r);
+                rc = -1;
+            }
+            break;
+        }
+        if ((errno != ENOENT && errno != ENOTDIR) || strcmp(up, "/") == 0 ||
+            strcmp(up, ".") == 0) {
+            snprintf(why, len, "cannot be created: %s: %s", up, strerror(errno));
+            rc = -1;
+            break;
+        }
+    }
+    free(up);
+    return rc;
+}
 
 struct state *state_open(const char *dir, const char *name, char *err, size_t errlen)
 {
@@ -76,15 +142,22 @@ struct state *state_open(const char *dir, const char *name, char *err, size_t er
         snprintf(err, errlen, "state directory %s %s: refusing to keep state there", dir, why);
         goto fail;
     }
+    /* Through conffile: a FIFO planted at the name would block here for
+     * ever, and the file is bounded like any file iocd reads. */
     json_error_t jerr;
-    s->map = json_load_file(s->path, 0, &jerr);
-    if (!s->map) {
-        if (access(s->path, F_OK) == 0) {
-            snprintf(err, errlen, "%s:%d: corrupt state file: %s (move it away to start afresh)",
-                     s->path, jerr.line, jerr.text);
-            goto fail;
-        }
-        s->map = json_object();
+    size_t len = 0;
+    char *saved = conffile_read(s->path, STATE_MAX_FILE, &len, why, sizeof why);
+    if (!saved && stat(s->path, &(struct stat){0}) == 0) {
+        snprintf(err, errlen, "cannot read state file %s: %s", s->path, why);
+        goto fail;
+    }
+    s->map = saved ? json_loadb(saved, len, 0, &jerr) : json_object();
+    bool corrupt = saved && !s->map;
+    free(saved);
+    if (corrupt) {
+        snprintf(err, errlen, "%s:%d: corrupt state file: %s (move it away to start afresh)",
+                 s->path, jerr.line, jerr.text);
+        goto fail;
     }
     if (!json_is_object(s->map)) {
         snprintf(err, errlen, "%s: corrupt state file: not a JSON object", s->path);

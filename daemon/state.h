@@ -28,6 +28,15 @@ void state_close(struct state *s);
  * byte-identical; a process-wide switch, so that no path through a
  * connector can write by mistake. Call before any state_open. */
 void state_read_only(void);
+/* Can `dir` serve as a state directory: is it a directory this process
+ * may write in, or can it be made (its nearest existing ancestor is a
+ * directory we may write in)? 0 if so, else -1 with the reason in `why`:
+ * "is a regular file, not a directory", "is not writable: Permission
+ * denied", "cannot be created: /srv/x is a regular file, not a
+ * directory". Modes and owners are filemode_trusted's business. Creates
+ * nothing; --check-config and start-up call it so that an unusable
+ * state_dir is refused with its file:line before any instance starts. */
+int state_dir_usable(const char *dir, char *why, size_t len);
 
 /* Copy of the value or NULL. Caller frees. */
 char *state_get(struct state *s, const char *key);

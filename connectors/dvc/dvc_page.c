@@ -216,7 +216,8 @@ int dvc_page_parse(ioc_ctx *ctx, struct dvc_walk *w, long page, const char *body
                    size_t *records)
 {
     json_error_t err;
-    json_t *doc = json_loadb(body, len, 0, &err);
+    /* A key twice in one object is refused: which value is meant is unknown. */
+    json_t *doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
     *records = 0;
     if (!doc) {
         ioc_log(ctx, IOC_LOG_ERROR,

@@ -95,7 +95,8 @@ static int example_poll(ioc_ctx *ctx, void *state)
         return rc == IOC_HTTP_NOT_MODIFIED ? IOC_OK : IOC_ERROR;
     }
     json_error_t err;
-    json_t *doc = json_loadb(resp.body, resp.body_len, 0, &err);
+    /* A key twice in one object is refused: which value is meant is unknown. */
+    json_t *doc = json_loadb(resp.body, resp.body_len, JSON_REJECT_DUPLICATES, &err);
     ioc_http_response_free(&resp);
     if (!doc) {
         ioc_log(ctx, IOC_LOG_ERROR, "invalid JSON at line %d column %d: %s", err.line,

@@ -86,7 +86,9 @@ static int paged_page(ioc_ctx *ctx, void *user, long long page, const char *url,
 {
     (void)url;
     json_error_t err;
-    json_t *doc = json_loadb(body, len, 0, &err), *items = json_object_get(doc, "items");
+    /* A key twice in one object is refused: which value is meant is unknown. */
+    json_t *doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
+    json_t *items = json_object_get(doc, "items");
     json_t *total = json_object_get(doc, "total");
     if (!json_is_array(items) || !json_is_integer(total)) {
         ioc_log(ctx, IOC_LOG_ERROR, "page %lld: %s", page,

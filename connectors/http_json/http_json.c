@@ -380,6 +380,26 @@ static bool http_json_page_fits(ioc_ctx *ctx, struct http_json_walk *w, long lon
     return true;
 }
 
+/* A page refused for a key repeated in one object (jansson says
+ * `duplicate object key near '"n"'`): the record holding it is counted
+ * as rejected, naming the key, and the walk fails like any page that
+ * cannot be read (docs/http_json.md). False for any other parse error. */
+static bool http_json_duplicate_key(ioc_ctx *ctx, long long number, const json_error_t *err)
+{
+    static const char prefix[] = "duplicate object key near '\"";
+    if (strncmp(err->text, prefix, sizeof prefix - 1) != 0)
+        return false;
+    char key[128], where[96];
+    const char *start = err->text + sizeof prefix - 1, *end = strrchr(start, '"');
+    int n = end ? (int)(end - start) : (int)strlen(start);
+    snprintf(key, sizeof key, "%.*s", n < 100 ? n : 100, start);
+    snprintf(where, sizeof where, "page %lld line %d column %d", number, err->line, err->column);
+    ioc_reject(ctx, where, key, "appears twice in one object (which value is meant is unknown)");
+    ioc_log(ctx, IOC_LOG_ERROR, "page %lld: a record has the key '%s' twice (line %d column %d); "
+            "nothing of this walk is published", number, key, err->line, err->column);
+    return true;
+}
+
 /* ioc_page_fn: one page into the batch, and what the walk needs from it. */
 static int http_json_page(ioc_ctx *ctx, void *user, long long number, const char *url,
                           const char *body, size_t len, struct ioc_page *page)
@@ -392,7 +412,11 @@ static int http_json_page(ioc_ctx *ctx, void *user, long long number, const char
     w->doc = NULL;
     if (!http_json_page_fits(ctx, w, number, body, len))
         return -1;
-    w->doc = json_loadb(body, len, JSON_ALLOW_NUL, &err);
+    /* A key twice in one object is refused, not read as "the last one
+     * wins" (jansson's default): which value the feed meant is unknown. */
+    w->doc = json_loadb(body, len, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &err);
+    if (!w->doc && http_json_duplicate_key(ctx, number, &err))
+        return -1;
     if (!w->doc) {
         ioc_log(ctx, IOC_LOG_ERROR, "page %lld: invalid JSON at line %d column %d: %s; nothing "
                 "of this walk is published", number, err.line, err.column, err.text);

@@ -112,7 +112,8 @@ static int pakn_page(ioc_ctx *ctx, void *user, long long page, const char *url, 
     (void)url;
     struct pakn_walk *w = user;
     json_error_t err;
-    json_t *doc = json_loadb(body, len, 0, &err);
+    /* A key twice in one object is refused: which value is meant is unknown. */
+    json_t *doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
     if (!doc) {
         ioc_log(ctx, IOC_LOG_ERROR, "page %lld: invalid JSON at line %d column %d: %s", page,
                 err.line, err.column, err.text);

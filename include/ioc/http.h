@@ -15,7 +15,11 @@
  * no bearer token, basic credentials, client certificate, headers or body
  * (or the instance's `allow_origins` names that origin); a refused one is
  * IOC_HTTP_ERR_STATUS with the 3xx status and the target's origin in
- * error. Shutdown aborts a transfer in progress.
+ * error. Shutdown aborts a transfer in progress. A response header over
+ * 64 KiB is IOC_HTTP_ERR_TOO_LARGE ("response header over 65536 bytes");
+ * a 204 is IOC_HTTP_ERR_STATUS ("HTTP 204: no content"), since a feed
+ * page without content cannot be parsed; a UTF-8 byte-order mark at the
+ * start of a body is removed before the connector sees it.
  *
  * Every failure is already logged with the instance name, the URL (without
  * its query string, which may carry keys) and the reason, and counted; the
@@ -32,7 +36,7 @@ extern "C" {
 
 /* Outcome of a request. */
 enum ioc_http_result {
-    IOC_HTTP_OK = 0,            /* 2xx: body is in the response */
+    IOC_HTTP_OK = 0,            /* 2xx but 204: body is in the response */
     IOC_HTTP_NOT_MODIFIED = 1,  /* 304 to a conditional request (one that
                                    carried a remembered ETag or date): keep
                                    the values you have; nothing to parse */
@@ -44,7 +48,8 @@ enum ioc_http_result {
                                    request": no data came and nothing was
                                    confirmed, so the poll failed */
     IOC_HTTP_ERR_TIMEOUT = -2,  /* the request or the poll ran out of time */
-    IOC_HTTP_ERR_TOO_LARGE = -3,/* the body exceeded the maximum size */
+    IOC_HTTP_ERR_TOO_LARGE = -3,/* the body exceeded the maximum size, or
+                                   the header 64 KiB */
     IOC_HTTP_ERR_NETWORK = -4,  /* DNS, connect, TLS, reset... */
     IOC_HTTP_ERR_ABORTED = -5,  /* the daemon is shutting down */
     IOC_HTTP_ERR_USAGE = -6,    /* bad arguments (e.g. NULL url) */

@@ -500,7 +500,7 @@ static void test_missing_file(void **state)
     struct fixture *f = *state;
     char path[160];
     snprintf(path, sizeof path, "%s/no-such.conf", f->dir);
-    assert_int_equal(ini_load(path, &f->ini, &f->d), -1);
+    assert_int_equal(ini_load(path, &f->ini, &f->d), INI_UNREADABLE);
     assert_int_equal(f->d.count, 1);
     char want[256];
     snprintf(want, sizeof want, "%s: cannot open: No such file or directory", path);

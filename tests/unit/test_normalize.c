@@ -691,6 +691,16 @@ static void test_value_and_unit(void **state)
     check_fail(&r, "value", "not a count");
     r.value = 1.5;
     check_fail(&r, "value", "not a count");
+    /* Counts: 2^53 is the last exact one; past it, refused by name. */
+    r.value = 9007199254740992.0;
+    struct normalized nc;
+    check_ok(&r, &nc);
+    r.value = 9007199254740994.0;
+    check_fail(&r, "value", "count 9007199254740994 is above 2^53, not an exact count");
+    r.value = 9223372036854775808.0; /* 2^63 */
+    check_fail(&r, "value", "count 9223372036854775808 is above 2^53, not an exact count");
+    r.value = 1e300;
+    check_fail(&r, "value", "count 1e+300 is above 2^53, not an exact count");
     r.unit = "percent";
     r.value = 100.5;
     check_fail(&r, "value", "outside 0..100");

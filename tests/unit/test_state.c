@@ -18,7 +18,10 @@
  * a symlink planted at the temporary name not followed; a state directory
  * writable by group or others refused; state_read_only (--dry-run): saved
  * values and numbering read, changes in memory only, the file unchanged
- * byte for byte, no directory made.
+ * byte for byte, no directory made; a FIFO at the state file's name
+ * refused by its type, never opened; state_dir_usable on a directory
+ * not made yet, a regular file, a path under a regular file and (not as
+ * root: skipped with its reason) a directory without write permission.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -566,6 +569,70 @@ static void test_shared_state_dir_refused(void **state)
     state_close(open_ok(f->dir, "dvc"));
 }
 
+/* state_dir_usable: what --check-config says of a state_dir (issue 17). */
+static void test_dir_usable(void **state)
+{
+    struct fixture *f = *state;
+    char why[400] = "", file[400], below[420], want[600];
+    /* Not there yet, under a writable directory: usable (made later). */
+    assert_int_equal(state_dir_usable(f->dir, why, sizeof why), 0);
+    snprintf(below, sizeof below, "%s/a/b/c", f->dir);
+    assert_int_equal(state_dir_usable(below, why, sizeof why), 0);
+    assert_int_equal(mkdir(f->dir, 0700), 0);
+    assert_int_equal(state_dir_usable(f->dir, why, sizeof why), 0);
+    /* A regular file. */
+    snprintf(file, sizeof file, "%s/plainfile", f->base);
+    write_file(file, "x");
+    assert_int_equal(state_dir_usable(file, why, sizeof why), -1);
+    assert_string_equal(why, "is a regular file, not a directory");
+    /* Under a regular file: cannot be created. */
+    snprintf(below, sizeof below, "%s/sub/state", file);
+    assert_int_equal(state_dir_usable(below, why, sizeof why), -1);
+    snprintf(want, sizeof want, "cannot be created: %s is a regular file, not a directory", file);
+    assert_string_equal(why, want);
+    /* A relative name: judged by the working directory. */
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(f->base), 0);
+    assert_int_equal(state_dir_usable("no-such-state-dir", why, sizeof why), 0);
+    assert_int_equal(state_dir_usable("plainfile/sub", why, sizeof why), -1);
+    assert_string_equal(why, "cannot be created: plainfile is a regular file, not a directory");
+    assert_int_equal(chdir(cwd), 0);
+}
+
+/* A FIFO planted at NAME.state is refused by its type, never opened
+ * (alarm: the old code blocked in open for ever). */
+static void test_fifo_state_file_refused(void **state)
+{
+    struct fixture *f = *state;
+    char path[400], err[512] = "", want[600];
+    assert_int_equal(mkdir(f->dir, 0700), 0);
+    snprintf(path, sizeof path, "%s/dvc.state", f->dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(10);
+    assert_null(state_open(f->dir, "dvc", err, sizeof err));
+    alarm(0);
+    snprintf(want, sizeof want, "cannot read state file %s: is a FIFO, not a regular file", path);
+    assert_string_equal(err, want);
+}
+
+/* Not writable: root may write anywhere, so chmod cannot show it there. */
+static void test_dir_not_writable(void **state)
+{
+    struct fixture *f = *state;
+    if (geteuid() == 0) {
+        print_message("skipped as root: root may write in a mode 0500 directory\n");
+        skip();
+    }
+    char why[400] = "", below[420], want[600];
+    assert_int_equal(mkdir(f->dir, 0500), 0);
+    assert_int_equal(state_dir_usable(f->dir, why, sizeof why), -1);
+    assert_string_equal(why, "is not writable: Permission denied");
+    snprintf(below, sizeof below, "%s/sub", f->dir);
+    assert_int_equal(state_dir_usable(below, why, sizeof why), -1);
+    snprintf(want, sizeof want, "cannot be created: %s is not writable: Permission denied",
+             f->dir);
+    assert_string_equal(why, want);
 /* state_read_only (iocd --dry-run): the saved map and sequence are read,
  * sets and reservations change memory only, the file stays byte for byte
  * and no directory is made. Process-wide and for good: the last test. */
@@ -632,6 +699,9 @@ int main(void)
         T(test_write_failure_keeps_old_value),
         T(test_symlink_at_temp_name_not_followed),
         T(test_shared_state_dir_refused),
+        T(test_dir_usable),
+        T(test_fifo_state_file_refused),
+        T(test_dir_not_writable),
         T(test_read_only_writes_nothing), /* last: state_read_only is for good */
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

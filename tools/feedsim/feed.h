@@ -46,6 +46,10 @@ struct feed_reply {
     char *raw;
     size_t raw_len;
     const char *encoding;
+    int raw_status;       /* with raw: the status sent (0: 200), e.g. 204 */
+    size_t header_pad;    /* with raw: this many bytes of X-Feedsim-Padding
+                             header fields, for a client's header bound */
+    bool header_pad_one;  /* ... in one field (else fields of 8 KiB) */
     char error[160];
 };
 

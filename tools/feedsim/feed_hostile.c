@@ -14,6 +14,19 @@
  *   and [&gzip=1]                       sent compressed with
  *                                       Content-Encoding: gzip
  *
+ * and pages whose content is doubtful rather than large (issue 17), each
+ * one page of records {"area":"31825","n":N}:
+ *   GET /hostile?kind=bom               a UTF-8 byte-order mark, then 2
+ *                                       good records
+ *   GET /hostile?kind=dupkey            2 good records, then one whose
+ *                                       key "n" appears twice
+ *   GET /hostile?kind=bigcount          counts 9007199254740992 (2^53,
+ *                                       good), 9007199254740994 and 1e300
+ *   GET /hostile?kind=nocontent         204 No Content, no body
+ *   GET /hostile?kind=header&kib=K[&one=1]  1 good record behind K KiB
+ *                                       of header fields (in 8 KiB fields,
+ *                                       or one field with one=1)
+ *
  * The design idea: the bodies are raw bytes (feed_reply.raw), not a json_t,
  * so the simulator itself never holds the parsed form it is attacking with,
  * and a gzip page can be a bomb: 16 MiB of `{},` compresses to ~16 KB.
@@ -77,9 +90,53 @@ static char *hostile_gzip(const char *body, size_t len, size_t *out_len)
     return out;
 }
 
+/* The doubtful pages: a fixed body, as raw bytes (a json_t would drop a
+ * duplicate key and could not hold a BOM). True when `kind` is one. */
+static bool hostile_doubtful(const struct feed_request *req, const char *kind,
+                             struct feed_reply *out)
+{
+    static const struct { const char *kind, *body; } pages[] = {
+        {"bom", "\xEF\xBB\xBF{\"items\":[{\"area\":\"31825\",\"n\":1},"
+                "{\"area\":\"31834\",\"n\":2}]}"},
+        {"dupkey", "{\"items\":[{\"area\":\"31825\",\"n\":1},{\"area\":\"31834\",\"n\":2},\n"
+                   "{\"area\":\"31840\",\"n\":3,\"n\":4}]}"},
+        {"bigcount", "{\"items\":[{\"area\":\"31825\",\"n\":9007199254740992},\n"
+                     "{\"area\":\"31834\",\"n\":9007199254740994},\n"
+                     "{\"area\":\"31840\",\"n\":1e300}]}"},
+        {"nocontent", ""},
+        {"header", "{\"items\":[{\"area\":\"31825\",\"n\":1}]}"},
+    };
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        if (strcmp(kind, pages[i].kind) != 0)
+            continue;
+        long kib = feed_arg_number(req, "kib", 1024, 1, 1024);
+        long one = feed_arg_number(req, "one", 0, 0, 1);
+        if (kib < 0 || one < 0) {
+            out->status = 400;
+            snprintf(out->error, sizeof out->error, "kib=1..1024, one=0|1");
+            return true;
+        }
+        if (!(out->raw = strdup(pages[i].body))) {
+            out->status = 500;
+            snprintf(out->error, sizeof out->error, "out of memory building the page");
+            return true;
+        }
+        out->raw_len = strlen(pages[i].body);
+        out->status = 200;
+        if (!strcmp(kind, "nocontent"))
+            out->raw_status = 204;
+        if (!strcmp(kind, "header"))
+            out->header_pad = (size_t)kib * 1024, out->header_pad_one = one == 1;
+        return true;
+    }
+    return false;
+}
+
 static void hostile_build(const struct feed_request *req, struct feed_reply *out)
 {
     const char *kind = req->arg(req, "kind");
+    if (kind && hostile_doubtful(req, kind, out))
+        return;
     long mib = feed_arg_number(req, "mib", 16, 1, 64);
     long n = feed_arg_number(req, "n", 100, 0, 10000000);
     long page = feed_arg_number(req, "page", 1, 1, 1000000);
@@ -89,8 +146,8 @@ static void hostile_build(const struct feed_request *req, struct feed_reply *out
     if (!kind || (!empties && strcmp(kind, "records") != 0) || mib < 0 || n < 0 || page < 0 ||
         pages < 0 || gzip < 0) {
         out->status = 400;
-        snprintf(out->error, sizeof out->error, "kind=empties|records, mib=1..64, n, page, "
-                 "pages, gzip=0|1");
+        snprintf(out->error, sizeof out->error, "kind=empties|records|bom|dupkey|bigcount|"
+                 "nocontent|header, mib=1..64, n, page, pages, gzip=0|1");
         return;
     }
     size_t len = 0;
@@ -122,7 +179,8 @@ const struct feed feed_hostile = {
     .name = "hostile",
     .path = "/hostile",
     .summary = "pages that blow up a parser: ?kind=empties[&mib=M] or kind=records[&n=N], "
-               "[&page=P&pages=K][&gzip=1]",
+               "[&page=P&pages=K][&gzip=1]; doubtful pages: kind=bom|dupkey|bigcount|nocontent|"
+               "header[&kib=K][&one=1]",
     .build = hostile_build,
     .starts_snapshot = hostile_starts_snapshot,
 };

@@ -29,6 +29,11 @@
 
 #define SERVER_CONNECTION_LIMIT 1024
 #define SERVER_IDLE_TIMEOUT_S 120
+/* Each connection's memory pool, which must hold a whole response header:
+ * /hostile?kind=header sends up to 1 MiB of it (libmicrohttpd's default,
+ * 32 KiB, would fail the reply). The pool is mapped lazily: untouched
+ * pages cost nothing. */
+#define SERVER_MEMORY_LIMIT (1536 * 1024)
 
 /* Stats rows after the feeds'. */
 enum { SERVER_ROW_CONTROL, SERVER_ROW_STATS, SERVER_ROW_OTHER, SERVER_EXTRA_ROWS };
@@ -169,6 +174,33 @@ static void server_add_headers(struct MHD_Response *r, uint64_t generation, enum
     }
 }
 
+/* `bytes` of header fields "X-Feedsim-Padding-N: xxx...", in one field or
+ * in fields of 8 KiB (counting name, ": " and CRLF), for the tests of a
+ * client's bound on a response header (SERVER_MEMORY_LIMIT must hold
+ * them). */
+static int server_pad_header(struct MHD_Response *r, size_t bytes, bool one_field)
+{
+    size_t chunk = one_field ? bytes : 8192;
+    char *value = malloc(chunk + 1);
+    if (!value)
+        return -1;
+    int rc = 0;
+    for (unsigned i = 0; bytes > 0 && rc == 0; i++) {
+        char name[40];
+        int name_len = snprintf(name, sizeof name, "X-Feedsim-Padding-%u", i);
+        size_t frame = (size_t)name_len + 4; /* ": " and CRLF */
+        size_t take = bytes < chunk ? bytes : chunk;
+        size_t fill = take > frame ? take - frame : 1;
+        memset(value, 'x', fill);
+        value[fill] = '\0';
+        if (MHD_add_response_header(r, name, value) != MHD_YES)
+            rc = -1;
+        bytes -= take;
+    }
+    free(value);
+    return rc;
+}
+
 /* A feed's raw bytes, as they are (see feed_reply.raw). */
 static struct MHD_Response *server_raw(struct feed_reply *out, uint64_t g, enum fault_mode fault,
                                        unsigned *status)
@@ -179,11 +211,16 @@ static struct MHD_Response *server_raw(struct feed_reply *out, uint64_t g, enum 
         free(out->raw);
         return NULL;
     }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, REPLY_JSON_TYPE);
+    if (out->raw_status != MHD_HTTP_NO_CONTENT)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, REPLY_JSON_TYPE);
     if (out->encoding)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, out->encoding);
     server_add_headers(r, g, fault, NULL, NULL, NULL);
-    *status = MHD_HTTP_OK;
+    if (out->header_pad && server_pad_header(r, out->header_pad, out->header_pad_one) < 0) {
+        MHD_destroy_response(r);
+        return NULL;
+    }
+    *status = out->raw_status ? (unsigned)out->raw_status : MHD_HTTP_OK;
     return r;
 }
 
@@ -329,7 +366,8 @@ int server_listen(struct server *s, const struct sockaddr *addr, char *err, size
     s->mhd = MHD_start_daemon(
         flags, 0, NULL, NULL, server_handle, s, MHD_OPTION_EXTERNAL_LOGGER, server_mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVER_CONNECTION_LIMIT,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_IDLE_TIMEOUT_S, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_IDLE_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_MEMORY_LIMIT, MHD_OPTION_END);
     if (!s->mhd) {
         snprintf(err, errlen, "cannot listen (port in use?)");
         return -1;
