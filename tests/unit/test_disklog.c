@@ -1,0 +1,601 @@
+/*
+ * test_disklog - unit tests of daemon/disklog.c, the durable outbox's
+ * log, in temporary directories (and a small tmpfs for a full disk).
+ *
+ * Covers: append, commit, read and ack for two sinks with different masks
+ * (nothing visible before commit; every field comes back); acks out of
+ * order (the acknowledged position is the lowest unacknowledged record);
+ * close and reopen replaying exactly each sink's unacknowledged records;
+ * a torn tail truncated with its exact log line and nothing else lost;
+ * flipped bytes in the middle: that record skipped and counted, the rest
+ * read; wrong magic, wrong version and a foreign positions file refused
+ * with their exact messages; rotation and deletion of the segments every
+ * sink passed; max_disk dropping the oldest whole segments, counted
+ * exactly; a full disk (tmpfs, root only: skipped otherwise) refusing and
+ * counting, then recovering when space returns, and dropping the oldest
+ * segment to make room.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "disklog.h"
+
+static const char *const two_sinks[] = {"mqtt", "kafka"};
+#define MQTT 0u
+#define KAFKA 1u
+#define BOTH 3u
+
+struct fixture {
+    char dir[64];
+    char series[64][40], topic[64][64], json[64][600];
+};
+
+/* rm -r of a test directory (flat: segment files and positions). */
+static void remove_dir(const char *dir)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    strcpy(f->dir, "/tmp/test_disklog.XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    remove_dir(f->dir);
+    free(f);
+    return 0;
+}
+
+/* Record `seq` with sink mask `sinks`; its JSON padded to `pad` bytes. */
+static struct disklog_record rec(struct fixture *f, uint64_t seq, uint32_t sinks, size_t pad)
+{
+    size_t i = seq % 64;
+    snprintf(f->series[i], sizeof f->series[i], "dvc/tthc.received/%05" PRIu64, seq);
+    snprintf(f->topic[i], sizeof f->topic[i], "ioc/v1/96/dvc/tthc.received/%05" PRIu64, seq);
+    int n = snprintf(f->json[i], sizeof f->json[i], "{\"seq\":%" PRIu64 ",\"pad\":\"", seq);
+    while ((size_t)n + 2 < pad && (size_t)n + 2 < sizeof f->json[i])
+        f->json[i][n++] = 'x';
+    strcpy(f->json[i] + n, "\"}");
+    return (struct disklog_record){
+        .kind = (uint8_t)(seq % 3), .sinks = sinks, .seq = seq,
+        .source = "dvc", .source_len = 3,
+        .series = f->series[i], .series_len = strlen(f->series[i]),
+        .topic = f->topic[i], .topic_len = strlen(f->topic[i]),
+        .json = f->json[i], .json_len = strlen(f->json[i]),
+    };
+}
+
+static struct disklog *open_log(struct fixture *f, const struct disklog_limits *lim)
+{
+    char err[512] = "";
+    struct disklog *log = disklog_open(f->dir, lim, two_sinks, 2, err, sizeof err);
+    if (!log)
+        fail_msg("disklog_open: %s", err);
+    return log;
+}
+
+/* Append records first..last (one batch each of `batch`), mask from
+ * `mask_of`, then commit. */
+static void append_range(struct fixture *f, struct disklog *log, uint64_t first, uint64_t last,
+                         uint32_t (*mask_of)(uint64_t), size_t pad)
+{
+    for (uint64_t s = first; s <= last; s++) {
+        struct disklog_record r = rec(f, s, mask_of(s), pad);
+        assert_int_equal(disklog_append_batch(log, &r, 1), 1);
+    }
+    assert_int_equal(disklog_commit(log), 0);
+}
+
+static uint32_t mask_both(uint64_t s) { (void)s; return BOTH; }
+/* Even records for both sinks, odd ones for Kafka only (MQTT skipped an
+ * unchanged value). */
+static uint32_t mask_even_both(uint64_t s) { return s % 2 ? 1u << KAFKA : BOTH; }
+
+/* Read everything sink has (in reads of up to `chunk`), seqs into out[],
+ * positions into pos[] (may be NULL); returns the count. */
+static size_t read_all(struct disklog *log, unsigned sink, size_t chunk, uint64_t *out,
+                       struct disklog_pos *pos, size_t max)
+{
+    struct disklog_record r[64];
+    size_t n = 0, got;
+    while ((got = disklog_read(log, sink, r, chunk)) > 0)
+        for (size_t i = 0; i < got; i++) {
+            assert_true(n < max);
+            out[n] = r[i].seq;
+            if (pos)
+                pos[n] = r[i].pos;
+            n++;
+        }
+    return n;
+}
+
+/* Everything written to stderr (the log) while `fn` runs. */
+static char captured[4096];
+static void capture_start(int *saved)
+{
+    fflush(stderr);
+    *saved = dup(2);
+    int fd = open("/tmp/test_disklog.stderr", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    dup2(fd, 2);
+    close(fd);
+}
+
+static const char *capture_end(int saved)
+{
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    FILE *in = fopen("/tmp/test_disklog.stderr", "r");
+    size_t n = fread(captured, 1, sizeof captured - 1, in);
+    captured[n] = '\0';
+    fclose(in);
+    unlink("/tmp/test_disklog.stderr");
+    return captured;
+}
+
+static char *seg_file(struct fixture *f, uint64_t num)
+{
+    static char path[128];
+    snprintf(path, sizeof path, "%s/%020" PRIu64 ".seg", f->dir, num);
+    return path;
+}
+
+static off_t file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+static void test_round_trip_two_sinks(void **state)
+{
+    struct fixture *f = *state;
+    struct disklog *log = open_log(f, NULL);
+    struct disklog_record in[10], out[16];
+    for (uint64_t s = 0; s < 10; s++)
+        in[s] = rec(f, s, mask_even_both(s), 100);
+    assert_int_equal(disklog_append_batch(log, in, 10), 10);
+    /* Not committed: no sink sees it yet. */
+    assert_int_equal(disklog_read(log, MQTT, out, 16), 0);
+    assert_int_equal(disklog_commit(log), 0);
+
+    size_t n = disklog_read(log, KAFKA, out, 16);
+    assert_int_equal(n, 10);
+    for (size_t i = 0; i < n; i++) {
+        struct disklog_record e = rec(f, i, mask_even_both(i), 100);
+        assert_int_equal(out[i].seq, i);
+        assert_int_equal(out[i].kind, e.kind);
+        assert_int_equal(out[i].sinks, e.sinks);
+        assert_memory_equal(out[i].source, "dvc", 3);
+        assert_int_equal(out[i].series_len, e.series_len);
+        assert_memory_equal(out[i].series, e.series, e.series_len);
+        assert_int_equal(out[i].topic_len, e.topic_len);
+        assert_memory_equal(out[i].topic, e.topic, e.topic_len);
+        assert_int_equal(out[i].json_len, 100);
+        assert_memory_equal(out[i].json, e.json, e.json_len);
+        assert_int_equal(out[i].pos.segment, 1);
+    }
+    n = disklog_read(log, MQTT, out, 16);
+    assert_int_equal(n, 5);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(out[i].seq, 2 * i);
+    assert_int_equal(disklog_read(log, MQTT, out, 16), 0);
+    assert_int_equal(disklog_read(log, KAFKA, out, 16), 0);
+
+    struct disklog_counters c;
+    disklog_counters(log, &c);
+    assert_int_equal(c.appended, 10);
+    assert_int_equal(c.commits, 1);
+    assert_int_equal(c.segments, 1);
+    assert_int_equal(c.disk_bytes, file_size(seg_file(f, 1)));
+    assert_int_equal(c.dropped_full + c.refused + c.corrupt + c.io_errors, 0);
+    disklog_close(log);
+}
+
+static void test_out_of_order_acks(void **state)
+{
+    struct fixture *f = *state;
+    struct disklog *log = open_log(f, NULL);
+    append_range(f, log, 0, 5, mask_both, 60);
+    uint64_t seq[8];
+    struct disklog_pos pos[8];
+    assert_int_equal(read_all(log, KAFKA, 2, seq, pos, 8), 6);
+    /* Nothing acknowledged: the position is the first record. */
+    assert_int_equal(disklog_acked(log, KAFKA).offset, pos[0].offset);
+    disklog_ack(log, KAFKA, pos[2]);
+    disklog_ack(log, KAFKA, pos[1]);
+    assert_int_equal(disklog_acked(log, KAFKA).offset, pos[0].offset);
+    disklog_ack(log, KAFKA, pos[0]); /* 0, 1, 2 done: 3 is the lowest left */
+    assert_int_equal(disklog_acked(log, KAFKA).offset, pos[3].offset);
+    disklog_ack(log, KAFKA, pos[0]); /* repeated: ignored */
+    disklog_ack(log, KAFKA, (struct disklog_pos){1, 7}); /* unknown: ignored */
+    assert_int_equal(disklog_acked(log, KAFKA).offset, pos[3].offset);
+    disklog_ack(log, KAFKA, pos[5]);
+    disklog_ack(log, KAFKA, pos[4]);
+    disklog_ack(log, KAFKA, pos[3]);
+    /* All done: the position is where the sink reads next, the end. */
+    assert_int_equal(disklog_acked(log, KAFKA).offset, file_size(seg_file(f, 1)));
+    /* MQTT has read nothing: its position is the first record. */
+    assert_int_equal(disklog_acked(log, MQTT).offset, pos[0].offset);
+    disklog_close(log);
+}
+
+static void test_reopen_replays_unacknowledged(void **state)
+{
+    struct fixture *f = *state;
+    struct disklog *log = open_log(f, NULL);
+    append_range(f, log, 0, 9, mask_even_both, 80);
+    uint64_t seq[16];
+    struct disklog_pos pos[16];
+    assert_int_equal(read_all(log, MQTT, 3, seq, pos, 16), 5);
+    for (int i = 0; i < 5; i++)
+        disklog_ack(log, MQTT, pos[i]);
+    assert_int_equal(read_all(log, KAFKA, 3, seq, pos, 16), 10);
+    for (int i = 0; i < 4; i++)
+        disklog_ack(log, KAFKA, pos[i]);
+    disklog_ack(log, KAFKA, pos[6]); /* beyond the lowest unacknowledged: replayed */
+    disklog_close(log);
+
+    log = open_log(f, NULL);
+    assert_int_equal(read_all(log, MQTT, 4, seq, NULL, 16), 0);
+    size_t n = read_all(log, KAFKA, 4, seq, NULL, 16);
+    assert_int_equal(n, 6);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(seq[i], 4 + i); /* 4..9; 6 again, a duplicate bounded by in-flight */
+    /* New records after the reopen go to a new segment, after the old. */
+    append_range(f, log, 10, 11, mask_both, 80);
+    assert_int_equal(read_all(log, MQTT, 4, seq, pos, 16), 2);
+    assert_int_equal(seq[0], 10);
+    assert_int_equal(pos[0].segment, 2);
+    disklog_close(log);
+
+    /* In-order acks: exactly the unacknowledged records, nothing twice. */
+    log = open_log(f, NULL);
+    n = read_all(log, KAFKA, 4, seq, pos, 16);
+    assert_int_equal(n, 8); /* 4..11 */
+    for (size_t i = 0; i < 5; i++)
+        disklog_ack(log, KAFKA, pos[i]);
+    disklog_close(log);
+    log = open_log(f, NULL);
+    n = read_all(log, KAFKA, 4, seq, NULL, 16);
+    assert_int_equal(n, 3);
+    assert_int_equal(seq[0], 9);
+    assert_int_equal(seq[2], 11);
+    assert_int_equal(read_all(log, MQTT, 4, seq, NULL, 16), 2); /* 10, 11 never acked */
+    disklog_close(log);
+}
+
+static void test_torn_tail_truncated(void **state)
+{
+    struct fixture *f = *state;
+    struct disklog *log = open_log(f, NULL);
+    append_range(f, log, 0, 4, mask_both, 200);
+    uint64_t seq[8];
+    struct disklog_pos pos[8];
+    assert_int_equal(read_all(log, KAFKA, 8, seq, pos, 8), 5);
+    disklog_close(log);
+    const char *path = seg_file(f, 1);
+    off_t size = file_size(path);
+    /* A crash in the middle of the last record's write. */
+    assert_int_equal(truncate(path, size - 7), 0);
+
+    int saved;
+    capture_start(&saved);
+    log = open_log(f, NULL);
+    const char *out = capture_end(saved);
+    char want[512];
+    snprintf(want, sizeof want,
+             "warning: outbox: %s: torn tail at offset %" PRIu64 " (bad length): truncated %" PRIu64
+             " bytes\n",
+             path, pos[4].offset, (uint64_t)(size - 7) - pos[4].offset);
+    assert_string_equal(out, want);
+    assert_int_equal(file_size(path), (off_t)pos[4].offset);
+    struct disklog_counters c;
+    disklog_counters(log, &c);
+    assert_int_equal(c.truncated, (uint64_t)(size - 7) - pos[4].offset);
+    assert_int_equal(c.corrupt, 0);
+    size_t n = read_all(log, KAFKA, 8, seq, NULL, 8);
+    assert_int_equal(n, 4);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(seq[i], i);
+    assert_int_equal(read_all(log, MQTT, 8, seq, NULL, 8), 4);
+    disklog_close(log);
+}
+
+static void test_corrupt_middle_skipped(void **state)
+{
+    struct fixture *f = *state;
+    struct disklog *log = open_log(f, NULL);
+    append_range(f, log, 0, 4, mask_both, 200);
+    uint64_t seq[8];
+    struct disklog_pos pos[8];
+    assert_int_equal(read_all(log, KAFKA, 8, seq, pos, 8), 5);
+    disklog_close(log);
+    const char *path = seg_file(f, 1);
+    /* Flip bytes inside record 2's JSON. */
+    int fd = open(path, O_RDWR);
+    assert_true(fd >= 0);
+    assert_int_equal(pwrite(fd, "\xff\x00", 2, (off_t)pos[2].offset + 150), 2);
+    close(fd);
+
+    int saved;
+    capture_start(&saved);
+    log = open_log(f, NULL);
+    const char *out = capture_end(saved);
+    char want[512];
+    snprintf(want, sizeof want,
+             "warning: outbox: %s: corrupt record at offset %" PRIu64
+             " (bad CRC): skipped %" PRIu64 " bytes to the next valid record\n",
+             path, pos[2].offset, pos[3].offset - pos[2].offset);
+    assert_string_equal(out, want);
+    struct disklog_counters c;
+    disklog_counters(log, &c);
+    assert_int_equal(c.corrupt, 1);
+    assert_int_equal(c.truncated, 0);
+    size_t n = read_all(log, KAFKA, 8, seq, NULL, 8);
+    assert_int_equal(n, 4);
+    assert_int_equal(seq[0], 0);
+    assert_int_equal(seq[1], 1);
+    assert_int_equal(seq[2], 3);
+    assert_int_equal(seq[3], 4);
+    /* Reading over it again counts nothing more: it was counted at open. */
+    disklog_counters(log, &c);
+    assert_int_equal(c.corrupt, 1);
+    disklog_close(log);
+}
+
+static void write_file(const char *path, const void *p, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, p, n), (ssize_t)n);
+    close(fd);
+}
+
+static void expect_refused(struct fixture *f, const char *want)
+{
+    char err[512] = "";
+    struct disklog *log = disklog_open(f->dir, NULL, two_sinks, 2, err, sizeof err);
+    assert_null(log);
+    assert_string_equal(err, want);
+}
+
+static void test_not_ours_refused(void **state)
+{
+    struct fixture *f = *state;
+    char want[512];
+    const char *path = seg_file(f, 1);
+    static const char text[] = "date,value\n2025-08-01,1199\n2025-08-02,1203\n";
+    write_file(path, text, sizeof text - 1);
+    snprintf(want, sizeof want,
+             "%s: not an iocd outbox segment (bad magic), refusing to open the outbox", path);
+    expect_refused(f, want);
+    /* Left as it was: refusing never rewrites a file that is not ours. */
+    assert_int_equal(file_size(path), sizeof text - 1);
+
+    unsigned char head[32] = "IOCDLOG";
+    head[8] = 2;   /* version 2 */
+    head[12] = 32; /* header bytes */
+    head[16] = 1;  /* segment 1 */
+    write_file(path, head, sizeof head);
+    snprintf(want, sizeof want,
+             "%s: outbox segment format version 2 (this iocd reads version 1), refusing to open "
+             "the outbox",
+             path);
+    expect_refused(f, want);
+
+    unlink(path);
+    char pos[128];
+    snprintf(pos, sizeof pos, "%s/positions", f->dir);
+    write_file(pos, "{\"mqtt\": 12}\n", 13);
+    snprintf(want, sizeof want,
+             "%s: not an iocd outbox positions file (bad magic), refusing to open the outbox",
+             pos);
+    expect_refused(f, want);
+    assert_int_equal(file_size(pos), 13);
+}
+
+static void test_segments_deleted_when_passed(void **state)
+{
+    struct fixture *f = *state;
+    struct disklog_limits lim = {.segment_bytes = 4096};
+    struct disklog *log = open_log(f, &lim);
+    append_range(f, log, 0, 39, mask_even_both, 500);
+    struct disklog_counters c;
+    disklog_counters(log, &c);
+    assert_true(c.segments >= 5);
+    uint64_t seq[64];
+    struct disklog_pos pos[64];
+    size_t nk = read_all(log, KAFKA, 5, seq, pos, 64);
+    assert_int_equal(nk, 40);
+    for (size_t i = 0; i < nk; i++)
+        disklog_ack(log, KAFKA, pos[i]);
+    /* MQTT has acknowledged nothing: every segment stays. */
+    disklog_counters(log, &c);
+    assert_true(c.segments >= 5);
+    assert_int_equal(access(seg_file(f, 1), F_OK), 0);
+    size_t nm = read_all(log, MQTT, 5, seq, pos, 64);
+    assert_int_equal(nm, 20);
+    for (size_t i = 0; i < nm; i++)
+        disklog_ack(log, MQTT, pos[i]);
+    /* Both passed all: only the last (being written) is left. */
+    disklog_counters(log, &c);
+    assert_int_equal(c.segments, 1);
+    assert_int_equal(access(seg_file(f, 1), F_OK), -1);
+    assert_int_equal(c.dropped_full, 0);
+    disklog_close(log);
+}
+
+static void test_max_disk_drops_oldest(void **state)
+{
+    struct fixture *f = *state;
+    struct disklog_limits lim = {.segment_bytes = 4096, .max_disk = 16384};
+    struct disklog *log = open_log(f, &lim);
+    append_range(f, log, 0, 59, mask_both, 500);
+    struct disklog_counters c;
+    disklog_counters(log, &c);
+    assert_true(c.disk_bytes <= 16384);
+    assert_true(c.segments <= 4);
+    assert_true(c.dropped_full > 0);
+    assert_int_equal(disklog_take_dropped(log), c.dropped_full);
+    assert_int_equal(disklog_take_dropped(log), 0);
+    assert_int_equal(access(seg_file(f, 1), F_OK), -1);
+    /* Whole segments: what is left is a contiguous run up to the newest,
+     * and with what was dropped it is every record appended. */
+    uint64_t seq[64];
+    size_t n = read_all(log, KAFKA, 7, seq, NULL, 64);
+    assert_int_equal(n + c.dropped_full, 60);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(seq[i], c.dropped_full + i);
+    assert_int_equal(read_all(log, MQTT, 7, seq, NULL, 64), n);
+    disklog_close(log);
+}
+
+/* A tmpfs of `kib` KiB on the fixture's directory; false (test skipped)
+ * when this process cannot mount one. */
+static bool mount_small_fs(struct fixture *f, unsigned kib)
+{
+    char opts[32];
+    snprintf(opts, sizeof opts, "size=%uk", kib);
+    return mount("tmpfs", f->dir, "tmpfs", 0, opts) == 0;
+}
+
+/* Fill the file system with `path` until a write fails. */
+static void fill_up(const char *path)
+{
+    static char block[4096];
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    while (write(fd, block, sizeof block) == (ssize_t)sizeof block)
+        ;
+    close(fd);
+}
+
+static void test_disk_full_refuses_then_recovers(void **state)
+{
+    struct fixture *f = *state;
+    if (!mount_small_fs(f, 256)) {
+        print_message("cannot mount a tmpfs (%s): the full-disk test needs root\n",
+                      strerror(errno));
+        skip();
+    }
+    struct disklog_limits lim = {.segment_bytes = 32768};
+    struct disklog *log = open_log(f, &lim);
+    char ballast[128];
+    snprintf(ballast, sizeof ballast, "%s/ballast", f->dir);
+    fill_up(ballast);
+
+    int saved;
+    capture_start(&saved);
+    struct disklog_record r = rec(f, 0, BOTH, 300);
+    size_t took = disklog_append_batch(log, &r, 1);
+    const char *out = capture_end(saved);
+    assert_int_equal(took, 0);
+    struct disklog_counters c;
+    disklog_counters(log, &c);
+    assert_int_equal(c.refused, 1);
+    assert_true(c.failing);
+    assert_int_equal(c.last_error, ENOSPC);
+    assert_true(c.io_errors >= 1);
+    char want[512];
+    snprintf(want, sizeof want,
+             "warning: outbox: %s: cannot create a segment: No space left on device; dropping "
+             "the oldest segment to make room, or refusing metrics until writing works again\n",
+             seg_file(f, 1));
+    assert_string_equal(out, want);
+
+    /* Space returns: the next append works, nothing else to do. */
+    assert_int_equal(unlink(ballast), 0);
+    r = rec(f, 1, BOTH, 300);
+    assert_int_equal(disklog_append_batch(log, &r, 1), 1);
+    assert_int_equal(disklog_commit(log), 0);
+    disklog_counters(log, &c);
+    assert_false(c.failing);
+    assert_int_equal(c.appended, 1);
+    uint64_t seq[4];
+    assert_int_equal(read_all(log, KAFKA, 4, seq, NULL, 4), 1);
+    assert_int_equal(seq[0], 1);
+    disklog_close(log);
+    assert_int_equal(umount(f->dir), 0);
+}
+
+static void test_disk_full_drops_oldest_to_make_room(void **state)
+{
+    struct fixture *f = *state;
+    if (!mount_small_fs(f, 256)) {
+        print_message("cannot mount a tmpfs (%s): the full-disk test needs root\n",
+                      strerror(errno));
+        skip();
+    }
+    /* max_disk far above the file system: the disk fills first. */
+    struct disklog_limits lim = {.segment_bytes = 32768, .max_disk = 64u << 20};
+    struct disklog *log = open_log(f, &lim);
+    int saved;
+    capture_start(&saved);
+    for (uint64_t s = 0; s < 1000; s++) {
+        struct disklog_record r = rec(f, s, BOTH, 500);
+        assert_int_equal(disklog_append_batch(log, &r, 1), 1);
+        if (s % 16 == 15)
+            assert_int_equal(disklog_commit(log), 0);
+    }
+    assert_int_equal(disklog_commit(log), 0);
+    capture_end(saved);
+    struct disklog_counters c;
+    disklog_counters(log, &c);
+    assert_int_equal(c.appended, 1000);
+    assert_int_equal(c.refused, 0);
+    assert_true(c.io_errors > 0);
+    assert_int_equal(c.last_error, ENOSPC);
+    assert_false(c.failing);
+    assert_true(c.dropped_full > 0);
+    uint64_t seq[1000];
+    size_t n = read_all(log, KAFKA, 64, seq, NULL, 1000);
+    assert_int_equal(n + c.dropped_full, 1000);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(seq[i], c.dropped_full + i);
+    print_message("disk full: %" PRIu64 " I/O errors, %" PRIu64 " dropped, %zu kept\n",
+                  c.io_errors, c.dropped_full, n);
+    disklog_close(log);
+    assert_int_equal(umount(f->dir), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_round_trip_two_sinks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_of_order_acks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reopen_replays_unacknowledged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_torn_tail_truncated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_corrupt_middle_skipped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_ours_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_segments_deleted_when_passed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_max_disk_drops_oldest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disk_full_refuses_then_recovers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disk_full_drops_oldest_to_make_room, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
