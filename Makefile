@@ -197,6 +197,8 @@ check-includes:
 #   normalize       records with any fields through daemon/normalize.c
 #   timeparse       daemon/timeparse.c and the SDK's ioc_time_parse
 #   series_store    the series state file's reader (daemon/series_store.c)
+#   disklog         the durable outbox's recovery: random segment and
+#                   positions files (daemon/disklog.c, disklog_format.c)
 #   <connector>     that connector's sources, unchanged, fed pages by a fake
 #                   host (tests/fuzz/fuzz_host.c): ioffice, dvc, telecom, pakn,
 #                   example_paged
@@ -211,7 +213,7 @@ check-includes:
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_CONNECTORS := ioffice dvc telecom pakn example_paged
-FUZZ_TARGETS := http_json config normalize timeparse series_store $(FUZZ_CONNECTORS)
+FUZZ_TARGETS := http_json config normalize timeparse series_store disklog $(FUZZ_CONNECTORS)
 FUZZ_TARGET  ?= $(FUZZ_TARGETS)
 # -Wformat-nonliteral is off: clang (unlike gcc) also flags the vsnprintf
 # of a function taking a va_list, which the daemon's log.c is.
@@ -231,6 +233,10 @@ FUZZ_CFLAGS_normalize := -DFUZZ_SRCDIR='"$(CURDIR)"'
 # its temp-file helper, filemode.c beneath it).
 FUZZ_SRC_series_store := tests/fuzz/fuzz_series_store.c $(addprefix daemon/,series_store.c \
                          series.c metric.c state.c filemode.c)
+# The durable outbox's log with its format, CRC, log lines and the
+# temp-file helper its positions file is written with (state.c).
+FUZZ_SRC_disklog := tests/fuzz/fuzz_disklog.c $(addprefix daemon/,disklog.c disklog_format.c \
+                    crc32c.c clock.c log.c textsafe.c utf8.c state.c filemode.c)
 # The config reader with the sinks' section checks (which link libmosquitto
 # and librdkafka, never started here). Real plugins are dlopen'ed
 # (RTLD_NOW): the fake host defines every ioc_* symbol and exports them.
