@@ -342,6 +342,13 @@ $(BUILD)/bench/%: tests/bench/%.c
 	@echo "  BENCH   $@"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(LIBS)
 
+# disklog_bench links the daemon's log modules (daemon/disklog.c and what
+# it uses); the others are single files.
+$(BUILD)/bench/disklog_bench: tests/bench/disklog_bench.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  BENCH   $@"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
+
 # bench-deps: the bench's own dependencies (collectd, its peer row); when
 # they cannot be installed (no root, no network), that row says "skipped".
 .PHONY: bench bench-deps
