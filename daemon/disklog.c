@@ -58,6 +58,7 @@ struct dl_sink {
     uint64_t gen;                /* bumped when read moves under an unlocked read */
     int fd;                      /* the segment being read (-1: none) */
     uint64_t fd_seg;
+    int notify_fd;               /* eventfd written by commit, -1 */
     struct dlf_reader rd;
     unsigned char *window;
     size_t window_cap;
@@ -595,7 +596,7 @@ static int sinks_init(struct disklog *log, const char *const *sinks, size_t nsin
     }
     for (size_t k = 0; k < nsinks; k++) {
         struct dl_sink *s = &log->sinks[k];
-        *s = (struct dl_sink){.fd = -1, .window_cap = log->lim.read_window};
+        *s = (struct dl_sink){.fd = -1, .notify_fd = -1, .window_cap = log->lim.read_window};
         log->nsinks = k + 1;
         size_t len = strlen(sinks[k]);
         for (size_t j = 0; j < k; j++)
@@ -890,6 +891,14 @@ int disklog_commit(struct disklog *log)
             log->dir_dirty = false;
         }
     }
+    if (pos_cmp(end, log->visible) > 0) {
+        for (size_t k = 0; k < log->nsinks; k++) {
+            uint64_t one = 1;
+            if (log->sinks[k].notify_fd >= 0 &&
+                write(log->sinks[k].notify_fd, &one, sizeof one) != (ssize_t)sizeof one)
+                continue; /* EAGAIN: the counter is full, the sink is woken anyway */
+        }
+    }
     log->visible = end;
     log->c.commits++;
     if (log->positions_dirty)
@@ -1085,6 +1094,27 @@ struct disklog_pos disklog_acked(struct disklog *log, unsigned sink)
         p = pos_clamp(log, sink_acked(&log->sinks[sink]));
     pthread_mutex_unlock(&log->lock);
     return p;
+}
+
+void disklog_set_notify_fd(struct disklog *log, unsigned sink, int fd)
+{
+    pthread_mutex_lock(&log->lock);
+    if (sink < log->nsinks)
+        log->sinks[sink].notify_fd = fd;
+    pthread_mutex_unlock(&log->lock);
+}
+
+uint64_t disklog_backlog_bytes(struct disklog *log, unsigned sink)
+{
+    pthread_mutex_lock(&log->lock);
+    uint64_t bytes = 0;
+    if (sink < log->nsinks) {
+        struct disklog_pos p = pos_clamp(log, sink_acked(&log->sinks[sink]));
+        for (size_t i = seg_find(log, p.segment); i < log->nsegs; i++)
+            bytes += log->segs[i].size - (log->segs[i].num == p.segment ? p.offset : 0);
+    }
+    pthread_mutex_unlock(&log->lock);
+    return bytes;
 }
 
 void disklog_counters(struct disklog *log, struct disklog_counters *out)

@@ -127,6 +127,14 @@ void disklog_rewind(struct disklog *log, unsigned sink);
 /* Sink `sink`'s acknowledged position (what the positions file gets). */
 struct disklog_pos disklog_acked(struct disklog *log, unsigned sink);
 
+/* For a sink that sleeps in poll(2) (sink_mqtt's thread): `fd`, an
+ * eventfd (EFD_NONBLOCK), is written to by each commit that makes new
+ * records visible, whether they are for that sink or not. -1 = none. */
+void disklog_set_notify_fd(struct disklog *log, unsigned sink, int fd);
+/* Bytes of the log at or after sink `sink`'s acknowledged position (its
+ * backlog, frames and headers included): for status lines. */
+uint64_t disklog_backlog_bytes(struct disklog *log, unsigned sink);
+
 void disklog_counters(struct disklog *log, struct disklog_counters *out);
 /* Records dropped (dropped_full) since the last call: for a caller that
  * logs drops at most once a minute. */

@@ -13,7 +13,9 @@
  * sink passed; max_disk dropping the oldest whole segments, counted
  * exactly; a full disk (tmpfs, root only: skipped otherwise) refusing and
  * counting, then recovering when space returns, and dropping the oldest
- * segment to make room.
+ * segment to make room; a commit waking a sink's eventfd; each sink's
+ * backlog in bytes; a writer and two readers on threads at once, with
+ * segments rotated and deleted under them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -367,6 +372,125 @@ static void test_corrupt_middle_skipped(void **state)
     disklog_close(log);
 }
 
+static void test_notify_and_backlog(void **state)
+{
+    struct fixture *f = *state;
+    struct disklog *log = open_log(f, NULL);
+    int efd = eventfd(0, EFD_NONBLOCK);
+    assert_true(efd >= 0);
+    disklog_set_notify_fd(log, MQTT, efd);
+    uint64_t v = 0;
+    assert_int_equal(disklog_commit(log), 0); /* nothing new: no wake-up */
+    assert_int_equal(read(efd, &v, sizeof v), -1);
+    struct disklog_record r = rec(f, 0, 1u << KAFKA, 100);
+    assert_int_equal(disklog_append_batch(log, &r, 1), 1);
+    assert_int_equal(read(efd, &v, sizeof v), -1); /* appended, not committed */
+    assert_int_equal(disklog_commit(log), 0);
+    assert_int_equal(read(efd, &v, sizeof v), sizeof v);
+    assert_int_equal(v, 1);
+    /* Both sinks' backlog is the record's frame; MQTT passes over it. */
+    off_t end = file_size(seg_file(f, 1));
+    assert_int_equal(disklog_backlog_bytes(log, KAFKA), end - 32);
+    assert_int_equal(disklog_backlog_bytes(log, MQTT), end - 32);
+    struct disklog_record out[2];
+    assert_int_equal(disklog_read(log, MQTT, out, 2), 0);
+    assert_int_equal(disklog_backlog_bytes(log, MQTT), 0);
+    assert_int_equal(disklog_read(log, KAFKA, out, 2), 1);
+    assert_int_equal(disklog_backlog_bytes(log, KAFKA), end - 32); /* in flight */
+    disklog_ack(log, KAFKA, out[0].pos);
+    assert_int_equal(disklog_backlog_bytes(log, KAFKA), 0);
+    disklog_set_notify_fd(log, MQTT, -1);
+    close(efd);
+    disklog_close(log);
+}
+
+/* The threads of test_threads: one writer, one reader per sink. */
+#define THREAD_RECORDS 20000
+struct thread_run {
+    struct disklog *log;
+    struct fixture *f;
+    atomic_bool written;
+    unsigned sink;
+    uint64_t got, next_expected;
+    bool in_order;
+};
+
+static void *writer_thread(void *arg)
+{
+    struct thread_run *t = arg;
+    for (uint64_t s = 0; s < THREAD_RECORDS;) {
+        struct disklog_record r[32];
+        size_t n = 0;
+        /* rec() keeps 64 buffers: a batch of 32 never reuses one. */
+        for (; n < 32 && s < THREAD_RECORDS; n++, s++)
+            r[n] = rec(t->f, s, mask_even_both(s), 120);
+        assert_int_equal(disklog_append_batch(t->log, r, n), n);
+        assert_int_equal(disklog_commit(t->log), 0);
+    }
+    atomic_store(&t->written, true);
+    return NULL;
+}
+
+static void *reader_thread(void *arg)
+{
+    struct thread_run *t = arg;
+    struct disklog_record r[50];
+    for (;;) {
+        bool written = atomic_load(&t->written);
+        size_t n = disklog_read(t->log, t->sink, r, 50);
+        if (n == 0 && written)
+            break;
+        if (n == 0) {
+            usleep(200);
+            continue;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (r[i].seq != t->next_expected)
+                t->in_order = false;
+            t->next_expected = r[i].seq + (t->sink == MQTT ? 2 : 1);
+        }
+        /* Acknowledged out of order, as PUBACKs may come. */
+        for (size_t i = n; i-- > 0;)
+            disklog_ack(t->log, t->sink, r[i].pos);
+        t->got += n;
+    }
+    return NULL;
+}
+
+/* A writer and two readers at once, with small segments rotated and
+ * deleted under them: each sink gets exactly its records, in order. */
+static void test_threads(void **state)
+{
+    struct fixture *f = *state;
+    /* fsync is not what this tests: 625 commits on a slow disk take 15 s. */
+    struct disklog_limits lim = {.segment_bytes = 65536, .fsync = DISKLOG_FSYNC_NEVER};
+    struct disklog *log = open_log(f, &lim);
+    struct thread_run w = {.log = log, .f = f};
+    struct thread_run rd[2] = {
+        {.log = log, .sink = MQTT, .in_order = true},
+        {.log = log, .sink = KAFKA, .in_order = true},
+    };
+    pthread_t tw, tr[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&tr[i], NULL, reader_thread, &rd[i]), 0);
+    assert_int_equal(pthread_create(&tw, NULL, writer_thread, &w), 0);
+    pthread_join(tw, NULL);
+    for (int i = 0; i < 2; i++) {
+        atomic_store(&rd[i].written, true);
+        pthread_join(tr[i], NULL);
+    }
+    assert_int_equal(rd[0].got, THREAD_RECORDS / 2);
+    assert_int_equal(rd[1].got, THREAD_RECORDS);
+    assert_true(rd[0].in_order);
+    assert_true(rd[1].in_order);
+    struct disklog_counters c;
+    disklog_counters(log, &c);
+    assert_int_equal(c.appended, THREAD_RECORDS);
+    assert_int_equal(c.segments, 1); /* every older one passed by both and deleted */
+    assert_int_equal(c.dropped_full + c.refused + c.io_errors, 0);
+    disklog_close(log);
+}
+
 static void write_file(const char *path, const void *p, size_t n)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -591,6 +715,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_torn_tail_truncated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_middle_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_ours_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify_and_backlog, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_segments_deleted_when_passed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_disk_drops_oldest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_full_refuses_then_recovers, setup, teardown),
