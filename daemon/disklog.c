@@ -71,6 +71,8 @@ struct disklog {
     struct dl_segment *segs; /* oldest first */
     size_t nsegs, segcap;
     uint64_t recovered_last;  /* the last segment found at open: corruption is counted once */
+    uint64_t next_seg;        /* the number of the next segment: never reused, even when
+                                 every segment was dropped */
     int wfd;                  /* the segment this run writes: segs[nsegs - 1]; -1 none yet */
     struct disklog_pos visible;
     unsigned char *wbuf;
@@ -650,6 +652,12 @@ struct disklog *disklog_open(const char *dir, const struct disklog_limits *limit
     nums = NULL;
     if (positions_load(log, err, errlen) != 0)
         goto fail;
+    /* After every segment: also after a position the positions file
+     * names (its segments gone), or that sink would pass over the new ones. */
+    log->next_seg = log->nsegs ? log->segs[log->nsegs - 1].num + 1 : 1;
+    for (size_t k = 0; k < log->nsinks; k++)
+        if (log->sinks[k].read.segment >= log->next_seg)
+            log->next_seg = log->sinks[k].read.segment + 1;
     for (size_t k = 0; k < log->nsinks; k++)
         log->sinks[k].read = pos_clamp(log, log->sinks[k].read);
     if (log->nsegs) {
@@ -740,7 +748,7 @@ static void write_failed(struct disklog *log, const char *what, uint64_t num, in
  * (and fsync'ed unless fsync = never). 0 or -1 (counted). */
 static int seg_create(struct disklog *log)
 {
-    uint64_t num = log->nsegs ? log->segs[log->nsegs - 1].num + 1 : 1;
+    uint64_t num = log->next_seg;
     if (log->wfd >= 0) {
         if (log->lim.fsync != DISKLOG_FSYNC_NEVER && fsync(log->wfd) == 0)
             log->c.fsyncs++;
@@ -768,6 +776,7 @@ static int seg_create(struct disklog *log)
         close(fd);
         return -1;
     }
+    log->next_seg = num + 1;
     log->wfd = fd;
     log->dir_dirty = true;
     return 0;
@@ -992,6 +1001,11 @@ size_t disklog_read(struct disklog *log, unsigned sink, struct disklog_record *o
         if (max > sizeof taken / sizeof taken[0])
             max = sizeof taken / sizeof taken[0];
         int open_errno = sink_open_segment(log, s, pos.segment) == 0 ? 0 : errno;
+        /* Forget what the buffer read ahead last time: beyond that read's
+         * end it may have caught a write in progress. Within one read,
+         * nothing past `end` is looked at. */
+        if (!open_errno)
+            dlf_reader_use(&s->rd, s->fd);
         while (!open_errno && got < max) {
             struct disklog_record r;
             const char *why;

@@ -15,7 +15,8 @@
  * counting, then recovering when space returns, and dropping the oldest
  * segment to make room; a commit waking a sink's eventfd; each sink's
  * backlog in bytes; a writer and two readers on threads at once, with
- * segments rotated and deleted under them.
+ * segments rotated and deleted under them; segment numbers never going
+ * back below a persisted position.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -491,6 +492,36 @@ static void test_threads(void **state)
     disklog_close(log);
 }
 
+/* The segments are gone (an operator emptied the directory but kept the
+ * positions file): new records get new numbers after the positions, so
+ * no sink passes over them. */
+static void test_segment_numbers_never_reused(void **state)
+{
+    struct fixture *f = *state;
+    struct disklog *log = open_log(f, NULL);
+    append_range(f, log, 0, 9, mask_both, 300);
+    uint64_t seq[16];
+    struct disklog_pos pos[16];
+    for (unsigned k = 0; k < 2; k++) {
+        size_t n = read_all(log, k, 16, seq, pos, 16);
+        assert_int_equal(n, 10);
+        for (size_t i = 0; i < n; i++)
+            disklog_ack(log, k, pos[i]);
+    }
+    disklog_close(log);
+    assert_int_equal(unlink(seg_file(f, 1)), 0);
+
+    log = open_log(f, NULL);
+    append_range(f, log, 10, 11, mask_both, 300);
+    assert_int_equal(access(seg_file(f, 2), F_OK), 0);
+    for (unsigned k = 0; k < 2; k++) {
+        assert_int_equal(read_all(log, k, 16, seq, NULL, 16), 2);
+        assert_int_equal(seq[0], 10);
+        assert_int_equal(seq[1], 11);
+    }
+    disklog_close(log);
+}
+
 static void write_file(const char *path, const void *p, size_t n)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -717,6 +748,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_not_ours_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notify_and_backlog, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_segment_numbers_never_reused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_segments_deleted_when_passed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_disk_drops_oldest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_full_refuses_then_recovers, setup, teardown),
