@@ -236,7 +236,7 @@ FUZZ_SRC_series_store := tests/fuzz/fuzz_series_store.c $(addprefix daemon/,seri
 # The durable outbox's log with its format, CRC, log lines and the
 # temp-file helper its positions file is written with (state.c).
 FUZZ_SRC_disklog := tests/fuzz/fuzz_disklog.c $(addprefix daemon/,disklog.c disklog_format.c \
-                    crc32c.c clock.c log.c textsafe.c utf8.c state.c filemode.c)
+                    disklog_positions.c crc32c.c clock.c log.c textsafe.c utf8.c state.c filemode.c)
 # The config reader with the sinks' section checks (which link libmosquitto
 # and librdkafka, never started here). Real plugins are dlopen'ed
 # (RTLD_NOW): the fake host defines every ioc_* symbol and exports them.

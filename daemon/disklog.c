@@ -17,9 +17,8 @@
 
 #include "clock.h"
 #include "disklog_format.h"
-#include "crc32c.h"
+#include "disklog_positions.h"
 #include "log.h"
-#include "state.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -39,10 +38,6 @@
 #define DL_DEFAULT_WINDOW (1024u * 1024)
 /* Frames gathered before one write(2). */
 #define DL_WRITE_CHUNK (256u * 1024)
-#define DL_POS_MAGIC "IOCDPOS" /* and its NUL */
-#define DL_POS_VERSION 1u
-#define DL_POS_NAME "positions"
-#define DL_POS_MAX_FILE (64u * 1024)
 
 struct dl_segment {
     uint64_t num;
@@ -80,6 +75,7 @@ struct disklog {
     bool dir_dirty;
     int64_t fsync_at, positions_at;
     bool positions_dirty;
+    bool positions_failing; /* the last write of the positions failed (logged once) */
     struct dlf_reader scan;
     size_t nsinks;
     struct dl_sink sinks[DISKLOG_MAX_SINKS];
@@ -166,140 +162,64 @@ static struct disklog_pos pos_clamp(const struct disklog *log, struct disklog_po
     return p;
 }
 
-/* ---- positions file --------------------------------------------------- */
+/* ---- positions file (disklog_positions.c) ------------------------------ */
 
-/* "IOCDPOS\0" u32 version u32 count, count x {u16 name_len, name, u64
- * segment, u64 offset}, u32 crc32c of every byte before it. Written
- * through a temporary file and a rename: the old or the new, never half. */
+/* Write every sink's acknowledged position; a failure is logged once per
+ * failing spell and counted, and the positions stay in memory (the next
+ * commit tries again). */
 static void positions_save(struct disklog *log)
 {
-    unsigned char buf[16 + DISKLOG_MAX_SINKS * (2 + 255 + 16) + 4];
-    size_t n = 0;
-    memcpy(buf, DL_POS_MAGIC, 8);
-    dlf_put_le(buf + 8, DL_POS_VERSION, 4);
-    dlf_put_le(buf + 12, log->nsinks, 4);
-    n = 16;
+    const char *names[DISKLOG_MAX_SINKS];
+    struct disklog_pos pos[DISKLOG_MAX_SINKS];
     for (size_t k = 0; k < log->nsinks; k++) {
-        const struct dl_sink *s = &log->sinks[k];
-        size_t len = strlen(s->name);
-        struct disklog_pos p = sink_acked(s);
-        dlf_put_le(buf + n, len, 2);
-        memcpy(buf + n + 2, s->name, len);
-        dlf_put_le(buf + n + 2 + len, p.segment, 8);
-        dlf_put_le(buf + n + 10 + len, p.offset, 8);
-        n += 18 + len;
+        names[k] = log->sinks[k].name;
+        pos[k] = sink_acked(&log->sinks[k]);
     }
-    dlf_put_le(buf + n, crc32c(0, buf, n), 4);
-    n += 4;
-    char *path = NULL, *tmp = NULL;
-    bool ok = asprintf(&path, "%s/%s", log->dir, DL_POS_NAME) >= 0 &&
-              asprintf(&tmp, "%s/%s.tmp", log->dir, DL_POS_NAME) >= 0;
     bool sync = log->lim.fsync != DISKLOG_FSYNC_NEVER;
-    int fd = ok ? state_create_temp(tmp) : -1;
-    ok = fd >= 0 && write(fd, buf, n) == (ssize_t)n && (!sync || fsync(fd) == 0);
-    int e = errno;
-    if (fd >= 0 && close(fd) != 0 && ok) {
-        ok = false;
-        e = errno;
-    }
-    if (ok && rename(tmp, path) != 0) {
-        ok = false;
-        e = errno;
-    }
-    if (ok) {
+    char where[4096];
+    if (dlp_save(log->dir, names, pos, log->nsinks, sync, where, sizeof where) == 0) {
+        if (log->positions_failing)
+            log_msg(LOG_LEVEL_INFO, DL_WHO, "%s: positions written again", where);
+        log->positions_failing = false;
         log->positions_dirty = false;
         log->positions_at = clock_mono_ms();
         if (sync) {
             log->c.fsyncs++;
             sync_dir(log);
         }
-    } else {
-        if (!log->c.failing)
-            log_msg(LOG_LEVEL_WARNING, DL_WHO, "%s: cannot write: %s (positions kept in memory)",
-                    tmp ? tmp : log->dir, strerror(e));
-        io_error(log, e);
-        if (tmp)
-            unlink(tmp);
+        return;
     }
-    free(path);
-    free(tmp);
+    int e = errno;
+    if (!log->positions_failing)
+        log_msg(LOG_LEVEL_WARNING, DL_WHO, "%s: cannot write: %s (positions kept in memory)",
+                where, strerror(e));
+    log->positions_failing = true;
+    io_error(log, e);
 }
 
-/* Read the positions file into the sinks; -1 (err filled) only for a file
- * that is not ours. A damaged one of ours replays from the oldest record:
- * duplicates, never a loss. */
+/* Read the positions file into the sinks' read positions; -1 (err filled)
+ * only for a file that is not ours. */
 static int positions_load(struct disklog *log, char *err, size_t errlen)
 {
-    char *path = NULL;
-    if (asprintf(&path, "%s/%s", log->dir, DL_POS_NAME) < 0) {
-        snprintf(err, errlen, "%s: out of memory", log->dir);
-        return -1;
-    }
-    int rc = 0;
-    unsigned char *buf = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    struct stat st;
-    const char *why = NULL;
-    if (fd < 0) {
-        if (errno != ENOENT)
-            why = strerror(errno);
-        goto out;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > DL_POS_MAX_FILE) {
-        why = "not a regular file of a sensible size";
-        goto out;
-    }
-    size_t n = (size_t)st.st_size;
-    buf = malloc(n + 1);
-    if (!buf || read(fd, buf, n) != (ssize_t)n) {
-        why = "cannot read it";
-        goto out;
-    }
-    if (n < 8 || memcmp(buf, DL_POS_MAGIC, 8) != 0) {
-        snprintf(err, errlen,
-                 "%s: not an iocd outbox positions file (bad magic), refusing to open the outbox",
-                 path);
-        rc = -1;
-        goto out;
-    }
-    if (n < 20 || dlf_get_le(buf + 8, 4) != DL_POS_VERSION) {
-        snprintf(err, errlen,
-                 "%s: outbox positions format version %" PRIu64
-                 " (this iocd reads version %u), refusing to open the outbox",
-                 path, n < 12 ? 0 : dlf_get_le(buf + 8, 4), DL_POS_VERSION);
-        rc = -1;
-        goto out;
-    }
-    if (crc32c(0, buf, n - 4) != dlf_get_le(buf + n - 4, 4)) {
-        why = "bad CRC";
-        goto out;
-    }
-    uint64_t count = dlf_get_le(buf + 12, 4);
-    size_t at = 16;
-    for (uint64_t i = 0; i < count; i++) {
-        if (at + 2 > n - 4 || at + 2 + dlf_get_le(buf + at, 2) + 16 > n - 4) {
-            why = "bad lengths";
-            goto out;
-        }
-        size_t len = (size_t)dlf_get_le(buf + at, 2);
+    const char *names[DISKLOG_MAX_SINKS];
+    struct disklog_pos pos[DISKLOG_MAX_SINKS] = {{0, 0}};
+    for (size_t k = 0; k < log->nsinks; k++)
+        names[k] = log->sinks[k].name;
+    const char *why = "";
+    switch (dlp_load(log->dir, names, pos, log->nsinks, &why, err, errlen)) {
+    case DLP_FOREIGN: return -1;
+    case DLP_DAMAGED:
+        /* A replay from the oldest record: duplicates, never a loss. */
+        log_msg(LOG_LEVEL_WARNING, DL_WHO, "%s/positions: %s: every sink replays from the oldest record",
+                log->dir, why);
+        break;
+    case DLP_LOADED:
         for (size_t k = 0; k < log->nsinks; k++)
-            if (strlen(log->sinks[k].name) == len && !memcmp(log->sinks[k].name, buf + at + 2, len))
-                log->sinks[k].read = (struct disklog_pos){dlf_get_le(buf + at + 2 + len, 8),
-                                                          dlf_get_le(buf + at + 10 + len, 8)};
-        at += 18 + len;
+            log->sinks[k].read = pos[k];
+        break;
+    case DLP_NONE: break;
     }
-out:
-    if (why) {
-        log_msg(LOG_LEVEL_WARNING, DL_WHO, "%s: %s: every sink replays from the oldest record",
-                path, why);
-        for (size_t k = 0; k < log->nsinks; k++)
-            log->sinks[k].read = (struct disklog_pos){0, 0};
-    }
-    if (fd >= 0)
-        close(fd);
-    free(buf);
-    free(path);
-    return rc;
+    return 0;
 }
 
 /* ---- segments ----------------------------------------------------------- */
