@@ -13,7 +13,6 @@
 # duplicates counted and printed with the other figures. Every process is
 # stopped by PID; every wait is bounded in count and time.
 source "$(dirname "$0")/lib.sh"
-KMOCK=$top/$BUILD/tools/kafka-mock
 TOPIC=ioc.metrics.v1
 
 for tool in kcat jq timeout; do
@@ -32,25 +31,18 @@ leaders() {
     timeout 20 kcat -b "$BOOT" -q -L -t "$TOPIC" -m 5 -J 2>/dev/null |
         jq -r '.topics[0].partitions | sort_by(.partition) | map("\(.partition):\(.leader)") | join(" ")'
 }
-klog=$tmp/kmock.err
+# leaders_are TEXT: the metadata says TEXT now (asked again at each call).
+leaders_are() { [ "$(leaders)" = "$1" ]; }
 
 # --- the 3-broker cluster and its controls -----------------------------------
-"$KMOCK" --brokers 3 --topic "$TOPIC" --bootstrap-file "$tmp/bootstrap" \
-    --control-file "$tmp/control" >"$tmp/kmock.out" 2>"$klog" &
-KPID=$!
-pids+=("$KPID")
-if ! wait_for 10 test -s "$tmp/bootstrap"; then
-    echo "Bail out! kafka-mock did not start"
-    sed 's/^/#   /' "$klog"
-    exit 1
-fi
-BOOT=$(cat "$tmp/bootstrap")
-same 3 "$(tr ',' '\n' <"$tmp/bootstrap" | grep -cE '^127\.0\.0\.1:[0-9]+$')" \
+start_kafka K --brokers 3 --control-file "$tmp/control"
+BOOT=$KAFKA_K KPID=$KAFKA_PID_K klog=$tmp/K.kafka.log
+same 3 "$(tr ',' '\n' <"$tmp/K.kafka" | grep -cE '^127\.0\.0\.1:[0-9]+$')" \
     "--brokers 3: three bootstrap addresses ($BOOT)"
 check "control 'leader $TOPIC 1' is applied" control leader "$TOPIC" 1
 contains "$klog" "kafka-mock: topic $TOPIC: leader broker 1 (4 partitions)" "the leader change is logged"
 check "the metadata names broker 1 leader of all 4 partitions" \
-    wait_for 10 test "$(leaders)" = "0:1 1:1 2:1 3:1"
+    wait_for 10 leaders_are "0:1 1:1 2:1 3:1"
 check "control 'down 3' is applied" control down 3
 same 1 "$(count_lines "$klog" "kafka-mock: broker 3 down")" "'down 3' takes broker 3 alone down"
 same 0 "$(count_lines "$klog" "kafka-mock: broker 1 down")" "and leaves broker 1 up"
@@ -79,7 +71,7 @@ before=$(count_lines "$out" '"source":"ex"')
 sleep 1
 check "control 'leader $TOPIC 2' is applied" control leader "$TOPIC" 2
 check "the metadata names broker 2 leader of all 4 partitions" \
-    wait_for 20 test "$(leaders)" = "0:2 1:2 2:2 3:2"
+    wait_for 20 leaders_are "0:2 1:2 2:2 3:2"
 check "metrics are emitted after the failover" \
     wait_for 15 at_least $((before + 256)) "$out" '"source":"ex"'
 during=$(($(count_lines "$out" '"source":"ex"') - before))

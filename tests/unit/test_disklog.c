@@ -294,23 +294,31 @@ static void test_reopen_replays_unacknowledged(void **state)
     disklog_close(log);
 }
 
-static void test_torn_tail_truncated(void **state)
+/* Records 0..4 of 200 bytes in segment 1, closed; their positions in
+ * pos[0..5). Returns the segment's path. */
+static const char *five_records(struct fixture *f, struct disklog_pos *pos)
 {
-    struct fixture *f = *state;
     struct disklog *log = open_log(f, NULL);
     append_range(f, log, 0, 4, mask_both, 200);
     uint64_t seq[8];
-    struct disklog_pos pos[8];
     assert_int_equal(read_all(log, KAFKA, 8, seq, pos, 8), 5);
     disklog_close(log);
-    const char *path = seg_file(f, 1);
+    return seg_file(f, 1);
+}
+
+static void test_torn_tail_truncated(void **state)
+{
+    struct fixture *f = *state;
+    uint64_t seq[8];
+    struct disklog_pos pos[8];
+    const char *path = five_records(f, pos);
     off_t size = file_size(path);
     /* A crash in the middle of the last record's write. */
     assert_int_equal(truncate(path, size - 7), 0);
 
     int saved;
     capture_start(&saved);
-    log = open_log(f, NULL);
+    struct disklog *log = open_log(f, NULL);
     const char *out = capture_end(saved);
     char want[512];
     snprintf(want, sizeof want,
@@ -334,13 +342,9 @@ static void test_torn_tail_truncated(void **state)
 static void test_corrupt_middle_skipped(void **state)
 {
     struct fixture *f = *state;
-    struct disklog *log = open_log(f, NULL);
-    append_range(f, log, 0, 4, mask_both, 200);
     uint64_t seq[8];
     struct disklog_pos pos[8];
-    assert_int_equal(read_all(log, KAFKA, 8, seq, pos, 8), 5);
-    disklog_close(log);
-    const char *path = seg_file(f, 1);
+    const char *path = five_records(f, pos);
     /* Flip bytes inside record 2's JSON. */
     int fd = open(path, O_RDWR);
     assert_true(fd >= 0);
@@ -349,7 +353,7 @@ static void test_corrupt_middle_skipped(void **state)
 
     int saved;
     capture_start(&saved);
-    log = open_log(f, NULL);
+    struct disklog *log = open_log(f, NULL);
     const char *out = capture_end(saved);
     char want[512];
     snprintf(want, sizeof want,
@@ -629,13 +633,18 @@ static void test_max_disk_drops_oldest(void **state)
     disklog_close(log);
 }
 
-/* A tmpfs of `kib` KiB on the fixture's directory; false (test skipped)
- * when this process cannot mount one. */
-static bool mount_small_fs(struct fixture *f, unsigned kib)
+/* A tmpfs of `kib` KiB on the fixture's directory; the test is skipped
+ * (cmocka counts it as skipped, not passed) when this process cannot
+ * mount one. */
+static void mount_small_fs_or_skip(struct fixture *f, unsigned kib)
 {
     char opts[32];
     snprintf(opts, sizeof opts, "size=%uk", kib);
-    return mount("tmpfs", f->dir, "tmpfs", 0, opts) == 0;
+    if (mount("tmpfs", f->dir, "tmpfs", 0, opts) != 0) {
+        print_message("cannot mount a tmpfs (%s): the full-disk test needs root\n",
+                      strerror(errno));
+        skip();
+    }
 }
 
 /* Fill the file system with `path` until a write fails. */
@@ -652,11 +661,7 @@ static void fill_up(const char *path)
 static void test_disk_full_refuses_then_recovers(void **state)
 {
     struct fixture *f = *state;
-    if (!mount_small_fs(f, 256)) {
-        print_message("cannot mount a tmpfs (%s): the full-disk test needs root\n",
-                      strerror(errno));
-        skip();
-    }
+    mount_small_fs_or_skip(f, 256);
     struct disklog_limits lim = {.segment_bytes = 32768};
     struct disklog *log = open_log(f, &lim);
     char ballast[128];
@@ -700,11 +705,7 @@ static void test_disk_full_refuses_then_recovers(void **state)
 static void test_disk_full_drops_oldest_to_make_room(void **state)
 {
     struct fixture *f = *state;
-    if (!mount_small_fs(f, 256)) {
-        print_message("cannot mount a tmpfs (%s): the full-disk test needs root\n",
-                      strerror(errno));
-        skip();
-    }
+    mount_small_fs_or_skip(f, 256);
     /* max_disk far above the file system: the disk fills first. */
     struct disklog_limits lim = {.segment_bytes = 32768, .max_disk = 64u << 20};
     struct disklog *log = open_log(f, &lim);
