@@ -65,6 +65,7 @@ out=$tmp/run.out err=$tmp/run.err
 check "the Kafka sink starts" wait_for 10 at_least 1 "$err" "sink kafka: producing to topic $TOPIC"
 check "polls publish" wait_for 15 at_least 128 "$out" '"source":"ex"'
 
+rdk_before=$(count_lines "$err" "sink kafka: librdkafka")
 check "control 'down 1' (the leader) is applied" control down 1
 before=$(count_lines "$out" '"source":"ex"')
 # The controller notices and elects another leader: about a second later.
@@ -75,6 +76,11 @@ check "the metadata names broker 2 leader of all 4 partitions" \
 check "metrics are emitted after the failover" \
     wait_for 15 at_least $((before + 256)) "$out" '"source":"ex"'
 during=$(($(count_lines "$out" '"source":"ex"') - before))
+# The sink really lost its leader: librdkafka said so (its errors are
+# logged as the sink's warnings), e.g. a refused connection to broker 1.
+check "the Kafka sink saw broker 1 go away" \
+    wait_for 10 at_least $((rdk_before + 1)) "$err" "sink kafka: librdkafka"
+grep -F "sink kafka: librdkafka" "$err" | tail -n +$((rdk_before + 1)) | head -3 | sed 's/^/#   /'
 check "control 'up 1' is applied" control up 1
 check "more polls after broker 1 is back" \
     wait_for 15 at_least $((before + during + 128)) "$out" '"source":"ex"'
