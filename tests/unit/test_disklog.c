@@ -9,7 +9,8 @@
  * a torn tail truncated with its exact log line and nothing else lost;
  * flipped bytes in the middle: that record skipped and counted, the rest
  * read; wrong magic, wrong version and a foreign positions file refused
- * with their exact messages; rotation and deletion of the segments every
+ * with their exact messages; a damaged positions file replaying from the
+ * oldest record and a torn segment header removed, each logged; rotation and deletion of the segments every
  * sink passed; max_disk dropping the oldest whole segments, counted
  * exactly; a full disk (tmpfs, root only: skipped otherwise) refusing and
  * counting, then recovering when space returns, and dropping the oldest
@@ -526,6 +527,55 @@ static void test_segment_numbers_never_reused(void **state)
     disklog_close(log);
 }
 
+static void write_file(const char *path, const void *p, size_t n);
+
+static void flip_byte(const char *path, off_t at)
+{
+    int fd = open(path, O_RDWR);
+    unsigned char b;
+    assert_true(fd >= 0);
+    assert_int_equal(pread(fd, &b, 1, at), 1);
+    b ^= 0x40;
+    assert_int_equal(pwrite(fd, &b, 1, at), 1);
+    close(fd);
+}
+
+/* A damaged positions file of ours: every sink replays from the oldest
+ * record (duplicates, never a loss). A segment whose header a crash cut
+ * short holds no record: removed. */
+static void test_damaged_positions_and_torn_header(void **state)
+{
+    struct fixture *f = *state;
+    struct disklog *log = open_log(f, NULL);
+    append_range(f, log, 0, 3, mask_both, 100);
+    uint64_t seq[8];
+    struct disklog_pos pos[8];
+    assert_int_equal(read_all(log, KAFKA, 8, seq, pos, 8), 4);
+    for (int i = 0; i < 4; i++)
+        disklog_ack(log, KAFKA, pos[i]);
+    disklog_close(log);
+    char positions[128];
+    snprintf(positions, sizeof positions, "%s/positions", f->dir);
+    flip_byte(positions, 20); /* inside the first name */
+    write_file(seg_file(f, 2), "IOCDL", 5);
+
+    int saved;
+    capture_start(&saved);
+    log = open_log(f, NULL);
+    const char *out = capture_end(saved);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "warning: outbox: %s: torn header (5 bytes): removed\n"
+             "warning: outbox: %s: bad CRC: every sink replays from the oldest record\n",
+             seg_file(f, 2), positions);
+    assert_string_equal(out, want);
+    assert_int_equal(access(seg_file(f, 2), F_OK), -1);
+    assert_int_equal(read_all(log, KAFKA, 8, seq, NULL, 8), 4); /* again: duplicates */
+    assert_int_equal(seq[0], 0);
+    assert_int_equal(read_all(log, MQTT, 8, seq, NULL, 8), 4);
+    disklog_close(log);
+}
+
 static void write_file(const char *path, const void *p, size_t n)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -747,6 +797,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_torn_tail_truncated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_middle_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_ours_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_positions_and_torn_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notify_and_backlog, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_segment_numbers_never_reused, setup, teardown),
