@@ -139,6 +139,13 @@ static size_t read_all(struct disklog *log, unsigned sink, size_t chunk, uint64_
     return n;
 }
 
+/* Acknowledge the records at pos[0..n) for `sink`, in order. */
+static void ack_first(struct disklog *log, unsigned sink, const struct disklog_pos *pos, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        disklog_ack(log, sink, pos[i]);
+}
+
 /* Everything written to stderr (the log) while `fn` runs. */
 static char captured[4096];
 static void capture_start(int *saved)
@@ -258,11 +265,9 @@ static void test_reopen_replays_unacknowledged(void **state)
     uint64_t seq[16];
     struct disklog_pos pos[16];
     assert_int_equal(read_all(log, MQTT, 3, seq, pos, 16), 5);
-    for (int i = 0; i < 5; i++)
-        disklog_ack(log, MQTT, pos[i]);
+    ack_first(log, MQTT, pos, 5);
     assert_int_equal(read_all(log, KAFKA, 3, seq, pos, 16), 10);
-    for (int i = 0; i < 4; i++)
-        disklog_ack(log, KAFKA, pos[i]);
+    ack_first(log, KAFKA, pos, 4);
     disklog_ack(log, KAFKA, pos[6]); /* beyond the lowest unacknowledged: replayed */
     disklog_close(log);
 
@@ -283,8 +288,7 @@ static void test_reopen_replays_unacknowledged(void **state)
     log = open_log(f, NULL);
     n = read_all(log, KAFKA, 4, seq, pos, 16);
     assert_int_equal(n, 8); /* 4..11 */
-    for (size_t i = 0; i < 5; i++)
-        disklog_ack(log, KAFKA, pos[i]);
+    ack_first(log, KAFKA, pos, 5);
     disklog_close(log);
     log = open_log(f, NULL);
     n = read_all(log, KAFKA, 4, seq, NULL, 16);
@@ -510,8 +514,7 @@ static void test_segment_numbers_never_reused(void **state)
     for (unsigned k = 0; k < 2; k++) {
         size_t n = read_all(log, k, 16, seq, pos, 16);
         assert_int_equal(n, 10);
-        for (size_t i = 0; i < n; i++)
-            disklog_ack(log, k, pos[i]);
+        ack_first(log, k, pos, n);
     }
     disklog_close(log);
     assert_int_equal(unlink(seg_file(f, 1)), 0);
@@ -551,8 +554,7 @@ static void test_damaged_positions_and_torn_header(void **state)
     uint64_t seq[8];
     struct disklog_pos pos[8];
     assert_int_equal(read_all(log, KAFKA, 8, seq, pos, 8), 4);
-    for (int i = 0; i < 4; i++)
-        disklog_ack(log, KAFKA, pos[i]);
+    ack_first(log, KAFKA, pos, 4);
     disklog_close(log);
     char positions[128];
     snprintf(positions, sizeof positions, "%s/positions", f->dir);
@@ -640,16 +642,14 @@ static void test_segments_deleted_when_passed(void **state)
     struct disklog_pos pos[64];
     size_t nk = read_all(log, KAFKA, 5, seq, pos, 64);
     assert_int_equal(nk, 40);
-    for (size_t i = 0; i < nk; i++)
-        disklog_ack(log, KAFKA, pos[i]);
+    ack_first(log, KAFKA, pos, nk);
     /* MQTT has acknowledged nothing: every segment stays. */
     disklog_counters(log, &c);
     assert_true(c.segments >= 5);
     assert_int_equal(access(seg_file(f, 1), F_OK), 0);
     size_t nm = read_all(log, MQTT, 5, seq, pos, 64);
     assert_int_equal(nm, 20);
-    for (size_t i = 0; i < nm; i++)
-        disklog_ack(log, MQTT, pos[i]);
+    ack_first(log, MQTT, pos, nm);
     /* Both passed all: only the last (being written) is left. */
     disklog_counters(log, &c);
     assert_int_equal(c.segments, 1);
