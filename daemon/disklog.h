@@ -17,7 +17,8 @@
  * each starting with a 32-byte header ("IOCDLOG\0", version, segment
  * number, creation time), then frames: sync word, payload length, CRC-32C
  * of length and payload, payload (kind, sink mask, seq, source, series,
- * topic, json). A torn tail is truncated at open; a corrupt record in the
+ * topic, json); the sinks' positions in DIR/positions
+ * (disklog_positions.h). A torn tail is truncated at open; a corrupt record in the
  * middle is skipped (resync on the next sync word whose frame checks) and
  * counted; a file that is not ours is refused.
  *
