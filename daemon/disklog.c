@@ -36,6 +36,8 @@
 #define DL_DEFAULT_MAX_DISK (1024ull * 1024 * 1024)
 #define DL_DEFAULT_INTERVAL_MS 1000
 #define DL_DEFAULT_WINDOW (1024u * 1024)
+/* A sink's window starts this small: most reads are a few small records. */
+#define DL_WINDOW_START (64u * 1024)
 /* Frames gathered before one write(2). */
 #define DL_WRITE_CHUNK (256u * 1024)
 
@@ -55,7 +57,7 @@ struct dl_sink {
     uint64_t fd_seg;
     int notify_fd;               /* eventfd written by commit, -1 */
     struct dlf_reader rd;
-    unsigned char *window;
+    unsigned char *window;       /* grown on demand up to the limits' read_window */
     size_t window_cap;
 };
 
@@ -518,7 +520,7 @@ static int sinks_init(struct disklog *log, const char *const *sinks, size_t nsin
     }
     for (size_t k = 0; k < nsinks; k++) {
         struct dl_sink *s = &log->sinks[k];
-        *s = (struct dl_sink){.fd = -1, .notify_fd = -1, .window_cap = log->lim.read_window};
+        *s = (struct dl_sink){.fd = -1, .notify_fd = -1, .window_cap = DL_WINDOW_START};
         log->nsinks = k + 1;
         size_t len = strlen(sinks[k]);
         for (size_t j = 0; j < k; j++)
@@ -886,6 +888,32 @@ static int sink_open_segment(struct disklog *log, struct dl_sink *s, uint64_t nu
     return 0;
 }
 
+/* Make the sink's window hold `used` + `len` bytes, at most read_window:
+ * -1 when it cannot (the read ends here). The records already in
+ * out[0..n), whose payloads start at at[] and end at `used`, are decoded
+ * again in the moved window. */
+static int sink_window_grow(const struct disklog *log, struct dl_sink *s, size_t used, size_t len,
+                            struct disklog_record *out, const size_t *at, size_t n)
+{
+    size_t need = used + len;
+    if (need > log->lim.read_window)
+        return -1;
+    size_t cap = s->window_cap * 2 > need ? s->window_cap * 2 : need;
+    if (cap > log->lim.read_window)
+        cap = log->lim.read_window;
+    unsigned char *w = realloc(s->window, cap);
+    if (!w)
+        return -1;
+    s->window = w;
+    s->window_cap = cap;
+    for (size_t i = 0; i < n; i++) {
+        struct disklog_pos pos = out[i].pos;
+        dlf_payload_decode(w + at[i], (i + 1 < n ? at[i + 1] : used) - at[i], &out[i]);
+        out[i].pos = pos;
+    }
+    return 0;
+}
+
 size_t disklog_read(struct disklog *log, unsigned sink, struct disklog_record *out, size_t max)
 {
     if (sink >= log->nsinks || max == 0)
@@ -918,6 +946,7 @@ size_t disklog_read(struct disklog *log, unsigned sink, struct disklog_record *o
         size_t got = 0, used = 0, corrupt = 0;
         uint64_t off = pos.offset, next;
         struct disklog_pos taken[256];
+        size_t at[256]; /* where each record's payload is in the window */
         if (max > sizeof taken / sizeof taken[0])
             max = sizeof taken / sizeof taken[0];
         int open_errno = sink_open_segment(log, s, pos.segment) == 0 ? 0 : errno;
@@ -939,11 +968,13 @@ size_t disklog_read(struct disklog *log, unsigned sink, struct disklog_record *o
                 break;
             if (r.sinks & (1u << sink)) {
                 size_t len = (size_t)(next - off - DLF_FRAME_HEAD);
-                if (used + len > s->window_cap)
+                if (used + len > s->window_cap &&
+                    sink_window_grow(log, s, used, len, out, at, got) != 0)
                     break;
                 memcpy(s->window + used, r.source - DLF_PAYLOAD_FIXED, len);
                 dlf_payload_decode(s->window + used, len, &out[got]);
                 out[got].pos = taken[got] = (struct disklog_pos){pos.segment, off};
+                at[got] = used;
                 used += len;
                 got++;
             }

@@ -120,7 +120,8 @@ int dlf_payload_decode(const unsigned char *p, size_t n, struct disklog_record *
 
 int dlf_reader_init(struct dlf_reader *r)
 {
-    *r = (struct dlf_reader){.fd = -1, .cap = DLF_FRAME_HEAD + DISKLOG_MAX_RECORD + DLF_READ_AHEAD};
+    /* Enough for the usual records; dlf_get grows it for a bigger frame. */
+    *r = (struct dlf_reader){.fd = -1, .cap = DLF_FRAME_HEAD + DLF_READ_AHEAD};
     r->buf = malloc(r->cap);
     return r->buf ? 0 : -1;
 }
@@ -139,14 +140,24 @@ void dlf_reader_use(struct dlf_reader *r, int fd)
     r->error = 0;
 }
 
-/* Bytes [off, off + n) of the file (n <= cap), or NULL when the file is
- * shorter (r->error 0) or a read failed (r->error set). */
+/* Bytes [off, off + n) of the file (n at most one largest frame), or NULL
+ * when the file is shorter (r->error 0) or a read failed or memory ran
+ * out (r->error set). May move the buffer: earlier pointers die. */
 static const unsigned char *dlf_get(struct dlf_reader *r, uint64_t off, size_t n)
 {
     if (off >= r->base && off + n <= r->base + r->len)
         return r->buf + (off - r->base);
     r->base = off;
     r->len = 0;
+    if (n > r->cap) {
+        unsigned char *more = realloc(r->buf, n + DLF_READ_AHEAD);
+        if (!more) {
+            r->error = ENOMEM;
+            return NULL;
+        }
+        r->buf = more;
+        r->cap = n + DLF_READ_AHEAD;
+    }
     while (r->len < r->cap) {
         ssize_t got = pread(r->fd, r->buf + r->len, r->cap - r->len, (off_t)(off + r->len));
         if (got < 0 && errno == EINTR)

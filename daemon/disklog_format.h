@@ -63,8 +63,9 @@ void dlf_frame_encode(const struct disklog_record *r, unsigned char *out);
 /* Fill r (pointers into p) from a payload; -1 when its lengths do not add up. */
 int dlf_payload_decode(const unsigned char *p, size_t n, struct disklog_record *r);
 
-/* Reads a file through one buffer (never more than its capacity, a
- * little over one largest frame), by offset. */
+/* Reads a file through one buffer, by offset: 64 KiB of read-ahead,
+ * grown to hold a bigger frame when one comes (at most one largest frame
+ * and the read-ahead). */
 struct dlf_reader {
     int fd;
     unsigned char *buf;

@@ -10,7 +10,9 @@
  * flipped bytes in the middle: that record skipped and counted, the rest
  * read; wrong magic, wrong version and a foreign positions file refused
  * with their exact messages; a damaged positions file replaying from the
- * oldest record and a torn segment header removed, each logged; rotation and deletion of the segments every
+ * oldest record and a torn segment header removed, each logged; records
+ * of 30 and 200 KB read in one go (buffers grown), one over the largest
+ * refused; rotation and deletion of the segments every
  * sink passed; max_disk dropping the oldest whole segments, counted
  * exactly; a full disk (tmpfs, root only: skipped otherwise) refusing and
  * counting, then recovering when space returns, and dropping the oldest
@@ -532,6 +534,54 @@ static void test_segment_numbers_never_reused(void **state)
 
 static void write_file(const char *path, const void *p, size_t n);
 
+/* Records far bigger than the usual few hundred bytes: the reader's
+ * buffer and the sink's window grow for them (and what the window held
+ * already is still right after it moved); one over DISKLOG_MAX_RECORD is
+ * refused and counted. */
+static void test_big_records(void **state)
+{
+    struct fixture *f = *state;
+    static const size_t sizes[] = {30000, 30000, 30000, 200000, DISKLOG_MAX_RECORD};
+    char *json[5];
+    struct disklog_record in[5];
+    for (size_t i = 0; i < 5; i++) {
+        json[i] = malloc(sizes[i]);
+        assert_non_null(json[i]);
+        memset(json[i], 'a' + (int)i, sizes[i]);
+        in[i] = rec(f, i, BOTH, 10);
+        in[i].json = json[i];
+        in[i].json_len = sizes[i];
+    }
+    struct disklog *log = open_log(f, NULL);
+    int saved;
+    capture_start(&saved);
+    assert_int_equal(disklog_append_batch(log, in, 5), 4);
+    const char *out_log = capture_end(saved);
+    char want[512];
+    snprintf(want, sizeof want,
+             "warning: outbox: %s: the record of series 'dvc/tthc.received/00004' is over %u "
+             "bytes: refused\n",
+             f->dir, DISKLOG_MAX_RECORD);
+    assert_string_equal(out_log, want);
+    assert_int_equal(disklog_commit(log), 0);
+    struct disklog_counters c;
+    disklog_counters(log, &c);
+    assert_int_equal(c.refused, 1);
+    assert_int_equal(c.appended, 4);
+    struct disklog_record out[8];
+    assert_int_equal(disklog_read(log, KAFKA, out, 8), 4);
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(out[i].seq, i);
+        assert_int_equal(out[i].json_len, sizes[i]);
+        assert_memory_equal(out[i].json, json[i], sizes[i]);
+        assert_int_equal(out[i].series_len, in[i].series_len);
+        assert_memory_equal(out[i].series, in[i].series, in[i].series_len);
+    }
+    disklog_close(log);
+    for (size_t i = 0; i < 5; i++)
+        free(json[i]);
+}
+
 static void flip_byte(const char *path, off_t at)
 {
     int fd = open(path, O_RDWR);
@@ -798,6 +848,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_corrupt_middle_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_ours_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_positions_and_torn_header, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_big_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notify_and_backlog, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_segment_numbers_never_reused, setup, teardown),
