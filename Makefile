@@ -211,6 +211,8 @@ check-includes:
 #   normalize       records with any fields through daemon/normalize.c
 #   timeparse       daemon/timeparse.c and the SDK's ioc_time_parse
 #   series_store    the series state file's reader (daemon/series_store.c)
+#   disklog         the durable outbox's recovery: random segment and
+#                   positions files (daemon/disklog.c, disklog_format.c)
 #   <connector>     that connector's sources, unchanged, fed pages by a fake
 #                   host (tests/fuzz/fuzz_host.c): ioffice, dvc, telecom, pakn,
 #                   example_paged
@@ -225,7 +227,7 @@ check-includes:
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_CONNECTORS := ioffice dvc telecom pakn example_paged
-FUZZ_TARGETS := http_json config normalize timeparse series_store $(FUZZ_CONNECTORS)
+FUZZ_TARGETS := http_json config normalize timeparse series_store disklog $(FUZZ_CONNECTORS)
 FUZZ_TARGET  ?= $(FUZZ_TARGETS)
 # -Wformat-nonliteral is off: clang (unlike gcc) also flags the vsnprintf
 # of a function taking a va_list, which the daemon's log.c is.
@@ -245,6 +247,11 @@ FUZZ_CFLAGS_normalize := -DFUZZ_SRCDIR='"$(CURDIR)"'
 # its temp-file helper, filemode.c beneath it).
 FUZZ_SRC_series_store := tests/fuzz/fuzz_series_store.c $(addprefix daemon/,series_store.c \
                          series.c metric.c state.c filemode.c conffile.c)
+# The durable outbox's log with its format, CRC, log lines and the
+# temp-file helper its positions file is written with (state.c).
+FUZZ_SRC_disklog := tests/fuzz/fuzz_disklog.c $(addprefix daemon/,disklog.c disklog_format.c \
+                    disklog_positions.c crc32c.c clock.c log.c textsafe.c utf8.c state.c filemode.c \
+                    conffile.c)
 # The config reader with the sinks' section checks (which link libmosquitto
 # and librdkafka, never started here). Real plugins are dlopen'ed
 # (RTLD_NOW): the fake host defines every ioc_* symbol and exports them.
@@ -387,6 +394,13 @@ $(BUILD)/bench/%: tests/bench/%.c
 	@mkdir -p $(dir $@)
 	@echo "  BENCH   $@"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(LIBS)
+
+# disklog_bench links the daemon's log modules (daemon/disklog.c and what
+# it uses); the others are single files.
+$(BUILD)/bench/disklog_bench: tests/bench/disklog_bench.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  BENCH   $@"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
 
 # bench-deps: the bench's own dependencies (collectd, its peer row); when
 # they cannot be installed (no root, no network), that row says "skipped".

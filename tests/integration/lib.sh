@@ -225,12 +225,14 @@ add_sink_mqtt() {
         >>"$1/iocd.conf"
 }
 
-# start_kafka NAME: the local Kafka broker (tools/kafka-mock) with topic
-# ioc.metrics.v1; sets KAFKA_<NAME> (bootstrap address) and KAFKA_PID_<NAME>.
+# start_kafka NAME [ARGS...]: the local Kafka broker (tools/kafka-mock) with
+# topic ioc.metrics.v1 and kafka-mock's ARGS (e.g. --brokers 3); sets
+# KAFKA_<NAME> (bootstrap address) and KAFKA_PID_<NAME>.
 start_kafka() {
     local name=$1 pid
+    shift
     "$top/$BUILD/tools/kafka-mock" --topic ioc.metrics.v1 --bootstrap-file "$tmp/$name.kafka" \
-        >"$tmp/$name.kafka.out" 2>"$tmp/$name.kafka.log" &
+        "$@" >"$tmp/$name.kafka.out" 2>"$tmp/$name.kafka.log" &
     pid=$!
     pids+=("$pid")
     if ! wait_for 10 test -s "$tmp/$name.kafka"; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_fuzz.sh - the short fuzzing run of `make check`: builds every
 # libFuzzer target of tests/fuzz (clang with ASan+UBSan; see the Makefile's
-# fuzz section: http_json, config, normalize, timeparse, series_store and one per
+# fuzz section: http_json, config, normalize, timeparse, series_store, disklog and one per
 # departmental connector), then for each target replays its seeds
 # (tests/fuzz/corpus/<target>) and each of its past findings
 # (tests/fuzz/regressions/<target>, one test each, so each bug shows on its
@@ -20,7 +20,7 @@
 # clang there and the runtime missing, the build test fails and shows why.
 source "$(dirname "$0")/lib.sh"
 
-targets="http_json config normalize timeparse series_store ioffice dvc telecom pakn example_paged"
+targets="http_json config normalize timeparse series_store disklog ioffice dvc telecom pakn example_paged"
 seconds=${FUZZ_CHECK_SECONDS:-20}
 each=${FUZZ_CHECK_EACH:-8}
 

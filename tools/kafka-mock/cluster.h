@@ -28,6 +28,16 @@ const char *kmock_bootstraps(const kmock_cluster *c);
  * down|up" on stderr for each broker. False if any broker refused. */
 bool kmock_set_up(kmock_cluster *c, bool up);
 
+/* The same for broker ID (1..brokers) alone. */
+bool kmock_broker_set_up(kmock_cluster *c, int id, bool up);
+
+/* Makes broker ID the leader of every partition of TOPIC, a topic made by
+ * kmock_topic_create (the mock does not elect leaders itself: a failover
+ * is "down N" then "leader TOPIC M"); logs "kafka-mock: topic TOPIC:
+ * leader broker ID (P partitions)". False, after saying why, for an
+ * unknown topic or broker. */
+bool kmock_set_leader(kmock_cluster *c, const char *topic, int id);
+
 /* Destroys the cluster and its handle. NULL is fine. */
 void kmock_stop(kmock_cluster *c);
 

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,12 +57,22 @@ void kmock_control_poll(const char *path, kmock_cluster *c)
     if (n <= 0)
         return;
     buf[n] = '\0';
-    char *word = buf + strspn(buf, " \t\r\n");
-    word[strcspn(word, " \t\r\n")] = '\0';
-    if (!*word)
+    char word[16], topic[256], extra[2];
+    int id, words = sscanf(buf, "%15s %255s %d %1s", word, topic, &id, extra);
+    if (words < 1)
         return;
-    if (!strcmp(word, "down") || !strcmp(word, "up"))
+    bool updown = !strcmp(word, "down") || !strcmp(word, "up");
+    char *end = NULL;
+    long one = words == 2 ? strtol(topic, &end, 10) : 0;
+    if (updown && words == 1)
         kmock_set_up(c, !strcmp(word, "up"));
+    else if (updown && words == 2 && end && !*end && one > 0 && one < 1000)
+        kmock_broker_set_up(c, (int)one, !strcmp(word, "up"));
+    else if (!strcmp(word, "leader") && words == 3)
+        kmock_set_leader(c, topic, id);
+    else if (updown || !strcmp(word, "leader"))
+        fprintf(stderr, "kafka-mock: control file %s: '%s' wants %s, ignored\n", path, word,
+                updown ? "nothing or a broker number" : "a topic and a broker number");
     else
         fprintf(stderr, "kafka-mock: control file %s: '%s' is neither down nor up, ignored\n",
                 path, word);

@@ -14,10 +14,12 @@
  * on stderr. */
 bool kmock_write_file(const char *path, const char *text);
 
-/* If the control file PATH exists and holds "down" or "up", applies it to
- * every broker of C; then deletes it, so "gone" means "applied". Any other
- * word is logged and the file deleted; an empty file is left for the next
- * call (its writer may not have written yet). */
+/* If the control file PATH exists and holds a command, applies it to C;
+ * then deletes it, so "gone" means "applied". Commands: "down" or "up"
+ * (every broker), "down N" or "up N" (broker N), "leader TOPIC N" (broker
+ * N leads every partition of TOPIC). Anything else is logged and the file
+ * deleted; an empty file is left for the next call (its writer may not
+ * have written yet). */
 void kmock_control_poll(const char *path, kmock_cluster *c);
 
 #endif

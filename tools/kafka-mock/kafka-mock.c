@@ -5,7 +5,9 @@
  * demo run a real Kafka-protocol broker on loopback. It is librdkafka's
  * mock cluster (cluster.c) in a process: it prints and writes its bootstrap
  * address, pre-creates topics, and takes its brokers down and up on
- * SIGUSR1/SIGUSR2 or a control file, for fault tests.
+ * SIGUSR1/SIGUSR2 or a control file, for fault tests. With --brokers 3 the
+ * control file also moves partition leaders, so a test can take the
+ * leader down and hand its partitions to another broker (a failover).
  *
  * Design: signals are blocked before librdkafka starts its threads, so
  * every thread inherits the mask and the main thread alone reads them from
@@ -17,7 +19,8 @@
  * partition and drops older data, so count big volumes with high-watermark
  * offsets, not by consuming; "down" closes the broker's connections and its
  * listening socket (clients get "connection refused"; "up" listens on the
- * same port again) but does not move partition leaders; once clients have
+ * same port again) but does not move partition leaders (the control
+ * file's "leader TOPIC N" does); once clients have
  * connected, a down/up call can take ~1 s to return (the mock's thread
  * wakes once a second), so wait for the log line or the control file's
  * deletion, and do not fire SIGUSR1/SIGUSR2 back to back (signals still
@@ -56,7 +59,9 @@ static const char usage[] =
     "  --bootstrap-file FILE    write the bootstrap address to FILE (atomically)\n"
     "                           once ready; FILE is removed on exit\n"
     "  --control-file FILE      poll FILE: when it holds \"down\" or \"up\", apply\n"
-    "                           it to every broker, then delete FILE\n"
+    "                           it to every broker, then delete FILE; \"down N\",\n"
+    "                           \"up N\": broker N alone; \"leader TOPIC N\": broker N\n"
+    "                           leads every partition of TOPIC (a --topic)\n"
     "  --debug                  librdkafka's mock debug log on stderr\n"
     "  -h, --help               this text\n"
     "\n"
