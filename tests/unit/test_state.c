@@ -633,6 +633,8 @@ static void test_dir_not_writable(void **state)
     snprintf(want, sizeof want, "cannot be created: %s is not writable: Permission denied",
              f->dir);
     assert_string_equal(why, want);
+}
+
 /* state_read_only (iocd --dry-run): the saved map and sequence are read,
  * sets and reservations change memory only, the file stays byte for byte
  * and no directory is made. Process-wide and for good: the last test. */
