@@ -166,9 +166,26 @@ static const char *capture_end(int saved)
     dup2(saved, 2);
     close(saved);
     FILE *in = fopen("/tmp/test_disklog.stderr", "r");
-    size_t n = fread(captured, 1, sizeof captured - 1, in);
-    captured[n] = '\0';
+    char raw[sizeof captured];
+    size_t n = fread(raw, 1, sizeof raw - 1, in);
+    raw[n] = '\0';
     fclose(in);
+    /* Off the journal every line starts with its time (log.h): drop it, so
+     * the lines compare exactly. */
+    size_t out = 0;
+    for (char *line = raw; *line;) {
+        char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) + 1 : strlen(line);
+        const char *space = memchr(line, ' ', len);
+        if (len > 11 && line[4] == '-' && line[10] == 'T' && space) {
+            len -= (size_t)(space + 1 - line);
+            line = (char *)space + 1;
+        }
+        memcpy(captured + out, line, len);
+        out += len;
+        line += len;
+    }
+    captured[out] = '\0';
     unlink("/tmp/test_disklog.stderr");
     return captured;
 }
