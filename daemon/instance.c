@@ -196,7 +196,8 @@ static void instance_publish_status(struct ioc_ctx *ctx, enum instance_health h,
  * failed. */
 static void instance_record_outcome(struct ioc_ctx *ctx, int rc)
 {
-    bool ok = rc == IOC_OK;
+    /* A poll that dropped a metric failed, whatever the plugin returned. */
+    bool ok = rc == IOC_OK && !atomic_load(&ctx->poll_dropped);
     pthread_mutex_lock(&ctx->status_lock);
     enum instance_health before = ctx->health;
     if (ok) {

@@ -94,7 +94,9 @@ same 1 "$rc" "a province with control bytes: --check-config exits 1"
 contains "$tmp/binary.err" "$conf/iocd.conf:2: 'province' = '9\\x01\\x1B[31m': not a 2-digit province code" \
     "--check-config's stderr shows them as \\xNN"
 check "no raw control byte reaches stderr" bash -c "! grep -q \$'[\\001\\033]' '$tmp/binary.err'"
-JOURNAL_STREAM=8:1 timeout 10 "$IOCD" -c "$conf/iocd.conf" --once >/dev/null 2>"$tmp/journal.err"
+: >"$tmp/journal.err" # JOURNAL_STREAM names stderr's device and inode (log.h)
+JOURNAL_STREAM=$(stat -c '%d:%i' "$tmp/journal.err") timeout 10 "$IOCD" -c "$conf/iocd.conf" --once \
+    >/dev/null 2>"$tmp/journal.err"
 contains "$tmp/journal.err" "<3>error: iocd: $conf/iocd.conf:2: 'province' = '9\\x01\\x1B[31m': not a 2-digit province code" \
     "start-up's journal line (priority prefix) shows them as \\xNN, escaped once"
 check "no raw control byte reaches the journal" bash -c "! grep -q \$'[\\001\\033]' '$tmp/journal.err'"

@@ -341,11 +341,22 @@ function onRetired(topic) {
 }
 
 function onStatus(name, payload) {
-  // "online", "degraded: <reason>", "offline" (the last will); "failed" too.
-  const [word, ...rest] = payload.split(':');
-  const state = ['online', 'offline', 'failed', 'degraded'].includes(word.trim()) ? word.trim() : 'degraded';
+  // JSON (ioc.status/1, docs/status.schema.json): state starting, ok,
+  // degraded, failed, stopped, or offline (the last will). An older iocd
+  // sent text: "online", "degraded: <reason>", "offline".
+  let state, detail = '';
+  try {
+    const doc = JSON.parse(payload);
+    state = { ok: 'online', starting: 'online', stopped: 'offline' }[doc.state] || doc.state;
+    if (state === 'degraded' || state === 'failed') detail = doc.last_error || '';
+  } catch (e) {
+    const [word, ...rest] = payload.split(':');
+    state = word.trim();
+    detail = rest.join(':').trim();
+  }
+  if (!['online', 'offline', 'failed', 'degraded'].includes(state)) state = 'degraded';
   const s = sources.get(name) || {};
-  sources.set(name, { ...s, state, detail: rest.join(':').trim(), epoch });
+  sources.set(name, { ...s, state, detail, epoch });
   if (!onlySources || onlySources.includes(name)) drawSource(name);
 }
 
