@@ -24,7 +24,7 @@ VERSION    := 0.1.0
 CC      ?= cc
 # `make V=1` shows full command lines.
 Q       := $(if $(filter 1,$(V)),,@)
-PKGS    := libcurl jansson libsystemd libmosquitto rdkafka
+PKGS    := libcurl jansson libsystemd libmosquitto rdkafka libmicrohttpd
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 ifeq ($(SANITIZE),1)
@@ -238,7 +238,7 @@ FUZZ_SRC_config := tests/fuzz/fuzz_config.c tests/fuzz/fuzz_host.c $(FUZZ_TIME) 
                    $(addprefix daemon/,config.c ini.c confval.c keytable.c instconf.c dirlist.c \
                    diag.c log.c gazetteer.c plugin.c sink_table.c sink_stdout.c sink_mqtt.c \
                    sink_kafka.c status_mqtt.c mqtt_endpoint.c outbox.c metric.c clock.c \
-                   textsafe.c utf8.c origin.c filemode.c catalog.c catconf.c jsonw.c)
+                   textsafe.c utf8.c origin.c filemode.c catalog.c catconf.c jsonw.c listenaddr.c)
 FUZZ_LIBS_config := -Wl,--dynamic-list=daemon/exports.list -lmosquitto -lrdkafka -lcurl -ldl
 FUZZ_PLUGINS := $(CONNECTORS:%=$(BUILD)/fuzz/connectors/%.so)
 $(foreach c,$(FUZZ_CONNECTORS),$(eval FUZZ_SRC_$(c) := tests/fuzz/fuzz_connector.c \

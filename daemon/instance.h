@@ -12,6 +12,7 @@
 #define IOCD_INSTANCE_H
 
 #include "config.h"
+#include "health.h"
 #include "http.h"
 #include "jsonw.h"
 #include "ioc/ioc.h"
@@ -24,8 +25,6 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-enum instance_health { HEALTH_STARTING, HEALTH_OK, HEALTH_DEGRADED, HEALTH_FAILED, HEALTH_STOPPED };
 
 struct instance_counters {
     atomic_uint_fast64_t polls_ok, polls_failed, metrics_emitted, records_rejected;
@@ -65,6 +64,7 @@ struct ioc_ctx {
 
     pthread_mutex_t status_lock; /* guards the fields below */
     enum instance_health health;
+    int64_t health_since_s;      /* epoch seconds of the last change of health */
     unsigned consecutive_failures;
     char last_error[256];
     int64_t last_success_s;      /* epoch seconds, 0 never */
@@ -101,6 +101,11 @@ void instance_request_stop(struct ioc_ctx *ctx);
 /* The instance's `allow_origins` (origins trusted beside the configured
  * URL's for next links and redirects; see origin.h), or NULL. */
 const char *instance_allow_origins(const struct ioc_ctx *ctx);
+
+/* A consistent copy of the instance's health and counters (health.h),
+ * taken under its lock; any thread. */
+void instance_snapshot(struct ioc_ctx *ctx, struct instance_snapshot *out);
+
 
 /* Health as text: "ok", "degraded: HTTP status 500", ... into buf. */
 const char *instance_health_text(struct ioc_ctx *ctx, char *buf, size_t len);
