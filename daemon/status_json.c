@@ -2,6 +2,7 @@
 #include "status_json.h"
 
 #include "jsonw.h"
+#include "textsafe.h"
 #include "timeparse.h"
 
 #include <string.h>
@@ -33,8 +34,13 @@ int status_json(const struct instance_snapshot *snap, int tz_offset_min, char *b
     status_json_time(&w, "since", snap->since_s, tz_offset_min);
     status_json_time(&w, "last_success", snap->last_success_s, tz_offset_min);
     jsonw_key(&w, "last_error");
+    /* Feed text: shown as everywhere else (textsafe.h), control bytes as
+     * \xNN, before JSON escapes it (a \x inside JSON text would not be
+     * JSON). */
+    char shown[sizeof snap->last_error * 4];
+    text_escape(shown, sizeof shown, snap->last_error, NULL);
     if (snap->last_error[0])
-        jsonw_string(&w, snap->last_error);
+        jsonw_string(&w, shown);
     else
         jsonw_null(&w);
     jsonw_key(&w, "counters");
