@@ -199,12 +199,15 @@ static void config_http_check(const struct config *c, struct diag *d)
     if (c->http_listen)
         config_http_check_one(c, c->http_listen, c->path, c->http_listen_line, d);
     for (size_t i = 0; i < c->instance_count; i++) {
-        const struct key_value *v = instance_value(&c->instances[i], "http_listen");
+        /* An instance whose keys failed their tables has said so already. */
+        const struct key_value *v = c->instances[i].table_ok
+                                        ? instance_value(&c->instances[i], "http_listen") : NULL;
         if (!v || !v->text || !v->text[0])
             continue;
         config_http_check_one(c, v->text, c->instances[i].path, v->line, d);
         for (size_t k = 0; k < i; k++) {
-            const struct key_value *w = instance_value(&c->instances[k], "http_listen");
+            const struct key_value *w = c->instances[k].table_ok
+                                            ? instance_value(&c->instances[k], "http_listen") : NULL;
             if (w && w->text && strcmp(w->text, v->text) == 0)
                 diag_add(d, c->instances[i].path, v->line, "'http_listen' = '%s' is also %s's "
                          "(%s): each iocd@NAME needs its own port", v->text,
@@ -216,7 +219,7 @@ static void config_http_check(const struct config *c, struct diag *d)
 const char *config_http_listen(const struct config *c, const char *only_instance)
 {
     const struct instance_config *ic = only_instance ? config_instance(c, only_instance) : NULL;
-    const struct key_value *v = ic ? instance_value(ic, "http_listen") : NULL;
+    const struct key_value *v = ic && ic->table_ok ? instance_value(ic, "http_listen") : NULL;
     return v && v->text && v->text[0] ? v->text : c->http_listen;
 }
 

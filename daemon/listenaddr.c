@@ -40,6 +40,10 @@ int listenaddr_parse(const char *text, struct listenaddr *out, const char **reas
         }
         memcpy(host, text, (size_t)(colon - text));
         host[colon - text] = '\0';
+        if (strchr(host, ':')) { /* "::1:9108": which colon ends the address? */
+            *reason = "write an IPv6 address as [ADDRESS]:PORT";
+            return -1;
+        }
     }
     unsigned port;
     if (listenaddr_port(colon + 1, &port) < 0) {

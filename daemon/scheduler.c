@@ -244,7 +244,7 @@ size_t scheduler_snapshot(struct scheduler *s, struct instance_snapshot *out, si
     size_t n = 0;
     for (; n < s->count && n < max; n++) {
         struct slot *slot = &s->slots[n];
-        bool never_ran = !slot->ctx || (slot->failed && atomic_load(&slot->thread_done) &&
+        bool never_ran = !slot->ctx || (atomic_load(&slot->thread_done) && slot->failed &&
                                         !s->once);
         if (slot->ctx)
             instance_snapshot(slot->ctx, &out[n]);
