@@ -238,3 +238,14 @@ status_state() {
 }
 # state_is PORT NAME STATE: NAME's retained status says STATE.
 state_is() { [ "$(status_state "$1" "$2")" = "$3" ]; }
+# start_subscriber NAME FILTER FILE: a live subscriber (QoS 1, "topic
+# payload" lines into FILE, at most 60 s) on broker NAME (start_mosquitto),
+# connected before this returns; sets SUB_PID.
+start_subscriber() {
+    local port_var=MQTT_PORT_$1 before
+    before=$(count_lines "$tmp/$1.mosquitto.log" "New client connected")
+    timeout 60 mosquitto_sub -h 127.0.0.1 -p "${!port_var}" -t "$2" -v -q 1 >"$3" 2>/dev/null &
+    SUB_PID=$!
+    pids+=("$SUB_PID")
+    wait_for 5 at_least $((before + 1)) "$tmp/$1.mosquitto.log" "New client connected"
+}

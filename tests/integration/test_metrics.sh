@@ -30,11 +30,7 @@ add_example "$conf" shaky "$FEED_B/example" "interval = 1h"
 add_example "$conf" broken "$FEED_C/example" "interval = 1h" "backoff_max = 1h" "fail_after = 1"
 
 # A live subscriber from before the start sees every message the sink delivers.
-timeout 60 mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT_M" -t 'ioc/v1/96/#' -v -q 1 \
-    >"$tmp/sub.txt" 2>/dev/null &
-sub_pid=$!
-pids+=("$sub_pid")
-wait_for 5 at_least 2 "$tmp/M.mosquitto.log" "New client connected"
+start_subscriber M 'ioc/v1/96/#' "$tmp/sub.txt"
 start_iocd run -c "$conf/iocd.conf"
 err=$tmp/run.err
 check "the endpoint is up" wait_for 10 at_least 1 "$err" "http: serving /metrics and /health on 127.0.0.1:"
@@ -111,7 +107,7 @@ for s in mqtt kafka; do
     same 0 "$(value "iocd_sink_dropped_total{sink=\"$s\"}")" "sink $s: nothing dropped"
     same 0 "$(value "iocd_sink_outbox_bytes{sink=\"$s\"}")" "sink $s: outbox empty (bytes)"
 done
-stop_pid "$sub_pid"
+stop_pid "$SUB_PID"
 seen=$(grep -cv -e '^ioc/v1/96/_status/' -e '^ioc/v1/96/_catalog ' "$tmp/sub.txt")
 same "$seen" "$(value 'iocd_sink_delivered_total{sink="mqtt"}')" \
     "sink mqtt: delivered = messages the subscriber received ($seen)"
@@ -147,7 +143,8 @@ contains "$tmp/cc1.out" "'http_listen' = '0.0.0.0:9108' is not a loopback addres
     "a non-loopback http_listen is refused, naming the key"
 printf 'http_allow_remote = true\n' >"$tmp/allow"
 sed -i "/^http_listen = /r $tmp/allow" "$conf/iocd.conf"
-check "allowed with http_allow_remote = true" "$IOCD" --check-config -c "$conf/iocd.conf"
+config_ok() { "$IOCD" --check-config -c "$1" >/dev/null 2>&1; }
+check "allowed with http_allow_remote = true" config_ok "$conf/iocd.conf"
 echo "http_listen = 127.0.0.1:9201" >>"$conf/connectors.d/good.conf"
 echo "http_listen = 127.0.0.1:9201" >>"$conf/connectors.d/shaky.conf"
 "$IOCD" --check-config -c "$conf/iocd.conf" >"$tmp/cc2.out" 2>&1

@@ -24,11 +24,7 @@ add_example "$conf" good "$FEED_A/example" "interval = 1h"
 add_example "$conf" broken "$FEED_B/example?token=$TOKEN" "interval = 1h" "backoff_max = 1h" \
     "fail_after = 1"
 
-timeout 60 mosquitto_sub -h 127.0.0.1 -p "$MQTT_PORT_M" -t 'ioc/v1/96/_status/#' -v -q 1 \
-    >"$tmp/status.txt" 2>/dev/null &
-sub_pid=$!
-pids+=("$sub_pid")
-wait_for 5 at_least 2 "$tmp/M.mosquitto.log" "New client connected"
+start_subscriber M 'ioc/v1/96/_status/#' "$tmp/status.txt"
 start_iocd run -c "$conf/iocd.conf"
 err=$tmp/run.err
 check "good polled" wait_for 20 at_least 1 "$tmp/status.txt" '"instance":"good","source":"good","state":"ok"'
@@ -93,5 +89,5 @@ same 0 "$stop_rc" "SIGTERM: exit 0"
 check "after SIGTERM: good offline" wait_for 10 state_is "$MQTT_PORT_M" good offline
 check "every status message of both runs is valid ($(validate "$tmp/status.txt" | tail -1))" \
     valid "$tmp/status.txt"
-stop_pid "$sub_pid"
+stop_pid "$SUB_PID"
 finish
