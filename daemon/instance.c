@@ -131,7 +131,6 @@ void instance_free(struct ioc_ctx *ctx)
 
 void instance_request_stop(struct ioc_ctx *ctx) { atomic_store(&ctx->stopping, true); }
 
-
 const char *instance_health_text(struct ioc_ctx *ctx, char *buf, size_t len)
 {
     pthread_mutex_lock(&ctx->status_lock);
