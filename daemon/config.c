@@ -7,6 +7,7 @@
 #include "filemode.h"
 #include "ini.h"
 #include "plugin_path.h"
+#include "listenaddr.h"
 #include "sink.h"
 #include "state.h"
 #include "timeparse.h"
@@ -44,6 +45,12 @@ const struct ioc_config_key config_iocd_keys[] = {
     {"series_save_interval", IOC_CFG_DURATION, "1m", false,
      "how often the series state is saved in state_dir (a crash costs at most this much of "
      "publish-on-change's memory); 0 = only at shutdown", NULL, NULL},
+    {"http_listen", IOC_CFG_STRING, NULL, false,
+     "serve /metrics and /health on HOST:PORT (e.g. 127.0.0.1:9108); unset = no HTTP endpoint. "
+     "Under iocd@NAME, NAME.conf's http_listen wins", NULL, NULL},
+    {"http_allow_remote", IOC_CFG_BOOL, "false", false,
+     "allow an http_listen address other than loopback (the pages are not authenticated)",
+     NULL, NULL},
     {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
@@ -215,6 +222,58 @@ static void config_iocd_section(const struct config_section *sec, struct config 
      * units (see config_load); a path written in the file must exist. */
     c->catalog_line = key_values_line(sec->values, sec->value_count, "catalog", 0);
     config_plugin_path(sec, c, d);
+    if ((v = section_text(sec, "http_listen")) && v[0]) {
+        c->http_listen = strdup(v);
+        c->http_listen_line = section_line(sec, "http_listen");
+    }
+    c->http_allow_remote = section_bool(sec, "http_allow_remote");
+}
+
+/* One http_listen value: an address we can bind, loopback unless the
+ * operator allowed others. */
+static void config_http_check_one(const struct config *c, const char *text, const char *path,
+                                  int line, struct diag *d)
+{
+    struct listenaddr a;
+    const char *reason;
+    if (listenaddr_parse(text, &a, &reason) < 0)
+        diag_add(d, path, line, "'http_listen' = '%s': %s", text, reason);
+    else if (!a.loopback && !c->http_allow_remote)
+        diag_add(d, path, line, "'http_listen' = '%s' is not a loopback address: /metrics and "
+                 "/health have no authentication; set http_allow_remote = true in [iocd] of %s "
+                 "to serve them beyond this host", text, c->path);
+}
+
+/* [iocd]'s http_listen and each instance's (the address of its iocd@NAME
+ * unit): valid, and no two instances on the same address (their units
+ * would fight for it). */
+static void config_http_check(const struct config *c, struct diag *d)
+{
+    if (c->http_listen)
+        config_http_check_one(c, c->http_listen, c->path, c->http_listen_line, d);
+    for (size_t i = 0; i < c->instance_count; i++) {
+        /* An instance whose keys failed their tables has said so already. */
+        const struct key_value *v = c->instances[i].table_ok
+                                        ? instance_value(&c->instances[i], "http_listen") : NULL;
+        if (!v || !v->text || !v->text[0])
+            continue;
+        config_http_check_one(c, v->text, c->instances[i].path, v->line, d);
+        for (size_t k = 0; k < i; k++) {
+            const struct key_value *w = c->instances[k].table_ok
+                                            ? instance_value(&c->instances[k], "http_listen") : NULL;
+            if (w && w->text && strcmp(w->text, v->text) == 0)
+                diag_add(d, c->instances[i].path, v->line, "'http_listen' = '%s' is also %s's "
+                         "(%s): each iocd@NAME needs its own port", v->text,
+                         c->instances[k].name, c->instances[k].path);
+        }
+    }
+}
+
+const char *config_http_listen(const struct config *c, const char *only_instance)
+{
+    const struct instance_config *ic = only_instance ? config_instance(c, only_instance) : NULL;
+    const struct key_value *v = ic && ic->table_ok ? instance_value(ic, "http_listen") : NULL;
+    return v && v->text && v->text[0] ? v->text : c->http_listen;
 }
 
 /* [outbox]: how much each sink may hold while its broker is slow or away.
@@ -388,6 +447,7 @@ int config_load(const char *path, const char *only_instance, struct config *out,
         instconf_load(&dirs, only_instance, &out->instances, &out->instance_count, d);
     }
     config_catalog_coverage(out, d);
+    config_http_check(out, d);
     return d->count > errors_before ? -1 : 0;
 }
 
@@ -404,6 +464,7 @@ void config_free(struct config *c)
     free(c->path);
     free(c->dir);
     free(c->province);
+    free(c->http_listen);
     free(c->connectors_dir);
     free(c->plugin_path);
     free(c->state_dir);

@@ -39,6 +39,9 @@ struct config {
     enum log_level log_level;
     int64_t shutdown_timeout_ms, stats_interval_ms;
     int64_t series_save_interval_ms; /* [iocd] series_save_interval; 0 = at shutdown only */
+    char *http_listen;        /* [iocd] http_listen; NULL = none */
+    int http_listen_line;
+    bool http_allow_remote;   /* [iocd] http_allow_remote */
     /* One section per row of sink_kinds[] (sink.h), in the same order,
      * whether the file has it or not. */
     struct config_section *sinks;
@@ -71,6 +74,10 @@ const char *config_empty_note(const struct config *c, char *out, size_t size);
 
 /* The instance called `name`, or NULL. */
 const struct instance_config *config_instance(const struct config *c, const char *name);
+/* Where /metrics and /health are served: with `only_instance` (iocd
+ * --connector NAME), NAME.conf's http_listen if set, else [iocd]'s; NULL
+ * = nowhere. Checked by config_load (loopback unless http_allow_remote). */
+const char *config_http_listen(const struct config *c, const char *only_instance);
 
 /* The section of iocd.conf of the sink whose row says `section`
  * ("sink.mqtt"), or NULL if no sink has that section. */

@@ -5,11 +5,15 @@
 #include "config.h"
 #include "confdiff.h"
 #include "http.h"
+#include "httpd.h"
 #include "instance.h"
 #include "notify.h"
+#include "opsview.h"
 #include "pipeline.h"
 #include "scheduler.h"
 #include "state.h"
+#include "status_json.h"
+#include "watchdog.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -22,6 +26,7 @@
 struct daemon_state {
     pthread_mutex_t lock;
     struct scheduler *current;
+    struct opsview *view; /* /metrics and /health read the same scheduler */
 };
 
 static void daemon_status_hook(void *arg)
@@ -41,6 +46,7 @@ static void daemon_set_current(struct daemon_state *ds, struct scheduler *s)
     pthread_mutex_lock(&ds->lock);
     ds->current = s;
     pthread_mutex_unlock(&ds->lock);
+    opsview_set_scheduler(ds->view, s);
 }
 
 static int daemon_load(const struct daemon_options *opts, struct config *config)
@@ -196,7 +202,7 @@ static void daemon_reload(const struct daemon_options *opts, struct daemon_state
     for (size_t i = 0; i < was->instance_count; i++) {
         const struct instance_config *now = config_instance(next, was->instances[i].name);
         if (!now || !now->enabled)
-            pipeline_status(pipeline, was->instances[i].name, "offline");
+            pipeline_status(pipeline, was->instances[i].name, STATUS_JSON_OFFLINE);
     }
     cfgs->older[cfgs->older_count++] = was;
     cfgs->current = next;
@@ -230,6 +236,7 @@ static void daemon_loop(const struct daemon_options *opts, struct daemon_state *
 {
     const struct config *config = cfgs->current;
     int64_t watchdog = notify_watchdog_interval_ms();
+    struct watchdog wd = {watchdog * 2, false}; /* the ping is due at half WatchdogSec */
     int64_t now = clock_mono_ms();
     int64_t next_watchdog = watchdog ? now + watchdog : 0;
     int64_t next_stats = config->stats_interval_ms ? now + config->stats_interval_ms : 0;
@@ -252,7 +259,7 @@ static void daemon_loop(const struct daemon_options *opts, struct daemon_state *
             pipeline_log_counters(pipeline);
         }
         if (next_watchdog && now >= next_watchdog) {
-            notify_watchdog();
+            watchdog_due(&wd, pipeline, now);
             next_watchdog = now + watchdog;
         }
         if (next_stats && now >= next_stats) {
@@ -329,10 +336,28 @@ int daemon_run(const struct daemon_options *opts)
          * believing series were published that it then never saw.) */
         pipeline_keep_series(pipeline, config->state_dir, opts->only_instance,
                              config->series_save_interval_ms, opts->republish);
-        struct daemon_state ds = {PTHREAD_MUTEX_INITIALIZER, NULL};
+        struct daemon_state ds = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL};
+        struct httpd *httpd = NULL;
+        const char *listen = config_http_listen(config, opts->only_instance);
+        /* /health calls a sink stalled when the watchdog would: beyond
+         * WatchdogSec, or a minute without one. */
+        int64_t stall_limit = notify_watchdog_interval_ms() ? notify_watchdog_interval_ms() * 2
+                                                            : 60000;
+        if (listen && (!(ds.view = opsview_new(pipeline, stall_limit)) ||
+                       !(httpd = httpd_start(listen, ds.view)))) {
+            log_error("the HTTP endpoint (http_listen = %s) could not be started; stopping",
+                      listen);
+            opsview_free(ds.view);
+            pipeline_stop(pipeline, 0);
+            pipeline_free(pipeline);
+            daemon_configs_free(&cfgs);
+            return 1;
+        }
         struct scheduler *sched = scheduler_start(config, pipeline, false, daemon_status_hook, &ds);
         if (!sched) {
             log_error("the connectors could not be started; stopping");
+            httpd_stop(httpd);
+            opsview_free(ds.view);
             pipeline_stop(pipeline, config->shutdown_timeout_ms);
             pipeline_free(pipeline);
             daemon_configs_free(&cfgs);
@@ -348,7 +373,10 @@ int daemon_run(const struct daemon_options *opts)
         daemon_loop(opts, &ds, &cfgs, &sched, pipeline, &signals);
         config = cfgs.current;
         notify_stopping();
+        httpd_stop(httpd); /* before what its pages read goes away */
         daemon_set_current(&ds, NULL);
+        opsview_free(ds.view);
+        ds.view = NULL;
         int64_t started = clock_mono_ms();
         size_t abandoned = scheduler_stop(sched, config->shutdown_timeout_ms);
         scheduler_log_counters(sched);

@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "confval.h"
 #include "log.h"
+#include "status_json.h"
 #include "timeparse.h"
 
 #include <curl/curl.h>
@@ -123,6 +124,9 @@ int instance_init(struct ioc_ctx *ctx)
     pthread_mutex_lock(&ctx->encode_lock);
     pipeline_batch_flush(ctx->batch); /* what init emitted, if anything */
     pthread_mutex_unlock(&ctx->encode_lock);
+    pthread_mutex_lock(&ctx->status_lock);
+    ctx->health_since_s = clock_wall_ms() / 1000;
+    pthread_mutex_unlock(&ctx->status_lock);
     instance_publish_status(ctx, HEALTH_STARTING, NULL);
     return 0;
 }
@@ -156,37 +160,55 @@ void instance_free(struct ioc_ctx *ctx)
 
 void instance_request_stop(struct ioc_ctx *ctx) { atomic_store(&ctx->stopping, true); }
 
-static const char *instance_health_name(enum instance_health h)
-{
-    static const char *names[] = {"starting", "ok", "degraded", "failed", "stopped"};
-    return names[h];
-}
-
 const char *instance_health_text(struct ioc_ctx *ctx, char *buf, size_t len)
 {
     pthread_mutex_lock(&ctx->status_lock);
     if (ctx->health == HEALTH_DEGRADED || ctx->health == HEALTH_FAILED)
-        snprintf(buf, len, "%s: %s", instance_health_name(ctx->health), ctx->last_error);
+        snprintf(buf, len, "%s: %s", health_name(ctx->health), ctx->last_error);
     else
-        snprintf(buf, len, "%s", instance_health_name(ctx->health));
+        snprintf(buf, len, "%s", health_name(ctx->health));
     pthread_mutex_unlock(&ctx->status_lock);
     return buf;
 }
 
-/* The status topic's text: "online" or "degraded: <reason>" (a failed
- * instance is degraded for longer; its log line says "failed"), or
- * "failed: <reason>" for one that could not start (it will not poll). */
+void instance_snapshot(struct ioc_ctx *ctx, struct instance_snapshot *out)
+{
+    struct instance_counters *c = &ctx->counters;
+    out->name = ctx->cfg->name;
+    out->source = ctx->cfg->source;
+    pthread_mutex_lock(&ctx->status_lock);
+    out->health = ctx->health;
+    out->since_s = ctx->health_since_s;
+    out->last_success_s = ctx->last_success_s;
+    memcpy(out->last_error, ctx->last_error, sizeof out->last_error);
+    pthread_mutex_unlock(&ctx->status_lock);
+    out->polls_ok = atomic_load(&c->polls_ok);
+    out->polls_failed = atomic_load(&c->polls_failed);
+    out->metrics = atomic_load(&c->metrics_emitted);
+    out->rejected = atomic_load(&c->records_rejected);
+}
+
+/* The status topic's JSON (status_json.h), after every poll and every
+ * change of health: its counters change with each poll. `h` and `reason`
+ * set the health first when the plugin could not start (h = FAILED). */
 static void instance_publish_status(struct ioc_ctx *ctx, enum instance_health h,
                                     const char *reason)
 {
-    char text[300];
-    if (h == HEALTH_OK || h == HEALTH_STARTING)
-        snprintf(text, sizeof text, "online");
-    else if (h == HEALTH_FAILED && !ctx->initialised)
-        snprintf(text, sizeof text, "failed: %.280s", reason);
+    if (reason) {
+        pthread_mutex_lock(&ctx->status_lock);
+        if (ctx->health != h)
+            ctx->health_since_s = clock_wall_ms() / 1000;
+        ctx->health = h;
+        snprintf(ctx->last_error, sizeof ctx->last_error, "%s", reason);
+        pthread_mutex_unlock(&ctx->status_lock);
+    }
+    struct instance_snapshot snap;
+    instance_snapshot(ctx, &snap);
+    char json[STATUS_JSON_MAX];
+    if (status_json(&snap, ctx->env.tz_offset_min, json, sizeof json) < 0)
+        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "status: cannot write its JSON; not published");
     else
-        snprintf(text, sizeof text, "degraded: %.280s", reason);
-    pipeline_status(ctx->pipeline, ctx->cfg->name, text);
+        pipeline_status(ctx->pipeline, ctx->cfg->name, json);
 }
 
 /* Record the outcome of a poll (`rc`, what the plugin's poll returned);
@@ -216,21 +238,22 @@ static void instance_record_outcome(struct ioc_ctx *ctx, int rc)
                                                                                  : HEALTH_DEGRADED;
     }
     enum instance_health after = ctx->health;
+    if (before != after)
+        ctx->health_since_s = clock_wall_ms() / 1000;
     char reason[256];
     snprintf(reason, sizeof reason, "%s", ctx->last_error);
     unsigned failures = ctx->consecutive_failures;
     pthread_mutex_unlock(&ctx->status_lock);
-    if (before != after)
-        instance_publish_status(ctx, after, reason);
+    instance_publish_status(ctx, after, NULL);
     if (before != after && after == HEALTH_OK)
-        log_msg(LOG_LEVEL_INFO, ctx->cfg->name, "status %s -> ok", instance_health_name(before));
+        log_msg(LOG_LEVEL_INFO, ctx->cfg->name, "status %s -> ok", health_name(before));
     else if (before != after)
         /* failed at error priority: `journalctl -p err` is what an operator
          * watches, and a connector given up on belongs there; degraded is
          * a warning (one failed poll may be the feed's hiccup). */
         log_msg(after == HEALTH_FAILED ? LOG_LEVEL_ERROR : LOG_LEVEL_WARNING, ctx->cfg->name,
                 "status %s -> %s after %u failed poll%s: %s",
-                instance_health_name(before), instance_health_name(after), failures,
+                health_name(before), health_name(after), failures,
                 failures == 1 ? "" : "s", reason);
 }
 

@@ -14,6 +14,7 @@
 #define IOCD_INSTANCE_H
 
 #include "config.h"
+#include "health.h"
 #include "http.h"
 #include "jsonw.h"
 #include "lograte.h"
@@ -27,8 +28,6 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-enum instance_health { HEALTH_STARTING, HEALTH_OK, HEALTH_DEGRADED, HEALTH_FAILED, HEALTH_STOPPED };
 
 struct instance_counters {
     atomic_uint_fast64_t polls_ok, polls_failed, metrics_emitted, records_rejected;
@@ -73,6 +72,7 @@ struct ioc_ctx {
 
     pthread_mutex_t status_lock; /* guards the fields below */
     enum instance_health health;
+    int64_t health_since_s;      /* epoch seconds of the last change of health */
     unsigned consecutive_failures;
     char last_error[256];
     int64_t last_success_s;      /* epoch seconds, 0 never */
@@ -137,6 +137,10 @@ void instance_totals_get(struct ioc_ctx *ctx, struct instance_totals *out);
 /* Add `t` to a new instance's counters (before its thread starts) and take
  * its last success. */
 void instance_totals_add(struct ioc_ctx *ctx, const struct instance_totals *t);
+/* A consistent copy of the instance's health and counters (health.h),
+ * taken under its lock; any thread. */
+void instance_snapshot(struct ioc_ctx *ctx, struct instance_snapshot *out);
+
 
 /* Health as text: "ok", "degraded: HTTP status 500", ... into buf. */
 const char *instance_health_text(struct ioc_ctx *ctx, char *buf, size_t len);

@@ -141,6 +141,12 @@ void jsonw_uint(struct jsonw *w, uint64_t v)
     jsonw_raw(w, start, (size_t)(num + sizeof num - start));
 }
 
+void jsonw_null(struct jsonw *w)
+{
+    jsonw_value_start(w);
+    jsonw_raw(w, "null", 4);
+}
+
 /* v with at most 4 decimals and below 2^53 once scaled, as exact text
  * ("35.5", "-0.25"), if that text reads back as v; 0 otherwise. Most feed
  * values (percentages, scores) take this path instead of %.15g + strtod. */

@@ -36,6 +36,7 @@ void jsonw_key(struct jsonw *w, const char *key);
 void jsonw_string(struct jsonw *w, const char *s);
 void jsonw_number(struct jsonw *w, double v);
 void jsonw_uint(struct jsonw *w, uint64_t v);
+void jsonw_null(struct jsonw *w);
 
 /* Append `s` escaped as a JSON string body (no quotes). */
 void jsonw_escape(struct jsonw *w, const char *s);

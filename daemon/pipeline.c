@@ -697,6 +697,28 @@ void pipeline_tally_text(const struct pipeline *p, char *buf, size_t len)
     sink_tally_text(p->sinks, p->count, atomic_load(&p->published), buf, len);
 }
 
+size_t pipeline_sink_stats(struct pipeline *p, struct sink_stats *out, size_t max, int64_t now_ms)
+{
+    size_t n = 0;
+    for (; n < p->count && n < max; n++) {
+        struct sink *s = p->sinks[n];
+        out[n] = (struct sink_stats){.name = s->ops->name};
+        if (s->ops->stats)
+            s->ops->stats(s, &out[n], now_ms);
+    }
+    return n;
+}
+
+bool pipeline_source_series(struct pipeline *p, const char *source, uint64_t *series,
+                            uint64_t *stale)
+{
+    struct pipeline_source *src =
+        pipeline_source_find(p, atomic_load(&p->source_count), source);
+    *series = src ? atomic_load(&src->owner.series) : 0;
+    *stale = src ? atomic_load(&src->owner.stale) : 0;
+    return src != NULL;
+}
+
 void pipeline_free(struct pipeline *p)
 {
     if (!p)

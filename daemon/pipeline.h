@@ -90,8 +90,8 @@ void pipeline_batch_flush(struct pipeline_batch *b);
 /* Flushes what is left, then frees. */
 void pipeline_batch_free(struct pipeline_batch *b);
 
-/* A connector's health for status topics: "online", "degraded: <reason>",
- * "offline". */
+/* A connector's health for status topics: its JSON payload
+ * (status_json.h), STATUS_JSON_OFFLINE when it stopped. */
 void pipeline_status(struct pipeline *p, const char *instance, const char *text);
 
 /* Push buffered output out (end of a poll). */
@@ -132,6 +132,16 @@ void pipeline_keep_series(struct pipeline *p, const char *state_dir, const char 
 void pipeline_save_series(struct pipeline *p);
 
 void pipeline_log_counters(struct pipeline *p);
+
+struct sink_stats;
+/* A snapshot of each enabled sink (sink.h), at most `max`, in the order
+ * they were started; returns how many. Any thread. */
+size_t pipeline_sink_stats(struct pipeline *p, struct sink_stats *out, size_t max, int64_t now_ms);
+/* The series of `source` now in the series state, and how many of them
+ * are stale. False (zeros) for a source that published nothing yet. Any
+ * thread. */
+bool pipeline_source_series(struct pipeline *p, const char *source, uint64_t *series,
+                            uint64_t *stale);
 uint64_t pipeline_published(const struct pipeline *p);
 /* After pipeline_stop: each sink's own figures for the stop line,
  * "; mqtt: D delivered, X dropped, L left; kafka: ..." (sink_tally_text). */

@@ -32,6 +32,8 @@ const struct ioc_config_key plugin_reserved_keys[] = {
      NULL, NULL},
     {"allow_origins", IOC_CFG_STRING, NULL, false, "more origins (https://host[:port] ...) that "
      "next links and credentialed redirects may reach", NULL, NULL},
+    {"http_listen", IOC_CFG_STRING, NULL, false, "HOST:PORT of /metrics and /health when this "
+     "instance runs alone (iocd --connector NAME, iocd@NAME); one port per instance", NULL, NULL},
     {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 

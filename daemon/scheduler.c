@@ -384,6 +384,27 @@ void scheduler_status(struct scheduler *s, char *buf, size_t len)
     }
 }
 
+size_t scheduler_snapshot(struct scheduler *s, struct instance_snapshot *out, size_t max)
+{
+    size_t n = 0;
+    for (; n < s->count && n < max; n++) {
+        struct slot *slot = s->slots[n];
+        bool never_ran = !slot->ctx || (atomic_load(&slot->thread_done) && slot->failed &&
+                                        !s->once);
+        if (slot->ctx)
+            instance_snapshot(slot->ctx, &out[n]);
+        else
+            out[n] = (struct instance_snapshot){.name = slot->cfg->name, .source = slot->cfg->source};
+        if (never_ran) {
+            out[n].health = HEALTH_FAILED;
+            snprintf(out[n].last_error, sizeof out[n].last_error, "%.255s",
+                     slot->start_error[0] ? slot->start_error
+                     : slot->ctx ? "the plugin failed to initialise" : "could not be set up");
+        }
+    }
+    return n;
+}
+
 void scheduler_log_counters(struct scheduler *s)
 {
     for (size_t i = 0; i < s->count; i++)

@@ -73,6 +73,11 @@ bool scheduler_uses(const struct scheduler *s, const struct config *config);
 
 /* "2 connectors: example ok, telecom degraded: HTTP status 500" */
 void scheduler_status(struct scheduler *s, char *buf, size_t len);
+struct instance_snapshot;
+/* A snapshot (health.h) of each instance, at most `max`, in name order;
+ * returns how many. An instance that could not be set up or whose init
+ * failed shows as failed with why. Thread-safe while the scheduler lives. */
+size_t scheduler_snapshot(struct scheduler *s, struct instance_snapshot *out, size_t max);
 /* Log every instance's counters. */
 void scheduler_log_counters(struct scheduler *s);
 size_t scheduler_instance_count(const struct scheduler *s);

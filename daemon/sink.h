@@ -46,6 +46,25 @@ struct sink_tally {
     uint64_t left;      /* not delivered at shutdown: waiting, in flight, purged */
 };
 
+/* What a sink tells the operators (/metrics, /health) and the watchdog. */
+struct sink_stats {
+    const char *name;       /* "mqtt" */
+    bool connected;         /* its broker connection is up (as far as it knows) */
+    uint64_t queued;        /* metrics handed to it since start */
+    uint64_t delivered;     /* acknowledged by the broker */
+    uint64_t dropped;       /* lost: outbox full, refused by the client library, ... */
+    uint64_t in_flight;     /* sent, acknowledgement awaited */
+    uint64_t outbox_length; /* waiting in its outbox */
+    uint64_t outbox_bytes;  /* their size */
+    /* How long the sink has had metrics to deliver while waiting on a
+     * broker that gives no answer at all (ms; 0 = not waiting): a TCP
+     * connection whose CONNECT or PUBLISH goes unanswered. A broker that
+     * refuses or is down answers (the sink backs off and retries: that is
+     * progress); an idle sink waits on nothing. The watchdog's measure of
+     * a wedged sink (watchdog.h). */
+    int64_t stalled_ms;
+};
+
 struct sink_ops {
     const char *name;
     /* True for a sink that holds the screens' state (MQTT): it takes
@@ -60,7 +79,7 @@ struct sink_ops {
      * its own references. May be NULL (then `publish` is called for each). */
     void (*publish_batch)(struct sink *s, struct metric *const *items, size_t n,
                           int64_t wait_until_ms);
-    /* May be NULL. `text`: "online", "degraded: <reason>", "offline". */
+    /* May be NULL. `text`: the status payload (status_json.h). */
     void (*status)(struct sink *s, const char *instance, const char *text);
     /* Deliver what is pending until `deadline_ms` (monotonic); returns the
      * number of metrics not delivered. */
@@ -88,6 +107,10 @@ struct sink_ops {
     /* Its records' accounting (complete after `stop`). NULL for a sink
      * that does not queue (stdout writes at once). */
     void (*tally)(struct sink *s, struct sink_tally *out);
+    /* A snapshot of the sink's counters for /metrics, /health and the
+     * watchdog (struct sink_stats), taken at monotonic `now_ms`; any
+     * thread. May be NULL (then only its name is known). */
+    void (*stats)(struct sink *s, struct sink_stats *out, int64_t now_ms);
     void (*free)(struct sink *s);
 };
 

@@ -86,6 +86,13 @@ struct sink_kafka {
     atomic_uint_fast64_t delivered, queue_full_retries;
     time_t last_error_log;
     atomic_int_fast64_t last_delivery_ms; /* monotonic; read by publishers */
+    /* For sink_stats: the last answer from the cluster (a delivery report,
+     * good or bad, or an error callback; monotonic ms), and whether the
+     * last error said every broker is down (a known outage, which
+     * librdkafka retries: not a wedge). Set to now while librdkafka holds
+     * nothing, so stalled_ms counts from the first unanswered message. */
+    atomic_int_fast64_t last_answer_ms;
+    atomic_bool all_brokers_down;
 };
 
 /* ---- configuration ---- */
@@ -265,7 +272,9 @@ static void kafka_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, voi
     struct metric *m = msg->_private;
     bool record = outbox_is_record(m);
     s->reported_records += record;
+    atomic_store(&s->last_answer_ms, clock_mono_ms());
     if (!msg->err) {
+        atomic_store(&s->all_brokers_down, false);
         int64_t now = clock_mono_ms();
         s->delivered++;
         s->delivered_records += record;
@@ -309,6 +318,8 @@ static void kafka_on_error(rd_kafka_t *rk, int err, const char *reason, void *op
     }
     if (!s->trouble_ms)
         s->trouble_ms = clock_mono_ms();
+    atomic_store(&s->last_answer_ms, clock_mono_ms());
+    atomic_store(&s->all_brokers_down, err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN);
     time_t now = time(NULL);
     if (now - s->last_error_log >= KAFKA_ERROR_LOG_INTERVAL_S) {
         log_warn("sink kafka: %s (librdkafka keeps retrying)", reason);
@@ -369,6 +380,8 @@ static void *kafka_sender(void *arg)
         if (i < n)
             outbox_requeue(s->outbox, batch + i, n - i);
         rd_kafka_poll(s->rk, i < n ? 100 : 0);
+        if (rd_kafka_outq_len(s->rk) == 0)
+            atomic_store(&s->last_answer_ms, clock_mono_ms());
         if (stopping && n == 0) {
             /* Outbox empty: wait for what librdkafka still holds. */
             int64_t left = s->drain_deadline_ms - clock_mono_ms();
@@ -429,6 +442,20 @@ static void kafka_tally(struct sink *base, struct sink_tally *out)
     *out = s->tally;
 }
 
+static void kafka_stats(struct sink *base, struct sink_stats *out, int64_t now_ms)
+{
+    struct sink_kafka *s = (struct sink_kafka *)base;
+    struct outbox_counters oc;
+    outbox_counters(s->outbox, &oc);
+    int held = s->rk ? rd_kafka_outq_len(s->rk) : 0;
+    bool down = atomic_load(&s->all_brokers_down);
+    int64_t answer = atomic_load(&s->last_answer_ms);
+    *out = (struct sink_stats){"kafka", !down, oc.queued, atomic_load(&s->delivered),
+                               oc.dropped_full + oc.dropped_requeue + oc.dropped_kpi, held > 0 ? (uint64_t)held : 0,
+                               oc.length, oc.bytes,
+                               held > 0 && !down && answer ? now_ms - answer : 0};
+}
+
 static size_t kafka_stop(struct sink *base, int64_t deadline_ms)
 {
     struct sink_kafka *s = (struct sink_kafka *)base;
@@ -485,6 +512,7 @@ static const struct sink_ops kafka_ops = {
     .tally = kafka_tally,
     .stop = kafka_stop,
     .log_counters = kafka_log_counters,
+    .stats = kafka_stats,
     .free = kafka_free,
 };
 
@@ -505,6 +533,7 @@ static struct sink *kafka_create(const struct config_section *sec, const struct 
         return NULL;
     }
     rd_kafka_conf_set_opaque(conf, s);
+    atomic_store(&s->last_answer_ms, clock_mono_ms());
     rd_kafka_conf_set_dr_msg_cb(conf, kafka_on_delivery);
     rd_kafka_conf_set_error_cb(conf, kafka_on_error);
     rd_kafka_conf_set_log_cb(conf, kafka_on_log);

@@ -11,10 +11,11 @@
  * libmosquitto about 30 times slower (measured; docs/design.md).
  *
  * Connector status: every connector instance gets a small connection of
- * its own whose last will is "offline" on ioc/v1/<province>/_status/<name>,
- * retained; it publishes "online" or "degraded: <reason>" there. A killed
- * daemon (or a crashed iocd@NAME) thus shows "offline" for each of its
- * connectors with no action of ours; a clean stop publishes "offline".
+ * its own whose last will is {"state":"offline"} on
+ * ioc/v1/<province>/_status/<name>, retained; it publishes its status
+ * there as JSON (status_json.h, docs/status.schema.json). A killed daemon
+ * (or a crashed iocd@NAME) thus shows offline for each of its connectors
+ * with no action of ours; a clean stop publishes offline itself.
  *
  * Threads: one, ours. The sender thread runs the connection itself
  * (poll(2) on the broker's socket and an eventfd, then libmosquitto's
@@ -147,6 +148,13 @@ struct sink_mqtt {
     uint64_t delivered_records, invalid_records; /* of them, records (outbox_is_record) */
     int64_t lost_ms;          /* when the connection was lost; 0 = delivering */
     struct sink_tally tally;  /* complete after stop */
+    /* Since when (monotonic ms) the broker owes us an answer - a CONNACK
+     * to our CONNECT, a PUBACK to the oldest message in flight - without
+     * having given any; 0 = owes none. A refusal or a reset is an answer
+     * (reset to 0); a keepalive timeout is not (kept across the
+     * reconnection): that is how a broker that accepts the connection and
+     * never speaks shows up (sink_stats.stalled_ms, the watchdog). */
+    int64_t awaiting_since_ms;
     time_t last_connect_failure_log; /* sender thread only */
 };
 
@@ -237,6 +245,9 @@ static void mqtt_on_message(struct mosquitto *mosq, void *arg, const struct mosq
 static void mqtt_on_connect(struct mosquitto *mosq, void *arg, int rc, int flags)
 {
     struct sink_mqtt *s = arg;
+    pthread_mutex_lock(&s->lock);
+    s->awaiting_since_ms = 0; /* a CONNACK, whatever it says, is an answer */
+    pthread_mutex_unlock(&s->lock);
     if (rc != 0) {
         log_warn("sink mqtt: %s:%d refused the connection: %s", s->endpoint.host,
                  s->endpoint.port, mosquitto_connack_string(rc));
@@ -301,6 +312,8 @@ static void mqtt_on_disconnect(struct mosquitto *mosq, void *arg, int rc)
     if (was)
         s->lost_ms = clock_mono_ms();
     size_t inflight = s->inflight_count;
+    if (rc != MOSQ_ERR_KEEPALIVE)
+        s->awaiting_since_ms = 0; /* refused, reset, closed: the broker answered */
     pthread_mutex_unlock(&s->lock);
     if (was && rc != 0) {
         log_warn("sink mqtt: lost the connection to %s:%d (%s); %zu unacknowledged, "
@@ -325,6 +338,7 @@ static void mqtt_on_publish(struct mosquitto *mosq, void *arg, int mid)
         s->delivered++;
         s->delivered_records += outbox_is_record(m);
         atomic_store(&s->last_ack_ms, now);
+        s->awaiting_since_ms = s->inflight_count ? now : 0;
         lost_ms = s->lost_ms;
         s->lost_ms = 0;
     }
@@ -372,7 +386,8 @@ static bool mqtt_send_batch(struct sink_mqtt *s, struct metric **batch, size_t n
             break;
         }
         s->inflight[mid] = batch[i];
-        s->inflight_count++;
+        if (s->inflight_count++ == 0 && !s->awaiting_since_ms)
+            s->awaiting_since_ms = clock_mono_ms();
         s->sent++;
     }
     pthread_mutex_unlock(&s->lock);
@@ -532,6 +547,10 @@ static void *mqtt_sender(void *arg)
             continue;
         }
         had_socket = true;
+        pthread_mutex_lock(&s->lock);
+        if (!s->connected && !s->awaiting_since_ms)
+            s->awaiting_since_ms = clock_mono_ms(); /* CONNECT on its way */
+        pthread_mutex_unlock(&s->lock);
         mqtt_send_some(s);
         if (mosquitto_want_write(s->mosq) && mqtt_write_out(s) != MOSQ_ERR_SUCCESS)
             continue;
@@ -624,6 +643,21 @@ static size_t mqtt_pending(struct sink *base)
     struct outbox_counters oc;
     outbox_counters(s->outbox, &oc);
     return oc.length;
+}
+
+static void mqtt_stats(struct sink *base, struct sink_stats *out, int64_t now_ms)
+{
+    struct sink_mqtt *s = (struct sink_mqtt *)base;
+    struct outbox_counters oc;
+    outbox_counters(s->outbox, &oc);
+    pthread_mutex_lock(&s->lock);
+    /* Owing an answer matters only with something to deliver. */
+    bool pending = oc.length + s->inflight_count > 0;
+    *out = (struct sink_stats){"mqtt", s->connected, oc.queued, s->delivered,
+                               oc.dropped_full + oc.dropped_requeue + oc.dropped_kpi + s->dropped_invalid,
+                               s->inflight_count, oc.length, oc.bytes,
+                               pending && s->awaiting_since_ms ? now_ms - s->awaiting_since_ms : 0};
+    pthread_mutex_unlock(&s->lock);
 }
 
 static void mqtt_status(struct sink *base, const char *instance, const char *text)
@@ -729,6 +763,7 @@ static const struct sink_ops mqtt_ops = {
     .restored = mqtt_restored,
     .pending = mqtt_pending,
     .tally = mqtt_tally,
+    .stats = mqtt_stats,
     .stop = mqtt_stop,
     .log_counters = mqtt_log_counters,
     .free = mqtt_free,

@@ -76,6 +76,16 @@ static void stdout_free(struct sink *base)
     free(s);
 }
 
+static void stdout_stats(struct sink *base, struct sink_stats *out, int64_t now_ms)
+{
+    (void)now_ms;
+    struct sink_stdout *s = (struct sink_stdout *)base;
+    pthread_mutex_lock(&s->lock);
+    *out = (struct sink_stats){"stdout", true, s->written + s->failed, s->written, s->failed,
+                               0, 0, 0, 0};
+    pthread_mutex_unlock(&s->lock);
+}
+
 static const struct sink_ops stdout_ops = {
     .name = "stdout",
     .publish = stdout_publish,
@@ -84,6 +94,7 @@ static const struct sink_ops stdout_ops = {
     .log_counters = stdout_log_counters,
     .free = stdout_free,
     .flush = stdout_flush,
+    .stats = stdout_stats,
 };
 
 static struct sink *stdout_create(const struct config_section *sec, const struct sink_setup *setup)

@@ -3,6 +3,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "status_json.h"
 #include "textsafe.h"
 
 #include <pthread.h>
@@ -15,7 +16,7 @@ struct status_client {
     struct status_mqtt *owner;
     char *instance, *topic;
     struct mosquitto *mosq;
-    char text[320];      /* guarded by owner->lock */
+    char text[STATUS_JSON_MAX]; /* guarded by owner->lock */
     bool connected;
     int offline_mid;     /* id of the final "offline", 0 until sent */
     bool offline_acked;
@@ -120,7 +121,8 @@ static struct status_client *status_client_open(struct status_mqtt *s, const cha
     }
     c->mosq = mqtt_endpoint_client(s->endpoint, client_id, c);
     free(client_id);
-    if (c->mosq && mosquitto_will_set(c->mosq, c->topic, 7, "offline", 1, true) == MOSQ_ERR_SUCCESS) {
+    if (c->mosq && mosquitto_will_set(c->mosq, c->topic, (int)strlen(STATUS_JSON_OFFLINE),
+                                      STATUS_JSON_OFFLINE, 1, true) == MOSQ_ERR_SUCCESS) {
         mosquitto_connect_callback_set(c->mosq, status_on_connect);
         mosquitto_disconnect_callback_set(c->mosq, status_on_disconnect);
         mosquitto_publish_callback_set(c->mosq, status_on_publish);
@@ -157,10 +159,18 @@ static struct status_client *status_client_add(struct status_mqtt *s, const char
 
 void status_mqtt_set(struct status_mqtt *s, const char *instance, const char *text)
 {
-    /* The reason in "degraded: <reason>" is often feed text: a wall screen
-     * must not receive its control bytes (textsafe.h). */
+    /* The last error in the payload is often feed text: a wall screen
+     * must not receive its control bytes (textsafe.h). JSON escapes them
+     * already (\u001b); this is the outlet's rule kept for any caller.
+     * A payload that would be cut is not published: cut JSON is no JSON. */
     char safe[sizeof ((struct status_client *)0)->text];
-    text_escape(safe, sizeof safe, text, NULL);
+    bool cut = false;
+    text_escape(safe, sizeof safe, text, &cut);
+    if (cut) {
+        log_error("status %s: payload of %zu bytes is too long; not published", instance,
+                  strlen(text));
+        return;
+    }
     pthread_mutex_lock(&s->lock);
     struct status_client *c = status_client_find(s, instance);
     pthread_mutex_unlock(&s->lock);
@@ -180,9 +190,10 @@ void status_mqtt_stop(struct status_mqtt *s, int64_t deadline_ms)
     pthread_mutex_lock(&s->lock);
     for (size_t i = 0; i < s->count; i++) {
         struct status_client *c = s->clients[i];
-        snprintf(c->text, sizeof c->text, "offline");
+        snprintf(c->text, sizeof c->text, "%s", STATUS_JSON_OFFLINE);
         if (c->connected &&
-            mosquitto_publish(c->mosq, &c->offline_mid, c->topic, 7, "offline", 1, true) != 0)
+            mosquitto_publish(c->mosq, &c->offline_mid, c->topic, (int)strlen(c->text), c->text,
+                              1, true) != 0)
             c->offline_mid = 0;
     }
     pthread_mutex_unlock(&s->lock);

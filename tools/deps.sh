@@ -11,13 +11,15 @@ set -eu
 packages=(
     build-essential pkg-config          # compiler, make
     libcurl4-openssl-dev libjansson-dev libsystemd-dev   # the daemon
+    libmicrohttpd-dev                   # the daemon's /metrics and /health
     libmosquitto-dev librdkafka-dev     # its MQTT and Kafka sinks
     mosquitto mosquitto-clients kcat    # real brokers and clients for tests and the demo
     libcmocka-dev                       # unit tests
     clang libclang-rt-14-dev            # the fuzz target (make fuzz, make check): libFuzzer,
                                         # ASan and UBSan runtimes (only "recommended" by clang)
-    libmicrohttpd-dev zlib1g-dev        # tools/feedsim, the feed simulator (zlib: its gzip pages)
+    zlib1g-dev                          # tools/feedsim, the feed simulator (its gzip pages)
     curl jq python3-jsonschema openssl  # integration tests (openssl: a test CA for MQTT over TLS)
+    python3-prometheus-client           # test_metrics.sh parses /metrics with its parser
     systemd procps man-db               # systemd-analyze verify: /bin/kill (ExecReload), man(1)
     valgrind                            # test_valgrind.sh (memcheck of a daemon run)
     debhelper dpkg-dev fakeroot lintian # the Debian package (debian/, test_deb.sh)

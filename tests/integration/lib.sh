@@ -255,3 +255,23 @@ kafka_consume() {
 }
 # counter LOGFILE "PREFIX" NAME: the last value of NAME=... on lines with PREFIX.
 counter() { grep -F -- "$2" "$1" | tail -1 | sed -n "s/.* $3=\([0-9]*\).*/\1/p"; }
+# status_state PORT NAME: the state of connector NAME's retained status
+# topic on the broker at 127.0.0.1:PORT (JSON, docs/status.schema.json:
+# starting, ok, degraded, failed, offline), or nothing.
+status_state() {
+    timeout 5 mosquitto_sub -h 127.0.0.1 -p "$1" -t "ioc/v1/96/_status/$2" -C 1 -W 3 2>/dev/null |
+        jq -r .state 2>/dev/null
+}
+# state_is PORT NAME STATE: NAME's retained status says STATE.
+state_is() { [ "$(status_state "$1" "$2")" = "$3" ]; }
+# start_subscriber NAME FILTER FILE: a live subscriber (QoS 1, "topic
+# payload" lines into FILE, at most 60 s) on broker NAME (start_mosquitto),
+# connected before this returns; sets SUB_PID.
+start_subscriber() {
+    local port_var=MQTT_PORT_$1 before
+    before=$(count_lines "$tmp/$1.mosquitto.log" "New client connected")
+    timeout 60 mosquitto_sub -h 127.0.0.1 -p "${!port_var}" -t "$2" -v -q 1 >"$3" 2>/dev/null &
+    SUB_PID=$!
+    pids+=("$SUB_PID")
+    wait_for 5 at_least $((before + 1)) "$tmp/$1.mosquitto.log" "New client connected"
+}

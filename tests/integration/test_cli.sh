@@ -71,7 +71,7 @@ check "url: type url, required, help" grep -qE '^  url +url +- +required +the JS
 check "token: type secret, optional, help" grep -qE '^  token +secret +- +optional +bearer token' "$tmp/describe.out"
 check "on_time_target: type int, default 95, help" \
     grep -qE '^  on_time_target +int +95 +optional +target share' "$tmp/describe.out"
-for key in plugin enabled interval timeout jitter backoff_max fail_after max_body source allow_origins; do
+for key in plugin enabled interval timeout jitter backoff_max fail_after max_body source allow_origins http_listen; do
     check "reserved key $key is described" grep -qE "^  $key +[a-z]+ " "$tmp/describe.out"
 done
 contains "$tmp/describe.out" "Never from https to plain http." "--describe states the origin and redirect rule"

@@ -11,7 +11,8 @@
 # Checks: the forged text reached all three outlets (so the test tests
 # something), escaped as \x0A and \x1B; every stderr line starts with a
 # "<N>" prefix, none with the forged "<2>"; no raw ESC or other control
-# byte on stderr, in a _status payload or in a STATUS= line; the daemon is
+# byte on stderr, in a _status payload or in a STATUS= line (the payload is
+# JSON: its last_error shows them as \xNN, as the log does); the daemon is
 # still running and stops cleanly.
 source "$(dirname "$0")/lib.sh"
 NOTIFY_LISTEN=$top/$BUILD/tools/notify-listen
@@ -49,9 +50,14 @@ check "the forged update time reaches the log (normalize rejects it), escaped" \
     wait_for 20 at_least 1 "$err" "field 'ts' '2025-08-01$FORGED_ESCAPED'"
 check "the forged ioffice time reaches the log (the walk fails), escaped" \
     wait_for 20 at_least 1 "$err" "page 1 said 5, 2025-08-01$FORGED_ESCAPED)"
-check "the forged text reaches the _status topic, escaped" \
-    wait_for 20 at_least 1 "$tmp/status.log" "ioc/v1/96/_status/io degraded: "
-contains "$tmp/status.log" "$FORGED_ESCAPED" "the _status text shows the forged bytes as \\xNN"
+# The last errors of io's status payloads (JSON, docs/status.schema.json).
+io_errors() {
+    sed -n 's|^ioc/v1/96/_status/io ||p' "$tmp/status.log" | jq -r 'select(.last_error) | .last_error' \
+        >"$tmp/io-errors.txt" 2>/dev/null
+    grep -q . "$tmp/io-errors.txt"
+}
+check "the forged text reaches the _status topic's last_error" wait_for 20 io_errors
+contains "$tmp/io-errors.txt" "$FORGED_ESCAPED" "the _status last_error shows the forged bytes as \\xNN"
 check "the forged text reaches STATUS=, escaped" \
     wait_for 20 at_least 1 "$tmp/notify.log" "io degraded: page"
 contains "$tmp/notify.log" "STATUS=2 connectors: " "STATUS= lines arrive"

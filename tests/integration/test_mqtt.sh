@@ -27,7 +27,8 @@ check "each topic is ioc/v1/96/<series key of its payload>" \
     bash -c "while read -r topic payload; do [ \"\$topic\" = \"ioc/v1/96/\$(jq -r .series <<<\"\$payload\")\" ] || exit 1; done <'$tmp/metrics.txt'"
 check "topic levels are lowercase ASCII, digits, '.', '_' or '-'" \
     bash -c "! cut -d' ' -f1 '$tmp/metrics.txt' | tr '/' '\n' | grep -qv '^[a-z0-9._-]\+\$'"
-contains "$tmp/retained.txt" "ioc/v1/96/_status/ex online" "status topic reads online"
+same ok "$(sed -n 's|^ioc/v1/96/_status/ex ||p' "$tmp/retained.txt" | jq -r .state)" \
+    "status topic's JSON reads state ok"
 same 8 "$(sed -n 's|^ioc/v1/96/_summary/ex ||p' "$tmp/retained.txt" | jq -r .series)" \
     "the source's retained summary counts its 8 series"
 
@@ -51,8 +52,8 @@ pids+=("$sub_pid")
 wait_for 10 at_least 2 "$tmp/M.mosquitto.log" "New client connected"
 kill -CONT "$IOCD_PID"
 check "iocd reconnects" wait_for 15 at_least 1 "$err" "sink mqtt: reconnected to 127.0.0.1:$MQTT_PORT_M"
-check "the status topic is online again after the restart" \
-    wait_for 10 bash -c "mqtt_retained() { timeout 5 mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT_M -t 'ioc/v1/96/_status/ex' -C 1 -W 3; }; [ \"\$(mqtt_retained)\" = online ]"
+check "the status topic is ok again after the restart" \
+    wait_for 10 state_is "$MQTT_PORT_M" ex ok
 sleep 3
 kill -USR1 "$IOCD_PID"
 wait_for 5 at_least 1 "$err" "sink mqtt: queued="
@@ -98,10 +99,9 @@ make_conf "$tmp/will"
 add_sink_mqtt "$tmp/will" "$MQTT_PORT_W"
 add_example "$tmp/will" ex "$FEED_A/example"
 start_iocd will -c "$tmp/will/iocd.conf"
-check "before: status online" wait_for 10 bash -c \
-    "[ \"\$(timeout 5 mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT_W -t ioc/v1/96/_status/ex -C 1 -W 3)\" = online ]"
+check "before: status ok" wait_for 10 state_is "$MQTT_PORT_W" ex ok
 kill -KILL "$IOCD_PID"
 wait "$IOCD_PID" 2>/dev/null
-check "after kill -9: the broker published the last will: status offline" wait_for 10 bash -c \
-    "[ \"\$(timeout 5 mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT_W -t ioc/v1/96/_status/ex -C 1 -W 3)\" = offline ]"
+check "after kill -9: the broker published the last will: status offline" \
+    wait_for 10 state_is "$MQTT_PORT_W" ex offline
 finish

@@ -152,8 +152,8 @@ NOTIFY_SOCKET=$tmp/notify.sock start_iocd run -c "$conf/iocd.conf"
 err=$tmp/run.err
 
 for name in feeda feedb feedc; do
-    check "$name: online on its status topic" \
-        wait_for 20 at_least 1 "$tmp/status.txt" "ioc/v1/96/_status/$name online"
+    check "$name: state ok on its status topic" \
+        wait_for 20 at_least 1 "$tmp/status.txt" "ioc/v1/96/_status/$name {\"schema\":\"ioc.status/1\",\"instance\":\"$name\",\"source\":\"$name\",\"state\":\"ok\""
 done
 check "metrics reach the broker (iocd logged in with the MQTT password)" \
     wait_for 20 test -s "$tmp/metric-a.txt"
@@ -175,7 +175,7 @@ same 200 "$(feed_control "$FEED_A" "endpoint=ioffice&fault=invalid-json&count=2"
     "feed A: then two malformed pages"
 check "the malformed page is logged" wait_for 20 bash -c "grep -i 'json' '$err' | grep -qi feeda"
 check "the failure shows on feed A's status topic" \
-    wait_for 20 at_least 1 "$tmp/status.txt" "ioc/v1/96/_status/feeda degraded: "
+    wait_for 20 grep -qE '^ioc/v1/96/_status/feeda \{.*"state":"(degraded|failed)",.*"last_error":"GET ' "$tmp/status.txt"
 
 kill -HUP "$IOCD_PID"
 check "SIGHUP: reloaded" wait_for 10 at_least 1 "$err" "configuration reloaded"

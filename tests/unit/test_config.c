@@ -346,13 +346,14 @@ static void test_valid_tree(void **state)
     assert_int_equal(ic->fail_after, 5);
     assert_int_equal(ic->max_body, 65536);
     assert_string_equal(ic->source, "dvc-portal");
-    /* 10 reserved keys first (allow_origins the last), then the plugin's 3. */
-    assert_int_equal(ic->value_count, 13);
+    /* 11 reserved keys first (http_listen the last), then the plugin's 3. */
+    assert_int_equal(ic->value_count, 14);
     assert_string_equal(ic->values[0].key->name, "plugin");
     assert_string_equal(ic->values[8].key->name, "source");
     assert_string_equal(ic->values[9].key->name, "allow_origins");
-    assert_string_equal(ic->values[10].key->name, "url");
-    assert_string_equal(ic->values[12].key->name, "on_time_target");
+    assert_string_equal(ic->values[10].key->name, "http_listen");
+    assert_string_equal(ic->values[11].key->name, "url");
+    assert_string_equal(ic->values[13].key->name, "on_time_target");
     assert_string_equal(value_text(ic, "plugin"), "example");
     assert_int_equal(value_line(ic, "plugin"), 2);
     assert_string_equal(value_text(ic, "interval"), "2m");
