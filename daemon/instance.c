@@ -24,21 +24,26 @@ static void instance_publish_status(struct ioc_ctx *ctx, enum instance_health h,
 
 /* An instance that cannot start is failed, not silently missing: its
  * reason goes to the caller (the start line counts it), the log at error
- * priority and its status topic ("failed: <reason>"). */
-__attribute__((format(printf, 6, 7)))
+ * priority and its status topic (state "failed", the reason as its
+ * last_error). */
+__attribute__((format(printf, 7, 8)))
 static struct ioc_ctx *instance_not_started(struct ioc_ctx *ctx, struct pipeline *pipeline,
-                                            const char *name, char *why, size_t whylen,
-                                            const char *fmt, ...)
+                                            const struct instance_config *cfg, int tz_offset_min,
+                                            char *why, size_t whylen, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(why, whylen, fmt, ap);
     va_end(ap);
-    log_msg(LOG_LEVEL_ERROR, name, "failed to start: %s", why);
+    log_msg(LOG_LEVEL_ERROR, cfg->name, "failed to start: %s", why);
     if (pipeline) {
-        char text[300];
-        snprintf(text, sizeof text, "failed: %.280s", why);
-        pipeline_status(pipeline, name, text);
+        struct instance_snapshot snap = {.name = cfg->name, .source = cfg->source,
+                                         .health = HEALTH_FAILED,
+                                         .since_s = clock_wall_ms() / 1000};
+        snprintf(snap.last_error, sizeof snap.last_error, "%s", why);
+        char json[STATUS_JSON_MAX];
+        if (status_json(&snap, tz_offset_min, json, sizeof json) == 0)
+            pipeline_status(pipeline, cfg->name, json);
     }
     instance_free(ctx);
     return NULL;
@@ -49,7 +54,7 @@ struct ioc_ctx *instance_new(const struct config *config, const struct instance_
 {
     struct ioc_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
-        return instance_not_started(NULL, pipeline, cfg->name, why, whylen, "%s",
+        return instance_not_started(NULL, pipeline, cfg, config->tz_offset_min, why, whylen, "%s",
                                     "out of memory");
     char err[512];
     ctx->cfg = cfg;
@@ -64,13 +69,13 @@ struct ioc_ctx *instance_new(const struct config *config, const struct instance_
     /* Without one (out of memory), metrics go to the sinks one at a time. */
     ctx->batch = pipeline ? pipeline_batch_new(pipeline) : NULL;
     if (!(ctx->state = state_open(config->state_dir, cfg->name, err, sizeof err)))
-        return instance_not_started(ctx, pipeline, cfg->name, why, whylen,
+        return instance_not_started(ctx, pipeline, cfg, config->tz_offset_min, why, whylen,
                                     "cannot open saved state: %s", err);
     if (!(ctx->rollup = rollup_new(config_catalog(config))))
-        return instance_not_started(ctx, pipeline, cfg->name, why, whylen, "%s",
+        return instance_not_started(ctx, pipeline, cfg, config->tz_offset_min, why, whylen, "%s",
                                     "out of memory for the rollup");
     if (!(ctx->http = http_client_new()))
-        return instance_not_started(ctx, pipeline, cfg->name, why, whylen, "%s",
+        return instance_not_started(ctx, pipeline, cfg, config->tz_offset_min, why, whylen, "%s",
                                     "cannot create HTTP client");
     return ctx;
 }

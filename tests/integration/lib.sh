@@ -275,3 +275,19 @@ start_subscriber() {
     pids+=("$SUB_PID")
     wait_for 5 at_least $((before + 1)) "$tmp/$1.mosquitto.log" "New client connected"
 }
+# status_texts FILE: the "topic payload" lines of FILE whose topic is a
+# connector's status (JSON, docs/status.schema.json) as "topic text", text
+# being online (state ok or starting), "degraded: <last_error>", "failed:
+# <last_error>" or offline; a status published again unchanged (it is, after
+# every poll: its counters move) is printed once. Other lines are left out.
+status_texts() {
+    grep -a '/_status/' "$1" 2>/dev/null |
+        jq -R -r 'capture("^(?<t>[^ ]+) (?<p>.*)$") | .t + " " +
+            ((.p | fromjson? // {}) as $s |
+             if $s.state == "ok" or $s.state == "starting" then "online"
+             elif $s.state == "degraded" or $s.state == "failed" then $s.state + ": " + ($s.last_error // "")
+             else ($s.state // "?") end)' |
+        awk '{ topic = $1 } last[topic] != $0 { print; last[topic] = $0 }'
+}
+# status_heard FILE "TOPIC TEXT": status_texts of FILE has that line.
+status_heard() { status_texts "$1" | grep -qxF -- "$2"; }

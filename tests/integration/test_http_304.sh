@@ -49,7 +49,9 @@ out=$tmp/run.out err=$tmp/run.err
 
 # payloads TOPIC: what the subscriber got on TOPIC, in order.
 payloads() { awk -v t="$1" '$1 == t { sub(/^[^ ]* /, ""); print }' "$tmp/sub.txt"; }
-last_status_is() { [ "$(payloads "ioc/v1/96/_status/$1" | tail -1)" = "$2" ]; }
+# statuses NAME: NAME's status as the subscriber saw it, as text (status_texts).
+statuses() { status_texts "$tmp/sub.txt" | sed -n "s|^ioc/v1/96/_status/$1 ||p"; }
+last_status_is() { [ "$(statuses "$1" | tail -1)" = "$2" ]; }
 # counters_of NAME: SIGUSR1, then the counters line it made for NAME.
 counters_of() {
     local before
@@ -74,7 +76,7 @@ for i in ex1:example dv1:dvc; do
     # (The first "online" may be replaced before the instance's status
     # connection is up: status_mqtt sends the current status then.)
     same "degraded: GET $FEED_F/$path: $ERR|online" \
-        "$(payloads "ioc/v1/96/_status/$name" | sed '1{/^online$/d}' | paste -sd'|')" \
+        "$(statuses "$name" | sed '1{/^online$/d}' | paste -sd'|')" \
         "$name: retained status: [online,] degraded with the reason, online"
     line=$(counters_of "$name")
     same "polls_failed=3 http_failures=3 http_not_modified=0" \

@@ -102,16 +102,16 @@ for i in "${INSTANCES[@]}"; do
         "$(grep -o 'polls_failed=[0-9]*' <<<"$line") $(grep -o 'http_failures=[0-9]*' <<<"$line")" \
         "SIGTERM: $i: polls_failed=0 http_failures=0 in the counters logged on the way out"
     check "SIGTERM: $i's last status is offline" \
-        wait_for 10 grep -qx "ioc/v1/96/_status/$i offline" "$tmp/status.log"
+        wait_for 10 status_heard "$tmp/status.log" "ioc/v1/96/_status/$i offline"
 done
 stop_pid "$SUB_PID"
 
 ### what the operator saw ###################################################
 for i in "${INSTANCES[@]}"; do
-    seq=$(sed -n "s|^ioc/v1/96/_status/$i ||p" "$tmp/status.log" | tr '\n' ' ')
+    seq=$(status_texts "$tmp/status.log" | sed -n "s|^ioc/v1/96/_status/$i ||p" | tr '\n' ' ')
     same "online offline " "$seq" "status of $i on the broker: online until the clean stop's offline"
 done
-same 0 "$(grep -cE "^(warning|error): (ex|dv|hj): " "$err")" "no warning or error line names an instance"
+same 0 "$(untimed "$err" | grep -cE "^(warning|error): (ex|dv|hj): ")" "no warning or error line names an instance"
 for text in "next attempt in" " -> degraded" "poll failed" "gave no reason" "aborted: shutting down"; do
     same 0 "$(count_lines "$err" "$text")" "no line says '$text'"
 done

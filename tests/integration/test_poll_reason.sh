@@ -59,13 +59,13 @@ for i in m1 m7 said; do
         wait_for 10 at_least 1 "$err" \
         "warning: $i: status starting -> degraded after 1 failed poll: ${reason[$i]}"
     check "$i: retained status 'degraded: ${reason[$i]}'" \
-        wait_for 10 grep -qxF "ioc/v1/96/_status/$i degraded: ${reason[$i]}" "$tmp/status.log"
+        wait_for 10 status_heard "$tmp/status.log" "ioc/v1/96/_status/$i degraded: ${reason[$i]}"
 done
 stop_pid "$IOCD_PID"
 same 0 "$stop_rc" "SIGTERM: iocd exits 0"
 for i in m1 m7 said; do
     check "$i: offline after the stop" \
-        wait_for 10 grep -qx "ioc/v1/96/_status/$i offline" "$tmp/status.log"
+        wait_for 10 status_heard "$tmp/status.log" "ioc/v1/96/_status/$i offline"
 done
 stop_pid "$SUB_PID"
 same 0 "$(count_lines "$err" "gave no reason")" "no line says 'the plugin gave no reason'"
@@ -74,7 +74,7 @@ same 0 "$(count_lines "$err" "gave no reason")" "no line says 'the plugin gave n
 # fails at once has replaced it by then.
 for i in m1 m7 said; do
     same "degraded: ${reason[$i]}|offline" \
-        "$(sed -n "s|^ioc/v1/96/_status/$i ||p" "$tmp/status.log" | sed '1{/^online$/d}' | paste -sd'|')" \
+        "$(status_texts "$tmp/status.log" | sed -n "s|^ioc/v1/96/_status/$i ||p" | sed '1{/^online$/d}' | paste -sd'|')" \
         "$i: the statuses the broker saw: [online,] degraded with the reason, offline"
 done
 finish
