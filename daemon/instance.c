@@ -42,7 +42,7 @@ static struct ioc_ctx *instance_not_started(struct ioc_ctx *ctx, struct pipeline
                                          .since_s = clock_wall_ms() / 1000};
         snprintf(snap.last_error, sizeof snap.last_error, "%s", why);
         char json[STATUS_JSON_MAX];
-        if (status_json(&snap, tz_offset_min, json, sizeof json) == 0)
+        if (status_json(&snap, tz_offset_min, json, sizeof json) >= 0)
             pipeline_status(pipeline, cfg->name, json);
     }
     instance_free(ctx);

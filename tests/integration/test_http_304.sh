@@ -75,9 +75,9 @@ for i in ex1:example dv1:dvc; do
     check "$name: online again" wait_for 10 last_status_is "$name" online
     # (The first "online" may be replaced before the instance's status
     # connection is up: status_mqtt sends the current status then.)
-    same "degraded: GET $FEED_F/$path: $ERR|online" \
+    same "degraded: GET $FEED_F/$path: $ERR|failed: GET $FEED_F/$path: $ERR|online" \
         "$(statuses "$name" | sed '1{/^online$/d}' | paste -sd'|')" \
-        "$name: retained status: [online,] degraded with the reason, online"
+        "$name: retained status: [online,] degraded with the reason, failed (fail_after = 3), online"
     line=$(counters_of "$name")
     same "polls_failed=3 http_failures=3 http_not_modified=0" \
         "polls_failed=$(field "$line" polls_failed) http_failures=$(field "$line" http_failures) http_not_modified=$(field "$line" http_not_modified)" \
