@@ -43,6 +43,12 @@ wait_file "$run/feed.port" || fail "the feed simulator did not start (is port $f
 # 7,000 messages here) must fit the broker's queue for one client, or
 # mosquitto drops the excess to a browser that reads slower than it sends
 # (web/wall/README.md).
+# mosquitto started as root runs as the user "mosquitto", which may not
+# reach this checkout (under /root, or a 0700 temporary directory): it
+# serves a copy, in a directory it can enter but not list.
+chmod 711 "$run"
+cp -r "$top/web/wall" "$run/wall"
+chmod -R a+rX "$run/wall"
 cat >"$run/mosquitto.conf" <<MOSQ
 listener $mqtt_port 127.0.0.1
 allow_anonymous true
@@ -50,7 +56,7 @@ persistence false
 max_queued_messages 20000
 listener $wall_port 127.0.0.1
 protocol websockets
-http_dir $top/web/wall
+http_dir $run/wall
 MOSQ
 setsid mosquitto -c "$run/mosquitto.conf" >"$run/mosquitto.log" 2>&1 &
 started+=($!)

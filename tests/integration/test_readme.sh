@@ -5,6 +5,8 @@
 # and catalogue. Each block is checked as what it is:
 # - a connector instance file (it has "plugin ="): as connectors.d/x.conf;
 # - a catalogue (it has "[catalog]"): as the file [iocd] catalog names;
+# - an iocd.conf fragment (it has "[iocd]", "[sink.NAME]" or "[outbox]"):
+#   its keys set in the repository's iocd.conf, section by section;
 # - an http_json fragment (docs/http_json.md shows one feature at a time):
 #   completed with the keys every http_json file needs (plugin, url,
 #   records, and area unless it has area_const) where it does not give them.
@@ -22,6 +24,34 @@ fresh_tree() {
     sed -i "s|^state_dir *=.*|state_dir = $1/state|; s|^plugin_path *=.*|plugin_path = $top/$BUILD/connectors|" \
         "$1/conf/iocd.conf"
 }
+# merge_main BLOCK CONF: every "key = value" of BLOCK set in CONF under
+# the same [section] (replacing the key there, or added to the section,
+# or the section added).
+merge_main() {
+    python3 - "$1" "$2" <<'PY'
+import re, sys
+block, conf = open(sys.argv[1]).read().splitlines(), open(sys.argv[2]).read().splitlines()
+sec, want = None, []
+for line in block:
+    m = re.match(r'^\[(.+)\]\s*$', line)
+    if m:
+        sec = m.group(1)
+    elif sec and re.match(r'^[A-Za-z_.]+\s*=', line):
+        want.append((sec, line.split('=')[0].strip(), line))
+for sec, key, line in want:
+    start = next((i for i, l in enumerate(conf) if l.strip() == '[%s]' % sec), None)
+    if start is None:
+        conf += ['', '[%s]' % sec, line]
+        continue
+    end = next((i for i in range(start + 1, len(conf)) if conf[i].startswith('[')), len(conf))
+    at = next((i for i in range(start + 1, end) if re.match(r'^%s\s*=' % re.escape(key), conf[i])), None)
+    if at is None:
+        conf.insert(end, line)
+    else:
+        conf[at] = line
+open(sys.argv[2], 'w').write('\n'.join(conf) + '\n')
+PY
+}
 # add_missing FILE KEY VALUE: append "KEY = VALUE" unless FILE sets KEY.
 add_missing() { grep -qE "^$2 *=" "$1" || echo "$2 = $3" >>"$1"; }
 
@@ -36,6 +66,9 @@ for doc in README.md docs/*.md; do
         if grep -q '^\[catalog\]' "$dir/block"; then
             kind=catalogue
             cp "$dir/block" "$dir/conf/catalog.conf"
+        elif grep -qE '^\[(iocd|outbox|sink\.[a-z]+)\]' "$dir/block"; then
+            kind="iocd.conf fragment"
+            merge_main "$dir/block" "$dir/conf/iocd.conf"
         elif grep -qE '^plugin *=' "$dir/block"; then
             kind="connector file"
             cp "$dir/block" "$dir/conf/connectors.d/x.conf"
@@ -59,7 +92,7 @@ for doc in README.md docs/*.md; do
 done
 check "README.md has at least one ini example" grep -q '^```ini' README.md
 check "every kind of example was found and checked ($blocks blocks)" \
-    bash -c "printf '%s\n' \"\$@\" | sort -u | tr '\n' , | grep -qx 'catalogue,connector file,http_json fragment,'" _ "${kinds[@]}"
+    bash -c "printf '%s\n' \"\$@\" | sort -u | tr '\n' , | grep -qx 'catalogue,connector file,http_json fragment,iocd.conf fragment,'" _ "${kinds[@]}"
 
 # A comment after a value is part of the value (a ';' may be in a URL or a
 # secret): the reader refuses what it cannot take, naming the line, so an

@@ -85,8 +85,14 @@ for ((try = 0; try < 20; try++)); do
 done
 [ -n "$ws_port" ] || { echo "Bail out! no free port for the websockets listener"; exit 1; }
 # max_queued_messages: the page's retained burst must not be cut (README).
+# mosquitto started as root runs as the user "mosquitto", which may not
+# reach this checkout (a clone in a 0700 directory): it serves a copy, in a
+# directory it can enter but not list.
+chmod 711 "$tmp"
+cp -r "$top/web/wall" "$tmp/wall"
+chmod -R a+rX "$tmp/wall"
 MOSQUITTO_EXTRA=$(printf 'max_queued_messages 20000\nlistener %s 127.0.0.1\nprotocol websockets\nhttp_dir %s\n' \
-    "$ws_port" "$top/web/wall")
+    "$ws_port" "$tmp/wall")
 start_mosquitto M
 MQTT=$MQTT_PORT_M
 
