@@ -122,18 +122,24 @@ contains "$tmp/stateunder.err" "$conf/iocd.conf:4: 'state_dir' = '$tmp/plainfile
     "state_dir under a regular file: 'cannot be created' naming the file in the way"
 
 # Not writable: root may write in any directory, so the check runs as user
-# nobody (setpriv), on a tree nobody may read but not write.
+# nobody (setpriv), on a tree nobody may read but not write. The daemon,
+# its plugins and the gazetteer are copied there: the checkout may sit in
+# a directory nobody cannot enter (a clone in a 0700 temporary directory).
 pub=$(mktemp -d /tmp/iocd-test-hostile-XXXXXX)
 chmod 755 "$pub"
 make_conf "$pub/conf"
-mkdir -m 755 "$pub/state"
-sed -i "s|^state_dir = .*|state_dir = $pub/state|" "$pub/conf/iocd.conf"
+mkdir -m 755 "$pub/state" "$pub/bin"
+cp "$IOCD" "$pub/bin/iocd"
+cp -r "$top/$BUILD/connectors" "$pub/connectors"
+cp "$GAZETTEER" "$pub/gazetteer.tsv"
+sed -i -e "s|^state_dir = .*|state_dir = $pub/state|" -e "s|^plugin_path = .*|plugin_path = $pub/connectors|" \
+    -e "s|^gazetteer = .*|gazetteer = $pub/gazetteer.tsv|" "$pub/conf/iocd.conf"
 add_example "$pub/conf" good "http://127.0.0.1:9/example"
-chmod -R a+rX "$pub/conf"
+chmod -R a+rX "$pub"
 if command -v setpriv >/dev/null && setpriv --reuid=nobody --regid=nogroup --clear-groups \
     test -r "$pub/conf/iocd.conf" 2>/dev/null && setpriv --reuid=nobody --regid=nogroup \
-    --clear-groups test -x "$IOCD" 2>/dev/null; then
-    timeout 10 setpriv --reuid=nobody --regid=nogroup --clear-groups "$IOCD" --check-config \
+    --clear-groups test -x "$pub/bin/iocd" 2>/dev/null; then
+    timeout 10 setpriv --reuid=nobody --regid=nogroup --clear-groups "$pub/bin/iocd" --check-config \
         -c "$pub/conf/iocd.conf" >"$tmp/unwritable.out" 2>"$tmp/unwritable.err"
     same 1 "$?" "state_dir not writable (as nobody): --check-config exits 1"
     contains "$tmp/unwritable.err" "$pub/conf/iocd.conf:4: 'state_dir' = '$pub/state': is not writable: Permission denied" \
