@@ -338,6 +338,14 @@ int series_store_parse(const char *name, const unsigned char *buf, size_t len, s
         for (unsigned j = 0; j < ctx->slots && j < SERIES_SLOTS; j++)
             if (strlen(ctx->slot_names[j]) == n && memcmp(ctx->slot_names[j], sink, n) == 0)
                 l.slot_of[i] = (int)j;
+        /* iocd writes each sink once: a name twice is not our file (and
+         * would give one sink two publish times). */
+        for (unsigned k = 0; k < i && l.slot_of[i] >= 0; k++)
+            if (l.slot_of[k] == l.slot_of[i]) {
+                snprintf(err, errlen, "%s: sink %u: '%.*s' named twice", name, i + 1, (int)n,
+                         sink);
+                return -1;
+            }
         rep->slots_known += l.slot_of[i] >= 0;
     }
     const unsigned char *entries = r.p;

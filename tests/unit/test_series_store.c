@@ -396,6 +396,16 @@ static void test_refused(void **state)
     snprintf(msg, sizeof msg, "%s: 65 sinks (at most 64)", f->path);
     refused(f->path, msg);
 
+    /* One sink named twice (found by fuzz_series_store): not our file. */
+    memcpy(buf, good, first);
+    put_le(buf + 12, 2, 4); /* 2 sinks */
+    memcpy(buf + first, good + 24, 2 + 4); /* "mqtt" again */
+    memcpy(buf + first + 6, good + first, len - first);
+    seal(buf, len + 6);
+    write_file(f->path, buf, len + 6);
+    snprintf(msg, sizeof msg, "%s: sink 2: 'mqtt' named twice", f->path);
+    refused(f->path, msg);
+
     /* And the good file still loads. */
     write_file(f->path, good, len);
     u = load_run(f, names, 1, MONO2, WALL2, WEEK, &r);
