@@ -11,9 +11,12 @@
 #     away reaches the subscriber after the restart (replayed from the
 #     log); duplicates reported.
 #  4. --once with dir set neither creates nor uses the directory.
+#  2b. /metrics (parsed by prometheus_client) has the iocd_outbox_*
+#     families, /health the outbox's state, the stop line what it keeps.
 #  5. A directory holding a file that is not ours: iocd refuses to start,
 #     naming the file.
 source "$(dirname "$0")/lib.sh"
+PY=/usr/bin/python3 # Debian's, with python3-prometheus-client
 
 # traced TRACE SINK: "series seq" of the records committed for SINK.
 traced() { awk -F'\t' -v s="$2" '$1 == "record" && ("," $4 ",") ~ ("," s ",") { print $3, $2 }' "$1" | sort -u; }
@@ -43,6 +46,7 @@ conf=$tmp/conf
 make_conf "$conf" false
 obx=$tmp/outbox
 printf '\n[outbox]\ndir = %s\n' "$obx" >>"$conf/iocd.conf"
+sed -i 's/^stats_interval = 0$/stats_interval = 0\nhttp_listen = 127.0.0.1:0/' "$conf/iocd.conf"
 add_sink_mqtt "$conf" "$MQTT_PORT_M"
 echo "on_change = false" >>"$conf/iocd.conf"
 add_sink_kafka "$conf" "$KAFKA_K"
@@ -58,8 +62,33 @@ kill -USR1 "$IOCD_PID"
 check "the counters line has the outbox's figures" \
     wait_for 5 grep -qE "info: iocd: outbox: dir=$obx appended=[1-9][0-9]* commits=[1-9][0-9]* fsyncs=[1-9][0-9]* disk_bytes=[0-9]+ segments=[1-9][0-9]* dropped_full=0 refused=0 corrupt=0 truncated=0 io_errors=0 failing=no backlog mqtt=[0-9]+B kafka=[0-9]+B" "$tmp/run.err"
 grep -F "outbox: dir=" "$tmp/run.err" | tail -1 | sed 's/^/# /'
+port=$(sed -n 's/.*http: serving .* on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$tmp/run.err" | head -1)
+"${CURL[@]}" "http://127.0.0.1:$port/metrics" >"$tmp/metrics.txt"
+"$PY" - "$tmp/metrics.txt" >"$tmp/samples.txt" 2>"$tmp/parse.err" <<'PYEOF'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+for fam in text_string_to_metric_families(open(sys.argv[1], encoding="utf-8").read()):
+    for s in fam.samples:
+        labels = ",".join(f'{k}="{v}"' for k, v in sorted(s.labels.items()))
+        print(f"{s.name}{{{labels}}} {int(s.value)}")
+PYEOF
+same 0 "$?" "/metrics parses ($(wc -l <"$tmp/samples.txt") samples)"
+for family in iocd_outbox_appended_total iocd_outbox_commits_total iocd_outbox_fsyncs_total \
+              iocd_outbox_dropped_full_total iocd_outbox_refused_total iocd_outbox_disk_bytes \
+              iocd_outbox_segments iocd_outbox_failing; do
+    check "/metrics: $family" grep -qE "^$family\{\} [0-9]+$" "$tmp/samples.txt"
+done
+check "/metrics: appended > 0, failing 0, dropped_full 0" \
+    bash -c "grep -qE '^iocd_outbox_appended_total\{\} [1-9]' '$tmp/samples.txt' && grep -qx 'iocd_outbox_failing{} 0' '$tmp/samples.txt' && grep -qx 'iocd_outbox_dropped_full_total{} 0' '$tmp/samples.txt'"
+check "/metrics: the backlog of each sink" \
+    bash -c "grep -qE '^iocd_outbox_backlog_bytes\{sink=\"mqtt\"\} [0-9]+$' '$tmp/samples.txt' && grep -qE '^iocd_outbox_backlog_bytes\{sink=\"kafka\"\} [0-9]+$' '$tmp/samples.txt'"
+"${CURL[@]}" "http://127.0.0.1:$port/health" >"$tmp/health.json"
+check "/health shows the outbox: its dir, not failing, nothing dropped, each sink's backlog" \
+    jqe --arg d "$obx" '.outbox.dir == $d and .outbox.failing == false and .outbox.dropped_full == 0 and (.outbox.backlog_bytes | keys) == ["kafka","mqtt"]' "$tmp/health.json"
 stop_pid "$IOCD_PID"
 same 0 "$stop_rc" "SIGTERM: exit status 0"
+check "the stop line says what the outbox keeps for the next start" \
+    grep -qE "info: iocd: stopped: .*; the outbox $obx keeps for the next start: [0-9]+ bytes for mqtt, [0-9]+ bytes for kafka$" "$tmp/run.err"
 check "a segment file and the positions file are in the directory" \
     bash -c "ls '$obx'/*.seg >/dev/null && test -s '$obx/positions'"
 check "each record is written once, for both sinks" \
