@@ -260,7 +260,8 @@ FUZZ_SRC_config := tests/fuzz/fuzz_config.c tests/fuzz/fuzz_host.c $(FUZZ_TIME) 
                    diag.c log.c gazetteer.c plugin.c plugin_path.c sink_table.c sink_stdout.c \
                    sink_mqtt.c sink_kafka.c status_mqtt.c mqtt_endpoint.c outbox.c droplog.c metric.c \
                    clock.c textsafe.c utf8.c origin.c filemode.c catalog.c catconf.c jsonw.c \
-                   conffile.c state.c listenaddr.c)
+                   conffile.c state.c listenaddr.c disklog.c disklog_format.c disklog_positions.c \
+                   crc32c.c)
 FUZZ_LIBS_config := -Wl,--dynamic-list=daemon/exports.list -lmosquitto -lrdkafka -lcurl -ldl
 FUZZ_PLUGINS := $(CONNECTORS:%=$(BUILD)/fuzz/connectors/%.so)
 $(foreach c,$(FUZZ_CONNECTORS),$(eval FUZZ_SRC_$(c) := tests/fuzz/fuzz_connector.c \
