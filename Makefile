@@ -164,7 +164,7 @@ TOOL_LIBS_kafka-mock := -lrdkafka
 # (tests/run.sh counts the reports); tests/tsan/tsan.supp silences only reports
 # inside libraries that are not built with TSan. Not part of tools/test.sh.
 TSAN_TESTS := test_mqtt test_kafka test_signals test_reload test_once test_instance test_faults \
-              test_http_json_pages test_http_json test_poll_abort test_metrics
+              test_http_json_pages test_http_json test_poll_abort test_metrics test_durable_outbox
 TSAN_OPTIONS_CHECK := halt_on_error=0 exitcode=66 second_deadlock_stack=1 \
                       suppressions=$(CURDIR)/tests/tsan/tsan.supp
 # Every process of the run gets tests/tsan/c11threads.c preloaded: it routes
