@@ -30,7 +30,7 @@ static void crc32c_init(void)
         }
 }
 
-uint32_t crc32c(uint32_t crc, const void *p, size_t n)
+uint32_t crc32c_portable(uint32_t crc, const void *p, size_t n)
 {
     pthread_once(&crc32c_once, crc32c_init);
     const unsigned char *s = p;
@@ -58,3 +58,55 @@ uint32_t crc32c(uint32_t crc, const void *p, size_t n)
         c = (c >> 8) ^ crc32c_table[0][(c ^ *s++) & 0xff];
     return ~c;
 }
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* SSE4.2's crc32 instruction computes exactly this CRC (Castagnoli,
+ * reflected), eight bytes per instruction: about six times faster than
+ * the tables, which matters at three checksums per metric (append, and
+ * each sink's read). Chosen at run time, so one binary runs anywhere. */
+__attribute__((target("sse4.2"))) static uint32_t crc32c_sse42(uint32_t crc, const void *p,
+                                                               size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t c = ~crc;
+    while (n && ((uintptr_t)s & 7)) {
+        c = __builtin_ia32_crc32qi((uint32_t)c, *s++);
+        n--;
+    }
+    while (n >= 8) {
+        uint64_t word;
+        memcpy(&word, s, 8); /* x86 is little-endian, as the CRC reads bytes */
+        c = __builtin_ia32_crc32di(c, word);
+        s += 8;
+        n -= 8;
+    }
+    while (n--)
+        c = __builtin_ia32_crc32qi((uint32_t)c, *s++);
+    return ~(uint32_t)c;
+}
+
+static uint32_t (*crc32c_impl)(uint32_t, const void *, size_t);
+static pthread_once_t crc32c_pick_once = PTHREAD_ONCE_INIT;
+
+static void crc32c_pick(void)
+{
+    __builtin_cpu_init();
+    crc32c_impl = __builtin_cpu_supports("sse4.2") ? crc32c_sse42 : crc32c_portable;
+}
+
+uint32_t crc32c(uint32_t crc, const void *p, size_t n)
+{
+    pthread_once(&crc32c_pick_once, crc32c_pick);
+    return crc32c_impl(crc, p, n);
+}
+
+bool crc32c_hardware(void)
+{
+    pthread_once(&crc32c_pick_once, crc32c_pick);
+    return crc32c_impl == crc32c_sse42;
+}
+#else
+uint32_t crc32c(uint32_t crc, const void *p, size_t n) { return crc32c_portable(crc, p, n); }
+
+bool crc32c_hardware(void) { return false; }
+#endif

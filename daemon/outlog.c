@@ -216,6 +216,11 @@ void outlog_stats(struct outlog *o, struct outlog_stats *out)
         }
 }
 
+uint64_t outlog_backlog(struct outlog *o, unsigned slot)
+{
+    return slot < o->slots && o->names[slot] ? disklog_backlog_bytes(o->log, slot) : 0;
+}
+
 void outlog_log_counters(struct outlog *o)
 {
     struct outlog_stats st;

@@ -68,6 +68,8 @@ struct outlog_stats {
     uint64_t backlog_bytes[DISKLOG_MAX_SINKS]; /* each sink's, from its acknowledged position */
 };
 void outlog_stats(struct outlog *o, struct outlog_stats *out);
+/* Bytes of the log the sink in `slot` has not had acknowledged yet. */
+uint64_t outlog_backlog(struct outlog *o, unsigned slot);
 /* One counters line: "outbox: dir=... appended=... ... backlog mqtt=...B kafka=...B". */
 void outlog_log_counters(struct outlog *o);
 /* For the stop line: "; the outbox keeps N bytes for mqtt, M for kafka for the next start". */

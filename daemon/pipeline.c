@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Sources (connector instances' `source`) one daemon serves, at most. */
 #define PIPELINE_SOURCES 1024
@@ -520,6 +521,32 @@ static void *pipeline_stop_one(void *arg)
     return NULL;
 }
 
+/* How often a stop looks whether the sinks have drained the log. */
+#define PIPELINE_DRAIN_LOOK_MS 20
+
+/* At a stop: wait until each durable sink whose broker is connected has
+ * had its whole backlog in the log acknowledged, or `deadline_ms`. A sink
+ * whose broker is away is not waited for (nothing would move). */
+static void pipeline_drain_log(struct pipeline *p, int64_t deadline_ms)
+{
+    for (;;) {
+        int64_t now = clock_mono_ms();
+        bool busy = false;
+        for (size_t i = 0; i < p->count && !busy; i++) {
+            struct sink *s = p->sinks[i];
+            struct sink_stats st = {.connected = false};
+            if (p->log_slot[i] < 0 || !s->ops->stats)
+                continue;
+            s->ops->stats(s, &st, now);
+            busy = st.connected && outlog_backlog(p->outlog, (unsigned)p->log_slot[i]) > 0;
+        }
+        if (!busy || now >= deadline_ms)
+            return;
+        struct timespec nap = {0, PIPELINE_DRAIN_LOOK_MS * 1000000L};
+        nanosleep(&nap, NULL);
+    }
+}
+
 size_t pipeline_stop(struct pipeline *p, int64_t timeout_ms)
 {
     size_t n = p->count ? p->count : 1;
@@ -528,10 +555,12 @@ size_t pipeline_stop(struct pipeline *p, int64_t timeout_ms)
     bool started[n];
     int64_t deadline = clock_mono_ms() + timeout_ms;
     if (p->outlog) {
-        /* Everything appended is committed; the readers stop, and each
-         * sink delivers what its window holds: the rest waits in the log
-         * for the next start. */
+        /* Everything appended is committed and the readers go on while a
+         * connected sink has a backlog in the log, until the deadline;
+         * then they stop, and each sink delivers what its window holds:
+         * the rest waits in the log for the next start. */
         outlog_commit(p->outlog);
+        pipeline_drain_log(p, deadline);
         outlog_stop_feeds(p->outlog);
     }
     /* In parallel: a dead MQTT broker must not eat Kafka's share of the
