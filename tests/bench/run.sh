@@ -46,6 +46,11 @@
 #   4. idle: 10 connectors at a 60 s interval, CPU and context switches
 #      (every thread of iocd, /proc/PID/task/*) over 30 s.
 #   5. scaling: CPU per metric across N and across connector counts.
+#   6. the durable outbox (issue 15 item 8, tests/bench/outbox_cost.sh):
+#      http_json-n10k with the memory outbox (first and last) and with
+#      [outbox] dir at fsync = poll, interval, never: CPU per metric as a
+#      ratio to the memory outbox's, fsyncs per second, records per fsync;
+#      every row lossless (BENCH_ONLY=outbox runs these five alone).
 #
 # Output: a Markdown report on stdout, JSON in $BUILD/bench/results.json,
 # logs in $BUILD/bench/logs/. Settings (environment): BENCH_WINDOW
@@ -55,6 +60,7 @@
 # [outbox] max_bytes of every run, e.g. 16MiB; empty: iocd's default).
 set -u
 source "$(dirname "$0")/../integration/lib.sh" # cd's to the top; helpers, cleanup
+source "$top/tests/bench/outbox_cost.sh"
 
 BENCH=$top/$BUILD/bench
 OUT=$BENCH
@@ -63,6 +69,7 @@ WINDOW=${BENCH_WINDOW:-20}
 WARM=${BENCH_WARM:-4}
 ONLY=${BENCH_ONLY:-}
 OUTBOX_MAX_BYTES=${BENCH_OUTBOX_MAX_BYTES:-} # empty: iocd's default
+OUTBOX_DIR='' OUTBOX_FSYNC='' # set per run by the outbox rows (outbox_cost.sh)
 HZ=$(getconf CLK_TCK)
 TOPIC=ioc.metrics.v1
 TELECOM_BASE=2025-07-05T09:00:00+07:00
@@ -157,8 +164,7 @@ CONF
     [ "$3" = true ] && printf '\n[sink.mqtt]\nenabled = true\nport = %s\non_change = %s\n' "$MQTT_PORT" \
         "${ON_CHANGE:-false}" >>"$dir/iocd.conf"
     [ "$4" = true ] && printf '\n[sink.kafka]\nenabled = true\nbootstrap_servers = %s\n' "$KAFKA" >>"$dir/iocd.conf"
-    [ -n "$OUTBOX_MAX_BYTES" ] && printf '\n[outbox]\nmax_bytes = %s\n' "$OUTBOX_MAX_BYTES" >>"$dir/iocd.conf"
-    return 0
+    outbox_section >>"$dir/iocd.conf"
 }
 
 # add_instance DIR NAME KIND FEED RECORDS INTERVAL: one connector instance.
@@ -240,10 +246,11 @@ counters_now() {
     before=$(wc -l <"$logf")
     kill -USR1 "$pid" 2>/dev/null || return 1
     for ((i = 0; i < 50; i++)); do
-        tail -n +"$((before + 1))" "$logf" | grep -q 'sink kafka: queued=' && break
+        tail -n +"$((before + 1))" "$logf" | grep -q 'sink kafka: queued=' &&
+            { [ -z "$OUTBOX_DIR" ] || tail -n +"$((before + 1))" "$logf" | grep -q 'outbox: dir='; } && break
         sleep 0.1
     done
-    tail -n +"$((before + 1))" "$logf" | grep -E 'counters: polls_ok=|sink (mqtt|kafka): queued='
+    tail -n +"$((before + 1))" "$logf" | grep -E 'counters: polls_ok=|sink (mqtt|kafka): queued=|outbox: dir='
 }
 # field TEXT PATTERN NAME: NAME=value on the line matching PATTERN (summed
 # over lines).
@@ -274,6 +281,7 @@ snapshot() {
     # A requeue into a full outbox drops too, in its own counter (issue 17).
     printf -v "${p}_kf_drop" '%s' "$(($(field "$text" 'sink kafka: queued=' dropped_full) + $(field "$text" 'sink kafka: queued=' dropped_requeue)))"
     printf -v "${p}_kf_back" '%s' "$(($(field "$text" 'sink kafka: queued=' in_outbox) + $(field "$text" 'sink kafka: queued=' in_librdkafka)))"
+    printf -v "${p}_ob" '%s' "$(outbox_fields "$text")"
     local others=""
     for o in "$@"; do others+="$(cpu_ticks "$o") "; done
     printf -v "${p}_others" '%s' "$others"
@@ -484,6 +492,7 @@ run_load() {
         --argjson sub_total "$sub_total" \
         --argjson sub_polls "$(cat "$LOGS/$name.sub.per_poll" 2>/dev/null | jq -sc .)" --argjson dsub "$(( ${B_sub:-0} - ${A_sub:-0} ))" \
         --argjson dpolls "$((B_polls - A_polls))" \
+        --argjson outbox "$(outbox_run_json "$A_ob" "$B_ob" "$dt_us" "$LOGS/$name.iocd.log" "$OUTBOX_DIR")" \
         --arg crash "$crash" --arg overload "$overload" --argjson exit_rc "${exit_rc:-0}" --argjson drain_ms "$drain_ms" --argjson raw "${raw:-null}" '
         def r(x): (x * 100 | round) / 100;
         ($dcpu / $hz) as $cpu_s
@@ -531,12 +540,12 @@ run_load() {
            rss_flat: (if $rss_first then ($rss_last <= $rss_first * 1.10 + 1024) else null end),
            overload: ($overload == "overload"),
            crashed: ($crash == "yes"), exit_status: $exit_rc, drain_ms: $drain_ms,
-           raw: $raw,
+           raw: $raw, outbox: $outbox,
            ratio_to_limit: (if $us_per_metric and $raw.limit_us_per_metric
                             then r($us_per_metric / $raw.limit_us_per_metric) else null end)}
         | .lossless = (.loss_mqtt == 0 and .loss_kafka == 0 and .mqtt_dropped_full == 0
                        and .kafka_dropped_full == 0 and .polls_failed == 0 and (.crashed | not)
-                       and .expected == .expected_from_polls)
+                       and .expected == .expected_from_polls and (.outbox == null or .outbox.clean))
         | .sustained = (.lossless and .backlog_end.mqtt <= .metrics_per_poll * .instances
                         and .backlog_end.kafka <= .metrics_per_poll * .instances)
         | .graceful = ((.crashed | not) and .exit_status == 0 and .polls_failed == 0
@@ -873,12 +882,15 @@ if wanted latency-http_json; then
     fi
 fi
 wanted idle && run_idle idle telecom 10
+rm -f "$OUT/outbox.json"
+wanted outbox-n10k && run_outbox_rows 10000
 
 ### report ####################################################################
 
 elapsed=$(($(date +%s) - started_at))
 jq -n --slurpfile runs "$OUT/runs.jsonl" --slurpfile latency "$OUT/latency.jsonl" --slurpfile peers "$OUT/peers.jsonl" \
     --argjson idle "$(cat "$OUT/idle.json" 2>/dev/null || echo null)" \
+    --argjson outbox "$(cat "$OUT/outbox.json" 2>/dev/null || echo null)" \
     --arg cpu "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" --argjson cores "$(nproc)" \
     --arg kernel "$(uname -r)" --arg os "$(. /etc/os-release && echo "$PRETTY_NAME")" \
     --arg mem "$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)" \
@@ -897,7 +909,7 @@ jq -n --slurpfile runs "$OUT/runs.jsonl" --slurpfile latency "$OUT/latency.jsonl
     {machine: {cpu: $cpu, cores: $cores, memory: $mem, kernel: $kernel, os: $os,
                mosquitto: $mosquitto, librdkafka: $rdkafka},
      date: $date, commit: $commit, elapsed_s: $elapsed, warm_s: $warm, window_s: $window,
-     runs: $runs, latency: $latency, idle: $idle, peers: $peers,
+     runs: $runs, latency: $latency, idle: $idle, peers: $peers, outbox: $outbox,
      highest_lossless_rate_per_s: ($runs | lim),
      targets: {
        zero_loss_within_capacity: ([$runs[] | select((.skipped | not) and (.overload | not)) | .lossless] | all),
@@ -1025,5 +1037,6 @@ def n(x): if x == null then "–" else (x | floor | tostring | if length > 3 the
 "",
 "JSON: `build/bench/results.json`; logs: `build/bench/logs/`."
 ' "$OUT/results.json"
+jq -r "$outbox_report_jq" "$OUT/results.json"
 log "done in ${elapsed} s; $run_failures run(s) failed (loss in a run within capacity, or an overload run that did not degrade gracefully)"
 [ "$run_failures" -eq 0 ]

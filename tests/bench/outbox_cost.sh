@@ -1,0 +1,165 @@
+# shellcheck shell=bash disable=SC2154 # top, BUILD, LOGS, OUT: run.sh's
+# outbox_cost.sh - sourced by tests/bench/run.sh: the cost of the durable
+# outbox (issue 15 item 8), iocd's CPU per metric with [outbox] dir set
+# against the memory outbox, in the same bench.
+#
+# The one idea: only a ratio of two runs of the same bench means anything
+# on these machines (2x between days), and even within a bench a shared
+# 2-core machine drifts; so the memory outbox runs twice, first and last,
+# around the disk runs (fsync = poll, interval, never), and the baseline is
+# their mean, their spread printed beside the ratios as the noise. Every
+# row is an ordinary run_load (http_json, N = 10,000: 20,000 metrics/s, the
+# rate of issue 15's outage scenario; both sinks, publish-all), so each
+# one also has to be lossless (every emitted metric PUBACKed by mosquitto
+# and in Kafka's high watermarks, nothing dropped, refused or failed to
+# write) and keep up (no backlog left growing): a broken or saturated run
+# cannot look cheap. No subscriber: on 2 cores its forwarding saturated
+# mosquitto at 20,000/s and the runs fell behind.
+#
+# Settings read by run.sh's write_conf / snapshot: OUTBOX_DIR (set: the
+# [outbox] dir of the run), OUTBOX_FSYNC (its fsync policy).
+
+# outbox_missing: why this iocd cannot run the disk rows (empty when it
+# can): it must accept [outbox] dir and fsync.
+outbox_missing() {
+    local d=$LOGS/outbox-check out
+    write_conf "$d" false false false
+    printf '\n[outbox]\ndir = %s/outbox\nfsync = poll\n' "$d" >>"$d/iocd.conf"
+    if ! out=$("$top/$BUILD/iocd" -c "$d/iocd.conf" --check-config 2>&1); then
+        echo "this iocd does not accept [outbox] dir (the durable outbox is not wired in): $(printf '%s\n' "$out" | grep -m1 -i 'outbox\|error')"
+    fi
+    rm -rf "$d"
+}
+
+# outbox_section: the [outbox] lines of a run's iocd.conf (run.sh's
+# write_conf appends them; empty: iocd's defaults, the memory outbox).
+outbox_section() {
+    [ -n "$OUTBOX_MAX_BYTES${OUTBOX_DIR:-}" ] || return 0
+    printf '\n[outbox]\n'
+    [ -z "$OUTBOX_MAX_BYTES" ] || printf 'max_bytes = %s\n' "$OUTBOX_MAX_BYTES"
+    [ -z "${OUTBOX_DIR:-}" ] || printf 'dir = %s\nfsync = %s\n' "$OUTBOX_DIR" "${OUTBOX_FSYNC:-poll}"
+}
+
+# outbox_fields TEXT: "appended commits fsyncs" from the last `outbox:`
+# counters line in TEXT; "" without one (the memory outbox).
+outbox_fields() {
+    local line
+    line=$(printf '%s\n' "$1" | grep -E 'outbox: dir=' | tail -1)
+    [ -n "$line" ] || return 0
+    printf '%s %s %s\n' "$(field "$line" . appended)" "$(field "$line" . commits)" "$(field "$line" . fsyncs)"
+}
+
+# outbox_run_json A_FIELDS B_FIELDS WINDOW_US LOG DIR: the outbox figures
+# of one run as JSON (null for the memory outbox): over the measured window
+# the fsyncs per second and records per fsync, and from the log's last
+# outbox line the counters that must stay 0 for the run to count.
+outbox_run_json() {
+    local a=$1 b=$2 us=$3 logf=$4 dir=$5 last
+    [ -n "$dir" ] || { echo null; return; }
+    last=$(grep -E 'outbox: dir=' "$logf" | tail -1)
+    read -r a_app a_com a_fs <<<"${a:-0 0 0}"
+    read -r b_app b_com b_fs <<<"${b:-0 0 0}"
+    jq -nc --arg fsync "${OUTBOX_FSYNC:-poll}" --arg fs "$(stat -f -c %T "$dir" 2>/dev/null || echo '?')" \
+        --arg seen "$([ -n "$last" ] && echo yes)" --argjson secs "$(awk -v d="$us" 'BEGIN {print d / 1e6}')" \
+        --argjson app "$((b_app - a_app))" --argjson com "$((b_com - a_com))" --argjson fsn "$((b_fs - a_fs))" \
+        --argjson appended "$(field "$last" . appended)" --argjson fsyncs "$(field "$last" . fsyncs)" \
+        --argjson dropped "$(field "$last" . dropped_full)" --argjson refused "$(field "$last" . refused)" \
+        --argjson io "$(field "$last" . io_errors)" --argjson corrupt "$(field "$last" . corrupt)" \
+        --argjson disk_kib "$(du -sk "$dir" 2>/dev/null | awk '{print $1 + 0}')" '
+        def r(x): (x * 100 | round) / 100;
+        {fsync: $fsync, filesystem: $fs, counters_seen: ($seen == "yes"),
+         window: {appended: $app, commits: $com, fsyncs: $fsn},
+         fsyncs_per_s: (if $secs > 0 then r($fsn / $secs) else null end),
+         commits_per_s: (if $secs > 0 then r($com / $secs) else null end),
+         records_per_fsync: (if $fsn > 0 then r($app / $fsn) else null end),
+         records_per_commit: (if $com > 0 then r($app / $com) else null end),
+         total: {appended: $appended, fsyncs: $fsyncs, dropped_full: $dropped, refused: $refused,
+                 io_errors: $io, corrupt: $corrupt},
+         disk_kib_left: $disk_kib}
+        | .clean = (.counters_seen and $app > 0 and $dropped == 0 and $refused == 0 and $io == 0 and $corrupt == 0)'
+}
+
+# run_outbox_rows N: memory, poll, interval, never, memory again, each a
+# run_load of http_json with N records per poll; their comparison goes to
+# $OUT/outbox.json (outbox_summary).
+run_outbox_rows() {
+    local n=$1 tag policy why
+    why=$(outbox_missing)
+    for tag in memory poll interval never memory2; do
+        local name=outbox-n$((n / 1000))k-$tag
+        if [ -n "$hj_missing" ]; then
+            skip_run "$name" http_json 1 "$n" "$hj_missing"
+        elif [ "${tag#memory}" = "$tag" ] && [ -n "$why" ]; then
+            skip_run "$name" http_json 1 "$n" "$why"
+        elif [ "${tag#memory}" != "$tag" ]; then
+            OUTBOX_DIR="" RAW=no run_load "$name" http_json 1 "$n"
+        else
+            policy=$tag
+            OUTBOX_DIR=$LOGS/$name/outbox OUTBOX_FSYNC=$policy RAW=no run_load "$name" http_json 1 "$n"
+            rm -rf "$LOGS/$name/outbox" # up to a few hundred MB if a sink fell behind
+        fi
+    done
+    outbox_summary "outbox-n$((n / 1000))k-"
+}
+
+# outbox_summary PREFIX: the ratios of the rows PREFIX* into
+# $OUT/outbox.json. CPU per metric is the window's iocd CPU (user + system)
+# per metric delivered in it (the throughput rows' figure); per emitted
+# metric beside it. A ratio counts only when both runs were lossless and
+# kept up (no backlog growing over the window).
+outbox_summary() {
+    jq -s --arg p "$1" '
+        def r(x): if x == null then null else (x * 1000 | round) / 1000 end;
+        def mean(f): (map(f) | if length > 0 and all(. != null) then add / length else null end);
+        [.[] | select(.name | startswith($p))] as $rows
+        | [$rows[] | select((.skipped | not) and .outbox == null)] as $mem
+        | ($mem | mean(.us_per_metric)) as $base
+        | ($mem | mean(.us_per_emitted_metric)) as $base_e
+        | ($mem | map(.us_per_metric)) as $mu
+        | {prefix: $p,
+           memory: {runs: ($mem | map({name, us_per_metric, us_per_emitted_metric, delivered_per_s, expected,
+                                        mqtt_delivered, kafka_delivered,
+                                        lossless, sustained,
+                                        ok: (.lossless and .sustained)})),
+                    us_per_metric: r($base), us_per_emitted_metric: r($base_e),
+                    all_ok: ($mem | length == 2 and all(.lossless and .sustained)),
+                    spread: (if ($mu | length) == 2 and $base then r((($mu[0] - $mu[1]) | fabs) / $base) else null end)},
+           disk: [$rows[] | select(.outbox != null or .skipped)
+                  | if .skipped then {name, skipped}
+                    else {name, fsync: .outbox.fsync, filesystem: .outbox.filesystem,
+                          us_per_metric, us_per_emitted_metric,
+                          ratio: (if $base and .us_per_metric then r(.us_per_metric / $base) else null end),
+                          ratio_emitted: (if $base_e and .us_per_emitted_metric then r(.us_per_emitted_metric / $base_e) else null end),
+                          fsyncs_per_s: .outbox.fsyncs_per_s, records_per_fsync: .outbox.records_per_fsync,
+                          commits_per_s: .outbox.commits_per_s, records_per_commit: .outbox.records_per_commit,
+                          delivered_per_s, expected, mqtt_delivered, kafka_delivered,
+                          outbox: .outbox.total,
+                          lossless, sustained,
+                          ok: (.lossless and .sustained and .outbox.clean)} end]}
+        | . as $s
+        | ([$s.disk[] | select(.fsync == "poll")] | first) as $poll
+        | .target = {ratio_max: 1.1, poll_ratio: ($poll.ratio // null),
+                     measured: ($poll != null and ($poll.ok // false) and $s.memory.all_ok and ($poll.ratio != null)),
+                     met: (($poll.ok // false) and $s.memory.all_ok and ($poll.ratio // 99) <= 1.1)}' "$OUT/runs.jsonl" >"$OUT/outbox.json"
+    log "outbox: $(jq -c '{base: .memory.us_per_metric, spread: .memory.spread, disk: [.disk[] | {fsync, ratio, fsyncs_per_s, records_per_fsync, ok}]}' "$OUT/outbox.json")"
+}
+
+# outbox_report: the report's section (Markdown), from results.json's
+# .outbox (null when the rows did not run).
+# shellcheck disable=SC2016,SC2034 # jq text, used by run.sh
+outbox_report_jq='
+def f(x): if x == null then "–" else (x | tostring) end;
+(if .outbox == null then empty else
+"### 6. Durable outbox: CPU per metric with [outbox] dir vs the memory outbox (issue 15 item 8, same run)",
+"",
+"http_json, N = 10,000 (20,000 metrics/s offered), both sinks (MQTT QoS 1 retained, publish-all; Kafka acks=all), the same feed and count in every row; the memory outbox ran first and last, its mean is the baseline (µs/metric \(f(.outbox.memory.us_per_metric)), the two runs \(if .outbox.memory.spread then (.outbox.memory.spread * 100 | round | tostring) + " %" else "–" end) apart: the noise).",
+"",
+"| run | fsync | filesystem | iocd µs/metric | **ratio to memory** | per emitted metric | fsyncs/s | records/fsync | commits/s | delivered/s | expected / MQTT / Kafka | dropped, refused, I/O errors | counts |",
+"|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+(.outbox.memory.runs[] | "| \(.name) | (memory) | – | \(f(.us_per_metric)) | 1 | – | – | – | – | \(f(.delivered_per_s)) | \(f(.expected)) / \(f(.mqtt_delivered)) / \(f(.kafka_delivered)) | – | \(if .ok then "ok" else "**FAILED**" end) |"),
+(.outbox.disk[] | if .skipped then "| \(.name) | – | – | – | **skipped: \(.skipped)** | – | – | – | – | – | – | – | – |"
+ else "| \(.name) | \(.fsync) | \(.filesystem) | \(f(.us_per_metric)) | **\(f(.ratio))×** | \(f(.ratio_emitted))× | \(f(.fsyncs_per_s)) | \(f(.records_per_fsync)) | \(f(.commits_per_s)) | \(f(.delivered_per_s)) | \(f(.expected)) / \(f(.mqtt_delivered)) / \(f(.kafka_delivered)) | \(f(.outbox.dropped_full)), \(f(.outbox.refused)), \(f(.outbox.io_errors)) | \(if .ok then "ok" else "**FAILED**" end) |" end),
+"",
+"- Target: CPU per metric with `fsync = poll` ≤ \(.outbox.target.ratio_max)× the memory outbox: \(if .outbox.target.measured | not then "not measured" elif .outbox.target.met then "**met** (\(.outbox.target.poll_ratio)×)" else "**missed** (\(.outbox.target.poll_ratio)×)" end). Ratios with a spread of the memory runs above a few % are within the noise.",
+""
+end)'
