@@ -40,32 +40,42 @@ outbox_section() {
     [ -z "${OUTBOX_DIR:-}" ] || printf 'dir = %s\nfsync = %s\n' "$OUTBOX_DIR" "${OUTBOX_FSYNC:-poll}"
 }
 
-# outbox_fields TEXT: "appended commits fsyncs" from the last `outbox:`
-# counters line in TEXT; "" without one (the memory outbox).
+# outbox_fields TEXT: "appended commits fsyncs backlog_bytes" from the
+# last `outbox:` counters line in TEXT (backlog: the sinks' sum, "backlog
+# mqtt=123B kafka=0B"); "" without one (the memory outbox).
 outbox_fields() {
     local line
     line=$(printf '%s\n' "$1" | grep -E 'outbox: dir=' | tail -1)
     [ -n "$line" ] || return 0
-    printf '%s %s %s\n' "$(field "$line" . appended)" "$(field "$line" . commits)" "$(field "$line" . fsyncs)"
+    printf '%s %s %s %s\n' "$(field "$line" . appended)" "$(field "$line" . commits)" "$(field "$line" . fsyncs)" \
+        "$(printf '%s\n' "${line#* backlog}" | grep -o '=[0-9]*B' | tr -d '=B' | awk '{s += $1} END {print s + 0}')"
 }
 
-# outbox_run_json A_FIELDS B_FIELDS WINDOW_US LOG DIR: the outbox figures
-# of one run as JSON (null for the memory outbox): over the measured window
-# the fsyncs per second and records per fsync, and from the log's last
-# outbox line the counters that must stay 0 for the run to count.
+# outbox_run_json A_FIELDS B_FIELDS WINDOW_US LOG DIR RECORDS_FILE
+# PER_POLL: the outbox figures of one run as JSON (null for the memory
+# outbox): over the measured window the fsyncs per second and records per
+# fsync, and from the log's last outbox line the counters that must stay
+# 0 for the run to count. The sinks' queues (in_outbox, in_flight) are
+# only their windows on the log here: the log's backlog, in bytes, says
+# whether the run kept up (at most about two polls of records at the end
+# of the window, records sized as the captured poll's JSON lines).
 outbox_run_json() {
-    local a=$1 b=$2 us=$3 logf=$4 dir=$5 last
+    local a=$1 b=$2 us=$3 logf=$4 dir=$5 recs=$6 per_poll=$7 last avg
     [ -n "$dir" ] || { echo null; return; }
     last=$(grep -E 'outbox: dir=' "$logf" | tail -1)
-    read -r a_app a_com a_fs <<<"${a:-0 0 0}"
-    read -r b_app b_com b_fs <<<"${b:-0 0 0}"
+    avg=$(awk '{n++; b += length($0) + 1} END {print (n ? int(b / n) : 0)}' "$recs" 2>/dev/null)
+    local a_app a_com a_fs a_back b_app b_com b_fs b_back
+    read -r a_app a_com a_fs a_back <<<"${a:-0 0 0 0}"
+    read -r b_app b_com b_fs b_back <<<"${b:-0 0 0 0}"
     jq -nc --arg fsync "${OUTBOX_FSYNC:-poll}" --arg fs "$(stat -f -c %T "$dir" 2>/dev/null || echo '?')" \
         --arg seen "$([ -n "$last" ] && echo yes)" --argjson secs "$(awk -v d="$us" 'BEGIN {print d / 1e6}')" \
         --argjson app "$((b_app - a_app))" --argjson com "$((b_com - a_com))" --argjson fsn "$((b_fs - a_fs))" \
         --argjson appended "$(field "$last" . appended)" --argjson fsyncs "$(field "$last" . fsyncs)" \
         --argjson dropped "$(field "$last" . dropped_full)" --argjson refused "$(field "$last" . refused)" \
         --argjson io "$(field "$last" . io_errors)" --argjson corrupt "$(field "$last" . corrupt)" \
-        --argjson disk_kib "$(du -sk "$dir" 2>/dev/null | awk '{print $1 + 0}')" '
+        --argjson disk_kib "$(du -sk "$dir" 2>/dev/null | awk '{print $1 + 0}')" \
+        --argjson back_a "${a_back:-0}" --argjson back_b "${b_back:-0}" --argjson avg "${avg:-0}" \
+        --argjson per_poll "${per_poll:-0}" '
         def r(x): (x * 100 | round) / 100;
         {fsync: $fsync, filesystem: $fs, counters_seen: ($seen == "yes"),
          window: {appended: $app, commits: $com, fsyncs: $fsn},
@@ -75,7 +85,10 @@ outbox_run_json() {
          records_per_commit: (if $com > 0 then r($app / $com) else null end),
          total: {appended: $appended, fsyncs: $fsyncs, dropped_full: $dropped, refused: $refused,
                  io_errors: $io, corrupt: $corrupt},
-         disk_kib_left: $disk_kib}
+         disk_kib_left: $disk_kib,
+         backlog_bytes: {start: $back_a, end: $back_b}, record_bytes_avg: $avg,
+         backlog_end_polls: (if $avg > 0 and $per_poll > 0 then r($back_b / $avg / $per_poll) else null end)}
+        | .kept_up = (.backlog_end_polls != null and .backlog_end_polls <= 2)
         | .clean = (.counters_seen and $app > 0 and $dropped == 0 and $refused == 0 and $io == 0 and $corrupt == 0)'
 }
 
@@ -135,7 +148,8 @@ outbox_summary() {
                           delivered_per_s, expected, mqtt_delivered, kafka_delivered,
                           outbox: .outbox.total,
                           lossless, sustained,
-                          ok: (.lossless and .sustained and .outbox.clean)} end]}
+                          backlog_end_polls: .outbox.backlog_end_polls,
+                          ok: (.lossless and .sustained and .outbox.clean and .outbox.kept_up)} end]}
         | . as $s
         | ([$s.disk[] | select(.fsync == "poll")] | first) as $poll
         | .target = {ratio_max: 1.1, poll_ratio: ($poll.ratio // null),
@@ -154,11 +168,11 @@ def f(x): if x == null then "–" else (x | tostring) end;
 "",
 "http_json, N = 10,000 (20,000 metrics/s offered), both sinks (MQTT QoS 1 retained, publish-all; Kafka acks=all), the same feed and count in every row; the memory outbox ran first and last, its mean is the baseline (µs/metric \(f(.outbox.memory.us_per_metric)), the two runs \(if .outbox.memory.spread then (.outbox.memory.spread * 100 | round | tostring) + " %" else "–" end) apart: the noise).",
 "",
-"| run | fsync | filesystem | iocd µs/metric | **ratio to memory** | per emitted metric | fsyncs/s | records/fsync | commits/s | delivered/s | expected / MQTT / Kafka | dropped, refused, I/O errors | counts |",
-"|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-(.outbox.memory.runs[] | "| \(.name) | (memory) | – | \(f(.us_per_metric)) | 1 | – | – | – | – | \(f(.delivered_per_s)) | \(f(.expected)) / \(f(.mqtt_delivered)) / \(f(.kafka_delivered)) | – | \(if .ok then "ok" else "**FAILED**" end) |"),
-(.outbox.disk[] | if .skipped then "| \(.name) | – | – | – | **skipped: \(.skipped)** | – | – | – | – | – | – | – | – |"
- else "| \(.name) | \(.fsync) | \(.filesystem) | \(f(.us_per_metric)) | **\(f(.ratio))×** | \(f(.ratio_emitted))× | \(f(.fsyncs_per_s)) | \(f(.records_per_fsync)) | \(f(.commits_per_s)) | \(f(.delivered_per_s)) | \(f(.expected)) / \(f(.mqtt_delivered)) / \(f(.kafka_delivered)) | \(f(.outbox.dropped_full)), \(f(.outbox.refused)), \(f(.outbox.io_errors)) | \(if .ok then "ok" else "**FAILED**" end) |" end),
+"| run | fsync | filesystem | iocd µs/metric | **ratio to memory** | per emitted metric | fsyncs/s | records/fsync | commits/s | delivered/s | log backlog at end (polls) | expected / MQTT / Kafka | dropped, refused, I/O errors | counts |",
+"|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+(.outbox.memory.runs[] | "| \(.name) | (memory) | – | \(f(.us_per_metric)) | 1 | – | – | – | – | \(f(.delivered_per_s)) | – | \(f(.expected)) / \(f(.mqtt_delivered)) / \(f(.kafka_delivered)) | – | \(if .ok then "ok" else "**FAILED**" end) |"),
+(.outbox.disk[] | if .skipped then "| \(.name) | – | – | – | **skipped: \(.skipped)** | – | – | – | – | – | – | – | – | – |"
+ else "| \(.name) | \(.fsync) | \(.filesystem) | \(f(.us_per_metric)) | **\(f(.ratio))×** | \(f(.ratio_emitted))× | \(f(.fsyncs_per_s)) | \(f(.records_per_fsync)) | \(f(.commits_per_s)) | \(f(.delivered_per_s)) | \(f(.backlog_end_polls)) | \(f(.expected)) / \(f(.mqtt_delivered)) / \(f(.kafka_delivered)) | \(f(.outbox.dropped_full)), \(f(.outbox.refused)), \(f(.outbox.io_errors)) | \(if .ok then "ok" else "**FAILED**" end) |" end),
 "",
 "- Target: CPU per metric with `fsync = poll` ≤ \(.outbox.target.ratio_max)× the memory outbox: \(if .outbox.target.measured | not then "not measured" elif .outbox.target.met then "**met** (\(.outbox.target.poll_ratio)×)" else "**missed** (\(.outbox.target.poll_ratio)×)" end). Ratios with a spread of the memory runs above a few % are within the noise.",
 ""

@@ -492,7 +492,8 @@ run_load() {
         --argjson sub_total "$sub_total" \
         --argjson sub_polls "$(cat "$LOGS/$name.sub.per_poll" 2>/dev/null | jq -sc .)" --argjson dsub "$(( ${B_sub:-0} - ${A_sub:-0} ))" \
         --argjson dpolls "$((B_polls - A_polls))" \
-        --argjson outbox "$(outbox_run_json "$A_ob" "$B_ob" "$dt_us" "$LOGS/$name.iocd.log" "$OUTBOX_DIR")" \
+        --argjson outbox "$(outbox_run_json "$A_ob" "$B_ob" "$dt_us" "$LOGS/$name.iocd.log" "$OUTBOX_DIR" \
+            "$LOGS/$name.records.jsonl" "$((${per_poll:-0} * k))")" \
         --arg crash "$crash" --arg overload "$overload" --argjson exit_rc "${exit_rc:-0}" --argjson drain_ms "$drain_ms" --argjson raw "${raw:-null}" '
         def r(x): (x * 100 | round) / 100;
         ($dcpu / $hz) as $cpu_s
