@@ -321,7 +321,7 @@ int daemon_run(const struct daemon_options *opts)
     if (opts->dry_run)
         state_read_only();
     struct pipeline *pipeline = opts->dry_run ? pipeline_new_only(config, "sink.stdout")
-                                              : pipeline_new(config);
+                                              : pipeline_new(config, !opts->once);
     if (!pipeline) {
         daemon_configs_free(&cfgs);
         return 1;
