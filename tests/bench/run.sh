@@ -47,10 +47,11 @@
 #      (every thread of iocd, /proc/PID/task/*) over 30 s.
 #   5. scaling: CPU per metric across N and across connector counts.
 #   6. the durable outbox (issue 15 item 8, tests/bench/outbox_cost.sh):
-#      http_json-n10k with the memory outbox (first and last) and with
-#      [outbox] dir at fsync = poll, interval, never: CPU per metric as a
-#      ratio to the memory outbox's, fsyncs per second, records per fsync;
-#      every row lossless (BENCH_ONLY=outbox runs these five alone).
+#      http_json at N = BENCH_OUTBOX_N (default 5,000: 10,000 metrics/s)
+#      with the memory outbox (first and last) and with [outbox] dir at
+#      fsync = poll, interval, never: CPU per metric as a ratio to the
+#      memory outbox's, fsyncs per second, records per fsync; every row
+#      lossless, a restart included (BENCH_ONLY=outbox runs these alone).
 #
 # Output: a Markdown report on stdout, JSON in $BUILD/bench/results.json,
 # logs in $BUILD/bench/logs/. Settings (environment): BENCH_WINDOW
@@ -414,6 +415,7 @@ run_load() {
         if [ "$s" -eq "$WARM" ]; then
             snapshot "$pid" "$LOGS/$name.iocd.log" A "$MQTT_PID" "$KAFKA_PID" "$fpid"
             A_sub=$(sub_count "$sub_out")
+            outbox_perf_start "$pid" "$name"
         fi
         [ "$s" -ge "$WARM" ] && echo "$(( ($(now_us) - t0) / 1000 )) $(vm "$pid" VmRSS)" >>"$rss_log"
         [ "$s" -eq $((WARM + WINDOW)) ] && break
@@ -421,6 +423,7 @@ run_load() {
     done
     window_end "$pid"
     local alive=$ALIVE hwm=$HWM
+    outbox_perf_stop
     snapshot "$pid" "$LOGS/$name.iocd.log" B "$MQTT_PID" "$KAFKA_PID" "$fpid"
     B_sub=$(sub_count "$sub_out")
     # Stop: connectors first, then the backlog is delivered (bounded by
@@ -428,6 +431,7 @@ run_load() {
     local stop_t=$(now_us)
     stop_iocd "$pid"
     local exit_rc=$stop_rc drain_ms=$(( ($(now_us) - stop_t) / 1000 ))
+    outbox_drain "$dir" "$name" # the durable outbox's next start delivers what SIGTERM left in it
     wm1=$(kafka_count)
     local fin
     fin=$(grep -E 'counters: polls_ok=|sink (mqtt|kafka): queued=' "$LOGS/$name.iocd.log" | tail -n $((k + 2)))
@@ -448,7 +452,7 @@ run_load() {
     kpi_mqtt=$(($(field "$kpi_line" 'series: count=' summaries) + $(field "$kpi_line" 'series: count=' marks) +
         $(field "$kpi_line" 'series: count=' alerts) - $(field "$fin" 'sink mqtt: queued=' dropped_kpi)))
     kpi_kafka=$(field "$kpi_line" 'series: count=' alerts)
-    mq_del=$(($(field "$fin" 'sink mqtt: queued=' delivered) - kpi_mqtt))
+    mq_del=$(($(field "$fin" 'sink mqtt: queued=' delivered) + DRAIN_MQ - kpi_mqtt))
     mq_drop=$(($(field "$fin" 'sink mqtt: queued=' dropped_full) + $(field "$fin" 'sink mqtt: queued=' dropped_requeue)))
     kf_del=$((wm1 - wm0 - kpi_kafka))
     kf_drop=$(($(field "$fin" 'sink kafka: queued=' dropped_full) + $(field "$fin" 'sink kafka: queued=' dropped_requeue)))
@@ -884,7 +888,8 @@ if wanted latency-http_json; then
 fi
 wanted idle && run_idle idle telecom 10
 rm -f "$OUT/outbox.json"
-wanted outbox-n10k && run_outbox_rows 10000
+outbox_n=${BENCH_OUTBOX_N:-5000}
+wanted "outbox-n$((outbox_n / 1000))k" && run_outbox_rows "$outbox_n"
 
 ### report ####################################################################
 
