@@ -60,10 +60,11 @@ outbox_fields() {
 # fsync, and from the log's last outbox line the counters that must stay
 # 0 for the run to count; what the restart (outbox_drain) delivered. The sinks' queues (in_outbox, in_flight) are
 # only their windows on the log here: the log's backlog, in bytes, says
-# whether the run kept up: at most three polls of records at the end of
-# the window (one being read, one just committed, one of slack; records
-# sized as the captured poll's JSON lines, which a frame with its series
-# and topic exceeds by about a fifth: so this errs towards "behind").
+# whether the run kept up: it grew by at most one poll of records over
+# the window (both ends are sampled at the same point of a 1 s poll
+# cycle, so what one poll adds cancels out; records sized as the captured
+# poll's JSON lines, which a frame with its series and topic exceeds by
+# about a fifth: this errs towards "behind").
 outbox_run_json() {
     local a=$1 b=$2 us=$3 logf=$4 dir=$5 recs=$6 per_poll=$7 last avg
     [ -n "$dir" ] || { echo null; return; }
@@ -94,8 +95,9 @@ outbox_run_json() {
          disk_kib_left: $disk_kib,
          restart: {seconds: $drain_s, mqtt_delivered: $drain_mq, bytes_left: $drain_left},
          backlog_bytes: {start: $back_a, end: $back_b}, record_bytes_avg: $avg,
-         backlog_end_polls: (if $avg > 0 and $per_poll > 0 then r($back_b / $avg / $per_poll) else null end)}
-        | .kept_up = (.backlog_end_polls != null and .backlog_end_polls <= 3)
+         backlog_end_polls: (if $avg > 0 and $per_poll > 0 then r($back_b / $avg / $per_poll) else null end),
+         backlog_growth_polls: (if $avg > 0 and $per_poll > 0 then r(($back_b - $back_a) / $avg / $per_poll) else null end)}
+        | .kept_up = (.backlog_growth_polls != null and .backlog_growth_polls <= 1)
         | .clean = (.counters_seen and $app > 0 and $dropped == 0 and $refused == 0 and $io == 0 and $corrupt == 0
                     and $drain_left == 0)'
 }
@@ -206,7 +208,7 @@ outbox_summary() {
                           delivered_per_s, expected, mqtt_delivered, kafka_delivered,
                           outbox: .outbox.total, restart: .outbox.restart,
                           lossless, sustained,
-                          backlog_end_polls: .outbox.backlog_end_polls,
+                          backlog_end_polls: .outbox.backlog_end_polls, backlog_growth_polls: .outbox.backlog_growth_polls,
                           ok: (.lossless and .sustained and .outbox.clean and .outbox.kept_up)} end]}
         | . as $s
         | ([$s.disk[] | select(.fsync == "poll")] | first) as $poll
@@ -226,11 +228,11 @@ def f(x): if x == null then "–" else (x | tostring) end;
 "",
 "http_json, N = \(f(.outbox.records_per_poll)) (\(f(.outbox.records_per_poll | if . then . * 2 else null end)) metrics/s offered), both sinks (MQTT QoS 1 retained, publish-all; Kafka acks=all), the same feed and count in every row; the memory outbox ran first and last, its mean is the baseline (µs/metric \(f(.outbox.memory.us_per_metric)), the two runs \(if .outbox.memory.spread then (.outbox.memory.spread * 100 | round | tostring) + " %" else "–" end) apart: the noise).",
 "",
-"| run | fsync | filesystem | iocd µs/metric | **ratio to memory** | per emitted metric | fsyncs/s | records/fsync | commits/s | delivered/s | log backlog at end (polls) | expected / MQTT / Kafka | dropped, refused, I/O errors | restart: time, MQTT delivered | counts |",
+"| run | fsync | filesystem | iocd µs/metric | **ratio to memory** | per emitted metric | fsyncs/s | records/fsync | commits/s | delivered/s | log backlog at end, its growth over the window (polls) | expected / MQTT / Kafka | dropped, refused, I/O errors | restart: time, MQTT delivered | counts |",
 "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
 (.outbox.memory.runs[] | "| \(.name) | (memory) | – | \(f(.us_per_metric)) | 1 | – | – | – | – | \(f(.delivered_per_s)) | – | \(f(.expected)) / \(f(.mqtt_delivered)) / \(f(.kafka_delivered)) | – | – | \(if .ok then "ok" else "**FAILED**" end) |"),
 (.outbox.disk[] | if .skipped then "| \(.name) | – | – | – | **skipped: \(.skipped)** | – | – | – | – | – | – | – | – | – | – |"
- else "| \(.name) | \(.fsync) | \(.filesystem) | \(f(.us_per_metric)) | **\(f(.ratio))×** | \(f(.ratio_emitted))× | \(f(.fsyncs_per_s)) | \(f(.records_per_fsync)) | \(f(.commits_per_s)) | \(f(.delivered_per_s)) | \(f(.backlog_end_polls)) | \(f(.expected)) / \(f(.mqtt_delivered)) / \(f(.kafka_delivered)) | \(f(.outbox.dropped_full)), \(f(.outbox.refused)), \(f(.outbox.io_errors)) | \(f(.restart.seconds)) s, \(f(.restart.mqtt_delivered)) | \(if .ok then "ok" else "**FAILED**" end) |" end),
+ else "| \(.name) | \(.fsync) | \(.filesystem) | \(f(.us_per_metric)) | **\(f(.ratio))×** | \(f(.ratio_emitted))× | \(f(.fsyncs_per_s)) | \(f(.records_per_fsync)) | \(f(.commits_per_s)) | \(f(.delivered_per_s)) | \(f(.backlog_end_polls)), \(f(.backlog_growth_polls)) | \(f(.expected)) / \(f(.mqtt_delivered)) / \(f(.kafka_delivered)) | \(f(.outbox.dropped_full)), \(f(.outbox.refused)), \(f(.outbox.io_errors)) | \(f(.restart.seconds)) s, \(f(.restart.mqtt_delivered)) | \(if .ok then "ok" else "**FAILED**" end) |" end),
 "",
 "Restart: what SIGTERM left in the log (beyond what the sinks held) was delivered by a second start of iocd without connectors, counted in MQTT / Kafka delivered.",
 "",
