@@ -10,10 +10,15 @@
 #     broker back, iocd started again: every record committed while it was
 #     away reaches the subscriber after the restart (replayed from the
 #     log); duplicates reported.
+#  3b. A second iocd on the same directory is refused; iocd --connector
+#     NAME uses DIR@NAME.
 #  4. --once with dir set neither creates nor uses the directory.
+#  2b. /metrics (parsed by prometheus_client) has the iocd_outbox_*
+#     families, /health the outbox's state, the stop line what it keeps.
 #  5. A directory holding a file that is not ours: iocd refuses to start,
 #     naming the file.
 source "$(dirname "$0")/lib.sh"
+PY=/usr/bin/python3 # Debian's, with python3-prometheus-client
 
 # traced TRACE SINK: "series seq" of the records committed for SINK.
 traced() { awk -F'\t' -v s="$2" '$1 == "record" && ("," $4 ",") ~ ("," s ",") { print $3, $2 }' "$1" | sort -u; }
@@ -43,6 +48,7 @@ conf=$tmp/conf
 make_conf "$conf" false
 obx=$tmp/outbox
 printf '\n[outbox]\ndir = %s\n' "$obx" >>"$conf/iocd.conf"
+sed -i 's/^stats_interval = 0$/stats_interval = 0\nhttp_listen = 127.0.0.1:0/' "$conf/iocd.conf"
 add_sink_mqtt "$conf" "$MQTT_PORT_M"
 echo "on_change = false" >>"$conf/iocd.conf"
 add_sink_kafka "$conf" "$KAFKA_K"
@@ -58,8 +64,33 @@ kill -USR1 "$IOCD_PID"
 check "the counters line has the outbox's figures" \
     wait_for 5 grep -qE "info: iocd: outbox: dir=$obx appended=[1-9][0-9]* commits=[1-9][0-9]* fsyncs=[1-9][0-9]* disk_bytes=[0-9]+ segments=[1-9][0-9]* dropped_full=0 refused=0 corrupt=0 truncated=0 io_errors=0 failing=no backlog mqtt=[0-9]+B kafka=[0-9]+B" "$tmp/run.err"
 grep -F "outbox: dir=" "$tmp/run.err" | tail -1 | sed 's/^/# /'
+port=$(sed -n 's/.*http: serving .* on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$tmp/run.err" | head -1)
+"${CURL[@]}" "http://127.0.0.1:$port/metrics" >"$tmp/metrics.txt"
+"$PY" - "$tmp/metrics.txt" >"$tmp/samples.txt" 2>"$tmp/parse.err" <<'PYEOF'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+for fam in text_string_to_metric_families(open(sys.argv[1], encoding="utf-8").read()):
+    for s in fam.samples:
+        labels = ",".join(f'{k}="{v}"' for k, v in sorted(s.labels.items()))
+        print(f"{s.name}{{{labels}}} {int(s.value)}")
+PYEOF
+same 0 "$?" "/metrics parses ($(wc -l <"$tmp/samples.txt") samples)"
+for family in iocd_outbox_appended_total iocd_outbox_commits_total iocd_outbox_fsyncs_total \
+              iocd_outbox_dropped_full_total iocd_outbox_refused_total iocd_outbox_disk_bytes \
+              iocd_outbox_segments iocd_outbox_failing; do
+    check "/metrics: $family" grep -qE "^$family\{\} [0-9]+$" "$tmp/samples.txt"
+done
+check "/metrics: appended > 0, failing 0, dropped_full 0" \
+    bash -c "grep -qE '^iocd_outbox_appended_total\{\} [1-9]' '$tmp/samples.txt' && grep -qx 'iocd_outbox_failing{} 0' '$tmp/samples.txt' && grep -qx 'iocd_outbox_dropped_full_total{} 0' '$tmp/samples.txt'"
+check "/metrics: the backlog of each sink" \
+    bash -c "grep -qE '^iocd_outbox_backlog_bytes\{sink=\"mqtt\"\} [0-9]+$' '$tmp/samples.txt' && grep -qE '^iocd_outbox_backlog_bytes\{sink=\"kafka\"\} [0-9]+$' '$tmp/samples.txt'"
+"${CURL[@]}" "http://127.0.0.1:$port/health" >"$tmp/health.json"
+check "/health shows the outbox: its dir, not failing, nothing dropped, each sink's backlog" \
+    jqe --arg d "$obx" '.outbox.dir == $d and .outbox.failing == false and .outbox.dropped_full == 0 and (.outbox.backlog_bytes | keys) == ["kafka","mqtt"]' "$tmp/health.json"
 stop_pid "$IOCD_PID"
 same 0 "$stop_rc" "SIGTERM: exit status 0"
+check "the stop line says what the outbox keeps for the next start" \
+    grep -qE "info: iocd: stopped: .*; the outbox $obx keeps for the next start: [0-9]+ bytes for mqtt, [0-9]+ bytes for kafka$" "$tmp/run.err"
 check "a segment file and the positions file are in the directory" \
     bash -c "ls '$obx'/*.seg >/dev/null && test -s '$obx/positions'"
 check "each record is written once, for both sinks" \
@@ -83,6 +114,12 @@ stop_pid "$MQTT_PID_M"
 start_iocd run2 -c "$conf/iocd.conf"
 check "MQTT away: two more polls committed (80 records)" \
     wait_for 20 bash -c "[ \$(awk -F'\t' '\$1 == \"record\"' '$tmp/trace' | wc -l) -ge 80 ]"
+# A second iocd on the same directory is refused (one writer per log).
+timeout 20 "$IOCD" -c "$conf/iocd.conf" >"$tmp/second.out" 2>"$tmp/second.err"
+rc=$?
+check "a second iocd on the same outbox exits with an error (status $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
+contains "$tmp/second.err" "outbox: $obx: in use by another iocd process (it holds $obx/lock)" \
+    "... saying the directory is in use, naming the lock"
 kill -9 "$IOCD_PID"
 wait "$IOCD_PID" 2>/dev/null
 traced "$tmp/trace" mqtt >"$tmp/want2.mqtt"
@@ -97,6 +134,13 @@ same "" "$(comm -23 "$tmp/want2.mqtt" "$tmp/got2.mqtt" | head -3)" \
     "mqtt: all $(wc -l <"$tmp/want2.mqtt") records committed while the broker was away delivered after kill -9"
 echo "# kafka after the kill: $(grep -c . "$tmp/trace") committed records in all"
 unset IOCD_COMMIT_TRACE
+
+# ---- 3b. iocd --connector NAME: a log of its own, DIR@NAME ----
+start_iocd one -c "$conf/iocd.conf" --connector ex
+check "iocd --connector ex opens $obx@ex" \
+    wait_for 10 at_least 1 "$tmp/one.err" "outbox $obx@ex: durable (fsync = poll)"
+stop_pid "$IOCD_PID"
+same 0 "$stop_rc" "... and stops cleanly"
 
 # ---- 4. --once keeps to memory ----
 conf1=$tmp/once
