@@ -5,9 +5,10 @@
 #
 # The one idea: only a ratio of two runs of the same bench means anything
 # on these machines (2x between days), and even within a bench a shared
-# 2-core machine drifts; so the memory outbox runs twice, first and last,
-# around the disk runs (fsync = poll, interval, never), and the baseline is
-# their mean, their spread printed beside the ratios as the noise. Every
+# 2-core machine drifts from minute to minute; so the memory outbox runs
+# before and after each disk run (fsync = poll, interval, never), each
+# disk run is compared with the mean of its two neighbours, and their
+# spread is printed beside the ratio as the noise of that moment. Every
 # row is an ordinary run_load (http_json on feedsim's /bench, N records of
 # 2 metrics per 1 s poll; both sinks, publish-all), so each one also has
 # to be lossless (every emitted metric PUBACKed by mosquitto and in
@@ -54,25 +55,36 @@ outbox_fields() {
         "$(printf '%s\n' "${line#* backlog}" | grep -o '=[0-9]*B' | tr -d '=B' | awk '{s += $1} END {print s + 0}')"
 }
 
+# outbox_sample PID LOG FILE: for a disk row, the log's backlog now
+# ("ms bytes" appended to FILE), from a SIGUSR1 counters line; run_load
+# calls it once a second through the window.
+outbox_sample() {
+    [ -n "${OUTBOX_DIR:-}" ] || return 0
+    local back
+    read -r _ _ _ back <<<"$(outbox_fields "$(counters_now "$1" "$2")")"
+    [ -z "$back" ] || echo "$(($(now_us) / 1000)) $back" >>"$3"
+}
+
 # outbox_run_json A_FIELDS B_FIELDS WINDOW_US LOG DIR RECORDS_FILE
-# PER_POLL: the outbox figures of one run as JSON (null for the memory
-# outbox): over the measured window the fsyncs per second and records per
-# fsync, and from the log's last outbox line the counters that must stay
-# 0 for the run to count; what the restart (outbox_drain) delivered. The sinks' queues (in_outbox, in_flight) are
-# only their windows on the log here: the log's backlog, in bytes, says
-# whether the run kept up: it grew by at most one poll of records over
-# the window (both ends are sampled at the same point of a 1 s poll
-# cycle, so what one poll adds cancels out; records sized as the captured
-# poll's JSON lines, which a frame with its series and topic exceeds by
-# about a fifth: this errs towards "behind").
+# PER_POLL BACKLOG_FILE: the outbox figures of one run as JSON (null for
+# the memory outbox): over the measured window the fsyncs per second and
+# records per fsync; from the log's last outbox line the counters that
+# must stay 0 for the run to count; what the restart (outbox_drain)
+# delivered. The sinks' queues (in_outbox, in_flight) are only their
+# windows on the log here: whether the run kept up is read from the log's
+# backlog, sampled once a second, as run_load reads RSS: the second
+# half's peak at most one poll above the first half's (a single sample
+# depends on where in the 1 s poll cycle it falls; records sized as the
+# captured poll's JSON lines, which a frame with its series and topic
+# exceeds by about a fifth: this errs towards "behind").
 outbox_run_json() {
-    local a=$1 b=$2 us=$3 logf=$4 dir=$5 recs=$6 per_poll=$7 last avg
+    local a=$1 b=$2 us=$3 logf=$4 dir=$5 recs=$6 per_poll=$7 samples=$8 last avg
     [ -n "$dir" ] || { echo null; return; }
     last=$(grep -E 'outbox: dir=' "$logf" | tail -1)
     avg=$(awk '{n++; b += length($0) + 1} END {print (n ? int(b / n) : 0)}' "$recs" 2>/dev/null)
-    local a_app a_com a_fs a_back b_app b_com b_fs b_back
-    read -r a_app a_com a_fs a_back <<<"${a:-0 0 0 0}"
-    read -r b_app b_com b_fs b_back <<<"${b:-0 0 0 0}"
+    local a_app a_com a_fs b_app b_com b_fs
+    read -r a_app a_com a_fs _ <<<"${a:-0 0 0 0}"
+    read -r b_app b_com b_fs _ <<<"${b:-0 0 0 0}"
     jq -nc --arg fsync "${OUTBOX_FSYNC:-poll}" --arg fs "$(stat -f -c %T "$dir" 2>/dev/null || echo '?')" \
         --arg seen "$([ -n "$last" ] && echo yes)" --argjson secs "$(awk -v d="$us" 'BEGIN {print d / 1e6}')" \
         --argjson app "$((b_app - a_app))" --argjson com "$((b_com - a_com))" --argjson fsn "$((b_fs - a_fs))" \
@@ -80,11 +92,15 @@ outbox_run_json() {
         --argjson dropped "$(field "$last" . dropped_full)" --argjson refused "$(field "$last" . refused)" \
         --argjson io "$(field "$last" . io_errors)" --argjson corrupt "$(field "$last" . corrupt)" \
         --argjson disk_kib "$(du -sk "$dir" 2>/dev/null | awk '{print $1 + 0}')" \
-        --argjson back_a "${a_back:-0}" --argjson back_b "${b_back:-0}" --argjson avg "${avg:-0}" \
-        --argjson per_poll "${per_poll:-0}" --argjson drain_s "$DRAIN_S" --argjson drain_mq "$DRAIN_MQ" \
-        --argjson drain_left "$DRAIN_LEFT" '
+        --argjson back "$(awk '{printf "%s%s", (NR > 1 ? "," : "["), $2} END {print (NR ? "]" : "[]")}' "$samples" 2>/dev/null || echo '[]')" \
+        --argjson avg "${avg:-0}" --argjson per_poll "${per_poll:-0}" --argjson drain_s "$DRAIN_S" \
+        --argjson drain_mq "$DRAIN_MQ" --argjson drain_left "$DRAIN_LEFT" '
         def r(x): (x * 100 | round) / 100;
-        {fsync: $fsync, filesystem: $fs, counters_seen: ($seen == "yes"),
+        ($avg * $per_poll) as $poll_bytes
+        | ($back | length) as $nb
+        | (if $nb >= 6 then ($back[0:($nb / 2 | floor)] | max) else null end) as $first
+        | (if $nb >= 6 then ($back[($nb / 2 | floor):] | max) else null end) as $second
+        | {fsync: $fsync, filesystem: $fs, counters_seen: ($seen == "yes"),
          window: {appended: $app, commits: $com, fsyncs: $fsn},
          fsyncs_per_s: (if $secs > 0 then r($fsn / $secs) else null end),
          commits_per_s: (if $secs > 0 then r($com / $secs) else null end),
@@ -94,10 +110,10 @@ outbox_run_json() {
                  io_errors: $io, corrupt: $corrupt},
          disk_kib_left: $disk_kib,
          restart: {seconds: $drain_s, mqtt_delivered: $drain_mq, bytes_left: $drain_left},
-         backlog_bytes: {start: $back_a, end: $back_b}, record_bytes_avg: $avg,
-         backlog_end_polls: (if $avg > 0 and $per_poll > 0 then r($back_b / $avg / $per_poll) else null end),
-         backlog_growth_polls: (if $avg > 0 and $per_poll > 0 then r(($back_b - $back_a) / $avg / $per_poll) else null end)}
-        | .kept_up = (.backlog_growth_polls != null and .backlog_growth_polls <= 1)
+         record_bytes_avg: $avg, backlog_samples_bytes: $back,
+         backlog_peak_polls: (if $first and $poll_bytes > 0 then {first_half: r($first / $poll_bytes),
+                              second_half: r($second / $poll_bytes)} else null end)}
+        | .kept_up = ($first != null and $poll_bytes > 0 and $second <= $first + $poll_bytes)
         | .clean = (.counters_seen and $app > 0 and $dropped == 0 and $refused == 0 and $io == 0 and $corrupt == 0
                     and $drain_left == 0)'
 }
@@ -152,23 +168,25 @@ outbox_perf_stop() {
     OUTBOX_PERF_PID=
 }
 
-# run_outbox_rows N: memory, poll, interval, never, memory again, each a
-# run_load of http_json with N records per poll; their comparison goes to
-# $OUT/outbox.json (outbox_summary).
+# run_outbox_rows N: the memory outbox and the disk rows in turn,
+# memory1 poll memory2 interval memory3 never memory4, each a run_load of
+# http_json with N records per poll; each disk row is compared with the
+# memory runs on either side of it, so a drift of the machine's load over
+# the minutes of the bench shows as their spread instead of as a ratio.
+# The comparison goes to $OUT/outbox.json (outbox_summary).
 run_outbox_rows() {
-    local n=$1 tag policy why
+    local n=$1 tag why name
     why=$(outbox_missing)
-    for tag in memory poll interval never memory2; do
-        local name=outbox-n$((n / 1000))k-$tag
+    for tag in memory1 poll memory2 interval memory3 never memory4; do
+        name=outbox-n$((n / 1000))k-$tag
         if [ -n "$hj_missing" ]; then
             skip_run "$name" http_json 1 "$n" "$hj_missing"
-        elif [ "${tag#memory}" = "$tag" ] && [ -n "$why" ]; then
-            skip_run "$name" http_json 1 "$n" "$why"
         elif [ "${tag#memory}" != "$tag" ]; then
             OUTBOX_DIR="" RAW=no run_load "$name" http_json 1 "$n"
+        elif [ -n "$why" ]; then
+            skip_run "$name" http_json 1 "$n" "$why"
         else
-            policy=$tag
-            OUTBOX_DIR=$LOGS/$name/outbox OUTBOX_FSYNC=$policy RAW=no run_load "$name" http_json 1 "$n"
+            OUTBOX_DIR=$LOGS/$name/outbox OUTBOX_FSYNC=$tag RAW=no run_load "$name" http_json 1 "$n"
             rm -rf "$LOGS/$name/outbox" # up to a few hundred MB if a sink fell behind
         fi
     done
@@ -176,46 +194,49 @@ run_outbox_rows() {
 }
 
 # outbox_summary PREFIX: the ratios of the rows PREFIX* into
-# $OUT/outbox.json. CPU per metric is the window's iocd CPU (user + system)
-# per metric delivered in it (the throughput rows' figure); per emitted
-# metric beside it. A ratio counts only when both runs were lossless and
-# kept up (no backlog growing over the window).
+# $OUT/outbox.json. CPU per metric is the window's iocd CPU (user +
+# system, /proc/PID/stat) per metric delivered in it (the throughput
+# rows' figure); per emitted metric beside it. A ratio counts only when
+# the disk row and both its neighbours were lossless and kept up.
 outbox_summary() {
     jq -s --arg p "$1" '
         def r(x): if x == null then null else (x * 1000 | round) / 1000 end;
         def mean(f): (map(f) | if length > 0 and all(. != null) then add / length else null end);
+        def memok: (.skipped | not) and .outbox == null and .lossless and .sustained;
         [.[] | select(.name | startswith($p))] as $rows
         | [$rows[] | select((.skipped | not) and .outbox == null)] as $mem
-        | ($mem | mean(.us_per_metric)) as $base
-        | ($mem | mean(.us_per_emitted_metric)) as $base_e
-        | ($mem | map(.us_per_metric)) as $mu
         | {prefix: $p, records_per_poll: ([$rows[] | .records_per_poll] | first),
            memory: {runs: ($mem | map({name, us_per_metric, us_per_emitted_metric, delivered_per_s, expected,
-                                        mqtt_delivered, kafka_delivered,
-                                        lossless, sustained,
+                                        mqtt_delivered, kafka_delivered, lossless, sustained,
                                         ok: (.lossless and .sustained)})),
-                    us_per_metric: r($base), us_per_emitted_metric: r($base_e),
-                    all_ok: ($mem | length == 2 and all(.lossless and .sustained)),
-                    spread: (if ($mu | length) == 2 and $base then r((($mu[0] - $mu[1]) | fabs) / $base) else null end)},
-           disk: [$rows[] | select(.outbox != null or .skipped)
+                    us_per_metric: r($mem | mean(.us_per_metric)),
+                    spread: (($mem | map(.us_per_metric)) as $u
+                             | if ($u | length) > 1 and all($u[]; . != null)
+                               then r((($u | max) - ($u | min)) / ($u | add / length)) else null end)},
+           disk: [range(0; $rows | length) as $i | $rows[$i] | select(.outbox != null or (.skipped and (.name | test("memory") | not)))
                   | if .skipped then {name, skipped}
-                    else {name, fsync: .outbox.fsync, filesystem: .outbox.filesystem,
-                          us_per_metric, us_per_emitted_metric,
-                          ratio: (if $base and .us_per_metric then r(.us_per_metric / $base) else null end),
-                          ratio_emitted: (if $base_e and .us_per_emitted_metric then r(.us_per_emitted_metric / $base_e) else null end),
-                          fsyncs_per_s: .outbox.fsyncs_per_s, records_per_fsync: .outbox.records_per_fsync,
-                          commits_per_s: .outbox.commits_per_s, records_per_commit: .outbox.records_per_commit,
-                          delivered_per_s, expected, mqtt_delivered, kafka_delivered,
-                          outbox: .outbox.total, restart: .outbox.restart,
-                          lossless, sustained,
-                          backlog_end_polls: .outbox.backlog_end_polls, backlog_growth_polls: .outbox.backlog_growth_polls,
-                          ok: (.lossless and .sustained and .outbox.clean and .outbox.kept_up)} end]}
+                    else ([$rows[$i - 1], $rows[$i + 1]] | map(select(. != null and .outbox == null and (.skipped | not)))) as $nb
+                    | ($nb | mean(.us_per_metric)) as $base
+                    | ($nb | mean(.us_per_emitted_metric)) as $base_e
+                    | {name, fsync: .outbox.fsync, filesystem: .outbox.filesystem,
+                       us_per_metric, us_per_emitted_metric,
+                       neighbours: ($nb | map(.name)), memory_us_per_metric: r($base),
+                       memory_spread: (if ($nb | length) == 2 and $base then r((($nb[0].us_per_metric - $nb[1].us_per_metric) | fabs) / $base) else null end),
+                       ratio: (if $base and .us_per_metric then r(.us_per_metric / $base) else null end),
+                       ratio_emitted: (if $base_e and .us_per_emitted_metric then r(.us_per_emitted_metric / $base_e) else null end),
+                       fsyncs_per_s: .outbox.fsyncs_per_s, records_per_fsync: .outbox.records_per_fsync,
+                       commits_per_s: .outbox.commits_per_s, records_per_commit: .outbox.records_per_commit,
+                       delivered_per_s, expected, mqtt_delivered, kafka_delivered,
+                       outbox: .outbox.total, restart: .outbox.restart, backlog_peak_polls: .outbox.backlog_peak_polls,
+                       lossless, sustained, kept_up: .outbox.kept_up,
+                       ok: (.lossless and .sustained and .outbox.clean and .outbox.kept_up
+                            and ($nb | length) == 2 and ($nb | all(memok)))} end]}
         | . as $s
         | ([$s.disk[] | select(.fsync == "poll")] | first) as $poll
         | .target = {ratio_max: 1.1, poll_ratio: ($poll.ratio // null),
-                     measured: ($poll != null and ($poll.ok // false) and $s.memory.all_ok and ($poll.ratio != null)),
-                     met: (($poll.ok // false) and $s.memory.all_ok and ($poll.ratio // 99) <= 1.1)}' "$OUT/runs.jsonl" >"$OUT/outbox.json"
-    log "outbox: $(jq -c '{base: .memory.us_per_metric, spread: .memory.spread, disk: [.disk[] | {fsync, ratio, fsyncs_per_s, records_per_fsync, ok}]}' "$OUT/outbox.json")"
+                     measured: (($poll.ok // false) and ($poll.ratio != null)),
+                     met: (($poll.ok // false) and ($poll.ratio // 99) <= 1.1)}' "$OUT/runs.jsonl" >"$OUT/outbox.json"
+    log "outbox: $(jq -c '{memory: .memory.us_per_metric, spread: .memory.spread, disk: [.disk[] | {fsync, ratio, memory_spread, fsyncs_per_s, records_per_fsync, ok}]}' "$OUT/outbox.json")"
 }
 
 # outbox_report: the report's section (Markdown), from results.json's
@@ -223,19 +244,19 @@ outbox_summary() {
 # shellcheck disable=SC2016,SC2034 # jq text, used by run.sh
 outbox_report_jq='
 def f(x): if x == null then "–" else (x | tostring) end;
+def pct(x): if x == null then "–" else (x * 100 | round | tostring) + " %" end;
 (if .outbox == null then empty else
 "### 6. Durable outbox: CPU per metric with [outbox] dir vs the memory outbox (issue 15 item 8, same run)",
 "",
-"http_json, N = \(f(.outbox.records_per_poll)) (\(f(.outbox.records_per_poll | if . then . * 2 else null end)) metrics/s offered), both sinks (MQTT QoS 1 retained, publish-all; Kafka acks=all), the same feed and count in every row; the memory outbox ran first and last, its mean is the baseline (µs/metric \(f(.outbox.memory.us_per_metric)), the two runs \(if .outbox.memory.spread then (.outbox.memory.spread * 100 | round | tostring) + " %" else "–" end) apart: the noise).",
+"http_json, N = \(f(.outbox.records_per_poll)) (\(f(.outbox.records_per_poll | if . then . * 2 else null end)) metrics/s offered), both sinks (MQTT QoS 1 retained, publish-all; Kafka acks=all), the same feed and count in every row. The memory outbox ran before and after each disk row; a disk row is compared with the mean of those two (their spread: the noise of this machine at that moment). Memory runs: \(.outbox.memory.runs | map("\(.name | sub(".*-"; "")) \(f(.us_per_metric))") | join(", ")) µs/metric (spread \(pct(.outbox.memory.spread))).",
 "",
-"| run | fsync | filesystem | iocd µs/metric | **ratio to memory** | per emitted metric | fsyncs/s | records/fsync | commits/s | delivered/s | log backlog at end, its growth over the window (polls) | expected / MQTT / Kafka | dropped, refused, I/O errors | restart: time, MQTT delivered | counts |",
-"|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-(.outbox.memory.runs[] | "| \(.name) | (memory) | – | \(f(.us_per_metric)) | 1 | – | – | – | – | \(f(.delivered_per_s)) | – | \(f(.expected)) / \(f(.mqtt_delivered)) / \(f(.kafka_delivered)) | – | – | \(if .ok then "ok" else "**FAILED**" end) |"),
-(.outbox.disk[] | if .skipped then "| \(.name) | – | – | – | **skipped: \(.skipped)** | – | – | – | – | – | – | – | – | – | – |"
- else "| \(.name) | \(.fsync) | \(.filesystem) | \(f(.us_per_metric)) | **\(f(.ratio))×** | \(f(.ratio_emitted))× | \(f(.fsyncs_per_s)) | \(f(.records_per_fsync)) | \(f(.commits_per_s)) | \(f(.delivered_per_s)) | \(f(.backlog_end_polls)), \(f(.backlog_growth_polls)) | \(f(.expected)) / \(f(.mqtt_delivered)) / \(f(.kafka_delivered)) | \(f(.outbox.dropped_full)), \(f(.outbox.refused)), \(f(.outbox.io_errors)) | \(f(.restart.seconds)) s, \(f(.restart.mqtt_delivered)) | \(if .ok then "ok" else "**FAILED**" end) |" end),
+"| run | fsync | filesystem | iocd µs/metric | memory µs/metric (neighbours, spread) | **ratio to memory** | per emitted metric | fsyncs/s | records/fsync | commits/s | delivered/s | log backlog peak, 1st → 2nd half (polls) | expected / MQTT / Kafka | dropped, refused, I/O errors | restart: time, MQTT delivered | counts |",
+"|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+(.outbox.disk[] | if .skipped then "| \(.name) | – | – | – | – | **skipped: \(.skipped)** | – | – | – | – | – | – | – | – | – | – |"
+ else "| \(.name) | \(.fsync) | \(.filesystem) | \(f(.us_per_metric)) | \(f(.memory_us_per_metric)) (\(pct(.memory_spread))) | **\(f(.ratio))×** | \(f(.ratio_emitted))× | \(f(.fsyncs_per_s)) | \(f(.records_per_fsync)) | \(f(.commits_per_s)) | \(f(.delivered_per_s)) | \(f(.backlog_peak_polls.first_half)) → \(f(.backlog_peak_polls.second_half)) | \(f(.expected)) / \(f(.mqtt_delivered)) / \(f(.kafka_delivered)) | \(f(.outbox.dropped_full)), \(f(.outbox.refused)), \(f(.outbox.io_errors)) | \(f(.restart.seconds)) s, \(f(.restart.mqtt_delivered)) | \(if .ok then "ok" else "**FAILED**" end) |" end),
 "",
-"Restart: what SIGTERM left in the log (beyond what the sinks held) was delivered by a second start of iocd without connectors, counted in MQTT / Kafka delivered.",
+"Counts: expected = metrics the connector emitted; MQTT = PUBACKs, Kafka = growth of the topic high watermarks, both including the restart without connectors that delivered what SIGTERM left in the log (the stop delivers the sinks windows only). fsyncs count segments, directory and positions file.",
 "",
-"- Target: CPU per metric with `fsync = poll` ≤ \(.outbox.target.ratio_max)× the memory outbox: \(if .outbox.target.measured | not then "not measured" elif .outbox.target.met then "**met** (\(.outbox.target.poll_ratio)×)" else "**missed** (\(.outbox.target.poll_ratio)×)" end). Ratios with a spread of the memory runs above a few % are within the noise.",
+"- Target: CPU per metric with `fsync = poll` ≤ \(.outbox.target.ratio_max)× the memory outbox: \(if .outbox.target.measured | not then "not measured" elif .outbox.target.met then "**met** (\(.outbox.target.poll_ratio)×)" else "**missed** (\(.outbox.target.poll_ratio)×)" end). A ratio within its row memory spread of 1 is within the noise.",
 ""
 end)'
