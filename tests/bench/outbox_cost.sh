@@ -55,36 +55,29 @@ outbox_fields() {
         "$(printf '%s\n' "${line#* backlog}" | grep -o '=[0-9]*B' | tr -d '=B' | awk '{s += $1} END {print s + 0}')"
 }
 
-# outbox_sample PID LOG FILE: for a disk row, the log's backlog now
-# ("ms bytes" appended to FILE), from a SIGUSR1 counters line; run_load
-# calls it once a second through the window.
-outbox_sample() {
-    [ -n "${OUTBOX_DIR:-}" ] || return 0
-    local back
-    read -r _ _ _ back <<<"$(outbox_fields "$(counters_now "$1" "$2")")"
-    [ -z "$back" ] || echo "$(($(now_us) / 1000)) $back" >>"$3"
-}
-
 # outbox_run_json A_FIELDS B_FIELDS WINDOW_US LOG DIR RECORDS_FILE
-# PER_POLL BACKLOG_FILE: the outbox figures of one run as JSON (null for
-# the memory outbox): over the measured window the fsyncs per second and
-# records per fsync; from the log's last outbox line the counters that
-# must stay 0 for the run to count; what the restart (outbox_drain)
+# PER_POLL EMITTED DELIVERED: the outbox figures of one run as JSON (null
+# for the memory outbox): over the measured window the fsyncs per second
+# and records per fsync; from the log's last outbox line the counters
+# that must stay 0 for the run to count; what the restart (outbox_drain)
 # delivered. The sinks' queues (in_outbox, in_flight) are only their
-# windows on the log here: whether the run kept up is read from the log's
-# backlog, sampled once a second, as run_load reads RSS: the second
-# half's peak at most one poll above the first half's (a single sample
-# depends on where in the 1 s poll cycle it falls; records sized as the
-# captured poll's JSON lines, which a frame with its series and topic
-# exceeds by about a fifth: this errs towards "behind").
+# windows on the log here, so whether the run kept up is read from the
+# window's two snapshots: delivered at least emitted less two polls, and
+# the log's backlog grown by at most three polls (one snapshot may fall
+# just after a commit and the other just before: up to a poll, a window
+# of 8192 and a poll in flight apart; records sized as the captured
+# poll's JSON lines, which a frame with its series and topic exceeds by
+# about a fifth). Sampling more often would need a SIGUSR1 a second,
+# which itself slowed the disk rows' delivery down (the counters lines
+# take the pipeline's locks).
 outbox_run_json() {
-    local a=$1 b=$2 us=$3 logf=$4 dir=$5 recs=$6 per_poll=$7 samples=$8 last avg
+    local a=$1 b=$2 us=$3 logf=$4 dir=$5 recs=$6 per_poll=$7 dem=$8 ddel=$9 last avg
     [ -n "$dir" ] || { echo null; return; }
     last=$(grep -E 'outbox: dir=' "$logf" | tail -1)
     avg=$(awk '{n++; b += length($0) + 1} END {print (n ? int(b / n) : 0)}' "$recs" 2>/dev/null)
-    local a_app a_com a_fs b_app b_com b_fs
-    read -r a_app a_com a_fs _ <<<"${a:-0 0 0 0}"
-    read -r b_app b_com b_fs _ <<<"${b:-0 0 0 0}"
+    local a_app a_com a_fs a_back b_app b_com b_fs b_back
+    read -r a_app a_com a_fs a_back <<<"${a:-0 0 0 0}"
+    read -r b_app b_com b_fs b_back <<<"${b:-0 0 0 0}"
     jq -nc --arg fsync "${OUTBOX_FSYNC:-poll}" --arg fs "$(stat -f -c %T "$dir" 2>/dev/null || echo '?')" \
         --arg seen "$([ -n "$last" ] && echo yes)" --argjson secs "$(awk -v d="$us" 'BEGIN {print d / 1e6}')" \
         --argjson app "$((b_app - a_app))" --argjson com "$((b_com - a_com))" --argjson fsn "$((b_fs - a_fs))" \
@@ -92,14 +85,11 @@ outbox_run_json() {
         --argjson dropped "$(field "$last" . dropped_full)" --argjson refused "$(field "$last" . refused)" \
         --argjson io "$(field "$last" . io_errors)" --argjson corrupt "$(field "$last" . corrupt)" \
         --argjson disk_kib "$(du -sk "$dir" 2>/dev/null | awk '{print $1 + 0}')" \
-        --argjson back "$(awk '{printf "%s%s", (NR > 1 ? "," : "["), $2} END {print (NR ? "]" : "[]")}' "$samples" 2>/dev/null || echo '[]')" \
+        --argjson back_a "${a_back:-0}" --argjson back_b "${b_back:-0}" --argjson dem "$dem" --argjson ddel "$ddel" \
         --argjson avg "${avg:-0}" --argjson per_poll "${per_poll:-0}" --argjson drain_s "$DRAIN_S" \
         --argjson drain_mq "$DRAIN_MQ" --argjson drain_left "$DRAIN_LEFT" '
         def r(x): (x * 100 | round) / 100;
         ($avg * $per_poll) as $poll_bytes
-        | ($back | length) as $nb
-        | (if $nb >= 6 then ($back[0:($nb / 2 | floor)] | max) else null end) as $first
-        | (if $nb >= 6 then ($back[($nb / 2 | floor):] | max) else null end) as $second
         | {fsync: $fsync, filesystem: $fs, counters_seen: ($seen == "yes"),
          window: {appended: $app, commits: $com, fsyncs: $fsn},
          fsyncs_per_s: (if $secs > 0 then r($fsn / $secs) else null end),
@@ -110,10 +100,10 @@ outbox_run_json() {
                  io_errors: $io, corrupt: $corrupt},
          disk_kib_left: $disk_kib,
          restart: {seconds: $drain_s, mqtt_delivered: $drain_mq, bytes_left: $drain_left},
-         record_bytes_avg: $avg, backlog_samples_bytes: $back,
-         backlog_peak_polls: (if $first and $poll_bytes > 0 then {first_half: r($first / $poll_bytes),
-                              second_half: r($second / $poll_bytes)} else null end)}
-        | .kept_up = ($first != null and $poll_bytes > 0 and $second <= $first + $poll_bytes)
+         record_bytes_avg: $avg, backlog_bytes: {start: $back_a, end: $back_b},
+         backlog_polls: (if $poll_bytes > 0 then {start: r($back_a / $poll_bytes), end: r($back_b / $poll_bytes)} else null end),
+         window_emitted: $dem, window_delivered: $ddel}
+        | .kept_up = ($poll_bytes > 0 and $back_b - $back_a <= 3 * $poll_bytes and $ddel >= $dem - 2 * $per_poll)
         | .clean = (.counters_seen and $app > 0 and $dropped == 0 and $refused == 0 and $io == 0 and $corrupt == 0
                     and $drain_left == 0)'
 }
@@ -227,7 +217,7 @@ outbox_summary() {
                        fsyncs_per_s: .outbox.fsyncs_per_s, records_per_fsync: .outbox.records_per_fsync,
                        commits_per_s: .outbox.commits_per_s, records_per_commit: .outbox.records_per_commit,
                        delivered_per_s, expected, mqtt_delivered, kafka_delivered,
-                       outbox: .outbox.total, restart: .outbox.restart, backlog_peak_polls: .outbox.backlog_peak_polls,
+                       outbox: .outbox.total, restart: .outbox.restart, backlog_polls: .outbox.backlog_polls,
                        lossless, sustained, kept_up: .outbox.kept_up,
                        ok: (.lossless and .sustained and .outbox.clean and .outbox.kept_up
                             and ($nb | length) == 2 and ($nb | all(memok)))} end]}
@@ -250,10 +240,10 @@ def pct(x): if x == null then "–" else (x * 100 | round | tostring) + " %" end
 "",
 "http_json, N = \(f(.outbox.records_per_poll)) (\(f(.outbox.records_per_poll | if . then . * 2 else null end)) metrics/s offered), both sinks (MQTT QoS 1 retained, publish-all; Kafka acks=all), the same feed and count in every row. The memory outbox ran before and after each disk row; a disk row is compared with the mean of those two (their spread: the noise of this machine at that moment). Memory runs: \(.outbox.memory.runs | map("\(.name | sub(".*-"; "")) \(f(.us_per_metric))") | join(", ")) µs/metric (spread \(pct(.outbox.memory.spread))).",
 "",
-"| run | fsync | filesystem | iocd µs/metric | memory µs/metric (neighbours, spread) | **ratio to memory** | per emitted metric | fsyncs/s | records/fsync | commits/s | delivered/s | log backlog peak, 1st → 2nd half (polls) | expected / MQTT / Kafka | dropped, refused, I/O errors | restart: time, MQTT delivered | counts |",
+"| run | fsync | filesystem | iocd µs/metric | memory µs/metric (neighbours, spread) | **ratio to memory** | per emitted metric | fsyncs/s | records/fsync | commits/s | delivered/s | log backlog, window start → end (polls) | expected / MQTT / Kafka | dropped, refused, I/O errors | restart: time, MQTT delivered | counts |",
 "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
 (.outbox.disk[] | if .skipped then "| \(.name) | – | – | – | – | **skipped: \(.skipped)** | – | – | – | – | – | – | – | – | – | – |"
- else "| \(.name) | \(.fsync) | \(.filesystem) | \(f(.us_per_metric)) | \(f(.memory_us_per_metric)) (\(pct(.memory_spread))) | **\(f(.ratio))×** | \(f(.ratio_emitted))× | \(f(.fsyncs_per_s)) | \(f(.records_per_fsync)) | \(f(.commits_per_s)) | \(f(.delivered_per_s)) | \(f(.backlog_peak_polls.first_half)) → \(f(.backlog_peak_polls.second_half)) | \(f(.expected)) / \(f(.mqtt_delivered)) / \(f(.kafka_delivered)) | \(f(.outbox.dropped_full)), \(f(.outbox.refused)), \(f(.outbox.io_errors)) | \(f(.restart.seconds)) s, \(f(.restart.mqtt_delivered)) | \(if .ok then "ok" else "**FAILED**" end) |" end),
+ else "| \(.name) | \(.fsync) | \(.filesystem) | \(f(.us_per_metric)) | \(f(.memory_us_per_metric)) (\(pct(.memory_spread))) | **\(f(.ratio))×** | \(f(.ratio_emitted))× | \(f(.fsyncs_per_s)) | \(f(.records_per_fsync)) | \(f(.commits_per_s)) | \(f(.delivered_per_s)) | \(f(.backlog_polls.start)) → \(f(.backlog_polls.end)) | \(f(.expected)) / \(f(.mqtt_delivered)) / \(f(.kafka_delivered)) | \(f(.outbox.dropped_full)), \(f(.outbox.refused)), \(f(.outbox.io_errors)) | \(f(.restart.seconds)) s, \(f(.restart.mqtt_delivered)) | \(if .ok then "ok" else "**FAILED**" end) |" end),
 "",
 "Counts: expected = metrics the connector emitted; MQTT = PUBACKs, Kafka = growth of the topic high watermarks, both including the restart without connectors that delivered what SIGTERM left in the log (the stop delivers the sinks windows only). fsyncs count segments, directory and positions file.",
 "",

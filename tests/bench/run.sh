@@ -408,7 +408,6 @@ run_load() {
     pids+=("$pid")
     t0=$(now_us)
     : >"$rss_log"
-    rm -f "$LOGS/$name.backlog"
     local s=0
     # One RSS sample a second; snapshots at WARM and WARM + WINDOW.
     for ((s = 0; s <= WARM + WINDOW; s++)); do
@@ -419,7 +418,6 @@ run_load() {
             outbox_perf_start "$pid" "$name"
         fi
         [ "$s" -ge "$WARM" ] && echo "$(( ($(now_us) - t0) / 1000 )) $(vm "$pid" VmRSS)" >>"$rss_log"
-        [ "$s" -ge "$WARM" ] && outbox_sample "$pid" "$LOGS/$name.iocd.log" "$LOGS/$name.backlog"
         [ "$s" -eq $((WARM + WINDOW)) ] && break
         sleep_to_second "$t0" $((s + 1))
     done
@@ -499,7 +497,8 @@ run_load() {
         --argjson sub_polls "$(cat "$LOGS/$name.sub.per_poll" 2>/dev/null | jq -sc .)" --argjson dsub "$(( ${B_sub:-0} - ${A_sub:-0} ))" \
         --argjson dpolls "$((B_polls - A_polls))" \
         --argjson outbox "$(outbox_run_json "$A_ob" "$B_ob" "$dt_us" "$LOGS/$name.iocd.log" "$OUTBOX_DIR" \
-            "$LOGS/$name.records.jsonl" "$((${per_poll:-0} * k))" "$LOGS/$name.backlog")" \
+            "$LOGS/$name.records.jsonl" "$((${per_poll:-0} * k))" \
+            "$dem" "$delivered_win")" \
         --arg crash "$crash" --arg overload "$overload" --argjson exit_rc "${exit_rc:-0}" --argjson drain_ms "$drain_ms" --argjson raw "${raw:-null}" '
         def r(x): (x * 100 | round) / 100;
         ($dcpu / $hz) as $cpu_s
