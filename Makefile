@@ -164,7 +164,7 @@ TOOL_LIBS_kafka-mock := -lrdkafka
 # (tests/run.sh counts the reports); tests/tsan/tsan.supp silences only reports
 # inside libraries that are not built with TSan. Not part of tools/test.sh.
 TSAN_TESTS := test_mqtt test_kafka test_signals test_reload test_once test_instance test_faults \
-              test_http_json_pages test_http_json test_poll_abort test_metrics
+              test_http_json_pages test_http_json test_poll_abort test_metrics test_durable_outbox
 TSAN_OPTIONS_CHECK := halt_on_error=0 exitcode=66 second_deadlock_stack=1 \
                       suppressions=$(CURDIR)/tests/tsan/tsan.supp
 # Every process of the run gets tests/tsan/c11threads.c preloaded: it routes
@@ -260,7 +260,8 @@ FUZZ_SRC_config := tests/fuzz/fuzz_config.c tests/fuzz/fuzz_host.c $(FUZZ_TIME) 
                    diag.c log.c gazetteer.c plugin.c plugin_path.c sink_table.c sink_stdout.c \
                    sink_mqtt.c sink_kafka.c status_mqtt.c mqtt_endpoint.c outbox.c droplog.c metric.c \
                    clock.c textsafe.c utf8.c origin.c filemode.c catalog.c catconf.c jsonw.c \
-                   conffile.c state.c listenaddr.c)
+                   conffile.c state.c listenaddr.c disklog.c disklog_format.c disklog_positions.c \
+                   crc32c.c)
 FUZZ_LIBS_config := -Wl,--dynamic-list=daemon/exports.list -lmosquitto -lrdkafka -lcurl -ldl
 FUZZ_PLUGINS := $(CONNECTORS:%=$(BUILD)/fuzz/connectors/%.so)
 $(foreach c,$(FUZZ_CONNECTORS),$(eval FUZZ_SRC_$(c) := tests/fuzz/fuzz_connector.c \

@@ -559,6 +559,28 @@ static int sinks_init(struct disklog *log, const char *const *sinks, size_t nsin
     return 0;
 }
 
+/* mkdir -p, each new directory 0700 (the state directory itself may not
+ * exist yet when the outbox under it is opened). */
+static int make_dirs(const char *dir)
+{
+    char path[4096];
+    size_t len = strlen(dir);
+    if (len == 0 || len >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(path, dir, len + 1);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 /* Two processes writing one log would interleave their frames and
  * overwrite each other's positions: the second is refused (an flock is
  * released by the kernel when its holder dies, so a crash leaves none). */
@@ -613,7 +635,7 @@ struct disklog *disklog_open(const char *dir, const struct disklog_limits *limit
     }
     if (sinks_init(log, sinks, nsinks, err, errlen) != 0)
         goto fail;
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+    if (make_dirs(dir) != 0) {
         snprintf(err, errlen, "%s: cannot create the outbox directory: %s", dir, strerror(errno));
         goto fail;
     }

@@ -78,6 +78,10 @@ catalog = $top/conf/catalog.conf
 state_dir = $top/build/state
 stats_interval = 1m
 
+[outbox]
+# The durable outbox, as installed: every metric on disk until both brokers have it.
+dir = $top/build/state/outbox
+
 [sink.mqtt]
 enabled = true
 port = $mqtt_port
