@@ -65,16 +65,18 @@ outbox_fields() {
 # window's two snapshots: delivered at least emitted less two polls, and
 # the log's backlog grown by at most three polls (one snapshot may fall
 # just after a commit and the other just before: up to a poll, a window
-# of 8192 and a poll in flight apart; records sized as the captured
-# poll's JSON lines, which a frame with its series and topic exceeds by
-# about a fifth). Sampling more often would need a SIGUSR1 a second,
+# of 8192 and a poll in flight apart; a record's frame sized from the
+# captured poll as its JSON, its series, its topic (series + 10) and 50
+# bytes of headers and source, ~455 bytes here where the stop line's
+# bytes per record left said ~485). Sampling more often would need a SIGUSR1 a second,
 # which itself slowed the disk rows' delivery down (the counters lines
 # take the pipeline's locks).
 outbox_run_json() {
     local a=$1 b=$2 us=$3 logf=$4 dir=$5 recs=$6 per_poll=$7 dem=$8 ddel=$9 last avg
     [ -n "$dir" ] || { echo null; return; }
     last=$(grep -E 'outbox: dir=' "$logf" | tail -1)
-    avg=$(awk '{n++; b += length($0) + 1} END {print (n ? int(b / n) : 0)}' "$recs" 2>/dev/null)
+    avg=$(awk 'match($0, /"series":"[^"]*"/) {n++; b += length($0) + 2 * (RLENGTH - 11) + 10 + 50}
+               END {print (n ? int(b / n) : 0)}' "$recs" 2>/dev/null)
     local a_app a_com a_fs a_back b_app b_com b_fs b_back
     read -r a_app a_com a_fs a_back <<<"${a:-0 0 0 0}"
     read -r b_app b_com b_fs b_back <<<"${b:-0 0 0 0}"
