@@ -906,7 +906,8 @@ jq -n --slurpfile runs "$OUT/runs.jsonl" --slurpfile latency "$OUT/latency.jsonl
     --arg commit "$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo +dirty)" \
     --argjson elapsed "$elapsed" --argjson window "$WINDOW" --argjson warm "$WARM" '
     def lim: [.[] | select(.lossless == true) | .delivered_per_s] | max;
-    def us(n; big): [.[] | select(.us_per_metric != null and .connector == n)] as $r
+    # The outbox rows (section 6) repeat one N seven times: not scaling.
+    def us(n; big): [.[] | select(.us_per_metric != null and .connector == n and (.name | startswith("outbox-") | not))] as $r
         | {small: ($r | map(select(.instances == 1)) | min_by(.metrics_per_poll) | {name, us_per_metric, us_per_emitted_metric}),
            large: ($r | map(select(.instances == 1)) | max_by(.metrics_per_poll) | {name, us_per_metric, us_per_emitted_metric}),
            by_n: ($r | map(select(.instances == 1)) | sort_by(.metrics_per_poll)
