@@ -218,7 +218,7 @@ outbox_summary() {
                        ratio_emitted: (if $base_e and .us_per_emitted_metric then r(.us_per_emitted_metric / $base_e) else null end),
                        fsyncs_per_s: .outbox.fsyncs_per_s, records_per_fsync: .outbox.records_per_fsync,
                        commits_per_s: .outbox.commits_per_s, records_per_commit: .outbox.records_per_commit,
-                       delivered_per_s, expected, mqtt_delivered, kafka_delivered,
+                       delivered_per_s, expected, mqtt_delivered, kafka_delivered, duplicates,
                        outbox: .outbox.total, restart: .outbox.restart, backlog_polls: .outbox.backlog_polls,
                        lossless, sustained, kept_up: .outbox.kept_up,
                        ok: (.lossless and .sustained and .outbox.clean and .outbox.kept_up
@@ -247,7 +247,7 @@ def pct(x): if x == null then "–" else (x * 100 | round | tostring) + " %" end
 (.outbox.disk[] | if .skipped then "| \(.name) | – | – | – | – | **skipped: \(.skipped)** | – | – | – | – | – | – | – | – | – | – |"
  else "| \(.name) | \(.fsync) | \(.filesystem) | \(f(.us_per_metric)) | \(f(.memory_us_per_metric)) (\(pct(.memory_spread))) | **\(f(.ratio))×** | \(f(.ratio_emitted))× | \(f(.fsyncs_per_s)) | \(f(.records_per_fsync)) | \(f(.commits_per_s)) | \(f(.delivered_per_s)) | \(f(.backlog_polls.start)) → \(f(.backlog_polls.end)) | \(f(.expected)) / \(f(.mqtt_delivered)) / \(f(.kafka_delivered)) | \(f(.outbox.dropped_full)), \(f(.outbox.refused)), \(f(.outbox.io_errors)) | \(f(.restart.seconds)) s, \(f(.restart.mqtt_delivered)) | \(if .ok then "ok" else "**FAILED**" end) |" end),
 "",
-"Counts: expected = metrics the connector emitted; MQTT = PUBACKs, Kafka = growth of the topic high watermarks, both including the restart without connectors that delivered what SIGTERM left in the log (the stop delivers the sinks windows only). fsyncs count segments, directory and positions file.",
+"Counts: expected = metrics the connector emitted; MQTT = PUBACKs, Kafka = growth of the topic high watermarks, both including the restart without connectors that delivered what SIGTERM left in the log (the stop delivers the sinks windows only); more than expected = duplicates of what was in flight at the stop (at-least-once), fewer = a loss and a failed row. fsyncs count segments, directory and positions file.",
 "",
 "- Target: CPU per metric with `fsync = poll` ≤ \(.outbox.target.ratio_max)× the memory outbox: \(if .outbox.target.measured | not then "not measured" elif .outbox.target.met then "**met** (\(.outbox.target.poll_ratio)×)" else "**missed** (\(.outbox.target.poll_ratio)×)" end). A ratio within its row memory spread of 1 is within the noise.",
 ""
