@@ -46,6 +46,12 @@
 #   4. idle: 10 connectors at a 60 s interval, CPU and context switches
 #      (every thread of iocd, /proc/PID/task/*) over 30 s.
 #   5. scaling: CPU per metric across N and across connector counts.
+#   6. the durable outbox (issue 15 item 8, tests/bench/outbox_cost.sh):
+#      http_json at N = BENCH_OUTBOX_N (default 5,000: 10,000 metrics/s)
+#      with the memory outbox (first and last) and with [outbox] dir at
+#      fsync = poll, interval, never: CPU per metric as a ratio to the
+#      memory outbox's, fsyncs per second, records per fsync; every row
+#      lossless, a restart included (BENCH_ONLY=outbox runs these alone).
 #
 # Output: a Markdown report on stdout, JSON in $BUILD/bench/results.json,
 # logs in $BUILD/bench/logs/. Settings (environment): BENCH_WINDOW
@@ -55,6 +61,7 @@
 # [outbox] max_bytes of every run, e.g. 16MiB; empty: iocd's default).
 set -u
 source "$(dirname "$0")/../integration/lib.sh" # cd's to the top; helpers, cleanup
+source "$top/tests/bench/outbox_cost.sh"
 
 BENCH=$top/$BUILD/bench
 OUT=$BENCH
@@ -63,6 +70,7 @@ WINDOW=${BENCH_WINDOW:-20}
 WARM=${BENCH_WARM:-4}
 ONLY=${BENCH_ONLY:-}
 OUTBOX_MAX_BYTES=${BENCH_OUTBOX_MAX_BYTES:-} # empty: iocd's default
+OUTBOX_DIR='' OUTBOX_FSYNC='' # set per run by the outbox rows (outbox_cost.sh)
 HZ=$(getconf CLK_TCK)
 TOPIC=ioc.metrics.v1
 TELECOM_BASE=2025-07-05T09:00:00+07:00
@@ -157,8 +165,7 @@ CONF
     [ "$3" = true ] && printf '\n[sink.mqtt]\nenabled = true\nport = %s\non_change = %s\n' "$MQTT_PORT" \
         "${ON_CHANGE:-false}" >>"$dir/iocd.conf"
     [ "$4" = true ] && printf '\n[sink.kafka]\nenabled = true\nbootstrap_servers = %s\n' "$KAFKA" >>"$dir/iocd.conf"
-    [ -n "$OUTBOX_MAX_BYTES" ] && printf '\n[outbox]\nmax_bytes = %s\n' "$OUTBOX_MAX_BYTES" >>"$dir/iocd.conf"
-    return 0
+    outbox_section >>"$dir/iocd.conf"
 }
 
 # add_instance DIR NAME KIND FEED RECORDS INTERVAL: one connector instance.
@@ -240,10 +247,11 @@ counters_now() {
     before=$(wc -l <"$logf")
     kill -USR1 "$pid" 2>/dev/null || return 1
     for ((i = 0; i < 50; i++)); do
-        tail -n +"$((before + 1))" "$logf" | grep -q 'sink kafka: queued=' && break
+        tail -n +"$((before + 1))" "$logf" | grep -q 'sink kafka: queued=' &&
+            { [ -z "$OUTBOX_DIR" ] || tail -n +"$((before + 1))" "$logf" | grep -q 'outbox: dir='; } && break
         sleep 0.1
     done
-    tail -n +"$((before + 1))" "$logf" | grep -E 'counters: polls_ok=|sink (mqtt|kafka): queued='
+    tail -n +"$((before + 1))" "$logf" | grep -E 'counters: polls_ok=|sink (mqtt|kafka): queued=|outbox: dir='
 }
 # field TEXT PATTERN NAME: NAME=value on the line matching PATTERN (summed
 # over lines).
@@ -274,6 +282,7 @@ snapshot() {
     # A requeue into a full outbox drops too, in its own counter (issue 17).
     printf -v "${p}_kf_drop" '%s' "$(($(field "$text" 'sink kafka: queued=' dropped_full) + $(field "$text" 'sink kafka: queued=' dropped_requeue)))"
     printf -v "${p}_kf_back" '%s' "$(($(field "$text" 'sink kafka: queued=' in_outbox) + $(field "$text" 'sink kafka: queued=' in_librdkafka)))"
+    printf -v "${p}_ob" '%s' "$(outbox_fields "$text")"
     local others=""
     for o in "$@"; do others+="$(cpu_ticks "$o") "; done
     printf -v "${p}_others" '%s' "$others"
@@ -406,6 +415,7 @@ run_load() {
         if [ "$s" -eq "$WARM" ]; then
             snapshot "$pid" "$LOGS/$name.iocd.log" A "$MQTT_PID" "$KAFKA_PID" "$fpid"
             A_sub=$(sub_count "$sub_out")
+            outbox_perf_start "$pid" "$name"
         fi
         [ "$s" -ge "$WARM" ] && echo "$(( ($(now_us) - t0) / 1000 )) $(vm "$pid" VmRSS)" >>"$rss_log"
         [ "$s" -eq $((WARM + WINDOW)) ] && break
@@ -413,6 +423,7 @@ run_load() {
     done
     window_end "$pid"
     local alive=$ALIVE hwm=$HWM
+    outbox_perf_stop
     snapshot "$pid" "$LOGS/$name.iocd.log" B "$MQTT_PID" "$KAFKA_PID" "$fpid"
     B_sub=$(sub_count "$sub_out")
     # Stop: connectors first, then the backlog is delivered (bounded by
@@ -420,6 +431,7 @@ run_load() {
     local stop_t=$(now_us)
     stop_iocd "$pid"
     local exit_rc=$stop_rc drain_ms=$(( ($(now_us) - stop_t) / 1000 ))
+    outbox_drain "$dir" "$name" # the durable outbox's next start delivers what SIGTERM left in it
     wm1=$(kafka_count)
     local fin
     fin=$(grep -E 'counters: polls_ok=|sink (mqtt|kafka): queued=' "$LOGS/$name.iocd.log" | tail -n $((k + 2)))
@@ -440,7 +452,7 @@ run_load() {
     kpi_mqtt=$(($(field "$kpi_line" 'series: count=' summaries) + $(field "$kpi_line" 'series: count=' marks) +
         $(field "$kpi_line" 'series: count=' alerts) - $(field "$fin" 'sink mqtt: queued=' dropped_kpi)))
     kpi_kafka=$(field "$kpi_line" 'series: count=' alerts)
-    mq_del=$(($(field "$fin" 'sink mqtt: queued=' delivered) - kpi_mqtt))
+    mq_del=$(($(field "$fin" 'sink mqtt: queued=' delivered) + DRAIN_MQ - kpi_mqtt))
     mq_drop=$(($(field "$fin" 'sink mqtt: queued=' dropped_full) + $(field "$fin" 'sink mqtt: queued=' dropped_requeue)))
     kf_del=$((wm1 - wm0 - kpi_kafka))
     kf_drop=$(($(field "$fin" 'sink kafka: queued=' dropped_full) + $(field "$fin" 'sink kafka: queued=' dropped_requeue)))
@@ -484,6 +496,9 @@ run_load() {
         --argjson sub_total "$sub_total" \
         --argjson sub_polls "$(cat "$LOGS/$name.sub.per_poll" 2>/dev/null | jq -sc .)" --argjson dsub "$(( ${B_sub:-0} - ${A_sub:-0} ))" \
         --argjson dpolls "$((B_polls - A_polls))" \
+        --argjson outbox "$(outbox_run_json "$A_ob" "$B_ob" "$dt_us" "$LOGS/$name.iocd.log" "$OUTBOX_DIR" \
+            "$LOGS/$name.records.jsonl" "$((${per_poll:-0} * k))" \
+            "$dem" "$delivered_win")" \
         --arg crash "$crash" --arg overload "$overload" --argjson exit_rc "${exit_rc:-0}" --argjson drain_ms "$drain_ms" --argjson raw "${raw:-null}" '
         def r(x): (x * 100 | round) / 100;
         ($dcpu / $hz) as $cpu_s
@@ -531,12 +546,18 @@ run_load() {
            rss_flat: (if $rss_first then ($rss_last <= $rss_first * 1.10 + 1024) else null end),
            overload: ($overload == "overload"),
            crashed: ($crash == "yes"), exit_status: $exit_rc, drain_ms: $drain_ms,
-           raw: $raw,
+           raw: $raw, outbox: $outbox,
            ratio_to_limit: (if $us_per_metric and $raw.limit_us_per_metric
                             then r($us_per_metric / $raw.limit_us_per_metric) else null end)}
-        | .lossless = (.loss_mqtt == 0 and .loss_kafka == 0 and .mqtt_dropped_full == 0
+        # A durable outbox row counts a restart: what was in flight at the
+        # stop may arrive twice (at-least-once), so more than emitted is
+        # duplicates, not a failure.
+        | (if .outbox then {mqtt: ([0, 0 - .loss_mqtt] | max), kafka: ([0, 0 - .loss_kafka] | max)} else null end) as $dup
+        | .duplicates = $dup
+        | .lossless = ((if $dup then .loss_mqtt <= 0 and .loss_kafka <= 0 else .loss_mqtt == 0 and .loss_kafka == 0 end)
+                       and .mqtt_dropped_full == 0
                        and .kafka_dropped_full == 0 and .polls_failed == 0 and (.crashed | not)
-                       and .expected == .expected_from_polls)
+                       and .expected == .expected_from_polls and (.outbox == null or .outbox.clean))
         | .sustained = (.lossless and .backlog_end.mqtt <= .metrics_per_poll * .instances
                         and .backlog_end.kafka <= .metrics_per_poll * .instances)
         | .graceful = ((.crashed | not) and .exit_status == 0 and .polls_failed == 0
@@ -873,12 +894,16 @@ if wanted latency-http_json; then
     fi
 fi
 wanted idle && run_idle idle telecom 10
+rm -f "$OUT/outbox.json"
+outbox_n=${BENCH_OUTBOX_N:-5000}
+wanted "outbox-n$((outbox_n / 1000))k" && run_outbox_rows "$outbox_n"
 
 ### report ####################################################################
 
 elapsed=$(($(date +%s) - started_at))
 jq -n --slurpfile runs "$OUT/runs.jsonl" --slurpfile latency "$OUT/latency.jsonl" --slurpfile peers "$OUT/peers.jsonl" \
     --argjson idle "$(cat "$OUT/idle.json" 2>/dev/null || echo null)" \
+    --argjson outbox "$(cat "$OUT/outbox.json" 2>/dev/null || echo null)" \
     --arg cpu "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" --argjson cores "$(nproc)" \
     --arg kernel "$(uname -r)" --arg os "$(. /etc/os-release && echo "$PRETTY_NAME")" \
     --arg mem "$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)" \
@@ -887,7 +912,8 @@ jq -n --slurpfile runs "$OUT/runs.jsonl" --slurpfile latency "$OUT/latency.jsonl
     --arg commit "$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo +dirty)" \
     --argjson elapsed "$elapsed" --argjson window "$WINDOW" --argjson warm "$WARM" '
     def lim: [.[] | select(.lossless == true) | .delivered_per_s] | max;
-    def us(n; big): [.[] | select(.us_per_metric != null and .connector == n)] as $r
+    # The outbox rows (section 6) repeat one N seven times: not scaling.
+    def us(n; big): [.[] | select(.us_per_metric != null and .connector == n and (.name | startswith("outbox-") | not))] as $r
         | {small: ($r | map(select(.instances == 1)) | min_by(.metrics_per_poll) | {name, us_per_metric, us_per_emitted_metric}),
            large: ($r | map(select(.instances == 1)) | max_by(.metrics_per_poll) | {name, us_per_metric, us_per_emitted_metric}),
            by_n: ($r | map(select(.instances == 1)) | sort_by(.metrics_per_poll)
@@ -897,7 +923,7 @@ jq -n --slurpfile runs "$OUT/runs.jsonl" --slurpfile latency "$OUT/latency.jsonl
     {machine: {cpu: $cpu, cores: $cores, memory: $mem, kernel: $kernel, os: $os,
                mosquitto: $mosquitto, librdkafka: $rdkafka},
      date: $date, commit: $commit, elapsed_s: $elapsed, warm_s: $warm, window_s: $window,
-     runs: $runs, latency: $latency, idle: $idle, peers: $peers,
+     runs: $runs, latency: $latency, idle: $idle, peers: $peers, outbox: $outbox,
      highest_lossless_rate_per_s: ($runs | lim),
      targets: {
        zero_loss_within_capacity: ([$runs[] | select((.skipped | not) and (.overload | not)) | .lossless] | all),
@@ -1025,5 +1051,6 @@ def n(x): if x == null then "–" else (x | floor | tostring | if length > 3 the
 "",
 "JSON: `build/bench/results.json`; logs: `build/bench/logs/`."
 ' "$OUT/results.json"
+jq -r "$outbox_report_jq" "$OUT/results.json"
 log "done in ${elapsed} s; $run_failures run(s) failed (loss in a run within capacity, or an overload run that did not degrade gracefully)"
 [ "$run_failures" -eq 0 ]
