@@ -110,9 +110,9 @@ outbox_run_json() {
                     and $drain_left == 0)'
 }
 
-# outbox_drain DIR NAME: a SIGTERM stops the log's readers, each sink
-# delivers what its window holds and the rest stays in the log for the
-# next start (outlog, pipeline_stop). This is that next start: the run's
+# outbox_drain DIR NAME: a SIGTERM delivers the log's backlog until
+# shutdown_timeout and leaves the rest in the log for the next start
+# (pipeline_stop). This is that next start: the run's
 # iocd.conf with no connector, until every sink's backlog on the
 # `outbox:` line is 0 (bounded: 120 s), then SIGTERM. So a disk row counts
 # deliveries end to end, replay included. Sets DRAIN_MQ (MQTT deliveries
@@ -247,7 +247,7 @@ def pct(x): if x == null then "–" else (x * 100 | round | tostring) + " %" end
 (.outbox.disk[] | if .skipped then "| \(.name) | – | – | – | – | **skipped: \(.skipped)** | – | – | – | – | – | – | – | – | – | – |"
  else "| \(.name) | \(.fsync) | \(.filesystem) | \(f(.us_per_metric)) | \(f(.memory_us_per_metric)) (\(pct(.memory_spread))) | **\(f(.ratio))×** | \(f(.ratio_emitted))× | \(f(.fsyncs_per_s)) | \(f(.records_per_fsync)) | \(f(.commits_per_s)) | \(f(.delivered_per_s)) | \(f(.backlog_polls.start)) → \(f(.backlog_polls.end)) | \(f(.expected)) / \(f(.mqtt_delivered)) / \(f(.kafka_delivered)) | \(f(.outbox.dropped_full)), \(f(.outbox.refused)), \(f(.outbox.io_errors)) | \(f(.restart.seconds)) s, \(f(.restart.mqtt_delivered)) | \(if .ok then "ok" else "**FAILED**" end) |" end),
 "",
-"Counts: expected = metrics the connector emitted; MQTT = PUBACKs, Kafka = growth of the topic high watermarks, both including the restart without connectors that delivered what SIGTERM left in the log (the stop delivers the sinks windows only); more than expected = duplicates of what was in flight at the stop (at-least-once), fewer = a loss and a failed row. fsyncs count segments, directory and positions file.",
+"Counts: expected = metrics the connector emitted; MQTT = PUBACKs, Kafka = growth of the topic high watermarks, both including the restart without connectors that delivers what SIGTERM left in the log (a stop delivers the backlog until shutdown_timeout); more than expected = duplicates of what was in flight at the stop (at-least-once), fewer = a loss and a failed row. fsyncs count segments, directory and positions file.",
 "",
 "- Target: CPU per metric with `fsync = poll` ≤ \(.outbox.target.ratio_max)× the memory outbox: \(if .outbox.target.measured | not then "not measured" elif .outbox.target.met then "**met** (\(.outbox.target.poll_ratio)×)" else "**missed** (\(.outbox.target.poll_ratio)×)" end). A ratio within its row memory spread of 1 is within the noise.",
 ""
