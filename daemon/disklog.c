@@ -36,6 +36,9 @@
 #define DL_DEFAULT_SEGMENT (8u * 1024 * 1024)
 #define DL_DEFAULT_MAX_DISK (1024ull * 1024 * 1024)
 #define DL_DEFAULT_INTERVAL_MS 1000
+/* Positions written at most this often between commits: what a crash
+ * replays beyond what was in flight is at most this long of acks. */
+#define DL_DEFAULT_POSITIONS_MS 100
 #define DL_DEFAULT_WINDOW (1024u * 1024)
 /* A sink's window starts this small: most reads are a few small records. */
 #define DL_WINDOW_START (64u * 1024)
@@ -170,8 +173,12 @@ static struct disklog_pos pos_clamp(const struct disklog *log, struct disklog_po
 
 /* Write every sink's acknowledged position; a failure is logged once per
  * failing spell and counted, and the positions stay in memory (the next
- * commit tries again). */
-static void positions_save(struct disklog *log)
+ * commit tries again). Only `durable` saves (at close) are fsync'ed: a
+ * position is a bound on duplicates, never on loss (an older one replays
+ * more), so a crash of iocd alone, after which the kernel still has the
+ * file, is what matters, and the acknowledgements that write it (a sink's
+ * thread) must not wait on the disk. */
+static void positions_save(struct disklog *log, bool durable)
 {
     const char *names[DISKLOG_MAX_SINKS];
     struct disklog_pos pos[DISKLOG_MAX_SINKS];
@@ -182,7 +189,7 @@ static void positions_save(struct disklog *log)
         names[n] = log->sinks[k].name;
         pos[n++] = sink_acked(&log->sinks[k]);
     }
-    bool sync = log->lim.fsync != DISKLOG_FSYNC_NEVER;
+    bool sync = durable && log->lim.fsync != DISKLOG_FSYNC_NEVER;
     char where[4096];
     if (dlp_save(log->dir, names, pos, n, sync, where, sizeof where) == 0) {
         if (log->positions_failing)
@@ -256,8 +263,11 @@ static uint64_t seg_untaken(struct disklog *log, const struct dl_segment *seg)
 {
     struct disklog_pos acked[DISKLOG_MAX_SINKS];
     bool any = false;
+    /* A record a sink has read is in its window in memory and still
+     * goes out (its acknowledgement then finds nothing): only what no
+     * reader has taken yet is lost with the segment. */
     for (size_t k = 0; k < log->nsinks; k++) {
-        acked[k] = sink_acked(&log->sinks[k]);
+        acked[k] = log->sinks[k].read;
         any |= log->sinks[k].name && acked[k].segment <= seg->num;
     }
     char *path = any ? seg_path(log, seg->num) : NULL;
@@ -287,6 +297,20 @@ static uint64_t seg_untaken(struct disklog *log, const struct dl_segment *seg)
     }
     close(fd);
     return lost;
+}
+
+/* May the oldest segment go to make room? Never the one being written,
+ * and never one holding records not yet committed: they were never
+ * visible to a sink, and the caller is about to count them as durable
+ * (its connector's state is saved after the commit). Refusing the new
+ * records instead is what is counted and told. */
+static bool seg_oldest_droppable(const struct disklog *log)
+{
+    if (log->nsegs < 2)
+        return false;
+    const struct dl_segment *old = &log->segs[0];
+    return old->num < log->visible.segment ||
+           (old->num == log->visible.segment && old->size <= log->visible.offset);
 }
 
 /* Delete the oldest segment. `count` says whether
@@ -340,7 +364,7 @@ static void segs_collect(struct disklog *log)
 
 static void enforce_max_disk(struct disklog *log)
 {
-    while (log->c.disk_bytes > log->lim.max_disk && log->nsegs > 1)
+    while (log->c.disk_bytes > log->lim.max_disk && seg_oldest_droppable(log))
         seg_remove_oldest(log, true);
 }
 
@@ -515,7 +539,7 @@ static void limits_defaults(struct disklog_limits *l)
     if (l->fsync_interval_ms <= 0)
         l->fsync_interval_ms = DL_DEFAULT_INTERVAL_MS;
     if (l->positions_interval_ms <= 0)
-        l->positions_interval_ms = DL_DEFAULT_INTERVAL_MS;
+        l->positions_interval_ms = DL_DEFAULT_POSITIONS_MS;
     if (!l->read_window)
         l->read_window = DL_DEFAULT_WINDOW;
     if (l->read_window < DISKLOG_MAX_RECORD)
@@ -692,7 +716,7 @@ void disklog_close(struct disklog *log)
     if (log->opened) { /* never over a file that open refused */
         if (log->wfd >= 0 && log->lim.fsync != DISKLOG_FSYNC_NEVER && fsync(log->wfd) == 0)
             log->c.fsyncs++;
-        positions_save(log);
+        positions_save(log, true);
     }
     if (log->wfd >= 0)
         close(log->wfd);
@@ -788,7 +812,7 @@ static int seg_start(struct disklog *log)
 {
     if (seg_create(log) == 0)
         return 0;
-    if (log->nsegs == 0)
+    if (!seg_oldest_droppable(log))
         return -1;
     seg_remove_oldest(log, true);
     return seg_create(log);
@@ -817,7 +841,7 @@ static int flush(struct disklog *log)
         if (ftruncate(log->wfd, (off_t)seg->size) != 0)
             io_error(log, errno);
         write_failed(log, "write", seg->num, e);
-        if (log->nsegs < 2)
+        if (!seg_oldest_droppable(log))
             break;
         seg_remove_oldest(log, true);
     }
@@ -910,8 +934,10 @@ int disklog_commit(struct disklog *log)
     }
     log->visible = end;
     log->c.commits++;
+    /* What the appends could not drop (not yet committed) may go now. */
+    enforce_max_disk(log);
     if (log->positions_dirty)
-        positions_save(log);
+        positions_save(log, false);
     pthread_mutex_unlock(&log->lock);
     return rc;
 }
@@ -1111,7 +1137,7 @@ void disklog_ack(struct disklog *log, unsigned sink, struct disklog_pos pos)
             log->positions_dirty = true;
             segs_collect(log);
             if (clock_mono_ms() - log->positions_at >= log->lim.positions_interval_ms)
-                positions_save(log);
+                positions_save(log, false);
         }
     }
     pthread_mutex_unlock(&log->lock);

@@ -16,7 +16,8 @@
  * sink passed; max_disk dropping the oldest whole segments, counted
  * exactly; a full disk (tmpfs, root only: skipped otherwise) refusing and
  * counting, then recovering when space returns, and dropping the oldest
- * segment to make room; a commit waking a sink's eventfd; each sink's
+ * segment to make room, but never one holding records not yet committed
+ * (refused instead); a commit waking a sink's eventfd; each sink's
  * backlog in bytes; a writer and two readers on threads at once, with
  * segments rotated and deleted under them; segment numbers never going
  * back below a persisted position; an unused slot (a sink not enabled
@@ -857,6 +858,44 @@ static void test_disk_full_drops_oldest_to_make_room(void **state)
     assert_int_equal(umount(f->dir), 0);
 }
 
+/* A full disk in the middle of one poll (nothing committed since the
+ * log was opened): no segment may go to make room, since every one holds
+ * records the caller is about to count as committed: the new records are
+ * refused, counted, and every record appended comes back after the
+ * commit, none dropped (issue 15's fault suite found the oldest segment
+ * of the same poll dropped). */
+static void test_disk_full_never_drops_uncommitted(void **state)
+{
+    struct fixture *f = *state;
+    mount_small_fs_or_skip(f, 256);
+    struct disklog_limits lim = {.segment_bytes = 32768, .max_disk = 64u << 20};
+    struct disklog *log = open_log(f, &lim);
+    int saved;
+    capture_start(&saved);
+    size_t appended = 0;
+    for (uint64_t s = 0; s < 1000; s++) {
+        struct disklog_record r = rec(f, s, BOTH, 500);
+        appended += disklog_append_batch(log, &r, 1);
+    }
+    capture_end(saved);
+    struct disklog_counters c;
+    disklog_counters(log, &c);
+    assert_true(appended < 1000);
+    assert_int_equal(c.refused, 1000 - appended);
+    assert_int_equal(c.dropped_full, 0);
+    assert_true(c.failing);
+    assert_int_equal(disklog_commit(log), 0);
+    uint64_t seq[1000];
+    size_t n = read_all(log, KAFKA, 64, seq, NULL, 1000);
+    assert_int_equal(n, appended);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(seq[i], i);
+    print_message("disk full within one poll: %zu appended, %" PRIu64 " refused, 0 dropped\n",
+                  appended, c.refused);
+    disklog_close(log);
+    assert_int_equal(umount(f->dir), 0);
+}
+
 /* A sink not enabled in a run keeps its bit (a NULL name): records of an
  * earlier run meant for it are not read by the others, it holds no
  * segment back, and when it comes back its position is read again. */
@@ -940,6 +979,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_disk_full_drops_oldest_to_make_room, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_unused_slot_keeps_bits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disk_full_never_drops_uncommitted, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
