@@ -20,7 +20,8 @@ outbox) the stdout sink's records stand for the committed set of both sinks.
 Inputs: --mqtt FILE lines "RETAIN TOPIC PAYLOAD" (mosquitto_sub -F '%r %t %p');
 a retained replay (RETAIN 1, sent when the collector resubscribes) proves
 the broker had the record, so it counts as delivered but never as a
-duplicate. --kafka FILE lines "KEY<TAB>PAYLOAD" (kcat -f '%k\\t%s\\n').
+duplicate. --kafka FILE lines "PARTITION<TAB>OFFSET<TAB>KEY<TAB>PAYLOAD" (kcat -f
+'%p\\t%o\\t%k\\t%s\\n'), a restarted consumer's re-reads counted once.
 Prints one line per sink and writes the figures as JSON (--json).
 """
 import argparse
@@ -99,13 +100,17 @@ def read_mqtt(path):
 
 
 def read_kafka(path):
-    live, bad = collections.Counter(), 0
+    """A message read twice by a restarted consumer has the same partition
+    and offset: counted once (a duplicate from iocd has an offset of its
+    own)."""
+    live, bad, seen = collections.Counter(), 0, set()
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
-            parts = line.rstrip("\n").split("\t", 1)
-            if len(parts) != 2 or parts[0].startswith("_"):
+            parts = line.rstrip("\n").split("\t", 3)
+            if len(parts) != 4 or parts[2].startswith("_") or (parts[0], parts[1]) in seen:
                 continue  # alerts are keyed "_alert/..."
-            key = payload_key(parts[1])
+            seen.add((parts[0], parts[1]))
+            key = payload_key(parts[3])
             if key is None:
                 bad += 1
             else:

@@ -109,7 +109,7 @@ kafka_control() {
 
 # collectors_start: the MQTT subscriber (persistent session "fault-sub",
 # QoS 1, every line "RETAIN TOPIC PAYLOAD") into $tmp/mqtt.txt and the
-# Kafka consumer ("KEY<TAB>PAYLOAD") into $tmp/kafka.tsv, each bounded by
+# Kafka consumer ("PARTITION<TAB>OFFSET<TAB>KEY<TAB>PAYLOAD") into $tmp/kafka.tsv, each bounded by
 # an overall timeout. mosquitto_sub reconnects by itself after a broker
 # restart; kcat follows a broker down and up.
 FAULT_MAX_S=$((FAULT_LONG == 1 ? 3000 : 570))
@@ -122,8 +122,14 @@ collectors_start() {
         echo "Bail out! the MQTT collector did not start"
         exit 1
     fi
-    timeout "$FAULT_MAX_S" kcat -C -b "$KAFKA_K" -t "$TOPIC" -o beginning -u -q \
-        -X fetch.wait.max.ms=50 -f '%k\t%s\n' >"$tmp/kafka.tsv" 2>"$tmp/kafka.sub.log" &
+    # kcat ends when every broker is down ("All broker connections are
+    # down: terminating"): restarted from the beginning each time, in a
+    # loop bounded in time; what it reads twice has the same partition and
+    # offset, which the checker counts once.
+    timeout "$FAULT_MAX_S" bash -c 'while :; do
+        kcat -C -b "$1" -t "$2" -o beginning -u -q -X fetch.wait.max.ms=50 -f "%p\t%o\t%k\t%s\n"
+        sleep 0.5
+    done' kcat-loop "$KAFKA_K" "$TOPIC" >"$tmp/kafka.tsv" 2>"$tmp/kafka.sub.log" &
     KAFKA_SUB_PID=$!
     pids+=("$KAFKA_SUB_PID")
 }
@@ -251,3 +257,19 @@ if [ -n "${FAULT_KEEP:-}" ]; then
     keep_files() { mkdir -p "$FAULT_KEEP" && cp -a "$tmp" "$FAULT_KEEP/$(basename "$0" .sh)"; }
     trap 'keep_files; cleanup' EXIT
 fi
+
+# fault_end NAME [CHECKER ARGS...]: the common end of a scenario: the feed
+# stops (no new records), the backlog drains into the collectors, iocd's
+# counters are printed and it stops with SIGTERM (exit 0), then the check.
+fault_end() {
+    local name=$1
+    shift
+    feed_stop
+    collectors_quiet 100 || echo "# $name: the collectors were still receiving after 300 s"
+    if [ "$DURABLE" = 1 ]; then echo "# $(untimed <(outbox_counters))"; fi
+    iocd_stop TERM
+    same 0 "$stop_rc" "$name: the last run stops on SIGTERM with exit status 0"
+    untimed "$ERR" | grep -F "info: iocd: stopped: " | tail -1 | sed 's/^/# /'
+    collectors_stop 5
+    fault_check "$name" "$@"
+}
