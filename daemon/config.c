@@ -61,6 +61,21 @@ const struct ioc_config_key config_outbox_keys[] = {
     {"max_bytes", IOC_CFG_SIZE, "16MiB", false,
      "memory each sink's outbox may hold (whichever of capacity and max_bytes comes first)",
      "1MiB", NULL},
+    {"dir", IOC_CFG_STRING, NULL, false,
+     "the durable outbox: a log on disk, written once and read by every sink, so a crash, "
+     "kill -9 or a long broker outage loses nothing committed (docs/design.md \"Durable "
+     "outbox\"); unset = in memory only (capacity, max_bytes)", NULL, NULL},
+    {"fsync", IOC_CFG_STRING, "poll", false,
+     "when the durable outbox is made durable: poll (every poll's metrics before the poll "
+     "counts as done), interval (at most every fsync_interval: a power cut loses up to that "
+     "long) or never (the kernel decides: a power cut loses what it had not written)",
+     NULL, NULL},
+    {"fsync_interval", IOC_CFG_DURATION, "1s", false, "for fsync = interval", "10ms", "1h"},
+    {"max_disk", IOC_CFG_SIZE, "1GiB", false,
+     "disk the durable outbox may use; over it the oldest whole segments are dropped "
+     "(counted as dropped_full)", "2MiB", NULL},
+    {"segment_size", IOC_CFG_SIZE, "8MiB", false,
+     "size of one segment file of the durable outbox (at most max_disk / 2)", "1MiB", "1GiB"},
     {NULL, 0, NULL, false, NULL, NULL, NULL},
 };
 
@@ -279,10 +294,35 @@ const char *config_http_listen(const struct config *c, const char *only_instance
 /* [outbox]: how much each sink may hold while its broker is slow or away.
  * The bounds are in config_outbox_keys; a refused value was reported and
  * its default stands in. */
-static void config_outbox_section(const struct config_section *sec, struct config *c)
+static void config_outbox_section(const struct config_section *sec, struct config *c,
+                                  struct diag *d)
 {
     c->outbox_limits.capacity = (size_t)section_int(sec, "capacity");
     c->outbox_limits.max_bytes = section_size(sec, "max_bytes");
+    struct disklog_limits *lim = &c->outbox_disk;
+    *lim = (struct disklog_limits){0};
+    lim->max_disk = section_size(sec, "max_disk");
+    lim->segment_bytes = section_size(sec, "segment_size");
+    lim->fsync_interval_ms = section_ms(sec, "fsync_interval");
+    const char *fsync = section_text(sec, "fsync");
+    if (!fsync || strcmp(fsync, "poll") == 0)
+        lim->fsync = DISKLOG_FSYNC_POLL;
+    else if (strcmp(fsync, "interval") == 0)
+        lim->fsync = DISKLOG_FSYNC_INTERVAL;
+    else if (strcmp(fsync, "never") == 0)
+        lim->fsync = DISKLOG_FSYNC_NEVER;
+    else
+        diag_add(d, sec->path, section_line(sec, "fsync"),
+                 "'fsync' = '%s': not poll, interval or never", fsync);
+    const char *dir = section_text(sec, "dir");
+    if (!dir || !dir[0])
+        return;
+    c->outbox_dir = config_path_join(c->dir, dir);
+    char why[300];
+    /* Refused here so --check-config and start-up name the line. */
+    if (c->outbox_dir && state_dir_usable(c->outbox_dir, why, sizeof why) < 0)
+        diag_add(d, sec->path, section_line(sec, "dir"), "'dir' = '%s': %s", c->outbox_dir,
+                 why);
 }
 
 /* Each sink's section, checked against its row of sink_kinds[]. */
@@ -311,7 +351,7 @@ static int config_main_file(const struct ini_file *ini, struct config *c, struct
     section_load(ini, "iocd", config_iocd_keys, NULL, c->dir, &iocd, d);
     section_load(ini, "outbox", config_outbox_keys, NULL, c->dir, &outbox, d);
     config_iocd_section(&iocd, c, d);
-    config_outbox_section(&outbox, c);
+    config_outbox_section(&outbox, c, d);
     section_free(&iocd);
     section_free(&outbox);
     config_sink_sections(ini, c, d);
@@ -468,6 +508,7 @@ void config_free(struct config *c)
     free(c->connectors_dir);
     free(c->plugin_path);
     free(c->state_dir);
+    free(c->outbox_dir);
     free(c->gazetteer_path);
     memset(c, 0, sizeof *c);
 }

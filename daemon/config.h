@@ -23,6 +23,7 @@
 #include "ioc/connector.h"
 #include "keytable.h"
 #include "log.h"
+#include "disklog.h"
 #include "outbox.h"
 
 #include <stdbool.h>
@@ -47,6 +48,10 @@ struct config {
     struct config_section *sinks;
     size_t sink_count;
     struct outbox_limits outbox_limits; /* [outbox] capacity, max_bytes */
+    /* [outbox] dir: the durable outbox (disklog.h); NULL = memory only.
+     * Its limits: fsync, fsync_interval, max_disk, segment_size. */
+    char *outbox_dir;
+    struct disklog_limits outbox_disk;
     struct gazetteer *gazetteer;
     char *catalog_path;
     int catalog_line;          /* 0 when the default path */

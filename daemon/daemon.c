@@ -9,6 +9,7 @@
 #include "instance.h"
 #include "notify.h"
 #include "opsview.h"
+#include "outlog.h"
 #include "pipeline.h"
 #include "scheduler.h"
 #include "state.h"
@@ -27,7 +28,29 @@ struct daemon_state {
     pthread_mutex_t lock;
     struct scheduler *current;
     struct opsview *view; /* /metrics and /health read the same scheduler */
+    struct pipeline *pipeline;
 };
+
+/* The durable outbox's part of the service status (systemctl status):
+ * what waits, what was dropped, whether writing fails. Empty when there
+ * is nothing to say. */
+static void daemon_outbox_status(struct pipeline *p, char *buf, size_t len)
+{
+    struct outlog_stats st;
+    buf[0] = '\0';
+    if (!p || !pipeline_outbox_stats(p, &st))
+        return;
+    uint64_t waiting = 0;
+    for (size_t i = 0; i < st.sinks; i++)
+        if (st.backlog_bytes[i] > waiting)
+            waiting = st.backlog_bytes[i];
+    if (!waiting && !st.c.dropped_full && !st.c.failing)
+        return;
+    snprintf(buf, len, "; outbox: %llu bytes waiting%s%s, %llu records dropped (max_disk or disk "
+             "full)", (unsigned long long)waiting, st.c.failing ? ", writing fails: " : "",
+             st.c.failing ? strerror(st.c.last_error) : "",
+             (unsigned long long)st.c.dropped_full);
+}
 
 static void daemon_status_hook(void *arg)
 {
@@ -36,6 +59,8 @@ static void daemon_status_hook(void *arg)
     pthread_mutex_lock(&ds->lock);
     if (ds->current) {
         scheduler_status(ds->current, status, sizeof status);
+        size_t used = strlen(status);
+        daemon_outbox_status(ds->pipeline, status + used, sizeof status - used);
         notify_status(status);
     }
     pthread_mutex_unlock(&ds->lock);
@@ -321,7 +346,7 @@ int daemon_run(const struct daemon_options *opts)
     if (opts->dry_run)
         state_read_only();
     struct pipeline *pipeline = opts->dry_run ? pipeline_new_only(config, "sink.stdout")
-                                              : pipeline_new(config);
+                                              : pipeline_new(config, !opts->once);
     if (!pipeline) {
         daemon_configs_free(&cfgs);
         return 1;
@@ -336,7 +361,7 @@ int daemon_run(const struct daemon_options *opts)
          * believing series were published that it then never saw.) */
         pipeline_keep_series(pipeline, config->state_dir, opts->only_instance,
                              config->series_save_interval_ms, opts->republish);
-        struct daemon_state ds = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL};
+        struct daemon_state ds = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, pipeline};
         struct httpd *httpd = NULL;
         const char *listen = config_http_listen(config, opts->only_instance);
         /* /health calls a sink stalled when the watchdog would: beyond

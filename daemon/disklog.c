@@ -173,13 +173,16 @@ static void positions_save(struct disklog *log)
 {
     const char *names[DISKLOG_MAX_SINKS];
     struct disklog_pos pos[DISKLOG_MAX_SINKS];
+    size_t n = 0;
     for (size_t k = 0; k < log->nsinks; k++) {
-        names[k] = log->sinks[k].name;
-        pos[k] = sink_acked(&log->sinks[k]);
+        if (!log->sinks[k].name)
+            continue; /* an unused slot */
+        names[n] = log->sinks[k].name;
+        pos[n++] = sink_acked(&log->sinks[k]);
     }
     bool sync = log->lim.fsync != DISKLOG_FSYNC_NEVER;
     char where[4096];
-    if (dlp_save(log->dir, names, pos, log->nsinks, sync, where, sizeof where) == 0) {
+    if (dlp_save(log->dir, names, pos, n, sync, where, sizeof where) == 0) {
         if (log->positions_failing)
             log_msg(LOG_LEVEL_INFO, DL_WHO, "%s: positions written again", where);
         log->positions_failing = false;
@@ -205,10 +208,14 @@ static int positions_load(struct disklog *log, char *err, size_t errlen)
 {
     const char *names[DISKLOG_MAX_SINKS];
     struct disklog_pos pos[DISKLOG_MAX_SINKS] = {{0, 0}};
+    size_t slot[DISKLOG_MAX_SINKS], n = 0;
     for (size_t k = 0; k < log->nsinks; k++)
-        names[k] = log->sinks[k].name;
+        if (log->sinks[k].name) {
+            slot[n] = k;
+            names[n++] = log->sinks[k].name;
+        }
     const char *why = "";
-    switch (dlp_load(log->dir, names, pos, log->nsinks, &why, err, errlen)) {
+    switch (dlp_load(log->dir, names, pos, n, &why, err, errlen)) {
     case DLP_FOREIGN: return -1;
     case DLP_DAMAGED:
         /* A replay from the oldest record: duplicates, never a loss. */
@@ -216,8 +223,8 @@ static int positions_load(struct disklog *log, char *err, size_t errlen)
                 log->dir, why);
         break;
     case DLP_LOADED:
-        for (size_t k = 0; k < log->nsinks; k++)
-            log->sinks[k].read = pos[k];
+        for (size_t i = 0; i < n; i++)
+            log->sinks[slot[i]].read = pos[i];
         break;
     case DLP_NONE: break;
     }
@@ -249,7 +256,7 @@ static uint64_t seg_untaken(struct disklog *log, const struct dl_segment *seg)
     bool any = false;
     for (size_t k = 0; k < log->nsinks; k++) {
         acked[k] = sink_acked(&log->sinks[k]);
-        any |= acked[k].segment <= seg->num;
+        any |= log->sinks[k].name && acked[k].segment <= seg->num;
     }
     char *path = any ? seg_path(log, seg->num) : NULL;
     int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
@@ -270,7 +277,7 @@ static uint64_t seg_untaken(struct disklog *log, const struct dl_segment *seg)
             break;
         struct disklog_pos p = {seg->num, off};
         for (size_t k = 0; k < log->nsinks; k++)
-            if ((r.sinks & (1u << k)) && pos_cmp(p, acked[k]) >= 0) {
+            if (log->sinks[k].name && (r.sinks & (1u << k)) && pos_cmp(p, acked[k]) >= 0) {
                 lost++;
                 break;
             }
@@ -320,6 +327,8 @@ static void segs_collect(struct disklog *log)
         const struct dl_segment *s = &log->segs[0];
         for (size_t k = 0; k < log->nsinks; k++) {
             struct disklog_pos p = sink_acked(&log->sinks[k]);
+            if (!log->sinks[k].name)
+                continue; /* an unused slot holds nothing back */
             if (p.segment < s->num || (p.segment == s->num && p.offset < s->size))
                 return;
         }
@@ -518,13 +527,17 @@ static int sinks_init(struct disklog *log, const char *const *sinks, size_t nsin
         snprintf(err, errlen, "%s: %zu sinks (1 to %d)", log->dir, nsinks, DISKLOG_MAX_SINKS);
         return -1;
     }
+    size_t active = 0;
     for (size_t k = 0; k < nsinks; k++) {
         struct dl_sink *s = &log->sinks[k];
         *s = (struct dl_sink){.fd = -1, .notify_fd = -1, .window_cap = DL_WINDOW_START};
         log->nsinks = k + 1;
+        if (!sinks[k])
+            continue; /* an unused slot: its bit is kept for a sink not enabled */
+        active++;
         size_t len = strlen(sinks[k]);
         for (size_t j = 0; j < k; j++)
-            if (!strcmp(sinks[j], sinks[k]))
+            if (sinks[j] && !strcmp(sinks[j], sinks[k]))
                 len = 0;
         if (len == 0 || len > 255) {
             snprintf(err, errlen, "%s: sink name '%s': empty, repeated or over 255 bytes",
@@ -536,6 +549,10 @@ static int sinks_init(struct disklog *log, const char *const *sinks, size_t nsin
             snprintf(err, errlen, "%s: out of memory", log->dir);
             return -1;
         }
+    }
+    if (active == 0) {
+        snprintf(err, errlen, "%s: no sink reads the outbox", log->dir);
+        return -1;
     }
     return 0;
 }
@@ -916,7 +933,7 @@ static int sink_window_grow(const struct disklog *log, struct dl_sink *s, size_t
 
 size_t disklog_read(struct disklog *log, unsigned sink, struct disklog_record *out, size_t max)
 {
-    if (sink >= log->nsinks || max == 0)
+    if (sink >= log->nsinks || !log->sinks[sink].name || max == 0)
         return 0;
     struct dl_sink *s = &log->sinks[sink];
     for (;;) {
@@ -1008,7 +1025,7 @@ size_t disklog_read(struct disklog *log, unsigned sink, struct disklog_record *o
 
 void disklog_ack(struct disklog *log, unsigned sink, struct disklog_pos pos)
 {
-    if (sink >= log->nsinks)
+    if (sink >= log->nsinks || !log->sinks[sink].name)
         return;
     pthread_mutex_lock(&log->lock);
     struct dl_sink *s = &log->sinks[sink];
@@ -1041,7 +1058,7 @@ void disklog_ack(struct disklog *log, unsigned sink, struct disklog_pos pos)
 
 void disklog_rewind(struct disklog *log, unsigned sink)
 {
-    if (sink >= log->nsinks)
+    if (sink >= log->nsinks || !log->sinks[sink].name)
         return;
     pthread_mutex_lock(&log->lock);
     struct dl_sink *s = &log->sinks[sink];

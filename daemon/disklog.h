@@ -86,7 +86,11 @@ struct disklog_counters {
 };
 
 /* Open (creating it if needed) the log in `dir` for sinks[0..nsinks)
- * (names such as "mqtt", "kafka"; at most DISKLOG_MAX_SINKS). Recovery:
+ * (names such as "mqtt", "kafka"; at most DISKLOG_MAX_SINKS). A NULL name
+ * is an unused slot: its bit stays reserved (a sink not enabled in this
+ * run keeps its bit number, so the masks of records written by an
+ * earlier run keep their meaning) but it reads nothing, holds no segment
+ * back and is not in the positions file; at least one name is needed. Recovery:
  * every segment is checked frame by frame (torn tail truncated, corrupt
  * middle skipped, each logged with file and offset), each sink starts at
  * its persisted position (a sink not in the positions file, or all of them

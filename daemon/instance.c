@@ -116,19 +116,51 @@ int instance_check_all(const struct config *config, struct diag *d)
     return rc;
 }
 
+/* With the durable outbox, what the connector saves (a cursor, running
+ * totals) is held back while it polls (state_hold) and written only after
+ * the poll's metrics are committed: a crash in between re-reads data
+ * already published (duplicates), never skips data that was not. */
+static void instance_hold_state(struct ioc_ctx *ctx)
+{
+    if (pipeline_durable(ctx->pipeline) && state_hold(ctx->state) < 0)
+        log_msg(LOG_LEVEL_WARNING, ctx->cfg->name,
+                "out of memory holding the saved state back: it is written as the connector "
+                "sets it");
+}
+
+/* Commit what this instance appended, then write the state it set. False
+ * when the metrics could not be made durable (the state is then not
+ * written: the next poll starts from the last saved one). */
+static bool instance_commit(struct ioc_ctx *ctx)
+{
+    int rc = pipeline_commit(ctx->pipeline);
+    char err[512];
+    if (state_release(ctx->state, rc == 0, err, sizeof err) < 0)
+        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name, "cannot save the connector's state: %s", err);
+    if (rc < 0)
+        log_msg(LOG_LEVEL_ERROR, ctx->cfg->name,
+                "the outbox could not make this poll's metrics durable (fsync failed); the "
+                "connector's state is not saved: the next poll starts from the last saved one");
+    return rc == 0;
+}
+
 int instance_init(struct ioc_ctx *ctx)
 {
+    instance_hold_state(ctx);
     if (ctx->desc->init && ctx->desc->init(ctx, &ctx->plugin_state) != IOC_OK) {
         log_msg(LOG_LEVEL_ERROR, ctx->cfg->name,
                 "failed to start: plugin %s failed to initialise; instance disabled",
                 ctx->desc->name);
         instance_publish_status(ctx, HEALTH_FAILED, "the plugin failed to initialise");
+        pipeline_batch_flush(ctx->batch);
+        instance_commit(ctx);
         return -1;
     }
     ctx->initialised = true;
     pthread_mutex_lock(&ctx->encode_lock);
     pipeline_batch_flush(ctx->batch); /* what init emitted, if anything */
     pthread_mutex_unlock(&ctx->encode_lock);
+    instance_commit(ctx);
     pthread_mutex_lock(&ctx->status_lock);
     ctx->health_since_s = clock_wall_ms() / 1000;
     pthread_mutex_unlock(&ctx->status_lock);
@@ -313,6 +345,7 @@ enum instance_poll_result instance_poll(struct ioc_ctx *ctx, int64_t *retry_afte
     uint64_t not_modified_before = atomic_load(&ctx->counters.http_not_modified);
 
     pipeline_poll_begin(ctx->pipeline, ctx->cfg->source);
+    instance_hold_state(ctx);
     int rc = ctx->desc->poll(ctx, ctx->plugin_state);
     int ok = rc == IOC_OK && !atomic_load(&ctx->poll_dropped);
     /* Stopping aborts the poll's transfers and ends its page walks, so a
@@ -330,6 +363,14 @@ enum instance_poll_result instance_poll(struct ioc_ctx *ctx, int64_t *retry_afte
     pipeline_batch_flush(ctx->batch); /* the poll's metrics, to each sink at once */
     pthread_mutex_unlock(&ctx->encode_lock);
     pipeline_flush(ctx->pipeline);
+    if (!instance_commit(ctx) && ok) {
+        ok = 0;
+        rc = IOC_ERROR;
+        pthread_mutex_lock(&ctx->status_lock);
+        snprintf(ctx->poll_error, sizeof ctx->poll_error,
+                 "the outbox could not make the poll's metrics durable (fsync failed)");
+        pthread_mutex_unlock(&ctx->status_lock);
+    }
     /* poll has returned: any thread it started is done with ctx. */
     unsigned rejects = atomic_load(&ctx->poll_rejects);
     if (rejects > INSTANCE_REJECT_LOG_LIMIT)

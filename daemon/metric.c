@@ -18,10 +18,12 @@ static struct metric *metric_block(const char *series, size_t series_len, size_t
     atomic_init(&m->refs, 1);
     m->kind = METRIC_RECORD;
     m->seq = seq;
+    m->log_segment = m->log_offset = 0;
     m->size = size;
     m->series = p;
     m->series_len = series_len;
-    memcpy(p, series, series_len + 1);
+    memcpy(p, series, series_len);
+    p[series_len] = '\0';
     p += series_len + 1;
     m->topic = *topic = p;
     p += topic_len + 1;
@@ -65,6 +67,20 @@ struct metric *metric_like(const struct metric *m, const char *json, size_t json
 }
 
 struct metric *metric_clear(const struct metric *m) { return metric_like(m, "", 0); }
+
+struct metric *metric_from_parts(uint8_t kind, uint64_t seq, const char *series,
+                                 size_t series_len, const char *topic, size_t topic_len,
+                                 const char *json, size_t json_len)
+{
+    char *p;
+    struct metric *m = metric_block(series, series_len, topic_len, json, json_len, seq, &p);
+    if (!m)
+        return NULL;
+    memcpy(p, topic, topic_len);
+    p[topic_len] = '\0';
+    m->kind = kind;
+    return m;
+}
 
 struct metric *metric_ref(struct metric *m)
 {

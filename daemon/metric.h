@@ -33,7 +33,15 @@ struct metric {
     const char *json;   /* the record, one line, no newline */
     size_t json_len;
     size_t size;        /* bytes of the whole block, for memory bounds */
+    /* Where the durable outbox holds it (disklog.h: segment, frame
+     * offset), for the sink's acknowledgement; segment 0 = not from the
+     * log (the memory outbox, a re-publish for a fresh session). */
+    uint64_t log_segment, log_offset;
 };
+
+/* Is `m` a record read back from the durable outbox, to be acknowledged
+ * there once its broker took it? */
+static inline int metric_logged(const struct metric *m) { return m->log_segment != 0; }
 
 /* A new metric with one reference; topic = topic_prefix/province/series.
  * NULL when out of memory. */
@@ -46,6 +54,12 @@ struct metric *metric_clear(const struct metric *m);
 /* A message with the topic, series and seq of `m` and the text `json`
  * (e.g. its record with a stale marker). NULL when out of memory. */
 struct metric *metric_like(const struct metric *m, const char *json, size_t json_len);
+/* A message rebuilt from its stored parts (the durable outbox): `topic`
+ * as stored, not built from a prefix; strings need not be NUL-terminated.
+ * NULL when out of memory. */
+struct metric *metric_from_parts(uint8_t kind, uint64_t seq, const char *series,
+                                 size_t series_len, const char *topic, size_t topic_len,
+                                 const char *json, size_t json_len);
 struct metric *metric_ref(struct metric *m);
 void metric_unref(struct metric *m);
 

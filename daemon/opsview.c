@@ -3,6 +3,8 @@
 
 #include "clock.h"
 #include "health.h"
+#include "outlog.h"
+#include "pipeline.h"
 #include "sink.h"
 
 #include <jansson.h>
@@ -30,6 +32,8 @@ struct opsview_page {
     size_t inst_count;
     struct sink_stats sinks[OPSVIEW_SINKS];
     size_t sink_count;
+    bool has_outbox; /* the durable outbox ([outbox] dir) */
+    struct outlog_stats outbox;
     int64_t now_mono_ms, now_wall_s;
 };
 
@@ -75,6 +79,7 @@ static int opsview_take(struct opsview *v, struct opsview_page *pg)
     if (v->sched)
         pg->inst_count = scheduler_snapshot(v->sched, pg->inst, OPSVIEW_INSTANCES);
     pg->sink_count = pipeline_sink_stats(v->pipeline, pg->sinks, OPSVIEW_SINKS, pg->now_mono_ms);
+    pg->has_outbox = pipeline_outbox_stats(v->pipeline, &pg->outbox);
     return 0;
 }
 
@@ -234,6 +239,50 @@ static void opsview_write_sinks(FILE *f, const struct opsview_page *pg)
     }
 }
 
+static void opsview_write_outbox(FILE *f, const struct opsview_page *pg)
+{
+    if (!pg->has_outbox)
+        return;
+    const struct disklog_counters *c = &pg->outbox.c;
+    const struct {
+        const char *name, *type, *help;
+        uint64_t value;
+    } rows[] = {
+        {"iocd_outbox_appended_total", "counter", "records written to the durable outbox",
+         c->appended},
+        {"iocd_outbox_commits_total", "counter", "commits (one per poll)", c->commits},
+        {"iocd_outbox_fsyncs_total", "counter",
+         "fsyncs of the outbox's segments, directory and positions file", c->fsyncs},
+        {"iocd_outbox_dropped_full_total", "counter",
+         "records dropped with the oldest segments before every sink had them (max_disk, or a "
+         "full disk)", c->dropped_full},
+        {"iocd_outbox_refused_total", "counter",
+         "records the outbox could not write (disk full or I/O error, no room to make)",
+         c->refused},
+        {"iocd_outbox_corrupt_total", "counter",
+         "corrupt regions skipped in the middle of the outbox at start", c->corrupt},
+        {"iocd_outbox_truncated_bytes_total", "counter",
+         "bytes cut from torn tails of the outbox at start", c->truncated},
+        {"iocd_outbox_io_errors_total", "counter", "failed writes, fsyncs and opens",
+         c->io_errors},
+        {"iocd_outbox_disk_bytes", "gauge", "bytes of the outbox's segments on disk",
+         c->disk_bytes},
+        {"iocd_outbox_segments", "gauge", "segment files of the outbox", c->segments},
+        {"iocd_outbox_failing", "gauge", "1 while writing to the outbox fails", c->failing},
+    };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        opsview_family(f, rows[r].name, rows[r].type, rows[r].help);
+        fprintf(f, "%s %llu\n", rows[r].name, (unsigned long long)rows[r].value);
+    }
+    opsview_family(f, "iocd_outbox_backlog_bytes", "gauge",
+                   "bytes of the outbox a sink has not had acknowledged yet");
+    for (size_t i = 0; i < pg->outbox.sinks; i++) {
+        fputs("iocd_outbox_backlog_bytes{sink=\"", f);
+        opsview_label(f, pg->outbox.sink[i]);
+        fprintf(f, "\"} %llu\n", (unsigned long long)pg->outbox.backlog_bytes[i]);
+    }
+}
+
 char *opsview_metrics(struct opsview *v, size_t *len)
 {
     struct opsview_page pg;
@@ -250,6 +299,7 @@ char *opsview_metrics(struct opsview *v, size_t *len)
     opsview_write_process(f, v, &pg);
     opsview_write_connectors(f, v, &pg);
     opsview_write_sinks(f, &pg);
+    opsview_write_outbox(f, &pg);
     opsview_release(v, &pg);
     if (fclose(f) != 0) {
         free(text);
@@ -297,6 +347,29 @@ char *opsview_health(struct opsview *v, size_t *len, int *http_status)
                                       "problem", problem));
         if (problem)
             json_array_append_new(failed, json_sprintf("sink %s: %s", s->name, problem));
+    }
+    if (pg.has_outbox) {
+        const struct disklog_counters *c = &pg.outbox.c;
+        json_t *backlog = json_object();
+        for (size_t i = 0; i < pg.outbox.sinks; i++)
+            json_object_set_new(backlog, pg.outbox.sink[i],
+                                json_integer((json_int_t)pg.outbox.backlog_bytes[i]));
+        json_object_set_new(root, "outbox",
+                            json_pack("{s:s, s:b, s:s?, s:I, s:I, s:I, s:I, s:I, s:o}", "dir",
+                                      pg.outbox.dir, "failing", c->failing, "last_error",
+                                      c->last_error ? strerror(c->last_error) : NULL,
+                                      "disk_bytes", (json_int_t)c->disk_bytes, "dropped_full",
+                                      (json_int_t)c->dropped_full, "refused",
+                                      (json_int_t)c->refused, "io_errors",
+                                      (json_int_t)c->io_errors, "corrupt",
+                                      (json_int_t)c->corrupt, "backlog_bytes", backlog));
+        /* Metrics are being refused now: not healthy. Drops in the past
+         * are shown (dropped_full), not failed on. */
+        if (c->failing)
+            json_array_append_new(failed,
+                                  json_sprintf("outbox %s: writing fails (%s): metrics are "
+                                               "refused until it works again",
+                                               pg.outbox.dir, strerror(c->last_error)));
     }
     opsview_release(v, &pg);
     bool healthy = json_array_size(failed) == 0;

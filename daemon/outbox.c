@@ -46,6 +46,7 @@ struct outbox {
     int woken;
     int notify_fd;            /* eventfd of a consumer that polls; -1 none */
     bool consumer_waiting;    /* outbox_idle said true; nothing pushed since */
+    bool durable_window;      /* outbox_set_durable_window */
 };
 
 struct outbox *outbox_new(const char *name, const struct outbox_limits *limits)
@@ -252,8 +253,17 @@ static void outbox_append(struct outbox *o, struct metric *m, int64_t deadline_m
         outbox_drop(o, m, OUTBOX_CAUSE_KPI);
         return;
     }
-    while (outbox_over(o, m))
-        outbox_drop_oldest(o);
+    if (o->durable_window && outbox_over(o, m)) {
+        /* The log's records are never dropped here (the feeder keeps the
+         * window well under the bounds); a message from memory is. */
+        if (!metric_logged(m)) {
+            outbox_drop(o, m, o->cause_full);
+            return;
+        }
+    } else {
+        while (outbox_over(o, m))
+            outbox_drop_oldest(o);
+    }
     o->counters.queued++;
     o->counters.records_in += outbox_is_record(m);
     struct outbox_fifo *q = outbox_fifo_of(o, m);
@@ -296,7 +306,8 @@ void outbox_requeue(struct outbox *o, struct metric **items, size_t n)
      * full, the requeued metrics are the oldest: they are the ones dropped. */
     for (size_t i = n; i-- > 0;) {
         struct outbox_fifo *q = NULL;
-        if (o->length == o->capacity || o->bytes + items[i]->size > o->max_bytes) {
+        bool keep = o->durable_window && metric_logged(items[i]);
+        if (!keep && (o->length >= o->capacity || o->bytes + items[i]->size > o->max_bytes)) {
             outbox_drop(o, items[i], OUTBOX_CAUSE_REQUEUE);
             continue;
         }
@@ -348,6 +359,13 @@ void outbox_wake(struct outbox *o)
     pthread_cond_broadcast(&o->nonempty);
     pthread_cond_broadcast(&o->room);
     outbox_notify(o, true);
+    pthread_mutex_unlock(&o->lock);
+}
+
+void outbox_set_durable_window(struct outbox *o)
+{
+    pthread_mutex_lock(&o->lock);
+    o->durable_window = true;
     pthread_mutex_unlock(&o->lock);
 }
 

@@ -24,8 +24,9 @@
  * the first drop at once with its cause, a summary a minute, a final
  * line when the outbox has drained), so nothing is lost silently. A
  * requeue that finds the outbox full drops the oldest the same way, in
- * its own counter and with its own cause. In memory for now; a disk-backed outbox can
- * replace this module behind the same functions.
+ * its own counter and with its own cause. With the durable outbox
+ * ([outbox] dir) this queue is the sink's window on the log (logfeed.h,
+ * outbox_set_durable_window).
  * Thread-safe.
  */
 #ifndef IOCD_OUTBOX_H
@@ -108,6 +109,15 @@ size_t outbox_pop(struct outbox *o, struct metric **items, size_t max, int64_t w
 /* Wake a consumer blocked in outbox_pop (for shutdown or reconnection);
  * with a notify fd, also write to it, whether the consumer waits or not. */
 void outbox_wake(struct outbox *o);
+
+/* The outbox is the in-memory window of a sink fed from the durable
+ * outbox (logfeed.h): a record read from the log (metric_logged) is never
+ * dropped, on a push or a requeue, since only the log may forget it (the
+ * feeder keeps the window under the bounds, so it may pass them only by
+ * what was in flight); a message from memory (a re-publish for a fresh
+ * session, a retired series' clear) that finds it full is dropped itself,
+ * counted in dropped_full. */
+void outbox_set_durable_window(struct outbox *o);
 
 /* For a consumer that sleeps in poll(2) on its broker's socket rather than
  * in outbox_pop: `fd` is an eventfd (EFD_NONBLOCK) that a push, batch or

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "metric.h"
 #include "normalize.h"
+#include "outlog.h"
 #include "series.h"
 #include "series_store.h"
 #include "sink.h"
@@ -59,7 +60,17 @@ struct pipeline {
     int64_t save_every_ms, next_save_ms; /* main loop only */
     size_t slot_sink[SERIES_SLOTS];      /* per slot: its sink's index */
     int64_t drained_ms[SERIES_SLOTS];    /* per slot: its outbox was empty then */
+    /* The durable outbox ([outbox] dir; NULL = each sink's memory outbox)
+     * and, per sink, its slot there (-1: the sink takes metrics at once,
+     * stdout). */
+    struct outlog *outlog;
+    int *log_slot;
 };
+
+/* A durable sink's window on the log (logfeed.h): this many metrics at
+ * most, a quarter of the outbox's capacity (what is in flight goes back
+ * into it on a lost connection, on top). */
+#define PIPELINE_WINDOW_MAX 8192
 
 /* Re-publishing every series for a fresh session goes a shard at a time
  * while the sink's outbox holds fewer than this: new values queue behind
@@ -82,7 +93,8 @@ static int64_t pipeline_retire_every(const struct pipeline *p)
 
 /* Every enabled sink, or (only_section non-NULL) that one sink alone,
  * enabled or not, taking every metric. */
-static struct pipeline *pipeline_create(const struct config *config, const char *only_section)
+static struct pipeline *pipeline_create(const struct config *config, const char *only_section,
+                                        bool durable)
 {
     struct pipeline *p = calloc(1, sizeof *p);
     if (!p) {
@@ -98,6 +110,7 @@ static struct pipeline *pipeline_create(const struct config *config, const char 
     p->slot = calloc(config->sink_count ? config->sink_count : 1, sizeof *p->slot);
     p->resync = calloc(config->sink_count ? config->sink_count : 1, sizeof *p->resync);
     p->resynced = calloc(config->sink_count ? config->sink_count : 1, sizeof *p->resynced);
+    p->log_slot = calloc(config->sink_count ? config->sink_count : 1, sizeof *p->log_slot);
     p->series = series_new();
     pthread_mutex_init(&p->source_lock, NULL);
     /* The series state follows [sink.mqtt]'s retire_after (where the
@@ -107,10 +120,13 @@ static struct pipeline *pipeline_create(const struct config *config, const char 
         p->retire_after_ms = 7 * 86400000LL;
     p->next_retire_ms = clock_mono_ms() + pipeline_retire_every(p);
     if (!p->province || !p->topic_prefix || !p->sinks || !p->slot || !p->series || !p->resync ||
-        !p->resynced) {
+        !p->resynced || !p->log_slot) {
         log_error("cannot set up the sinks: out of memory");
         goto fail;
     }
+    /* Before the sinks: they are created reading it. */
+    if (durable && !only_section && config->outbox_dir && !(p->outlog = outlog_open(config)))
+        goto fail;
     /* The catalogue's JSON is made once here: a sink that publishes it
      * (mqtt, retained on _catalog) keeps its own copy. */
     char *catalog = catalog_json(config_catalog(config), config->province);
@@ -118,11 +134,14 @@ static struct pipeline *pipeline_create(const struct config *config, const char 
         log_error("cannot set up the sinks: out of memory");
         goto fail;
     }
-    struct sink_setup setup = {config->province, &config->outbox_limits, catalog};
+    struct sink_setup setup = {config->province, &config->outbox_limits, catalog, NULL, 0};
     for (size_t i = 0; i < config->sink_count; i++) {
         if (only_section ? strcmp(config->sinks[i].name, only_section) != 0
                          : !config_sink_enabled(&config->sinks[i]))
             continue;
+        int log_slot = p->outlog ? outlog_slot(p->outlog, i) : -1;
+        setup.log = log_slot >= 0 ? outlog_disklog(p->outlog) : NULL;
+        setup.log_slot = log_slot >= 0 ? (unsigned)log_slot : 0;
         struct sink *s = sink_kinds[i]->create(&config->sinks[i], &setup);
         if (!s) {
             /* The sink has logged why. */
@@ -132,6 +151,7 @@ static struct pipeline *pipeline_create(const struct config *config, const char 
         }
         /* Sinks without the key (stdout) take every metric. */
         p->slot[p->count] = -1;
+        p->log_slot[p->count] = log_slot;
         p->resync[p->count] = SERIES_SHARDS;
         if (!only_section && section_bool(&config->sinks[i], "on_change") &&
             p->slots < SERIES_SLOTS) {
@@ -142,6 +162,13 @@ static struct pipeline *pipeline_create(const struct config *config, const char 
         p->sinks[p->count++] = s;
     }
     free(catalog);
+    size_t window = config->outbox_limits.capacity / 4;
+    if (window > PIPELINE_WINDOW_MAX)
+        window = PIPELINE_WINDOW_MAX;
+    for (size_t i = 0; i < p->count; i++)
+        if (p->log_slot[i] >= 0 &&
+            outlog_feed(p->outlog, p->sinks[i], (unsigned)p->log_slot[i], window) < 0)
+            goto fail;
     if (p->count == 0 && !only_section)
         log_warn("no sink is enabled: metrics are checked and counted, then dropped "
                  "(enable [sink.stdout], [sink.mqtt] or [sink.kafka])");
@@ -152,11 +179,33 @@ fail:
     return NULL;
 }
 
-struct pipeline *pipeline_new(const struct config *config) { return pipeline_create(config, NULL); }
+struct pipeline *pipeline_new(const struct config *config, bool durable)
+{
+    return pipeline_create(config, NULL, durable);
+}
 
 struct pipeline *pipeline_new_only(const struct config *config, const char *section)
 {
-    return pipeline_create(config, section);
+    return pipeline_create(config, section, false);
+}
+
+bool pipeline_durable(const struct pipeline *p) { return p->outlog != NULL; }
+
+int pipeline_commit(struct pipeline *p) { return p->outlog ? outlog_commit(p->outlog) : 0; }
+
+bool pipeline_outbox_stats(struct pipeline *p, struct outlog_stats *out)
+{
+    if (!p->outlog)
+        return false;
+    outlog_stats(p->outlog, out);
+    return true;
+}
+
+/* Does sink i take a message of kind `kind`? (Each sink's publish
+ * filters alike: the screens' state is for screens only.) */
+static bool pipeline_takes(const struct pipeline *p, size_t i, uint8_t kind)
+{
+    return kind != METRIC_SCREEN || p->sinks[i]->ops->screens;
 }
 
 /* The entry of source `name` among the first `n`, or NULL. */
@@ -209,8 +258,15 @@ static const struct series_kpi *pipeline_kpi(struct pipeline *p, const struct pu
  * each sink takes the kinds it publishes (metric.h). */
 static void pipeline_send_all(struct pipeline *p, struct metric *m)
 {
-    for (size_t i = 0; i < p->count; i++)
-        p->sinks[i]->ops->publish(p->sinks[i], m, 0);
+    uint32_t mask = 0;
+    for (size_t i = 0; i < p->count; i++) {
+        if (p->log_slot[i] < 0)
+            p->sinks[i]->ops->publish(p->sinks[i], m, 0);
+        else if (pipeline_takes(p, i, m->kind))
+            mask |= 1u << p->log_slot[i];
+    }
+    if (mask)
+        outlog_append(p->outlog, &m, &mask, 1);
 }
 
 static const char *const pipeline_alert_names[SERIES_ALERT_STATES] = {"breach", "stale"};
@@ -242,6 +298,12 @@ struct pipeline_batch {
     struct metric **items; /* PIPELINE_BATCH per sink, sink i's from i * PIPELINE_BATCH */
     size_t *n;             /* per sink */
     int64_t wait_until_ms; /* the latest publish's: the poll's deadline */
+    /* For the durable outbox: each metric once, with the mask of the
+     * sinks that take it (a stale series' marked record is a second
+     * metric, for the screens' sinks only). */
+    struct metric *logged[PIPELINE_BATCH];
+    uint32_t masks[PIPELINE_BATCH];
+    size_t logged_n;
 };
 
 struct pipeline_batch *pipeline_batch_new(struct pipeline *p)
@@ -269,11 +331,23 @@ static void pipeline_batch_flush_sink(struct pipeline_batch *b, size_t i)
     b->n[i] = 0;
 }
 
+static void pipeline_batch_flush_log(struct pipeline_batch *b)
+{
+    if (!b->logged_n)
+        return;
+    outlog_append(b->p->outlog, b->logged, b->masks, b->logged_n);
+    for (size_t k = 0; k < b->logged_n; k++)
+        metric_unref(b->logged[k]);
+    b->logged_n = 0;
+}
+
 void pipeline_batch_flush(struct pipeline_batch *b)
 {
     for (size_t i = 0; b && i < b->p->count; i++)
         if (b->n[i])
             pipeline_batch_flush_sink(b, i);
+    if (b)
+        pipeline_batch_flush_log(b);
 }
 
 void pipeline_batch_free(struct pipeline_batch *b)
@@ -292,6 +366,20 @@ static void pipeline_hand(struct pipeline *p, struct pipeline_batch *b, size_t i
                           struct metric *m, int64_t wait_until_ms)
 {
     struct sink *s = p->sinks[i];
+    if (p->log_slot[i] >= 0) {
+        uint32_t bit = 1u << p->log_slot[i];
+        if (!b) {
+            outlog_append(p->outlog, &m, &bit, 1);
+        } else if (b->logged_n && b->logged[b->logged_n - 1] == m) {
+            b->masks[b->logged_n - 1] |= bit; /* the same metric for one more sink */
+        } else {
+            if (b->logged_n == PIPELINE_BATCH)
+                pipeline_batch_flush_log(b);
+            b->logged[b->logged_n] = metric_ref(m);
+            b->masks[b->logged_n++] = bit;
+        }
+        return;
+    }
     if (!b || !s->ops->publish_batch) {
         s->ops->publish(s, m, wait_until_ms);
         return;
@@ -439,6 +527,13 @@ size_t pipeline_stop(struct pipeline *p, int64_t timeout_ms)
     pthread_t threads[n];
     bool started[n];
     int64_t deadline = clock_mono_ms() + timeout_ms;
+    if (p->outlog) {
+        /* Everything appended is committed; the readers stop, and each
+         * sink delivers what its window holds: the rest waits in the log
+         * for the next start. */
+        outlog_commit(p->outlog);
+        outlog_stop_feeds(p->outlog);
+    }
     /* In parallel: a dead MQTT broker must not eat Kafka's share of the
      * shutdown time. */
     for (size_t i = 0; i < p->count; i++) {
@@ -558,7 +653,8 @@ static void pipeline_note_drained(struct pipeline *p, int64_t now_ms, bool final
 {
     for (unsigned i = 0; i < p->slots; i++) {
         struct sink *s = p->sinks[p->slot_sink[i]];
-        if (!s->ops->pending || s->ops->pending(s) == 0)
+        /* What a durable sink was handed is in the log: it will have it. */
+        if (p->log_slot[p->slot_sink[i]] >= 0 || !s->ops->pending || s->ops->pending(s) == 0)
             p->drained_ms[i] = final ? now_ms : now_ms - PIPELINE_DRAIN_SLACK_MS;
     }
 }
@@ -644,6 +740,8 @@ void pipeline_save_series(struct pipeline *p)
 int64_t pipeline_tick(struct pipeline *p, int64_t now_ms)
 {
     pipeline_sweep(p, now_ms);
+    if (p->outlog)
+        outlog_tick(p->outlog, now_ms); /* the sweep's markers and alerts, committed */
     bool resyncing = false, watching = false;
     /* The sweep brings the loop back every 100 ms; fresh sessions are
      * still looked for once a second (or on every tick of a round). */
@@ -688,6 +786,8 @@ void pipeline_log_counters(struct pipeline *p)
     pipeline_log_series(p);
     for (size_t i = 0; i < p->count; i++)
         p->sinks[i]->ops->log_counters(p->sinks[i]);
+    if (p->outlog)
+        outlog_log_counters(p->outlog);
 }
 
 uint64_t pipeline_published(const struct pipeline *p) { return atomic_load(&p->published); }
@@ -695,6 +795,9 @@ uint64_t pipeline_published(const struct pipeline *p) { return atomic_load(&p->p
 void pipeline_tally_text(const struct pipeline *p, char *buf, size_t len)
 {
     sink_tally_text(p->sinks, p->count, atomic_load(&p->published), buf, len);
+    size_t used = strlen(buf);
+    if (p->outlog && used < len)
+        outlog_left_text(p->outlog, buf + used, len - used);
 }
 
 size_t pipeline_sink_stats(struct pipeline *p, struct sink_stats *out, size_t max, int64_t now_ms)
@@ -723,8 +826,11 @@ void pipeline_free(struct pipeline *p)
 {
     if (!p)
         return;
+    outlog_stop_feeds(p->outlog); /* they hand metrics to the sinks */
     for (size_t i = 0; i < p->count; i++)
         p->sinks[i]->ops->free(p->sinks[i]);
+    outlog_close(p->outlog); /* after the sinks: no acknowledgement comes later */
+    free(p->log_slot);
     free(p->sinks);
     free(p->slot);
     free(p->resync);

@@ -32,8 +32,12 @@
 struct pipeline;
 
 /* Create every sink enabled in `config`. NULL (logged) when one cannot be
- * set up. Brokers may be down: sinks connect in the background. */
-struct pipeline *pipeline_new(const struct config *config);
+ * set up. Brokers may be down: sinks connect in the background. With
+ * `durable` and [outbox] dir set, the sinks that queue are fed from the
+ * durable outbox there (outlog.h): what a poll publishes is appended to
+ * it and reaches them at pipeline_commit; else (and for --once, --dry-run)
+ * each sink's memory outbox. */
+struct pipeline *pipeline_new(const struct config *config, bool durable);
 /* Only the sink whose section is `section` ("sink.stdout"), whether
  * iocd.conf enables it or not, given every metric (no publish on change):
  * iocd --dry-run prints records without starting any other sink, so no
@@ -89,6 +93,17 @@ struct pipeline_batch *pipeline_batch_new(struct pipeline *p);
 void pipeline_batch_flush(struct pipeline_batch *b);
 /* Flushes what is left, then frees. */
 void pipeline_batch_free(struct pipeline_batch *b);
+
+/* True when the durable outbox carries the metrics. */
+bool pipeline_durable(const struct pipeline *p);
+/* The end of a poll with the durable outbox: what was appended is made
+ * durable (per [outbox] fsync) and handed to the sinks; only then may the
+ * instance save its connector's state. 0, or -1 when an fsync failed.
+ * 0 at once without the durable outbox. Any thread. */
+int pipeline_commit(struct pipeline *p);
+struct outlog_stats;
+/* The durable outbox's figures (outlog.h); false without one. Any thread. */
+bool pipeline_outbox_stats(struct pipeline *p, struct outlog_stats *out);
 
 /* A connector's health for status topics: its JSON payload
  * (status_json.h), STATUS_JSON_OFFLINE when it stopped. */

@@ -25,6 +25,7 @@
 #define IOCD_SINK_H
 
 #include "diag.h"
+#include "disklog.h"
 #include "keytable.h"
 #include "metric.h"
 #include "outbox.h"
@@ -122,7 +123,23 @@ struct sink {
     atomic_uint_fast64_t unchanged; /* metrics not handed over: unchanged, refresh not due */
     atomic_uint_fast64_t retired;   /* series whose retained state was cleared */
     atomic_uint_fast64_t resent;    /* last values re-published for a fresh session */
+    /* The durable outbox this sink reads (its records come from it
+     * through logfeed.h), and its slot there; NULL = the memory outbox. */
+    struct disklog *log;
+    unsigned log_slot;
 };
+
+/* The sink is done with `m` for good: its broker took it (or refused it
+ * for good, counted as dropped). A record read from the durable outbox is
+ * then acknowledged there, so it is not sent again after a restart. Call
+ * it where the sink counts a metric delivered or dropped; never for one
+ * that goes back to the outbox. Any thread. */
+static inline void sink_settled(struct sink *s, const struct metric *m)
+{
+    if (s->log && metric_logged(m))
+        disklog_ack(s->log, s->log_slot,
+                    (struct disklog_pos){m->log_segment, m->log_offset});
+}
 
 /* What every sink is created with, besides its own section. */
 struct sink_setup {
@@ -131,7 +148,24 @@ struct sink_setup {
     /* The metric catalogue as JSON (docs/catalog.md), for the screens;
      * valid during create only: copy it to keep it. */
     const char *catalog_json;
+    /* The durable outbox the sink is fed from, and its slot there; NULL =
+     * the memory outbox. A sink that queues sets its `log` and
+     * `log_slot` from these and makes its outbox the log's window
+     * (sink_use_log). */
+    struct disklog *log;
+    unsigned log_slot;
 };
+
+/* For a sink's create: adopt setup's durable outbox, if any (s->log,
+ * s->log_slot; `o` becomes a window that never drops the log's records,
+ * outbox_set_durable_window). */
+static inline void sink_use_log(struct sink *s, struct outbox *o, const struct sink_setup *setup)
+{
+    s->log = setup->log;
+    s->log_slot = setup->log_slot;
+    if (setup->log)
+        outbox_set_durable_window(o);
+}
 
 /* One kind of sink: a row of sink_kinds[]. */
 struct sink_kind {
@@ -146,6 +180,9 @@ struct sink_kind {
     /* Create and start (never blocks on a broker). NULL with a logged error
      * when the sink cannot be set up. */
     struct sink *(*create)(const struct config_section *sec, const struct sink_setup *setup);
+    /* Its records go through the durable outbox when [outbox] dir is set
+     * (a sink with a broker to wait for); false: written at once (stdout). */
+    bool durable;
 };
 
 /* Every kind of sink, NULL-terminated, in the order they are started. */

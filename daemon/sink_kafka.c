@@ -279,6 +279,7 @@ static void kafka_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, voi
         s->delivered++;
         s->delivered_records += record;
         atomic_store(&s->last_delivery_ms, now);
+        sink_settled(&s->base, m);
         metric_unref(m);
         if (s->trouble_ms)
             log_info("sink kafka: delivering again: first delivery %" PRId64 ".%" PRId64
@@ -504,10 +505,19 @@ static void kafka_free(struct sink *base)
     free(s);
 }
 
+/* Metrics waiting in the outbox (not those librdkafka holds). */
+static size_t kafka_pending(struct sink *base)
+{
+    struct outbox_counters oc;
+    outbox_counters(((struct sink_kafka *)base)->outbox, &oc);
+    return oc.length;
+}
+
 static const struct sink_ops kafka_ops = {
     .name = "kafka",
     .publish = kafka_publish,
     .publish_batch = kafka_publish_batch,
+    .pending = kafka_pending,
     .status = NULL,
     .tally = kafka_tally,
     .stop = kafka_stop,
@@ -532,6 +542,7 @@ static struct sink *kafka_create(const struct config_section *sec, const struct 
         kafka_free(&s->base);
         return NULL;
     }
+    sink_use_log(&s->base, s->outbox, setup);
     rd_kafka_conf_set_opaque(conf, s);
     atomic_store(&s->last_answer_ms, clock_mono_ms());
     rd_kafka_conf_set_dr_msg_cb(conf, kafka_on_delivery);
@@ -560,4 +571,5 @@ const struct sink_kind sink_kafka_kind = {
     .passthrough = "kafka.",
     .check = kafka_check,
     .create = kafka_create,
+    .durable = true,
 };

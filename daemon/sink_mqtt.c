@@ -343,6 +343,8 @@ static void mqtt_on_publish(struct mosquitto *mosq, void *arg, int mid)
         s->lost_ms = 0;
     }
     pthread_mutex_unlock(&s->lock);
+    if (m)
+        sink_settled(&s->base, m);
     metric_unref(m); /* NULL for an id requeued after a reconnect */
     if (lost_ms)
         log_info("sink mqtt: delivering again: first acknowledgement %" PRId64 ".%" PRId64
@@ -377,6 +379,7 @@ static bool mqtt_send_batch(struct sink_mqtt *s, struct metric **batch, size_t n
             s->invalid_records += outbox_is_record(batch[i]);
             log_error("sink mqtt: topic %s refused by libmosquitto (%s); metric seq %llu dropped",
                       batch[i]->topic, mosquitto_strerror(rc), (unsigned long long)batch[i]->seq);
+            sink_settled(&s->base, batch[i]); /* counted dropped: never sent again */
             metric_unref(batch[i]);
             continue;
         }
@@ -792,6 +795,7 @@ static struct sink *mqtt_create(const struct config_section *sec, const struct s
         mqtt_free(&s->base);
         return NULL;
     }
+    sink_use_log(&s->base, s->outbox, setup);
     mosquitto_max_inflight_messages_set(s->mosq, (unsigned)s->max_inflight);
     /* Our thread runs the connection: publish only queues (the sender
      * writes a batch out at once). */
@@ -830,4 +834,5 @@ const struct sink_kind sink_mqtt_kind = {
     .keys = mqtt_keys,
     .check = mqtt_check,
     .create = mqtt_create,
+    .durable = true,
 };

@@ -26,6 +26,10 @@ struct state {
     char *dir;
     json_t *map;
     uint64_t seq_next, seq_end; /* numbers in [next, end) are reserved */
+    /* Between state_hold and state_release: the connector's sets, applied
+     * to a copy that reads see but the file does not get (the file keeps
+     * `map`: what was true when the last poll's metrics were committed). */
+    json_t *held;
 };
 
 static int state_mkdirs(const char *dir)
@@ -194,6 +198,7 @@ void state_close(struct state *s)
         return;
     pthread_mutex_destroy(&s->lock);
     json_decref(s->map);
+    json_decref(s->held);
     free(s->path);
     free(s->dir);
     free(s);
@@ -266,7 +271,7 @@ int state_key_valid(const char *key)
 char *state_get(struct state *s, const char *key)
 {
     pthread_mutex_lock(&s->lock);
-    const char *v = json_string_value(json_object_get(s->map, key));
+    const char *v = json_string_value(json_object_get(s->held ? s->held : s->map, key));
     char *copy = v ? strdup(v) : NULL;
     pthread_mutex_unlock(&s->lock);
     return copy;
@@ -305,7 +310,51 @@ int state_set(struct state *s, const char *key, const char *value, char *err, si
         return -1;
     }
     pthread_mutex_lock(&s->lock);
-    int rc = state_set_locked(s, key, value, err, errlen);
+    int rc = 0;
+    if (s->held) {
+        /* Held: the file gets it at state_release, after the metrics. */
+        if (value)
+            rc = json_object_set_new(s->held, key, json_string(value));
+        else
+            json_object_del(s->held, key);
+        if (rc < 0)
+            snprintf(err, errlen, "out of memory");
+    } else {
+        rc = state_set_locked(s, key, value, err, errlen);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+int state_hold(struct state *s)
+{
+    pthread_mutex_lock(&s->lock);
+    if (!s->held)
+        s->held = json_deep_copy(s->map);
+    int rc = s->held ? 0 : -1;
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+int state_release(struct state *s, bool keep, char *err, size_t errlen)
+{
+    pthread_mutex_lock(&s->lock);
+    json_t *held = s->held;
+    s->held = NULL;
+    int rc = 0;
+    if (held && keep && !json_equal(held, s->map)) {
+        /* The sequence reservation made meanwhile went to `map` (and the
+         * file) at once: keep it, whatever the connector did. */
+        json_t *seq = json_object_get(s->map, STATE_SEQ_KEY);
+        if (seq)
+            json_object_set(held, STATE_SEQ_KEY, seq);
+        if ((rc = state_persist(s, held, err, errlen)) == 0) {
+            json_decref(s->map);
+            s->map = held;
+            held = NULL;
+        }
+    }
+    json_decref(held);
     pthread_mutex_unlock(&s->lock);
     return rc;
 }

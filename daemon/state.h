@@ -10,6 +10,7 @@
 #ifndef IOCD_STATE_H
 #define IOCD_STATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,21 @@ char *state_get(struct state *s, const char *key);
 /* Set (value NULL: delete) and persist. 0, or -1 with `err` filled and the
  * map unchanged. */
 int state_set(struct state *s, const char *key, const char *value, char *err, size_t errlen);
+
+/* Hold the connector's sets back (the durable outbox, issue 15): from now
+ * on state_set changes what state_get returns but not the file, until
+ * state_release. A poll's cursor must never be saved ahead of the metrics
+ * it produced: the instance holds the state during a poll, commits the
+ * poll's metrics, then releases. Sequence reservations still go to the
+ * file at once (a number must never be reused). 0, or -1 when out of
+ * memory (then sets go to the file at once, as without a hold). */
+int state_hold(struct state *s);
+/* End a hold: with `keep`, the sets made during it are written (one
+ * atomic rewrite, only if something changed); without (the metrics could
+ * not be committed), they are forgotten, so the next poll starts again
+ * from the last saved cursor. 0, or -1 with `err` filled (the file keeps
+ * the old map). No hold: nothing happens. */
+int state_release(struct state *s, bool keep, char *err, size_t errlen);
 
 /* Is `key` acceptable for a connector ([A-Za-z0-9_.-], 1..64 bytes, not
  * starting with "_iocd.")? */

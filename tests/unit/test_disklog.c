@@ -19,7 +19,9 @@
  * segment to make room; a commit waking a sink's eventfd; each sink's
  * backlog in bytes; a writer and two readers on threads at once, with
  * segments rotated and deleted under them; segment numbers never going
- * back below a persisted position.
+ * back below a persisted position; an unused slot (a sink not enabled
+ * in a run) keeping its bit, holding nothing back, and its sink starting
+ * at the oldest record when it comes back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -855,6 +857,69 @@ static void test_disk_full_drops_oldest_to_make_room(void **state)
     assert_int_equal(umount(f->dir), 0);
 }
 
+/* A sink not enabled in a run keeps its bit (a NULL name): records of an
+ * earlier run meant for it are not read by the others, it holds no
+ * segment back, and when it comes back its position is read again. */
+static void test_unused_slot_keeps_bits(void **state)
+{
+    struct fixture *f = *state;
+    struct disklog_limits lim = {.segment_bytes = 4096};
+    struct disklog *log = open_log(f, &lim);
+    append_range(f, log, 0, 3, mask_both, 60);
+    uint64_t seq[64];
+    struct disklog_pos pos[64];
+    assert_int_equal(read_all(log, KAFKA, 8, seq, pos, 64), 4);
+    for (size_t i = 0; i < 4; i++)
+        disklog_ack(log, KAFKA, pos[i]);
+    disklog_close(log);
+
+    /* mqtt not enabled: slot 0 unused, kafka keeps bit 1. */
+    const char *only_kafka[] = {NULL, "kafka"};
+    char err[512] = "";
+    log = disklog_open(f->dir, &lim, only_kafka, 2, err, sizeof err);
+    if (!log)
+        fail_msg("disklog_open: %s", err);
+    assert_int_equal(read_all(log, KAFKA, 8, seq, pos, 64), 0); /* acknowledged before */
+    assert_int_equal(read_all(log, MQTT, 8, seq, NULL, 64), 0); /* unused: reads nothing */
+    /* Many records, several segments: every one kafka passes is deleted,
+     * although mqtt (unused) never read them. */
+    append_range(f, log, 4, 200, mask_both, 200);
+    struct disklog_record r[16];
+    size_t got, total = 0;
+    while ((got = disklog_read(log, KAFKA, r, 16)) > 0)
+        for (size_t i = 0; i < got; i++, total++)
+            disklog_ack(log, KAFKA, r[i].pos);
+    assert_int_equal(total, 197);
+    struct disklog_counters c;
+    disklog_counters(log, &c);
+    assert_int_equal(c.segments, 1); /* only the one being written */
+    assert_int_equal(c.dropped_full, 0);
+    assert_int_equal(disklog_backlog_bytes(log, KAFKA), 0);
+    disklog_close(log);
+    /* mqtt back: it starts at the oldest record still on disk, with the
+     * records meant for it, in order. */
+    log = open_log(f, &lim);
+    uint64_t first = UINT64_MAX, last = 0;
+    total = 0;
+    while ((got = disklog_read(log, MQTT, r, 16)) > 0)
+        for (size_t i = 0; i < got; i++, total++) {
+            if (total == 0)
+                first = r[i].seq;
+            else
+                assert_int_equal(r[i].seq, last + 1);
+            last = r[i].seq;
+        }
+    assert_true(total > 0);
+    assert_int_equal(last, 200);
+    assert_true(first > 4); /* the segments kafka passed are gone */
+    assert_int_equal(read_all(log, KAFKA, 8, seq, NULL, 64), 0);
+    disklog_close(log);
+    /* the log also refuses a list of unused slots only */
+    const char *none[] = {NULL, NULL};
+    assert_null(disklog_open(f->dir, &lim, none, 2, err, sizeof err));
+    assert_non_null(strstr(err, "no sink reads the outbox"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -874,6 +939,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_disk_full_refuses_then_recovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_full_drops_oldest_to_make_room, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_unused_slot_keeps_bits, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,7 +21,9 @@
  * byte for byte, no directory made; a FIFO at the state file's name
  * refused by its type, never opened; state_dir_usable on a directory
  * not made yet, a regular file, a path under a regular file and (not as
- * root: skipped with its reason) a directory without write permission.
+ * root: skipped with its reason) a directory without write permission;
+ * state_hold/state_release (sets held back until the poll's metrics are
+ * committed, forgotten when they could not be).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -682,6 +684,48 @@ static void test_read_only_writes_nothing(void **state)
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
+/* The durable outbox's hold (issue 15 item 2): sets during a poll are
+ * read back at once but reach the file only at state_release(keep);
+ * release(!keep) forgets them; a sequence reservation made meanwhile is
+ * on disk at once and kept either way. */
+static void test_hold_release(void **state)
+{
+    struct fixture *f = *state;
+    struct state *s = open_ok(f->dir, "dvc");
+    set_ok(s, "cursor", "page-1");
+    assert_int_equal(state_hold(s), 0);
+    set_ok(s, "cursor", "page-2");
+    assert_get(s, "cursor", "page-2"); /* the connector reads its own write */
+    uint64_t seq = 0;
+    char err[256];
+    assert_int_equal(state_next_seq(s, &seq, err, sizeof err), 0);
+    /* On disk: the old cursor, the new reservation. */
+    struct state *other = open_ok(f->dir, "dvc");
+    assert_get(other, "cursor", "page-1");
+    uint64_t seq2 = 0;
+    assert_int_equal(state_next_seq(other, &seq2, err, sizeof err), 0);
+    assert_true(seq2 > seq);
+    state_close(other);
+    assert_int_equal(state_release(s, true, err, sizeof err), 0);
+    other = open_ok(f->dir, "dvc");
+    assert_get(other, "cursor", "page-2");
+    state_close(other);
+    /* Not kept: forgotten, in memory and on disk. */
+    assert_int_equal(state_hold(s), 0);
+    set_ok(s, "cursor", "page-3");
+    set_ok(s, "extra", "x");
+    assert_int_equal(state_release(s, false, err, sizeof err), 0);
+    assert_get(s, "cursor", "page-2");
+    assert_get(s, "extra", NULL);
+    other = open_ok(f->dir, "dvc");
+    assert_get(other, "cursor", "page-2");
+    assert_get(other, "extra", NULL);
+    state_close(other);
+    /* No hold: release does nothing. */
+    assert_int_equal(state_release(s, true, err, sizeof err), 0);
+    state_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -704,6 +748,7 @@ int main(void)
         T(test_dir_usable),
         T(test_fifo_state_file_refused),
         T(test_dir_not_writable),
+        T(test_hold_release),
         T(test_read_only_writes_nothing), /* last: state_read_only is for good */
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
