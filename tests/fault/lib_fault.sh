@@ -135,7 +135,7 @@ collectors_start() {
 }
 mqtt_probe() {
     mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT_M" -t ioc/v1/96/_probe/x -m probe -q 1 2>/dev/null &&
-        grep -qF "ioc/v1/96/_probe/x probe" "$tmp/mqtt.txt"
+        grep -qF "ioc/v1/96/_probe/x probe" "$tmp/mqtt.txt" 2>/dev/null
 }
 # collectors_stop: wait until both files stop growing (3 s unchanged, at
 # most DRAIN_S s), then stop the collectors.
@@ -197,14 +197,16 @@ feed_start() { feed_control "$FEED_F" "endpoint=bench&fault=none" >/dev/null; }
 # iocd_start: one more run of iocd on the same configuration and state
 # (run number RUN, logs $tmp/iocd.RUN.err), with the commit trace on.
 RUN=0
+STREAM_T0=
 iocd_start() {
+    [ -n "$STREAM_T0" ] || STREAM_T0=$(date +%s)
     RUN=$((RUN + 1))
     IOCD_COMMIT_TRACE=$tmp/trace.tsv start_iocd "iocd.$RUN" -c "$conf/iocd.conf"
     ERR=$tmp/iocd.$RUN.err
 }
 # iocd_publishing [N]: wait (at most 60 s) until this run has committed N
 # more records (the trace grows; without the durable outbox: stdout).
-emitted_now() { if [ "$DURABLE" = 1 ]; then wc -l <"$tmp/trace.tsv" 2>/dev/null || echo 0; else cat "$tmp"/iocd.*.out 2>/dev/null | wc -l; fi; }
+emitted_now() { if [ "$DURABLE" = 1 ]; then { wc -l <"$tmp/trace.tsv" || echo 0; } 2>/dev/null; else cat "$tmp"/iocd.*.out 2>/dev/null | wc -l; fi; }
 emitted_at_least() { [ "$(emitted_now)" -ge "$1" ]; }
 iocd_publishing() { wait_for 60 emitted_at_least $(($(emitted_now) + ${1:-$PER_POLL})); }
 # hwm PID: VmHWM of PID in KiB (0 when gone); RSS_PEAK_KB keeps the largest.
@@ -265,6 +267,8 @@ fault_end() {
     local name=$1
     shift
     feed_stop
+    echo "# $name: $(emitted_now) records committed in $(($(date +%s) - STREAM_T0)) s of stream" \
+        "($(($(emitted_now) / ($(date +%s) - STREAM_T0 + 1)))/s, outages and restarts included)"
     collectors_quiet 100 || echo "# $name: the collectors were still receiving after 300 s"
     if [ "$DURABLE" = 1 ]; then echo "# $(untimed <(outbox_counters))"; fi
     iocd_stop TERM

@@ -23,11 +23,5 @@ for secs in "${outages[@]}"; do
     mosquitto_restart M
     check "iocd streams again after mosquitto's return" iocd_publishing $((2 * PER_POLL))
 done
-feed_stop
-collectors_quiet 60
-iocd_stop TERM
-same 0 "$stop_rc" "SIGTERM: exit status 0"
-[ "$DURABLE" = 1 ] && grep -F " outbox: " "$ERR" | tail -1 | sed 's/^/# /'
-collectors_stop
-fault_check mqtt_outage
+fault_end mqtt_outage
 finish
