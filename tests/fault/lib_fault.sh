@@ -253,12 +253,19 @@ fault_check() {
     echo "# $name: iocd runs $RUN, RSS peak $((RSS_PEAK_KB / 1024)) MiB ($RSS_PEAK_KB kB VmHWM)"
 }
 
-# FAULT_KEEP=DIR: keep this scenario's files (logs, trace, collected
-# messages) in DIR/NAME when it ends, for a look after a failure.
-if [ -n "${FAULT_KEEP:-}" ]; then
-    keep_files() { mkdir -p "$FAULT_KEEP" && cp -a "$tmp" "$FAULT_KEEP/$(basename "$0" .sh)"; }
-    trap 'keep_files; cleanup' EXIT
-fi
+# On exit: FAULT_KEEP=DIR keeps this scenario's files (logs, trace,
+# collected messages) in DIR/NAME for a look after a failure; a tmpfs the
+# scenario mounted (MOUNTED) is unmounted once the processes are stopped,
+# before lib.sh's cleanup removes $tmp.
+MOUNTED=
+fault_exit() {
+    local pid
+    [ -n "${FAULT_KEEP:-}" ] && mkdir -p "$FAULT_KEEP" && cp -a "$tmp" "$FAULT_KEEP/$(basename "$0" .sh)"
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && stop_pid "$pid"; done
+    [ -n "$MOUNTED" ] && umount -l "$MOUNTED"
+    cleanup
+}
+trap fault_exit EXIT
 
 # fault_end NAME [CHECKER ARGS...]: the common end of a scenario: the feed
 # stops (no new records), the backlog drains into the collectors, iocd's
