@@ -137,20 +137,21 @@ mqtt_probe() {
     mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT_M" -t ioc/v1/96/_probe/x -m probe -q 1 2>/dev/null &&
         grep -qF "ioc/v1/96/_probe/x probe" "$tmp/mqtt.txt" 2>/dev/null
 }
-# collectors_stop: wait until both files stop growing (3 s unchanged, at
-# most DRAIN_S s), then stop the collectors.
+# collectors_quiet [N]: wait until both files stop growing (2 s unchanged,
+# at most N windows). collectors_stop [N]: that (when N > 0), then stop
+# the collectors.
 collectors_quiet() {
     local a b i
     for ((i = 0; i < ${1:-120}; i++)); do
         a=$(stat -c %s "$tmp/mqtt.txt" "$tmp/kafka.tsv" | paste -sd,)
-        sleep 3
+        sleep 2
         b=$(stat -c %s "$tmp/mqtt.txt" "$tmp/kafka.tsv" | paste -sd,)
         [ "$a" = "$b" ] && return 0
     done
     return 1
 }
 collectors_stop() {
-    collectors_quiet "${1:-40}" || echo "# the collectors were still receiving when stopped"
+    [ "${1:-40}" -eq 0 ] || collectors_quiet "${1:-40}" || echo "# the collectors were still receiving when stopped"
     stop_pid "$MQTT_SUB_PID"
     stop_pid "$KAFKA_SUB_PID"
 }
@@ -267,6 +268,10 @@ fault_exit() {
 }
 trap fault_exit EXIT
 
+# drained: the outbox's backlog is 0 bytes for both sinks (polled with
+# SIGUSR1, so not more than about once a second).
+drained() { sleep 0.9; outbox_counters | grep -qE "backlog mqtt=0B kafka=0B"; }
+
 # fault_end NAME [CHECKER ARGS...]: the common end of a scenario: the feed
 # stops (no new records), the backlog drains into the collectors, iocd's
 # counters are printed and it stops with SIGTERM (exit 0), then the check.
@@ -276,11 +281,22 @@ fault_end() {
     feed_stop
     echo "# $name: $(emitted_now) records committed in $(($(date +%s) - STREAM_T0)) s of stream" \
         "($(($(emitted_now) / ($(date +%s) - STREAM_T0 + 1)))/s, outages and restarts included)"
-    collectors_quiet 100 || echo "# $name: the collectors were still receiving after 300 s"
+    # Drained: the outbox holds nothing for either sink (durable), then
+    # the collectors have heard the last of it.
+    if [ "$DURABLE" = 1 ]; then
+        local until=$((SECONDS + ${FAULT_DRAIN_S:-300}))
+        until drained; do
+            [ "$SECONDS" -lt "$until" ] && continue
+            echo "# $name: a backlog was left after ${FAULT_DRAIN_S:-300} s: $(untimed <(outbox_counters))"
+            break
+        done
+    fi
+    collectors_quiet "${FAULT_DRAIN_WINDOWS:-100}" ||
+        echo "# $name: the collectors were still receiving after $((2 * ${FAULT_DRAIN_WINDOWS:-100})) s"
     if [ "$DURABLE" = 1 ]; then echo "# $(untimed <(outbox_counters))"; fi
     iocd_stop TERM
     same 0 "$stop_rc" "$name: the last run stops on SIGTERM with exit status 0"
     untimed "$ERR" | grep -F "info: iocd: stopped: " | tail -1 | sed 's/^/# /'
-    collectors_stop 5
+    collectors_stop 2
     fault_check "$name" "$@"
 }

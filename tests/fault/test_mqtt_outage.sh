@@ -2,12 +2,12 @@
 # test_mqtt_outage - issue 15 item 7: mosquitto stopped while iocd streams
 # to both sinks; once it is back, every committed record reaches the MQTT
 # collector (and Kafka, which never stopped), duplicates reported.
-# Short form: one 8 s outage. Long form (FAULT_LONG=1): 10 s, then 60 s.
+# Short form: one 6 s outage. Long form (FAULT_LONG=1): 10 s, then 60 s.
 # The broker is stopped cleanly (SIGTERM, persistence on): what it had
 # acknowledged survives, so a loss here is iocd's.
 source "$(dirname "$0")/lib_fault.sh"
 
-outages=(8)
+outages=(6)
 [ "$FAULT_LONG" = 1 ] && outages=(10 60)
 fault_brokers
 fault_conf
