@@ -345,6 +345,18 @@ int daemon_run(const struct daemon_options *opts)
      * state is neither read nor written, as with --once). */
     if (opts->dry_run)
         state_read_only();
+    /* iocd@NAME processes share iocd.conf: each has its own log beside
+     * the others' (DIR@NAME, as series@NAME.cache), one writer per log. */
+    if (opts->only_instance && config->outbox_dir) {
+        char *own = NULL;
+        if (asprintf(&own, "%s@%s", config->outbox_dir, opts->only_instance) < 0) {
+            log_error("out of memory");
+            daemon_configs_free(&cfgs);
+            return 1;
+        }
+        free(config->outbox_dir);
+        config->outbox_dir = own;
+    }
     struct pipeline *pipeline = opts->dry_run ? pipeline_new_only(config, "sink.stdout")
                                               : pipeline_new(config, !opts->once);
     if (!pipeline) {

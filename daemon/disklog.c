@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -84,6 +85,7 @@ struct disklog {
     struct disklog_counters c;
     uint64_t dropped_untaken;
     bool opened; /* recovery done: close may write the positions */
+    int lock_fd; /* DIR/lock, flock'ed: one process per log */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -557,6 +559,38 @@ static int sinks_init(struct disklog *log, const char *const *sinks, size_t nsin
     return 0;
 }
 
+/* Two processes writing one log would interleave their frames and
+ * overwrite each other's positions: the second is refused (an flock is
+ * released by the kernel when its holder dies, so a crash leaves none). */
+static int lock_dir(struct disklog *log, char *err, size_t errlen)
+{
+    char *path = NULL;
+    if (asprintf(&path, "%s/lock", log->dir) < 0) {
+        snprintf(err, errlen, "%s: out of memory", log->dir);
+        return -1;
+    }
+    log->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    int e = errno;
+    if (log->lock_fd >= 0 && flock(log->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        e = errno;
+        close(log->lock_fd);
+        log->lock_fd = -1;
+        if (e == EWOULDBLOCK) {
+            snprintf(err, errlen, "%s: in use by another iocd process (it holds %s)", log->dir,
+                     path);
+            free(path);
+            return -1;
+        }
+    }
+    if (log->lock_fd < 0) {
+        snprintf(err, errlen, "%s: cannot lock: %s", path, strerror(e));
+        free(path);
+        return -1;
+    }
+    free(path);
+    return 0;
+}
+
 struct disklog *disklog_open(const char *dir, const struct disklog_limits *limits,
                              const char *const *sinks, size_t nsinks, char *err, size_t errlen)
 {
@@ -568,6 +602,7 @@ struct disklog *disklog_open(const char *dir, const struct disklog_limits *limit
     }
     pthread_mutex_init(&log->lock, NULL);
     log->wfd = -1;
+    log->lock_fd = -1;
     log->lim = limits ? *limits : (struct disklog_limits){0};
     limits_defaults(&log->lim);
     uint64_t *nums = NULL;
@@ -582,6 +617,8 @@ struct disklog *disklog_open(const char *dir, const struct disklog_limits *limit
         snprintf(err, errlen, "%s: cannot create the outbox directory: %s", dir, strerror(errno));
         goto fail;
     }
+    if (lock_dir(log, err, errlen) != 0)
+        goto fail;
     if (list_segments(log, &nums, &n, err, errlen) != 0)
         goto fail;
     for (size_t i = 0; i < n; i++)
@@ -637,6 +674,8 @@ void disklog_close(struct disklog *log)
     }
     if (log->wfd >= 0)
         close(log->wfd);
+    if (log->lock_fd >= 0)
+        close(log->lock_fd); /* and its lock */
     for (size_t k = 0; k < log->nsinks; k++)
         sink_free(&log->sinks[k]);
     dlf_reader_free(&log->scan);

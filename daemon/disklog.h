@@ -96,7 +96,8 @@ struct disklog_counters {
  * its persisted position (a sink not in the positions file, or all of them
  * when there is none, at the oldest record). NULL with `err` filled when
  * the directory cannot be used or a file in it is not ours (wrong magic
- * or version: the message names it). */
+ * or version: the message names it) or another process has the log open
+ * (DIR/lock is flock'ed while a log is open). */
 struct disklog *disklog_open(const char *dir, const struct disklog_limits *limits,
                              const char *const *sinks, size_t nsinks, char *err, size_t errlen);
 /* Write the positions (durably unless fsync = never) and release

@@ -10,6 +10,8 @@
 #     broker back, iocd started again: every record committed while it was
 #     away reaches the subscriber after the restart (replayed from the
 #     log); duplicates reported.
+#  3b. A second iocd on the same directory is refused; iocd --connector
+#     NAME uses DIR@NAME.
 #  4. --once with dir set neither creates nor uses the directory.
 #  2b. /metrics (parsed by prometheus_client) has the iocd_outbox_*
 #     families, /health the outbox's state, the stop line what it keeps.
@@ -112,6 +114,12 @@ stop_pid "$MQTT_PID_M"
 start_iocd run2 -c "$conf/iocd.conf"
 check "MQTT away: two more polls committed (80 records)" \
     wait_for 20 bash -c "[ \$(awk -F'\t' '\$1 == \"record\"' '$tmp/trace' | wc -l) -ge 80 ]"
+# A second iocd on the same directory is refused (one writer per log).
+timeout 20 "$IOCD" -c "$conf/iocd.conf" >"$tmp/second.out" 2>"$tmp/second.err"
+rc=$?
+check "a second iocd on the same outbox exits with an error (status $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
+contains "$tmp/second.err" "outbox: $obx: in use by another iocd process (it holds $obx/lock)" \
+    "... saying the directory is in use, naming the lock"
 kill -9 "$IOCD_PID"
 wait "$IOCD_PID" 2>/dev/null
 traced "$tmp/trace" mqtt >"$tmp/want2.mqtt"
@@ -126,6 +134,13 @@ same "" "$(comm -23 "$tmp/want2.mqtt" "$tmp/got2.mqtt" | head -3)" \
     "mqtt: all $(wc -l <"$tmp/want2.mqtt") records committed while the broker was away delivered after kill -9"
 echo "# kafka after the kill: $(grep -c . "$tmp/trace") committed records in all"
 unset IOCD_COMMIT_TRACE
+
+# ---- 3b. iocd --connector NAME: a log of its own, DIR@NAME ----
+start_iocd one -c "$conf/iocd.conf" --connector ex
+check "iocd --connector ex opens $obx@ex" \
+    wait_for 10 at_least 1 "$tmp/one.err" "outbox $obx@ex: durable (fsync = poll)"
+stop_pid "$IOCD_PID"
+same 0 "$stop_rc" "... and stops cleanly"
 
 # ---- 4. --once keeps to memory ----
 conf1=$tmp/once

@@ -50,6 +50,8 @@ same 1883 "$(conf_value sink.mqtt port)" "installed iocd.conf: MQTT port 1883"
 same false "$(conf_value sink.stdout enabled)" "installed iocd.conf: [sink.stdout] enabled = false"
 same false "$(conf_value sink.kafka enabled)" "installed iocd.conf: [sink.kafka] present, enabled = false"
 same /var/lib/iocd "$(conf_value iocd state_dir)" "installed iocd.conf keeps state in /var/lib/iocd"
+same /var/lib/iocd/outbox "$(conf_value outbox dir)" "installed iocd.conf: the durable outbox under the state directory"
+same poll "$(conf_value outbox fsync)" "installed iocd.conf: [outbox] fsync = poll"
 check "installed /etc/iocd/connectors.d/ exists" test -d "$dest/etc/iocd/connectors.d"
 same "" "$(ls -A "$dest/etc/iocd/connectors.d")" "installed /etc/iocd/connectors.d/ is empty"
 check "the installed iocd.conf is the production one, not the development conf/iocd.conf" \
@@ -78,14 +80,16 @@ same "" "$(cat "$tmp/fresh.err")" "... with no warning"
 start_mosquitto fresh
 cp -r "$dest/etc/iocd" "$tmp/fresh"
 sed -i -e "s|^port = 1883$|port = $MQTT_PORT_fresh|" -e "s|^state_dir = .*|state_dir = $tmp/fresh-state|" \
-    "$tmp/fresh/iocd.conf"
-same 2 "$(diff "$dest/etc/iocd/iocd.conf" "$tmp/fresh/iocd.conf" | grep -c '^>')" \
-    "the copy differs from the installed iocd.conf in the MQTT port and state_dir only"
+    -e "s|^dir = /var/lib/iocd/outbox$|dir = $tmp/fresh-state/outbox|" "$tmp/fresh/iocd.conf"
+same 3 "$(diff "$dest/etc/iocd/iocd.conf" "$tmp/fresh/iocd.conf" | grep -c '^>')" \
+    "the copy differs from the installed iocd.conf in the MQTT port, state_dir and outbox dir only"
 "$dest/usr/sbin/iocd" -c "$tmp/fresh/iocd.conf" >"$tmp/fresh.stdout" 2>"$tmp/fresh.log" &
 fresh_pid=$!
 pids+=("$fresh_pid")
 check "the installed configuration starts and logs 'no connector configured'" \
     wait_for 20 grep -q "warning: iocd: no connector configured: add a NAME.conf to $tmp/fresh/connectors.d" "$tmp/fresh.log"
+contains "$tmp/fresh.log" "info: iocd: outbox $tmp/fresh-state/outbox: durable (fsync = poll)" \
+    "... with the durable outbox under its state directory"
 check "... and publishes the catalogue retained on MQTT (localhost, the broker's port)" \
     wait_for 20 bash -c "timeout 5 mosquitto_sub -h 127.0.0.1 -p $MQTT_PORT_fresh -t ioc/v1/96/_catalog \
         --retained-only -C 1 -W 2 2>/dev/null | grep -q ."
@@ -119,7 +123,8 @@ done
 # the test's folders.
 cp -r "$dest/etc/iocd" "$tmp/etc"
 sed -i -e "s|^\[iocd\]|[iocd]\nplugin_path = $site:$dest/usr/lib/iocd/connectors|" \
-    -e "s|^state_dir = .*|state_dir = $tmp/state|" "$tmp/etc/iocd.conf"
+    -e "s|^state_dir = .*|state_dir = $tmp/state|" \
+    -e "s|^dir = /var/lib/iocd/outbox$|dir = $tmp/state/outbox|" "$tmp/etc/iocd.conf"
 printf 'plugin = mine\nurl = http://127.0.0.1:9/x\n' >"$tmp/etc/connectors.d/mine.conf"
 cp "$dest/usr/share/doc/iocd/examples/example.conf" "$dest/usr/share/doc/iocd/examples/dvc.conf" \
     "$tmp/etc/connectors.d/"
