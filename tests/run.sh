@@ -9,6 +9,8 @@
 #
 # Usage: BUILD=build tests/run.sh [PATTERN]   (PATTERN filters file names)
 #
+# TEST_TIMEOUT: seconds each integration script may take (600; `make fault`
+# gives the fault suite's long form more).
 # INTEGRATION_TESTS="test_a test_b", when set, runs only those integration
 # scripts (`make check SANITIZE=thread` passes its TSAN_TESTS). When
 # TSAN_OPTIONS is set (a ThreadSanitizer build), every process a test starts
@@ -115,7 +117,7 @@ run_integration() {
     name=$(basename "$script" .sh)
     out=$log_dir/$name.log
     tsan_begin "$name"
-    timeout 600 bash "$script" >"$out" 2>&1
+    timeout "${TEST_TIMEOUT:-600}" bash "$script" >"$out" 2>&1
     rc=$?
     # Every skip but a skipped plan is also an "ok" line: not a pass.
     p=$(($(grep -c '^ok ' "$out") - $(grep -cE "$tap_skip_ok" "$out")))
@@ -144,8 +146,8 @@ for bin in "$BUILD"/tests/test_*; do
     [ -x "$bin" ] || continue
     case $bin in *"$pattern"*) run_unit "$bin" ;; esac
 done
-echo "integration tests (tests/integration):"
-for script in tests/integration/test_*.sh; do
+echo "integration tests (tests/integration, then the fault suite's short form, tests/fault):"
+for script in tests/integration/test_*.sh tests/fault/test_*.sh; do
     if [ -n "${INTEGRATION_TESTS:-}" ]; then
         case " $INTEGRATION_TESTS " in *" $(basename "$script" .sh) "*) ;; *) continue ;; esac
     fi
