@@ -1143,18 +1143,6 @@ void disklog_ack(struct disklog *log, unsigned sink, struct disklog_pos pos)
     pthread_mutex_unlock(&log->lock);
 }
 
-void disklog_rewind(struct disklog *log, unsigned sink)
-{
-    if (sink >= log->nsinks || !log->sinks[sink].name)
-        return;
-    pthread_mutex_lock(&log->lock);
-    struct dl_sink *s = &log->sinks[sink];
-    s->read = sink_acked(s);
-    s->head = s->len = 0;
-    s->gen++;
-    pthread_mutex_unlock(&log->lock);
-}
-
 struct disklog_pos disklog_acked(struct disklog *log, unsigned sink)
 {
     pthread_mutex_lock(&log->lock);

@@ -31,7 +31,7 @@
  *
  * Thread-safety: every function may be called from any thread, but the
  * writer side (append_batch, commit) from one thread at a time and each
- * sink's reads (read, rewind) from one thread at a time; acks may come
+ * sink's reads from one thread at a time; acks may come
  * from another thread (MQTT's callback). File reads of a sink and the
  * writer's fsync run outside the log's lock.
  */
@@ -119,7 +119,7 @@ int disklog_commit(struct disklog *log);
 /* Up to `max` of the next records for sink `sink` (its index at open), in
  * log order, from its read position; the records whose mask leaves the
  * sink out are passed over. Strings point into the sink's read window:
- * valid until its next read or rewind. Each record returned is in flight
+ * valid until its next read. Each record returned is in flight
  * until acknowledged. Returns 0 when nothing committed is left. */
 size_t disklog_read(struct disklog *log, unsigned sink, struct disklog_record *out, size_t max);
 /* Sink `sink`'s broker accepted the record at `pos` (any order; an
@@ -127,10 +127,6 @@ size_t disklog_read(struct disklog *log, unsigned sink, struct disklog_record *o
  * position becomes its lowest record still in flight (or its read
  * position); segments every sink passed are deleted. */
 void disklog_ack(struct disklog *log, unsigned sink, struct disklog_pos pos);
-/* Forget sink `sink`'s records in flight and read again from its
- * acknowledged position (after a lost connection; MQTT resends them as
- * duplicates, which the consumer's (series, seq) rule removes). */
-void disklog_rewind(struct disklog *log, unsigned sink);
 /* Sink `sink`'s acknowledged position (what the positions file gets). */
 struct disklog_pos disklog_acked(struct disklog *log, unsigned sink);
 

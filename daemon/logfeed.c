@@ -30,7 +30,6 @@ struct logfeed {
     size_t window;
     int wake_fd;
     atomic_bool stopping;
-    atomic_uint_fast64_t fed;
     uint64_t unbuilt; /* records that could not be rebuilt (out of memory) */
     pthread_t thread;
 };
@@ -74,7 +73,6 @@ static size_t logfeed_hand(struct logfeed *f, const struct disklog_record *recs,
             s->ops->publish(s, items[i], 0);
     for (size_t i = 0; i < k; i++)
         metric_unref(items[i]);
-    atomic_fetch_add(&f->fed, k);
     return k;
 }
 
@@ -108,7 +106,6 @@ struct logfeed *logfeed_start(struct disklog *log, unsigned slot, struct sink *s
     }
     *f = (struct logfeed){.log = log, .slot = slot, .sink = s, .window = window ? window : 1};
     atomic_init(&f->stopping, false);
-    atomic_init(&f->fed, 0);
     if ((f->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
         log_error("sink %s: cannot make the outbox reader's eventfd", s->ops->name);
         free(f);
@@ -139,5 +136,3 @@ void logfeed_stop(struct logfeed *f)
     close(f->wake_fd);
     free(f);
 }
-
-uint64_t logfeed_fed(const struct logfeed *f) { return f ? atomic_load(&f->fed) : 0; }

@@ -30,7 +30,5 @@ struct logfeed *logfeed_start(struct disklog *log, unsigned slot, struct sink *s
 /* Stop the thread (what it read but not yet handed over stays in the
  * log for the next start) and free. NULL is fine. */
 void logfeed_stop(struct logfeed *f);
-/* Records read from the log and handed to the sink so far. */
-uint64_t logfeed_fed(const struct logfeed *f);
 
 #endif
